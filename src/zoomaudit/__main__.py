@@ -1,0 +1,3 @@
+from zoomaudit.cli.app import main
+
+main()

@@ -1,0 +1,72 @@
+"""The ``zoomaudit`` command and the one place where errors become exit codes.
+
+Exit codes: 0 clean, 1 violations found (or a fix that did not apply), 2 usage, configuration
+or policy error, 3 the work could not be completed (auth, network, Zoom).
+Command modules import their heavy dependencies inside the command functions so that
+``zoomaudit --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from zoomaudit.errors import ZoomAuditError
+
+EXIT_OK = 0
+EXIT_VIOLATIONS = 1
+EXIT_USAGE = 2
+EXIT_INCOMPLETE = 3
+
+app = typer.Typer(
+    name="zoomaudit",
+    help="Audit Zoom meeting configurations against safeguarding policies.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Audit Zoom meeting configurations against safeguarding policies."""
+
+
+@app.command()
+def version() -> None:
+    """Print zoomaudit's version."""
+    from zoomaudit import __version__
+
+    typer.echo(f"zoomaudit {__version__}")
+
+
+# Each module defines ``register(app)``; listed here so the command set is visible in one place.
+COMMAND_MODULES = (
+    "zoomaudit.cli.doctor",
+    "zoomaudit.cli.sandbox",
+    "zoomaudit.cli.policies",
+    "zoomaudit.cli.audit",
+    "zoomaudit.cli.fixes",
+    "zoomaudit.cli.serve",
+)
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+
+def main() -> None:
+    """Entry point of the console script: run the app, map zoomaudit errors to exit codes.
+
+    Click (standalone mode) already turns usage errors into exit 2; zoomaudit's own errors
+    propagate out of it and are mapped here, each to the exit code its class declares.
+    """
+    try:
+        app()
+    except ZoomAuditError as exc:
+        from rich.console import Console
+        from rich.markup import escape
+
+        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {escape(str(exc))}")
+        sys.exit(exc.exit_code)

@@ -1,0 +1,112 @@
+"""zoomaudit's configuration, read from the environment and from ``.env``.
+
+Every variable is listed with a comment in ``.env.example`` and in docs/configuration.md.
+Secrets are ``SecretStr`` so that printing a Settings object never shows them.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from zoomaudit.errors import ConfigError
+
+RatePlan = Literal["pro", "business", "enterprise"]
+
+# Per-second budgets per rate-limit category (reference.md §3.2). Enterprise is a Business+ plan.
+RATE_LIMITS: dict[str, dict[str, float]] = {
+    "pro": {"light": 30.0, "medium": 20.0, "heavy": 10.0},
+    "business": {"light": 80.0, "medium": 60.0, "heavy": 40.0},
+    "enterprise": {"light": 80.0, "medium": 60.0, "heavy": 40.0},
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    zoom_account_id: str = Field(default="", alias="ZOOM_ACCOUNT_ID")
+    zoom_client_id: str = Field(default="", alias="ZOOM_CLIENT_ID")
+    zoom_client_secret: SecretStr = Field(default=SecretStr(""), alias="ZOOM_CLIENT_SECRET")
+    zoom_api_base_url: str = Field(default="https://api.zoom.us/v2", alias="ZOOM_API_BASE_URL")
+    zoom_oauth_token_url: str = Field(default="https://zoom.us/oauth/token", alias="ZOOM_OAUTH_TOKEN_URL")
+    zoom_webhook_secret_token: SecretStr = Field(default=SecretStr(""), alias="ZOOM_WEBHOOK_SECRET_TOKEN")
+
+    rate_plan: RatePlan = Field(default="business", alias="ZOOMAUDIT_RATE_PLAN")
+    rate_share: float = Field(default=0.5, gt=0.0, le=1.0, alias="ZOOMAUDIT_RATE_SHARE")
+    http_timeout: float = Field(default=30.0, gt=0.0, alias="ZOOMAUDIT_HTTP_TIMEOUT")
+    max_retries: int = Field(default=5, ge=0, le=20, alias="ZOOMAUDIT_MAX_RETRIES")
+    concurrency: int = Field(default=32, ge=1, le=512, alias="ZOOMAUDIT_CONCURRENCY")
+
+    database_url: str = Field(default="sqlite:///zoomaudit.db", alias="ZOOMAUDIT_DATABASE_URL")
+    policies_dir: str | None = Field(default=None, alias="ZOOMAUDIT_POLICIES")
+
+    schedule: str = Field(default="0 2 * * *", alias="ZOOMAUDIT_SCHEDULE")
+    timezone: str = Field(default="UTC", alias="ZOOMAUDIT_TIMEZONE")
+    serve_host: str = Field(default="127.0.0.1", alias="ZOOMAUDIT_HOST")
+    serve_port: int = Field(default=8080, ge=1, le=65535, alias="ZOOMAUDIT_PORT")
+    log_level: str = Field(default="INFO", alias="ZOOMAUDIT_LOG_LEVEL")
+
+    @field_validator("rate_plan", mode="before")
+    @classmethod
+    def _lower_plan(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("zoom_api_base_url", "zoom_oauth_token_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @cached_property
+    def rate_budget(self) -> dict[str, float]:
+        """Requests per second zoomaudit may spend per category: plan limit x share."""
+        return {cat: rate * self.rate_share for cat, rate in RATE_LIMITS[self.rate_plan].items()}
+
+    def missing_credentials(self) -> list[str]:
+        """Names of the Zoom credential variables that are not set."""
+        missing = []
+        if not self.zoom_account_id:
+            missing.append("ZOOM_ACCOUNT_ID")
+        if not self.zoom_client_id:
+            missing.append("ZOOM_CLIENT_ID")
+        if not self.zoom_client_secret.get_secret_value():
+            missing.append("ZOOM_CLIENT_SECRET")
+        return missing
+
+    def require_credentials(self) -> None:
+        missing = self.missing_credentials()
+        if missing:
+            raise ConfigError(
+                "Zoom credentials are not configured: set "
+                + ", ".join(missing)
+                + " in the environment or in .env (see docs/configuration.md), "
+                "or run `zoomaudit demo` to try zoomaudit against the built-in sandbox"
+            )
+
+    def masked(self) -> dict[str, str]:
+        """The resolved configuration for display, with every secret masked."""
+        out: dict[str, str] = {}
+        for name, info in type(self).model_fields.items():
+            value = getattr(self, name)
+            key = info.alias or name.upper()
+            if isinstance(value, SecretStr):
+                out[key] = "********" if value.get_secret_value() else "(not set)"
+            else:
+                out[key] = "(not set)" if value in ("", None) else str(value)
+        return out
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; a bad value becomes a ConfigError naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"])
+            problems.append(f"{loc}: {err['msg']}")
+        raise ConfigError("invalid configuration: " + "; ".join(problems)) from None

@@ -1,0 +1,1 @@
+"""The Zoom REST API client: OAuth, rate budgets, retries, typed endpoints."""

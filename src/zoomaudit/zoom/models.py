@@ -1,0 +1,144 @@
+"""Pydantic models of what Zoom returns.
+
+Zoom's schemas make every settings field optional and real responses carry keys the spec does
+not know, so every model here keeps unknown fields (``extra="allow"``) and every settings field
+is optional: a missing key means "not stated", never false. Settings documents are kept as plain
+nested dicts (``SettingsDoc``) because the resolver looks fields up by dotted path
+("in_meeting.screen_sharing") across tiers; the typed section models below document and
+validate the fields zoomaudit reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SettingsDoc = dict[str, Any]
+"""A settings (or lock-settings) document of one tier, merged across the ``option`` views:
+the default response plus ``{"meeting_security": {...}}`` plus ``{"meeting_authentication": ...}``."""
+
+
+class ZoomModel(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=True)
+
+
+class User(ZoomModel):
+    id: str
+    email: str = ""
+    first_name: str | None = None
+    last_name: str | None = None
+    display_name: str | None = None
+    type: int | None = None
+    status: str | None = None
+    pmi: int | None = None
+    timezone: str | None = None
+    role_id: str | None = None
+    group_ids: list[str] = Field(default_factory=list)
+
+
+class UserPage(ZoomModel):
+    next_page_token: str | None = ""
+    page_size: int | None = None
+    total_records: int | None = None
+    users: list[User] = Field(default_factory=list)
+
+
+class MeetingListItem(ZoomModel):
+    id: int
+    uuid: str | None = None
+    host_id: str | None = None
+    topic: str | None = None
+    type: int | None = None
+    start_time: str | None = None
+    duration: int | None = None
+    timezone: str | None = None
+    agenda: str | None = None
+    created_at: str | None = None
+    join_url: str | None = None
+    pmi: str | None = None
+
+
+class MeetingPage(ZoomModel):
+    next_page_token: str | None = ""
+    page_size: int | None = None
+    total_records: int | None = None
+    meetings: list[MeetingListItem] = Field(default_factory=list)
+
+
+class Occurrence(ZoomModel):
+    occurrence_id: str
+    start_time: str | None = None
+    duration: int | None = None
+    status: str | None = None
+
+
+class TrackingField(ZoomModel):
+    field: str
+    value: str | None = None
+    visible: bool | None = None
+
+
+class Meeting(ZoomModel):
+    """``GET /meetings/{meetingId}``. ``settings`` is kept as the raw dict Zoom sent."""
+
+    id: int
+    uuid: str | None = None
+    host_id: str | None = None
+    host_email: str | None = None
+    topic: str | None = None
+    type: int | None = None
+    status: str | None = None
+    start_time: str | None = None
+    duration: int | None = None
+    timezone: str | None = None
+    agenda: str | None = None
+    created_at: str | None = None
+    join_url: str | None = None
+    pmi: str | None = None
+    password: str | None = None
+    h323_password: str | None = None
+    pstn_password: str | None = None
+    encrypted_password: str | None = None
+    template_id: str | None = None
+    occurrences: list[Occurrence] = Field(default_factory=list)
+    recurrence: dict[str, Any] | None = None
+    tracking_fields: list[TrackingField] = Field(default_factory=list)
+    settings: SettingsDoc = Field(default_factory=dict)
+
+
+class Group(ZoomModel):
+    id: str
+    name: str = ""
+    total_members: int | None = None
+
+
+class GroupList(ZoomModel):
+    total_records: int | None = None
+    groups: list[Group] = Field(default_factory=list)
+    next_page_token: str | None = ""
+
+
+class GroupMember(ZoomModel):
+    id: str
+    email: str = ""
+    first_name: str | None = None
+    last_name: str | None = None
+    type: int | None = None
+
+
+class GroupMemberPage(ZoomModel):
+    next_page_token: str | None = ""
+    page_size: int | None = None
+    total_records: int | None = None
+    members: list[GroupMember] = Field(default_factory=list)
+
+
+class Token(ZoomModel):
+    """The Server-to-Server OAuth token response."""
+
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
+    expires_in: int = 3600
+    scope: str = ""
+    api_url: str | None = None

@@ -1,0 +1,23 @@
+"""Shared fixtures. Tests never reach the network: Zoom is respx or the in-package sandbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SPEC_PATH = SHARED / "zoom-api" / "ZoomMeetingAPISpec.json"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's .env or environment, or writes outside its tmp dir."""
+    import os
+
+    for key in list(os.environ):
+        if key.startswith(("ZOOM_", "ZOOMAUDIT_")):
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ZOOMAUDIT_DATABASE_URL", f"sqlite:///{tmp_path / 'test.db'}")
