@@ -48,8 +48,10 @@ COMMAND_MODULES = (
     "zoomaudit.cli.sandbox",
     "zoomaudit.cli.policies",
     "zoomaudit.cli.audit",
+    "zoomaudit.cli.runs",
     "zoomaudit.cli.fixes",
     "zoomaudit.cli.serve",
+    "zoomaudit.cli.admins",
 )
 
 for _name in COMMAND_MODULES:
