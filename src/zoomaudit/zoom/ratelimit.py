@@ -1,0 +1,126 @@
+"""Per-category request budgets, and the parsing of Zoom's 429 answers.
+
+Zoom counts requests per rate-limit category (Light, Medium, ...) across the whole account and
+every app installed on it (reference.md §3.1). zoomaudit keeps one budget per category, sized
+by plan x share (``Settings.rate_budget``), so that a normal run provokes no 429 at all.
+
+Each budget is a token bucket kept in the GCRA form (a "theoretical arrival time"): a caller
+reserves the next free slot without holding a lock, then sleeps until it. In any window of
+``T`` seconds at most ``rate * T + burst`` requests start. After a 429 the category is paused:
+no request of that category starts before the pause ends, and the burst is not refilled.
+
+The clock and the sleep are injected so that tests run on a fake clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+Clock = Callable[[], float]
+"""Seconds since the epoch (``time.time``); one clock serves token expiry, budgets and Retry-After."""
+Sleep = Callable[[float], Awaitable[None]]
+
+BURST_SECONDS = 0.1
+"""A bucket holds this many seconds' worth of requests (at least one): a short burst, no more."""
+
+
+class TokenBucket:
+    """The budget of one rate-limit category."""
+
+    def __init__(self, rate: float, *, clock: Clock = time.time, sleep: Sleep = asyncio.sleep) -> None:
+        if rate <= 0:
+            raise ValueError("a rate budget must be positive")
+        self.rate = rate
+        self.burst = max(1.0, rate * BURST_SECONDS)
+        self._interval = 1.0 / rate
+        self._tolerance = (self.burst - 1.0) * self._interval
+        self._clock = clock
+        self._sleep = sleep
+        self._tat = 0.0  # theoretical arrival time of the next request
+        self.paused_until = 0.0
+
+    async def acquire(self) -> None:
+        """Wait until a request of this category may start."""
+        while True:
+            now = self._clock()
+            if now < self.paused_until:
+                await self._sleep(self.paused_until - now)
+                continue
+            tat = max(self._tat, now)
+            start_at = tat - self._tolerance
+            self._tat = tat + self._interval
+            if start_at <= now:
+                return
+            await self._sleep(start_at - now)
+            if self._clock() >= self.paused_until:
+                return
+            # A 429 paused the category while this caller waited: queue again behind the pause.
+
+    def pause(self, until: float) -> None:
+        """No request starts before ``until``; afterwards the budget restarts without a burst."""
+        if until > self.paused_until:
+            self.paused_until = until
+        self._tat = max(self._tat, until + self._tolerance)
+
+
+class RateLimiter:
+    """One token bucket per category; unknown categories share the smallest budget."""
+
+    def __init__(
+        self, budget: Mapping[str, float], *, clock: Clock = time.time, sleep: Sleep = asyncio.sleep
+    ) -> None:
+        self.buckets = {
+            cat.lower(): TokenBucket(rate, clock=clock, sleep=sleep) for cat, rate in budget.items()
+        }
+        self._fallback = min(self.buckets.values(), key=lambda b: b.rate)
+
+    def bucket(self, category: str) -> TokenBucket:
+        return self.buckets.get(category.lower(), self._fallback)
+
+    async def acquire(self, category: str) -> None:
+        await self.bucket(category).acquire()
+
+    def pause(self, category: str, until: float) -> None:
+        self.bucket(category).pause(until)
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """When (epoch seconds) a ``Retry-After`` value allows the next request, or None if unreadable.
+
+    Zoom sends seconds on some answers and an ISO-8601 date-time on daily-limit answers
+    (reference.md §3.4); HTTP allows an HTTP-date too. All three are accepted.
+    """
+    if not value:
+        return None
+    text = value.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return now + float(text)
+    when: datetime | None
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        when = None
+    if when is None:
+        try:
+            when = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp()
+
+
+def next_utc_midnight(now: float) -> float:
+    """The next 00:00 UTC, when Zoom's per-user daily meeting quota resets (reference.md §3.3)."""
+    today = datetime.fromtimestamp(now, UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (today + timedelta(days=1)).timestamp()
+
+
+def iso_utc(epoch: float) -> str:
+    """``2026-11-22T00:00:00Z``: how a retry time is shown and stored."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
