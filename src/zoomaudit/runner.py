@@ -7,7 +7,15 @@ re-implements a step.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from zoomaudit.policy import PolicySet
+    from zoomaudit.settings import Settings
+    from zoomaudit.store import Store
+    from zoomaudit.zoom.client import ZoomClient
 
 Trigger = Literal["manual", "scheduled", "webhook"]
 FixMode = Literal["off", "suggest", "auto"]
@@ -69,3 +77,195 @@ class RunOutcome:
     fix_ids: list[str] = field(default_factory=list)
     """Fix plans created or reused by this run."""
     applied_fix_ids: list[str] = field(default_factory=list)
+    planned: list[Any] = field(default_factory=list)
+    """Fix plans of a dry run (nothing recorded, nothing applied)."""
+    fix_results: list[Any] = field(default_factory=list)
+    """Results of auto-applied fixes."""
+
+
+_COUNT_KEY = {"violation": "violations", "pass": "passed", "error": "errors"}
+
+
+async def run(
+    scope: Scope,
+    trigger: Trigger = "manual",
+    *,
+    settings: Settings,
+    fix_mode: FixMode | None = None,
+    dry_run: bool = False,
+    max_changes: int = 50,
+    observer: Observer | None = None,
+    client: ZoomClient | None = None,
+    store: Store | None = None,
+    policies: PolicySet | None = None,
+    now: datetime | None = None,
+) -> RunOutcome:
+    """Audit ``scope``: collect, evaluate, store, plan fixes (and apply the ``auto`` ones).
+
+    ``fix_mode`` overrides every policy's fix mode for this run. ``dry_run`` plans fixes and
+    returns them in the outcome but records nothing in the fix queue and changes nothing in Zoom.
+    Raises ``UnknownMeeting`` (before any run is stored) for an unknown meeting id, and
+    ``ZoomError`` when the audit cannot be completed; the stored run is then marked failed.
+    """
+    from zoomaudit.policy import load_policies
+    from zoomaudit.store import Store
+    from zoomaudit.zoom.client import ZoomClient
+
+    policies = policies or load_policies(Path(settings.policies_dir) if settings.policies_dir else None)
+    own_store, own_client = store is None, client is None
+    store = store or Store.from_settings(settings)
+    client = client or ZoomClient(settings)
+    try:
+        return await _Run(
+            scope,
+            trigger,
+            settings=settings,
+            client=client,
+            store=store,
+            policies=policies,
+            fix_mode=fix_mode,
+            dry_run=dry_run,
+            max_changes=max_changes,
+            observer=observer or NullObserver(),
+            now=now or datetime.now(UTC),
+        ).execute()
+    finally:
+        if own_client:
+            await client.aclose()
+        if own_store:
+            store.close()
+
+
+class _Run:
+    """The state of one run while it executes; ``run`` is its only user."""
+
+    def __init__(
+        self,
+        scope: Scope,
+        trigger: Trigger,
+        *,
+        settings: Settings,
+        client: ZoomClient,
+        store: Store,
+        policies: PolicySet,
+        fix_mode: FixMode | None,
+        dry_run: bool,
+        max_changes: int,
+        observer: Observer,
+        now: datetime,
+    ) -> None:
+        from zoomaudit.collect import Collector, Needs
+        from zoomaudit.controls import get_control
+
+        self.scope, self.trigger, self.store, self.client = scope, trigger, store, client
+        self.policies, self.fix_mode, self.dry_run = policies, fix_mode, dry_run
+        self.max_changes, self.observer, self.now = max_changes, observer, now
+        enabled = [p for p in policies.policies if p.enabled]
+        self.needs = Needs.for_controls(get_control(p.control) for p in enabled)
+        self.collector = Collector(
+            client,
+            self.needs,
+            now=now,
+            occurrences=settings.occurrences,
+            concurrency=settings.concurrency,
+        )
+        self.counts: dict[str, int] = dict.fromkeys(
+            ("meetings", "users", "violations", "errors", "waived", "manual", "passed"), 0
+        )
+        self.outcome = RunOutcome(run_id="", complete=False)
+        self.collect_errors = 0
+        self.auto_fix_ids: list[str] = []
+        self.policy_by_fix: dict[str, str] = {}
+
+    async def execute(self) -> RunOutcome:
+        from zoomaudit.collect import batches_for, collect_account
+        from zoomaudit.fixes.waivers import active_waivers
+
+        meetings = []
+        if self.scope.kind == "meetings":
+            self.observer.phase("reading the meetings")
+            meetings = await self.collector.prefetch_meetings(self.scope.meeting_ids)
+        self.store.abandon_stale_runs(self.now)
+        detail = {"meeting_ids": list(self.scope.meeting_ids), "users": list(self.scope.users)}
+        run_id = self.store.start_run(self.trigger, self.scope.kind, detail, self.policies.hash, self.now)
+        self.outcome.run_id = run_id
+        try:
+            self.observer.phase("reading account and group settings")
+            account = await collect_account(self.client, self.needs)
+            waivers = active_waivers(self.store, self.now.date())
+            self.observer.phase("auditing hosts")
+            async for batch in batches_for(self.collector, self.scope, meetings):
+                self._take(account, batch, waivers)
+                self.observer.advance()
+            if self.auto_fix_ids and not self.dry_run:
+                await self._apply_auto()
+        except BaseException as exc:
+            # Cancelled, interrupted or Zoom unusable: the run is kept, marked failed, never complete.
+            self.store.finish_run(
+                run_id,
+                complete=False,
+                finished_at=datetime.now(UTC),
+                counts=self.counts,
+                error=str(exc) or type(exc).__name__,
+            )
+            raise
+        complete = self.collect_errors == 0
+        self.store.finish_run(run_id, complete=complete, finished_at=datetime.now(UTC), counts=self.counts)
+        self.outcome.complete = complete
+        self.outcome.counts = dict(self.counts)
+        return self.outcome
+
+    def _take(self, account: Any, batch: Any, waivers: Any) -> None:
+        """Evaluate one host batch, plan its fixes and store it (one transaction)."""
+        from zoomaudit.fixes.plan import plan_fixes
+        from zoomaudit.fixes.queue import record_plans
+        from zoomaudit.fixes.waivers import apply_waivers
+        from zoomaudit.policy import evaluate_batch
+
+        findings = evaluate_batch(self.policies, account, batch)
+        groups = [account.groups[g].name for g in batch.host.group_ids if g in account.groups]
+        findings = apply_waivers(
+            findings, waivers, today=self.now.date(), host_groups={batch.host.user.id: groups}
+        )
+        plans = plan_fixes(findings, self.policies, account, batch, mode_override=self.fix_mode)
+        if plans and self.dry_run:
+            self.outcome.planned.extend(plans)
+        elif plans:
+            ids = record_plans(self.store, self.outcome.run_id, plans, self.now)
+            by_identity = {}
+            for plan in plans:
+                fix_id = ids[plan.dedupe_key]
+                self.outcome.fix_ids.append(fix_id)
+                if plan.mode == "auto":
+                    self.auto_fix_ids.append(fix_id)
+                    self.policy_by_fix[fix_id] = plan.policy_id
+                for identity in plan.covers:
+                    by_identity[tuple(identity)] = fix_id
+            findings = [
+                f.model_copy(update={"fix_id": by_identity[f.identity]}) if f.identity in by_identity else f
+                for f in findings
+            ]
+        self.store.add_findings(self.outcome.run_id, findings)
+        self.store.add_errors(self.outcome.run_id, batch.errors)
+        for finding in findings:
+            key = _COUNT_KEY.get(finding.status, finding.status)
+            self.counts[key] += 1
+        self.counts["errors"] += len(batch.errors)
+        self.collect_errors += len(batch.errors)
+        self.counts["meetings"] += len({s.meeting.id for s in batch.subjects})
+        self.counts["users"] += 1
+
+    async def _apply_auto(self) -> None:
+        from zoomaudit.fixes.apply import apply_auto
+
+        ordered = list(dict.fromkeys(self.auto_fix_ids))
+        results = await apply_auto(
+            self.store,
+            self.client,
+            ordered,
+            policy_by_fix=self.policy_by_fix,
+            max_changes=self.max_changes,
+            now=self.now,
+        )
+        self.outcome.fix_results = list(results)
+        self.outcome.applied_fix_ids = [r.fix_id for r in results if getattr(r, "status", None) == "applied"]

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     max_retries: int = Field(default=5, ge=0, le=20, alias="ZOOMAUDIT_MAX_RETRIES")
     concurrency: int = Field(default=32, ge=1, le=512, alias="ZOOMAUDIT_CONCURRENCY")
 
+    occurrences: int = Field(default=1, ge=0, le=60, alias="ZOOMAUDIT_OCCURRENCES")
+    """Upcoming occurrences of each recurring meeting fetched on their own, to catch overrides."""
+
     database_url: str = Field(default="sqlite:///zoomaudit.db", alias="ZOOMAUDIT_DATABASE_URL")
     policies_dir: str | None = Field(default=None, alias="ZOOMAUDIT_POLICIES")
 

@@ -49,6 +49,7 @@ COMMAND_MODULES = (
     "zoomaudit.cli.policies",
     "zoomaudit.cli.audit",
     "zoomaudit.cli.runs",
+    "zoomaudit.cli.demo",
     "zoomaudit.cli.fixes",
     "zoomaudit.cli.serve",
     "zoomaudit.cli.admins",

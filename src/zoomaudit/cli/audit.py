@@ -1,9 +1,182 @@
-"""`zoomaudit audit` commands."""
+"""`zoomaudit audit`: audit the whole account, some meetings or one host, and show the report."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
 import typer
+
+from zoomaudit.cli.app import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
+
+if TYPE_CHECKING:
+    from zoomaudit.runner import FixMode, RunOutcome
+    from zoomaudit.settings import Settings
+
+FORMATS = ("table", "json", "csv", "html", "markdown", "junit")
+
+
+class RichObserver:
+    """Progress of a run as a Rich progress bar on stderr (only on a terminal)."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.task = self.progress.add_task("starting", total=None)
+
+    def __enter__(self) -> RichObserver:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def phase(self, name: str) -> None:
+        self.progress.update(self.task, description=name)
+
+    def total(self, hosts: int) -> None:
+        self.progress.update(self.task, total=hosts)
+
+    def advance(self, hosts: int = 1) -> None:
+        self.progress.advance(self.task, hosts)
+
+
+def exit_code_for(outcome: RunOutcome) -> int:
+    """3 when the run could not read everything, else 1 when violations were found, else 0."""
+    if not outcome.complete:
+        return EXIT_INCOMPLETE
+    return EXIT_VIOLATIONS if outcome.counts.get("violations", 0) else EXIT_OK
+
+
+def emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"report written to {output}", err=True)
+
+
+def run_audit(
+    settings: Settings,
+    *,
+    meetings: list[int],
+    user: str | None,
+    fix_mode: FixMode | None,
+    dry_run: bool,
+    max_changes: int,
+    quiet: bool,
+) -> RunOutcome:
+    """Run one audit from the command line (progress bar on a terminal unless quiet)."""
+    from zoomaudit.runner import Scope, run
+
+    scope = Scope.meetings(*meetings) if meetings else Scope.for_user(user) if user else Scope.account()
+    show_progress = not quiet and sys.stderr.isatty()
+
+    async def go() -> RunOutcome:
+        if not show_progress:
+            return await run(
+                scope, "manual", settings=settings, fix_mode=fix_mode, dry_run=dry_run,
+                max_changes=max_changes,
+            )
+        with RichObserver() as observer:
+            return await run(
+                scope, "manual", settings=settings, fix_mode=fix_mode, dry_run=dry_run,
+                max_changes=max_changes, observer=observer,
+            )
+
+    return asyncio.run(go())
+
+
+def show_outcome(
+    settings: Settings, outcome: RunOutcome, *, fmt: str, output: Path | None, include_passed: bool
+) -> None:
+    """Render the stored run, then the fix plans of a dry run or the auto-applied fixes."""
+    from zoomaudit.report import render
+    from zoomaudit.store import Store
+
+    store = Store.from_settings(settings)
+    try:
+        report = store.load_report(outcome.run_id, include_passed=include_passed)
+    finally:
+        store.close()
+    emit(render(report, fmt), output)
+    if outcome.planned:
+        typer.echo(f"\ndry run: {len(outcome.planned)} fix plan(s), nothing recorded or changed:", err=True)
+        for plan in outcome.planned:
+            request = plan.request
+            typer.echo(
+                f"  {plan.policy_id}: {request.method} {request.path} {request.query or ''} "
+                f"{_redacted_body(request.body)}",
+                err=True,
+            )
+    for result in outcome.fix_results:
+        typer.echo(f"auto-fix {result.fix_id}: {result.status} {result.message or ''}", err=True)
+
+
+def _redacted_body(body: dict[str, Any]) -> dict[str, Any]:
+    # A generated meeting passcode is the fix itself, but a terminal log is no place for it.
+    return {k: ("********" if k == "password" else v) for k, v in body.items()}
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    @app.command()
+    def audit(
+        meeting: Annotated[
+            list[int] | None,
+            typer.Option("--meeting", "-m", help="Audit just this meeting id (repeatable)."),
+        ] = None,
+        user: Annotated[
+            str | None, typer.Option("--user", "-u", help="Audit one host's meetings (id or e-mail).")
+        ] = None,
+        fmt: Annotated[
+            str, typer.Option("--format", "-f", help="table | json | csv | html | markdown | junit")
+        ] = "table",
+        output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+        include_passed: Annotated[
+            bool, typer.Option("--include-passed", help="Also list the checks that passed.")
+        ] = False,
+        fix_mode: Annotated[
+            str | None,
+            typer.Option("--fix-mode", help="Override every policy's fix mode: off | suggest | auto."),
+        ] = None,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="Print the fix plans; record and change nothing.")
+        ] = False,
+        max_changes: Annotated[
+            int, typer.Option("--max-changes", min=0, help="Most fixes an auto run applies.")
+        ] = 50,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    ) -> None:
+        """Audit every scheduled meeting (or just some) against the policies and report.
+
+        Exit code: 0 no violations, 1 violations, 2 usage/configuration/policy error or an
+        unknown meeting id, 3 the audit could not be completed.
+        """
+        from zoomaudit.errors import UsageError
+        from zoomaudit.settings import load_settings
+
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        if fix_mode not in (None, "off", "suggest", "auto"):
+            raise UsageError(f"unknown fix mode {fix_mode!r}; choose off, suggest or auto")
+        if meeting and user:
+            raise UsageError("give --meeting or --user, not both")
+        settings = load_settings()
+        settings.require_credentials()
+        outcome = run_audit(
+            settings, meetings=meeting or [], user=user, fix_mode=fix_mode,  # type: ignore[arg-type]
+            dry_run=dry_run, max_changes=max_changes, quiet=quiet,
+        )
+        show_outcome(settings, outcome, fmt=fmt, output=output, include_passed=include_passed)
+        raise typer.Exit(exit_code_for(outcome))

@@ -1,0 +1,334 @@
+"""Collect: fetch from Zoom exactly what the policies need, streamed host by host.
+
+One ``AccountContext`` (account settings and locks, every group's settings and locks), then one
+``HostBatch`` per host: the host's settings and the meetings to audit. Hosts are fetched
+concurrently (the client's rate budget paces the requests); each host's settings are fetched
+once, however many meetings it has. Batches are handed over through a bounded queue so memory
+stays flat on large accounts.
+
+What is audited for a host (docs/usage.md):
+- every scheduled meeting of types 2, 3 and 8 from ``GET /users/{id}/meetings?type=scheduled``;
+- the host's PMI meeting (type 4) when the host has a PMI and personal meetings are not off;
+- for a recurring meeting with fixed times (type 8), its next ``ZOOMAUDIT_OCCURRENCES`` upcoming
+  occurrences, each read with ``occurrence_id``; an occurrence becomes a subject of its own only
+  when its settings or passcode differ from the series (an occurrence override).
+
+A user or meeting that cannot be read after the client's retries becomes a ``CollectError`` and
+the run is incomplete; authentication failures and exhausted rate limits stop the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from zoomaudit.controls import TIERS, Control
+from zoomaudit.errors import AuthError, NotFound, RateLimited, UnknownMeeting, ZoomError
+from zoomaudit.snapshot import (
+    AccountContext,
+    CollectError,
+    GroupContext,
+    HostBatch,
+    HostContext,
+    Subject,
+)
+from zoomaudit.zoom.models import Meeting, SettingsDoc, User
+
+if TYPE_CHECKING:
+    from zoomaudit.runner import Scope
+    from zoomaudit.zoom.client import ZoomClient
+
+log = logging.getLogger("zoomaudit.collect")
+
+AUDITED_TYPES = frozenset({2, 3, 8})
+PMI_TYPE = 4
+RECURRING_FIXED = 8
+_OPTION_VIEWS = ("meeting_security", "meeting_authentication")
+# Keys of the option=meeting_authentication view, which Zoom returns at the top level.
+_AUTH_KEYS = ("meeting_authentication", "authentication_options", "allow_authentication_exception")
+
+
+@dataclass(frozen=True)
+class Needs:
+    """Which ``option`` views of the settings endpoints the selected policies read."""
+
+    options: frozenset[str]
+
+    @classmethod
+    def for_controls(cls, controls: Iterable[Control]) -> Needs:
+        options: set[str] = set()
+        for control in controls:
+            paths = [control.path(t) for t in TIERS if t != "meeting"]
+            paths += list(control.extra_paths.values())
+            for path in paths:
+                if not path:
+                    continue
+                head = path.split(".", 1)[0]
+                if head in _OPTION_VIEWS:
+                    options.add(head)
+                elif head in _AUTH_KEYS:
+                    options.add("meeting_authentication")
+        return cls(frozenset(options))
+
+    @classmethod
+    def everything(cls) -> Needs:
+        return cls(frozenset(_OPTION_VIEWS))
+
+
+def _merge_views(default: SettingsDoc, views: dict[str, SettingsDoc]) -> SettingsDoc:
+    """Merge option views into one document (see snapshot.py for the shape)."""
+    merged = dict(default)
+    for option, body in views.items():
+        if option == "meeting_security":
+            merged["meeting_security"] = body.get("meeting_security", body)
+        else:
+            merged.update(body)
+    return merged
+
+
+async def _settings(fetch: Any, needs: Needs, *args: Any) -> SettingsDoc:
+    """Fetch the default view and the needed option views of one settings endpoint concurrently."""
+    options = sorted(needs.options)
+    results = await asyncio.gather(fetch(*args), *(fetch(*args, option=o) for o in options))
+    return _merge_views(results[0], dict(zip(options, results[1:], strict=True)))
+
+
+async def _locks(fetch: Any, needs: Needs, *args: Any) -> SettingsDoc:
+    # Lock settings have only the meeting_security option view.
+    lock_needs = Needs(needs.options & {"meeting_security"})
+    return await _settings(fetch, lock_needs, *args)
+
+
+async def collect_account(client: ZoomClient, needs: Needs) -> AccountContext:
+    """Account settings and locks, and every group's settings and locks."""
+    settings, locks, groups = await asyncio.gather(
+        _settings(client.get_account_settings, needs),
+        _locks(client.get_account_lock_settings, needs),
+        client.list_groups(),
+    )
+
+    async def one_group(group_id: str, name: str) -> GroupContext:
+        g_settings, g_locks = await asyncio.gather(
+            _settings(client.get_group_settings, needs, group_id),
+            _locks(client.get_group_lock_settings, needs, group_id),
+        )
+        return GroupContext(id=group_id, name=name, settings=g_settings, locks=g_locks)
+
+    contexts = await asyncio.gather(*(one_group(g.id, g.name) for g in groups))
+    return AccountContext(account_id="me", settings=settings, locks=locks, groups={g.id: g for g in contexts})
+
+
+def _upcoming_occurrences(meeting: Meeting, now: datetime, limit: int) -> list[str]:
+    upcoming: list[tuple[str, str]] = []
+    for occ in meeting.occurrences:
+        if occ.status == "deleted" or not occ.start_time:
+            continue
+        try:
+            start = datetime.fromisoformat(occ.start_time.replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if start >= now:
+            upcoming.append((occ.start_time, occ.occurrence_id))
+    upcoming.sort()
+    return [occ_id for _, occ_id in upcoming[:limit]]
+
+
+def _differs(series: Meeting, occurrence: Meeting) -> bool:
+    return occurrence.settings != series.settings or occurrence.password != series.password
+
+
+class Collector:
+    """Fetches host batches for one run. ``errors`` are recorded on the batches they belong to."""
+
+    def __init__(
+        self,
+        client: ZoomClient,
+        needs: Needs,
+        *,
+        now: datetime | None = None,
+        occurrences: int = 1,
+        concurrency: int = 16,
+    ) -> None:
+        self.client = client
+        self.needs = needs
+        self.now = now or datetime.now(UTC)
+        self.occurrences = occurrences
+        self.concurrency = concurrency
+
+    async def host_context(self, user: User) -> HostContext:
+        settings = await _settings(self.client.get_user_settings, self.needs, user.id)
+        return HostContext(user=user, settings=settings, group_ids=tuple(user.group_ids))
+
+    async def subjects_of(self, meeting: Meeting) -> list[Subject]:
+        """The meeting itself, plus each upcoming occurrence whose settings were overridden."""
+        subjects = [Subject(meeting=meeting)]
+        if meeting.type == RECURRING_FIXED and self.occurrences:
+            for occ_id in _upcoming_occurrences(meeting, self.now, self.occurrences):
+                occurrence = await self.client.get_meeting(meeting.id, occurrence_id=occ_id)
+                if _differs(meeting, occurrence):
+                    subjects.append(Subject(meeting=occurrence, occurrence_id=occ_id))
+        return subjects
+
+    async def _meeting_subjects(
+        self, meeting_id: int, errors: list[CollectError], *, missing_ok: bool
+    ) -> list[Subject]:
+        try:
+            meeting = await self.client.get_meeting(meeting_id)
+            return await self.subjects_of(meeting)
+        except NotFound:
+            if not missing_ok:
+                raise
+            # Deleted or expired between listing and reading: nothing left to audit.
+            log.info("meeting %s disappeared while the audit ran", meeting_id)
+            return []
+        except (AuthError, RateLimited):
+            raise
+        except ZoomError as exc:
+            errors.append(CollectError(meeting_id=meeting_id, message=str(exc)))
+            return []
+
+    async def host_batch(self, user: User) -> HostBatch:
+        """Everything to audit for one host; failures become errors of the batch."""
+        errors: list[CollectError] = []
+        try:
+            host = await self.host_context(user)
+            items = [m async for m in self.client.list_meetings(user.id, type="scheduled")]
+        except (AuthError, RateLimited):
+            raise
+        except ZoomError as exc:
+            return HostBatch(
+                host=HostContext(user=user, group_ids=tuple(user.group_ids)),
+                errors=[CollectError(user_id=user.id, message=f"{user.email or user.id}: {exc}")],
+            )
+        ids = [m.id for m in items if m.type in AUDITED_TYPES]
+        pmi = self._pmi_of(host)
+        if pmi is not None and pmi not in ids:
+            ids.append(pmi)
+        # dict.fromkeys: the same meeting id can be listed twice (a PMI used by several entries).
+        found = await asyncio.gather(
+            *(self._meeting_subjects(mid, errors, missing_ok=True) for mid in dict.fromkeys(ids))
+        )
+        subjects = [s for group in found for s in group]
+        return HostBatch(host=host, subjects=subjects, errors=errors)
+
+    @staticmethod
+    def _pmi_of(host: HostContext) -> int | None:
+        personal = host.settings.get("schedule_meeting", {}).get("personal_meeting")
+        if host.user.pmi and personal is not False:
+            return int(host.user.pmi)
+        return None
+
+    async def _stream(self, users: AsyncIterator[User] | Iterable[User]) -> AsyncIterator[HostBatch]:
+        """Run host batches concurrently (bounded) and yield them as they complete."""
+        queue: asyncio.Queue[HostBatch | BaseException | None] = asyncio.Queue(self.concurrency)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(user: User) -> None:
+            try:
+                await queue.put(await self.host_batch(user))
+            except BaseException as exc:  # handed to the consumer, which re-raises it
+                await queue.put(exc)
+            finally:
+                gate.release()
+
+        async def produce() -> None:
+            tasks: set[asyncio.Task[None]] = set()
+            try:
+                if isinstance(users, AsyncIterator):
+                    async for user in users:
+                        await gate.acquire()
+                        tasks.add(asyncio.create_task(one(user)))
+                else:
+                    for user in users:
+                        await gate.acquire()
+                        tasks.add(asyncio.create_task(one(user)))
+                await asyncio.gather(*tasks)
+                await queue.put(None)
+            except BaseException as exc:
+                for task in tasks:
+                    task.cancel()
+                await queue.put(exc)
+
+        producer = asyncio.create_task(produce())
+        try:
+            while True:
+                item = await queue.get()
+                if item is None:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            producer.cancel()
+            await asyncio.gather(producer, return_exceptions=True)
+
+    def account_batches(self) -> AsyncIterator[HostBatch]:
+        """Every active user of the account."""
+        return self._stream(self.client.list_users(status="active"))
+
+    async def user_batches(self, users: Iterable[str]) -> AsyncIterator[HostBatch]:
+        """The named hosts (ids or e-mails). An unknown user is a usage error."""
+        found: list[User] = []
+        for ident in users:
+            try:
+                found.append(await self.client.get_user(ident))
+            except NotFound:
+                from zoomaudit.errors import UsageError
+
+                raise UsageError(f"user {ident} was not found in Zoom") from None
+        async for batch in self._stream(found):
+            yield batch
+
+    async def prefetch_meetings(self, meeting_ids: Iterable[int]) -> list[Meeting]:
+        """Read the named meetings first, so an unknown id is reported before a run starts."""
+
+        async def one(mid: int) -> Meeting:
+            try:
+                return await self.client.get_meeting(mid)
+            except NotFound as exc:
+                raise UnknownMeeting(mid, exc.zoom_message) from None
+
+        return list(await asyncio.gather(*(one(m) for m in dict.fromkeys(meeting_ids))))
+
+    async def meeting_batches(self, meetings: list[Meeting]) -> AsyncIterator[HostBatch]:
+        """Audit just these meetings: each with its host's settings and groups."""
+        by_host: dict[str, list[Meeting]] = {}
+        for meeting in meetings:
+            by_host.setdefault(meeting.host_id or "", []).append(meeting)
+        for host_id, group in by_host.items():
+            errors: list[CollectError] = []
+            try:
+                user = await self.client.get_user(host_id)
+                host = await self.host_context(user)
+            except (AuthError, RateLimited):
+                raise
+            except ZoomError as exc:
+                for meeting in group:
+                    errors.append(
+                        CollectError(meeting_id=meeting.id, user_id=host_id, message=f"host: {exc}")
+                    )
+                fallback = User(id=host_id or "unknown", email="")
+                yield HostBatch(host=HostContext(user=fallback), errors=errors)
+                continue
+            subjects: list[Subject] = []
+            for meeting in group:
+                try:
+                    subjects.extend(await self.subjects_of(meeting))
+                except (AuthError, RateLimited):
+                    raise
+                except ZoomError as exc:
+                    errors.append(CollectError(meeting_id=meeting.id, message=str(exc)))
+            yield HostBatch(host=host, subjects=subjects, errors=errors)
+
+
+def batches_for(collector: Collector, scope: Scope, meetings: list[Meeting]) -> AsyncIterator[HostBatch]:
+    """The host batches of a scope (meetings were prefetched for a meetings scope)."""
+    if scope.kind == "meetings":
+        return collector.meeting_batches(meetings)
+    if scope.kind == "user":
+        return collector.user_batches(scope.users or ((scope.user,) if scope.user else ()))
+    return collector.account_batches()
