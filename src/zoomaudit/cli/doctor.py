@@ -1,9 +1,115 @@
-"""`zoomaudit doctor` commands."""
+"""`zoomaudit doctor`: check the configuration and the connection to Zoom, in plain words.
+
+Exit codes: 0 all is well; 2 the configuration is incomplete or invalid (nothing was sent to
+Zoom); 3 Zoom cannot be used (credentials refused, a scope missing, host unreachable).
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from zoomaudit.settings import Settings
+
+EXIT_CONFIG = 2
+EXIT_ZOOM = 3
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.command("doctor")(doctor)
+
+
+def doctor() -> None:
+    """Check the configuration and the connection to Zoom, and say what is wrong."""
+    import asyncio
+
+    from rich.console import Console
+
+    from zoomaudit.errors import ConfigError
+    from zoomaudit.settings import load_settings
+
+    console = Console(highlight=False)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        console.print(f"[red]✗[/] {exc}")
+        raise typer.Exit(EXIT_CONFIG) from None
+
+    _show_configuration(console, settings)
+    missing = settings.missing_credentials()
+    if missing:
+        console.print(
+            f"[red]✗[/] missing: {', '.join(missing)}. Set them in the environment or in .env "
+            "(copy .env.example); docs/configuration.md explains where Zoom shows each value."
+        )
+        raise typer.Exit(EXIT_CONFIG)
+
+    ok = asyncio.run(_check_zoom(console, settings))
+    if not ok:
+        raise typer.Exit(EXIT_ZOOM)
+    console.print("[green]✓[/] zoomaudit can use Zoom.")
+
+
+def _show_configuration(console: Console, settings: Settings) -> None:
+    from rich.table import Table
+
+    table = Table(title="Configuration (secrets masked)", show_header=True, header_style="bold")
+    table.add_column("variable")
+    table.add_column("value")
+    for key, value in settings.masked().items():
+        table.add_row(key, value)
+    console.print(table)
+
+
+async def _check_zoom(console: Console, settings: Settings) -> bool:
+    """Fetch a token, then make one cheap read; print what happened. True when both worked."""
+    from rich.markup import escape
+
+    from zoomaudit.errors import AuthError, MissingScope, ZoomError, ZoomUnavailable
+    from zoomaudit.zoom.client import ZoomClient
+
+    # One retry at most: doctor should answer quickly when a host is unreachable.
+    quick = settings.model_copy(update={"max_retries": min(settings.max_retries, 1)})
+    async with ZoomClient(quick) as zoom:
+        try:
+            token = await zoom.authenticate()
+        except AuthError as exc:
+            console.print(f"[red]✗[/] bad credentials: {escape(str(exc))}")
+            return False
+        except ZoomUnavailable as exc:
+            console.print(
+                f"[red]✗[/] unreachable: {escape(str(exc))}. Check the network, a proxy, "
+                "or ZOOM_OAUTH_TOKEN_URL."
+            )
+            return False
+        console.print(f"[green]✓[/] access token obtained from {escape(settings.zoom_oauth_token_url)}")
+        if token.scope:
+            console.print(f"  scopes granted: {escape(token.scope)}")
+
+        try:
+            await zoom.request("GET", "/users", params={"status": "active", "page_size": 1})
+        except MissingScope as exc:
+            console.print(
+                f"[red]✗[/] missing scope: {escape(str(exc))}. Listing users needs user:read:admin "
+                "(classic) or user:read:list_users:admin (granular)."
+            )
+            return False
+        except AuthError as exc:
+            console.print(f"[red]✗[/] the token was refused: {escape(str(exc))}")
+            return False
+        except ZoomUnavailable as exc:
+            console.print(
+                f"[red]✗[/] cannot reach the Zoom API ({escape(settings.zoom_api_base_url)}): "
+                f"{escape(str(exc))}. Check the network, a proxy, or ZOOM_API_BASE_URL."
+            )
+            return False
+        except ZoomError as exc:
+            console.print(f"[red]✗[/] Zoom refused a simple read (GET /users): {escape(str(exc))}")
+            return False
+        console.print(f"[green]✓[/] API reachable: listed users at {escape(settings.zoom_api_base_url)}")
+    return True

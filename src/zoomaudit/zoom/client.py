@@ -141,16 +141,26 @@ class ZoomClient:
         return self._limiter
 
     async def authenticate(self) -> AccessToken:
-        """Fetch (or reuse) the access token; raises AuthError when the credentials are refused."""
-        try:
-            return await self._auth.token()
-        except TokenUnavailable as exc:
-            raise ZoomUnavailable(str(exc)) from None
-        except httpx.HTTPError as exc:
-            raise ZoomUnavailable(
-                f"cannot reach the Zoom token endpoint {self.settings.zoom_oauth_token_url}: "
-                f"{type(exc).__name__}: {self._auth.scrub(str(exc))}"
-            ) from None
+        """Fetch (or reuse) the access token; raises AuthError when the credentials are refused.
+
+        Transient failures (network, 5xx from the token endpoint) are retried like any request.
+        """
+        failures = 0
+        while True:
+            try:
+                return await self._auth.token()
+            except TokenUnavailable as exc:
+                reason = str(exc)
+            except httpx.HTTPError as exc:
+                reason = f"{type(exc).__name__}: {self._auth.scrub(str(exc)) or 'no detail'}"
+            failures += 1
+            if failures > self.settings.max_retries:
+                raise ZoomUnavailable(
+                    f"no access token from {self.settings.zoom_oauth_token_url} after {failures} "
+                    f"attempt(s): {reason}"
+                )
+            self._stats.retries += 1
+            await self._sleep(self._backoff(failures))
 
     # -- users and meetings --------------------------------------------------------------------
 

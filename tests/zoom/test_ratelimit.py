@@ -1,0 +1,131 @@
+"""Per-category budgets on a fake clock, and Retry-After parsing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+import httpx
+import pytest
+import respx
+
+from zoomaudit.zoom.client import ZoomClient
+from zoomaudit.zoom.ratelimit import TokenBucket, next_utc_midnight, parse_retry_after
+
+from .conftest import BASE, START, FakeClock
+
+
+def _most_in_any_window(times: list[float], window: float = 1.0) -> int:
+    times = sorted(times)
+    best = 0
+    start = 0
+    for end, t in enumerate(times):
+        while t - times[start] >= window - 1e-9:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def test_bucket_keeps_sequential_callers_under_budget(clock: FakeClock) -> None:
+    bucket = TokenBucket(10.0, clock=clock, sleep=clock.sleep)
+    started: list[float] = []
+
+    async def go() -> None:
+        for _ in range(100):
+            await bucket.acquire()
+            started.append(clock.now)
+
+    asyncio.run(go())
+    assert _most_in_any_window(started) <= 10 + bucket.burst
+    assert started[-1] - started[0] == pytest.approx((100 - bucket.burst) / 10, abs=0.11)  # and uses it
+
+
+def test_bucket_keeps_concurrent_callers_under_budget(clock: FakeClock) -> None:
+    bucket = TokenBucket(40.0, clock=clock, sleep=clock.sleep)
+    started: list[float] = []
+
+    async def one() -> None:
+        await bucket.acquire()
+        started.append(clock.now)
+
+    async def go() -> None:
+        await asyncio.gather(*(one() for _ in range(200)))
+
+    asyncio.run(go())
+    assert len(started) == 200
+    assert _most_in_any_window(started) <= 40 + bucket.burst
+    assert max(started) - START == pytest.approx((200 - bucket.burst) / 40, abs=0.05)
+
+
+def test_pause_holds_every_caller_until_it_ends(clock: FakeClock) -> None:
+    bucket = TokenBucket(100.0, clock=clock, sleep=clock.sleep)
+    bucket.pause(START + 3.0)
+    started: list[float] = []
+
+    async def go() -> None:
+        for _ in range(3):
+            await bucket.acquire()
+            started.append(clock.now)
+
+    asyncio.run(go())
+    assert started[0] == pytest.approx(START + 3.0)
+    assert started[2] - started[0] == pytest.approx(0.02)  # no burst right after a pause
+
+
+def test_client_keeps_a_category_under_its_budget(
+    api: respx.MockRouter, make_client: Callable[..., ZoomClient], clock: FakeClock
+) -> None:
+    sent_at: list[float] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent_at.append(clock.now)
+        return httpx.Response(200, json={"id": int(request.url.path.rsplit("/", 1)[1])})
+
+    api.get(url__regex=rf"{BASE}/meetings/\d+").mock(side_effect=answer)
+
+    async def go(zoom: ZoomClient) -> None:
+        await asyncio.gather(*(zoom.get_meeting(i) for i in range(1, 61)))
+
+    # Pro plan Light is 30/s; a share of 0.2 leaves zoomaudit 6 requests a second.
+    client = make_client(rate_plan="pro", rate_share=0.2)
+    assert client.settings.rate_budget["light"] == pytest.approx(6.0)
+
+    async def run() -> None:
+        async with client as zoom:
+            await go(zoom)
+
+    asyncio.run(run())
+    assert len(sent_at) == 60
+    assert _most_in_any_window(sent_at) <= 6 + 1
+    assert max(sent_at) - min(sent_at) >= (60 - 1) / 6 - 1e-6
+
+
+def test_categories_have_separate_budgets(make_client: Callable[..., ZoomClient]) -> None:
+    client = make_client(rate_plan="business", rate_share=0.5)
+    assert client.limiter.bucket("light").rate == pytest.approx(40.0)
+    assert client.limiter.bucket("medium").rate == pytest.approx(30.0)
+    assert client.limiter.bucket("Light") is client.limiter.bucket("light")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2", START + 2),
+        ("0", START),
+        (format_datetime(datetime.fromtimestamp(START + 30, UTC), usegmt=True), START + 30),
+        ("2030-05-31T00:00:00Z", datetime(2030, 5, 31, tzinfo=UTC).timestamp()),
+        ("2030-05-31T00:00:00", datetime(2030, 5, 31, tzinfo=UTC).timestamp()),
+        ("2030-05-31T02:00:00+02:00", datetime(2030, 5, 31, tzinfo=UTC).timestamp()),
+        ("soon", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_retry_after_forms(value: str | None, expected: float | None) -> None:
+    assert parse_retry_after(value, START) == expected
+
+
+def test_next_utc_midnight() -> None:
+    assert next_utc_midnight(START) == datetime(2025, 11, 22, tzinfo=UTC).timestamp()
