@@ -1,0 +1,193 @@
+"""Code-backed checks (registered by name) and the passcode helpers the fix planner shares.
+
+Most policies are "the control's effective value satisfies this expectation"; a check is for what
+an operator cannot say, such as whether the meeting's passcode meets the host's passcode rules.
+A check never puts the passcode itself in a finding: only its length and the rules it misses.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from zoomaudit.controls import MISSING
+from zoomaudit.findings import Effective
+from zoomaudit.resolve import get_path, meeting_field
+from zoomaudit.snapshot import AccountContext, HostContext, Subject
+
+_REQUIREMENT_PATHS = (
+    "schedule_meeting.meeting_password_requirement",
+    "meeting_security.meeting_password_requirement",
+)
+
+
+@dataclass(frozen=True)
+class PasscodeRequirement:
+    """Zoom's ``meeting_password_requirement`` (reference.md §6.3). Zero length: no minimum."""
+
+    length: int = 0
+    have_letter: bool = False
+    have_number: bool = False
+    have_special_character: bool = False
+    have_upper_and_lower_characters: bool = False
+    only_allow_numeric: bool = False
+    consecutive_characters_length: int = 0
+    """``n`` allows at most ``n - 1`` ascending consecutive characters (1234, abcd); 0 = no limit."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def stricter(self, other: PasscodeRequirement) -> PasscodeRequirement:
+        """Both requirements at once; when either allows only digits, letter rules are dropped
+        (Zoom would refuse any passcode with letters)."""
+        numeric = self.only_allow_numeric or other.only_allow_numeric
+        runs = [n for n in (self.consecutive_characters_length, other.consecutive_characters_length) if n]
+        return PasscodeRequirement(
+            length=max(self.length, other.length),
+            have_letter=not numeric and (self.have_letter or other.have_letter),
+            have_number=self.have_number or other.have_number,
+            have_special_character=not numeric
+            and (self.have_special_character or other.have_special_character),
+            have_upper_and_lower_characters=not numeric
+            and (self.have_upper_and_lower_characters or other.have_upper_and_lower_characters),
+            only_allow_numeric=numeric,
+            consecutive_characters_length=min(runs) if runs else 0,
+        )
+
+
+_FIELDS = tuple(PasscodeRequirement.__dataclass_fields__)
+
+
+def passcode_requirement(host: HostContext, account: AccountContext) -> PasscodeRequirement:
+    """The passcode rules in force for the host: each rule from the user's settings, else the
+    first of the host's groups that states it, else the account's (no lock exists for them)."""
+    docs: list[Any] = [host.settings]
+    docs += [account.groups[g].settings for g in host.group_ids if g in account.groups]
+    docs.append(account.settings)
+    found: dict[str, Any] = {}
+    for name in _FIELDS:
+        for doc in docs:
+            value = MISSING
+            for base in _REQUIREMENT_PATHS:
+                value = get_path(doc, f"{base}.{name}")
+                if value is not MISSING:
+                    break
+            if value is not MISSING and value is not None:
+                found[name] = int(value) if name.endswith("length") else bool(value)
+                break
+    return replace(PasscodeRequirement(), **found)
+
+
+def _longest_ascending_run(text: str) -> int:
+    best = run = 1 if text else 0
+    for prev, cur in itertools.pairwise(text):
+        run = run + 1 if ord(cur) == ord(prev) + 1 else 1
+        best = max(best, run)
+    return best
+
+
+def passcode_satisfies(password: str, requirement: PasscodeRequirement) -> list[str]:
+    """The rules of ``requirement`` that ``password`` does not meet (empty: it meets them all)."""
+    unmet: list[str] = []
+    if len(password) < requirement.length:
+        unmet.append(f"at least {requirement.length} characters")
+    if requirement.have_letter and not any(c.isalpha() for c in password):
+        unmet.append("a letter")
+    if requirement.have_number and not any(c.isdigit() for c in password):
+        unmet.append("a digit")
+    if requirement.have_special_character and all(c.isalnum() for c in password):
+        unmet.append("a special character")
+    if requirement.have_upper_and_lower_characters and not (
+        any(c.isupper() for c in password) and any(c.islower() for c in password)
+    ):
+        unmet.append("upper- and lower-case letters")
+    if requirement.only_allow_numeric and not password.isdigit():
+        unmet.append("digits only")
+    limit = requirement.consecutive_characters_length
+    if limit and _longest_ascending_run(password) >= limit:
+        unmet.append(f"no run of {limit} consecutive characters (like 1234 or abcd)")
+    return unmet
+
+
+# --- the check registry ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool | None
+    """None: the check cannot judge this meeting."""
+    actual: Any
+    expected: Any
+    detail: str
+
+
+@dataclass(frozen=True)
+class CheckInput:
+    effective: Effective
+    subject: Subject | None
+    host: HostContext
+    account: AccountContext
+    params: Any
+    memo: dict[str, Any]
+    """Per-host memo: the same for every meeting of one host (e.g. the passcode requirement)."""
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    name: str
+    params: type[BaseModel]
+    run: Callable[[CheckInput], CheckResult]
+    description: str
+
+
+class PasscodeStrengthParams(BaseModel):
+    """The policy's own minimum; the host's requirement applies on top when it is stricter."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    length: int = Field(default=8, ge=1, le=10)
+    have_letter: bool = True
+    have_number: bool = True
+    have_special_character: bool = False
+    have_upper_and_lower_characters: bool = False
+    consecutive_characters_length: int = Field(default=0, ge=0, le=8)
+
+    def requirement(self) -> PasscodeRequirement:
+        return PasscodeRequirement(**self.model_dump())
+
+
+def _passcode_strength(given: CheckInput) -> CheckResult:
+    params: PasscodeStrengthParams = given.params
+    required = given.memo.get("passcode_requirement")
+    if required is None:
+        required = passcode_requirement(given.host, given.account)
+        given.memo["passcode_requirement"] = required
+    wanted = params.requirement().stricter(required)
+    expected = wanted.as_dict()
+    password = meeting_field(given.subject.meeting, "password") if given.subject else MISSING
+    if password is MISSING or not password:
+        return CheckResult(
+            False, {"length": 0, "unmet": ["a passcode"]}, expected, "the meeting has no passcode"
+        )
+    if not isinstance(password, str):
+        return CheckResult(None, None, expected, "the passcode is not text")
+    unmet = passcode_satisfies(password, wanted)
+    actual = {"length": len(password), "unmet": unmet}
+    if unmet:
+        return CheckResult(False, actual, expected, "the passcode lacks " + ", ".join(unmet))
+    return CheckResult(True, actual, expected, "the passcode meets the rules")
+
+
+CHECKS: dict[str, CheckSpec] = {
+    "passcode_strength": CheckSpec(
+        "passcode_strength",
+        PasscodeStrengthParams,
+        _passcode_strength,
+        "the meeting's passcode meets the policy's rules and the host's passcode requirement, "
+        "whichever is stricter",
+    ),
+}
