@@ -1,9 +1,112 @@
-"""`zoomaudit serve` commands."""
+"""`zoomaudit serve` and `zoomaudit schedule show|run-now`."""
 
 from __future__ import annotations
 
 import typer
 
+schedule_app = typer.Typer(
+    name="schedule",
+    help="The service's scheduled jobs (nightly audit, deferred fixes).",
+    no_args_is_help=True,
+)
+
+
+def serve(
+    host: str | None = typer.Option(None, help="Address to bind (default ZOOMAUDIT_HOST, 127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Port to bind (default ZOOMAUDIT_PORT, 8080)."),
+) -> None:
+    """Run the service: nightly audits, Zoom webhooks, /healthz (and the web console)."""
+    import logging
+
+    import uvicorn
+
+    from zoomaudit.service.app import create_service_app
+    from zoomaudit.settings import load_settings
+
+    settings = load_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    app = create_service_app(settings)
+    uvicorn.run(
+        app,
+        host=host or settings.serve_host,
+        port=port or settings.serve_port,
+        log_level=settings.log_level.lower(),
+        lifespan="on",
+        proxy_headers=True,
+        timeout_graceful_shutdown=5,
+    )
+
+
+@schedule_app.command("show")
+def schedule_show() -> None:
+    """Print the stored jobs and their next run times (reads the database; no service needed)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from zoomaudit.service.scheduler import job_specs, stored_jobs
+    from zoomaudit.settings import load_settings
+
+    settings = load_settings()
+    specs = {spec.id: spec for spec in job_specs(settings)}
+    try:
+        zone = ZoneInfo(settings.timezone)
+    except (ValueError, KeyError):
+        zone = None
+    console = Console(highlight=False)
+    jobs = stored_jobs(settings.database_url)
+    if jobs is None:
+        console.print("No jobs stored yet: `zoomaudit serve` has not run on this database. Configured:")
+        now = datetime.now(zone)
+        for spec in specs.values():
+            upcoming = spec.trigger.get_next_fire_time(None, now)
+            console.print(f"  {spec.id}: {spec.trigger}, would next run {upcoming:%Y-%m-%d %H:%M %Z}")
+        return
+    table = Table("job", "schedule", f"next run ({settings.timezone})", "next run (UTC)")
+    for job in jobs:
+        when = job.next_run_time
+        local = f"{when.astimezone(zone):%Y-%m-%d %H:%M %Z}" if when and zone else "-"
+        utc = f"{when.astimezone(ZoneInfo('UTC')):%Y-%m-%d %H:%M}" if when else "paused"
+        table.add_row(job.name, job.trigger, local, utc)
+    console.print(table)
+    for job in jobs:
+        configured = specs.get(job.id)
+        if configured is not None and job.trigger != str(configured.trigger):
+            console.print(
+                f"[yellow]{job.id}: stored schedule differs from the configured {configured.trigger}; "
+                "it is applied at the next `zoomaudit serve` start.[/]"
+            )
+
+
+@schedule_app.command("run-now")
+def schedule_run_now() -> None:
+    """Run the nightly audit once now, in the foreground, and print the run id."""
+    import asyncio
+    import logging
+
+    from zoomaudit.cli.app import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
+    from zoomaudit.service.context import LoggingObserver
+    from zoomaudit.service.scheduler import run_nightly
+    from zoomaudit.service.wiring import real_runner
+    from zoomaudit.settings import load_settings
+
+    settings = load_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    settings.require_credentials()
+    outcome = asyncio.run(run_nightly(settings, real_runner(), observer=LoggingObserver("nightly audit")))
+    violations = outcome.counts.get("violations", 0)
+    state = "complete" if outcome.complete else "incomplete"
+    typer.echo(f"run {outcome.run_id} ({state}, {violations} violation(s))")
+    if not outcome.complete:
+        raise typer.Exit(EXIT_INCOMPLETE)
+    raise typer.Exit(EXIT_VIOLATIONS if violations else EXIT_OK)
+
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.command("serve")(serve)
+    app.add_typer(schedule_app)

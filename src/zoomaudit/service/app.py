@@ -1,0 +1,157 @@
+"""The ASGI app of ``zoomaudit serve``: scheduler, webhook endpoint, ``/healthz`` and the console.
+
+Extension point for the web console: ``create_service_app(..., console=hook)`` where ``hook`` is
+``Callable[[Starlette, Service], None]``, called once while the app is built, after zoomaudit's
+own routes are in place, so a ``Mount("/")`` it appends never shadows ``/healthz`` or
+``/webhooks/zoom``. With ``console=True`` (the default) the hook is
+``zoomaudit.service.console.mount_console`` if that function exists. The hook finds the running
+service at ``app.state.service`` (settings, store, ``submit_audit`` for "Audit now").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from zoomaudit.service import scheduler as sched
+from zoomaudit.service import wiring
+from zoomaudit.service.context import (
+    ApplyDeferred,
+    Clock,
+    GroupMembers,
+    Runner,
+    Service,
+    WithdrawFixes,
+    set_current,
+)
+from zoomaudit.service.webhooks import zoom_webhook
+from zoomaudit.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ConsoleHook = Callable[[Starlette, Service], None]
+
+DEFAULT_DEBOUNCE_SECONDS = 5.0
+DEFAULT_SHUTDOWN_GRACE_SECONDS = 30.0
+
+
+def _console_hook(console: ConsoleHook | bool) -> ConsoleHook | None:
+    if console is False:
+        return None
+    if console is not True:
+        return console
+    try:
+        module = importlib.import_module("zoomaudit.service.console")
+    except ImportError:
+        return None
+    hook = getattr(module, "mount_console", None)
+    return hook if callable(hook) else None
+
+
+async def healthz(request: Request) -> Response:
+    """Liveness: the scheduler runs (unless disabled) and the work queue accepts work."""
+    service: Service = request.app.state.service
+    scheduler_on = request.app.state.start_scheduler
+    running = service.scheduler is not None and service.scheduler.running
+    upcoming = sched.next_run(service.scheduler)
+    ok = service.accepting and (running or not scheduler_on)
+    body: dict[str, Any] = {
+        "ok": ok,
+        "scheduler": "running" if running else ("off" if not scheduler_on else "stopped"),
+        "next_nightly_run": upcoming.isoformat() if upcoming else None,
+        "webhooks": "on" if service.webhooks_on else "off",
+        "pending_work": service.dispatcher.pending,
+        "audits_running": len(service.audits),
+    }
+    return JSONResponse(body, status_code=200 if ok else 503)
+
+
+def create_service_app(
+    settings: Settings,
+    *,
+    runner: Runner | None = None,
+    store: Any = None,
+    start_scheduler: bool = True,
+    clock: Clock | None = None,
+    withdraw_fixes: WithdrawFixes | None = None,
+    apply_deferred: ApplyDeferred | None = None,
+    group_members: GroupMembers | None = None,
+    console: ConsoleHook | bool = True,
+    debounce: float = DEFAULT_DEBOUNCE_SECONDS,
+    shutdown_grace: float = DEFAULT_SHUTDOWN_GRACE_SECONDS,
+) -> Starlette:
+    """Build the service app. Collaborators not passed are wired to the real ones at start-up.
+
+    ``store=None`` opens ``Store.from_settings`` at start-up (closed at shutdown); ``clock`` gives
+    epoch seconds for webhook timestamps; ``debounce`` is the webhook re-audit window in seconds;
+    ``shutdown_grace`` is how long a running audit may take to finish at shutdown.
+    """
+    service = Service(
+        settings=settings,
+        runner=runner or wiring.real_runner(),
+        store=store,
+        withdraw_fixes=withdraw_fixes,
+        apply_deferred=apply_deferred,
+        group_members=group_members,
+        clock=clock or time.time,
+        debounce=debounce,
+        shutdown_grace=shutdown_grace,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        own_store = service.store is None
+        if own_store:
+            service.store = wiring.open_store(settings)
+        if service.withdraw_fixes is None:
+            service.withdraw_fixes = wiring.withdraw_fixes(service.store)
+        if service.apply_deferred is None:
+            service.apply_deferred = wiring.apply_deferred(settings, service.store)
+        if service.group_members is None:
+            service.group_members = wiring.group_members(settings)
+        set_current(service)
+        service.dispatcher.start()
+        service.accepting = True
+        try:
+            if start_scheduler:
+                service.scheduler = sched.start_scheduler(settings)
+                log.info("nightly audit scheduled; next run %s", sched.next_run(service.scheduler))
+            if service.webhooks_on:
+                log.info("webhook endpoint on at POST /webhooks/zoom")
+            else:
+                log.warning("webhook endpoint off: ZOOM_WEBHOOK_SECRET_TOKEN is not set")
+            yield
+        finally:
+            # Stop taking work, stop firing jobs, then let running audits finish or cancel them.
+            service.accepting = False
+            await service.dispatcher.close()
+            if service.scheduler is not None:
+                await sched.stop_scheduler(service.scheduler)
+            await service.drain()
+            set_current(None)
+            if own_store and service.store is not None:
+                service.store.close()
+                service.store = None
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/webhooks/zoom", zoom_webhook, methods=["POST"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    app.state.start_scheduler = start_scheduler
+    hook = _console_hook(console)
+    if hook is not None:
+        hook(app, service)
+    return app

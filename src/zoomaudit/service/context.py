@@ -1,0 +1,259 @@
+"""The running service: its settings, injected collaborators, work queue, and running audits.
+
+APScheduler's job store pickles a *reference* to each job function, never its arguments' live
+objects (and the settings, which hold secrets, must never be pickled into the database). So the
+job functions in ``scheduler.py`` take no arguments and find the running service with ``current()``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from zoomaudit.errors import ZoomAuditError
+from zoomaudit.runner import Observer, RunOutcome, Scope, Trigger
+from zoomaudit.service.dispatch import Dispatcher
+from zoomaudit.service.webhooks import (
+    EVENT_MEMORY_SECONDS,
+    MAX_AGE_SECONDS,
+    MAX_FUTURE_SECONDS,
+    Action,
+    Audit,
+    AuditGroup,
+    Ignore,
+    ReplayGuard,
+    Withdraw,
+)
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from zoomaudit.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+"""Epoch seconds (``time.time``)."""
+
+
+class Runner(Protocol):
+    """The part of ``zoomaudit.runner.run``'s signature the service uses."""
+
+    def __call__(
+        self,
+        scope: Scope,
+        trigger: Trigger = "manual",
+        *,
+        settings: Settings,
+        observer: Observer | None = None,
+        store: Any = None,
+    ) -> Awaitable[RunOutcome]: ...
+
+
+WithdrawFixes = Callable[[int], Awaitable[object] | object]
+"""Withdraw the open fixes of a deleted meeting; wired in ``wiring.py``."""
+ApplyDeferred = Callable[[], Awaitable[object] | object]
+"""Retry the fixes deferred by Zoom's per-host daily quota; wired in ``wiring.py``."""
+GroupMembers = Callable[[str], Awaitable[list[str]]]
+"""User ids of a group's members."""
+
+
+class LoggingObserver:
+    """Run progress into the log (the service has no terminal)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._hosts = 0
+
+    def phase(self, name: str) -> None:
+        log.info("%s: %s", self.label, name)
+
+    def total(self, hosts: int) -> None:
+        log.info("%s: %d host(s)", self.label, hosts)
+
+    def advance(self, hosts: int = 1) -> None:
+        self._hosts += hosts
+
+
+async def _maybe_await(value: Awaitable[object] | object) -> object:
+    return await value if inspect.isawaitable(value) else value
+
+
+@dataclass(eq=False)
+class Service:
+    """State shared by the app, the webhook endpoint and the scheduler's job functions."""
+
+    settings: Settings
+    runner: Runner
+    store: Any = None
+    """Passed to the runner as is; None lets each run open (and close) its own."""
+    withdraw_fixes: WithdrawFixes | None = None
+    apply_deferred: ApplyDeferred | None = None
+    group_members: GroupMembers | None = None
+    clock: Clock = time.time
+    debounce: float = 5.0
+    shutdown_grace: float = 30.0
+    dispatcher: Dispatcher = field(init=False)
+    scheduler: AsyncIOScheduler | None = None
+    signatures: ReplayGuard = field(init=False)
+    events: ReplayGuard = field(init=False)
+    accepting: bool = False
+    audits: set[asyncio.Task[RunOutcome]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.dispatcher = Dispatcher(self.debounce)
+        self.signatures = ReplayGuard(MAX_AGE_SECONDS + MAX_FUTURE_SECONDS)
+        self.events = ReplayGuard(EVENT_MEMORY_SECONDS)
+
+    @property
+    def webhooks_on(self) -> bool:
+        return bool(self.settings.zoom_webhook_secret_token.get_secret_value())
+
+    # --- audits -------------------------------------------------------------------------------
+
+    async def audit(self, scope: Scope, trigger: Trigger = "manual") -> RunOutcome:
+        """Run one audit, tracked so that shutdown can let it finish or cancel it cleanly.
+
+        The run is shielded: cancelling the caller (the scheduler's executor, the dispatcher)
+        does not cancel the audit; ``drain`` decides its fate.
+        """
+        label = f"{trigger} audit of {_describe(scope)}"
+        observer = LoggingObserver(label)
+        return await self._track(
+            label, self.runner(scope, trigger, settings=self.settings, store=self.store, observer=observer)
+        )
+
+    async def _track(self, label: str, coro: Awaitable[RunOutcome]) -> RunOutcome:
+        task: asyncio.Task[RunOutcome] = asyncio.ensure_future(coro)
+        self.audits.add(task)
+        task.add_done_callback(self._finished)
+        log.info("%s started", label)
+        outcome = await asyncio.shield(task)
+        log.info(
+            "%s finished: run %s, %s, %d violation(s)",
+            label,
+            outcome.run_id,
+            "complete" if outcome.complete else "incomplete",
+            outcome.counts.get("violations", 0),
+        )
+        return outcome
+
+    def _finished(self, task: asyncio.Task[RunOutcome]) -> None:
+        self.audits.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved here; the awaiting caller, if still there, reports it
+
+    async def nightly(self) -> RunOutcome:
+        """The scheduled whole-account audit (also ``zoomaudit schedule run-now``)."""
+        from zoomaudit.service.scheduler import run_nightly
+
+        label = "scheduled audit of the account"
+        return await self._track(
+            label, run_nightly(self.settings, self.runner, store=self.store, observer=LoggingObserver(label))
+        )
+
+    async def retry_deferred(self) -> None:
+        if self.apply_deferred is None:
+            log.warning("deferred fixes cannot be retried: no apply_deferred function is wired")
+            return
+        result = await _maybe_await(self.apply_deferred())
+        log.info("deferred fixes retried: %s", result)
+
+    def submit_audit(self, scope: Scope, trigger: Trigger = "manual", *, key: str | None = None) -> bool:
+        """Queue an audit (debounced under ``key``); for webhooks and the console's "Audit now"."""
+        return self.dispatcher.submit(key or _describe(scope), lambda: self._quiet_audit(scope, trigger))
+
+    async def _quiet_audit(self, scope: Scope, trigger: Trigger) -> None:
+        try:
+            await self.audit(scope, trigger)
+        except ZoomAuditError as exc:
+            log.warning("%s audit of %s failed: %s", trigger, _describe(scope), exc)
+
+    # --- webhook actions ----------------------------------------------------------------------
+
+    def handle(self, action: Action) -> None:
+        """Queue the work a verified webhook asks for; returns at once."""
+        if isinstance(action, Audit):
+            self.submit_audit(action.scope, "webhook", key=action.key)
+        elif isinstance(action, AuditGroup):
+            self.dispatcher.submit(action.key, lambda: self._audit_group(action.group_id))
+        elif isinstance(action, Withdraw):
+            # A pending re-audit of a deleted meeting would only find it missing.
+            self.dispatcher.cancel(f"meeting:{action.meeting_id}")
+            self.dispatcher.submit(
+                f"withdraw:{action.meeting_id}", lambda: self._withdraw(action.meeting_id), debounce=False
+            )
+        elif isinstance(action, Ignore):
+            log.info("ignored: %s", action.reason)
+
+    async def _audit_group(self, group_id: str) -> None:
+        if self.group_members is None:
+            log.info("group %s changed; members unknown here, so the whole account is re-audited", group_id)
+            self.submit_audit(Scope.account(), "webhook", key="account")
+            return
+        try:
+            members = await self.group_members(group_id)
+        except ZoomAuditError as exc:
+            log.warning("members of group %s not listed (%s); re-auditing the whole account", group_id, exc)
+            self.submit_audit(Scope.account(), "webhook", key="account")
+            return
+        if not members:
+            log.info("group %s changed but has no members; nothing to re-audit", group_id)
+            return
+        await self._quiet_audit(Scope.for_users(*members), "webhook")
+
+    async def _withdraw(self, meeting_id: int) -> None:
+        if self.withdraw_fixes is None:
+            log.warning("meeting %s deleted; no withdraw function is wired, its open fixes stay", meeting_id)
+            return
+        result = await _maybe_await(self.withdraw_fixes(meeting_id))
+        log.info("meeting %s deleted: open fixes withdrawn (%s)", meeting_id, result)
+
+    # --- life cycle ---------------------------------------------------------------------------
+
+    async def drain(self, grace: float | None = None) -> None:
+        """Give running audits ``grace`` seconds, then cancel them (the runner marks them failed)."""
+        grace = self.shutdown_grace if grace is None else grace
+        running = set(self.audits)
+        if not running:
+            return
+        log.info("shutdown: waiting up to %.0f s for %d running audit(s)", grace, len(running))
+        _, unfinished = await asyncio.wait(running, timeout=grace)
+        if unfinished:
+            log.warning(
+                "shutdown: cancelling %d audit(s); their runs are kept as incomplete", len(unfinished)
+            )
+            for task in unfinished:
+                task.cancel()
+            await asyncio.wait(unfinished, timeout=10.0)
+        for task in running:
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                log.warning("an audit ended with an error during shutdown: %s", task.exception())
+
+
+def _describe(scope: Scope) -> str:
+    if scope.kind == "meetings":
+        return "meeting:" + ",".join(str(m) for m in scope.meeting_ids)
+    if scope.kind == "user":
+        return "user:" + ",".join(scope.users or ((scope.user,) if scope.user else ()))
+    return "account"
+
+
+_current: Service | None = None
+
+
+def set_current(service: Service | None) -> None:
+    global _current
+    _current = service
+
+
+def current() -> Service:
+    """The service of this process (set by the app's lifespan)."""
+    if _current is None:
+        raise RuntimeError("no zoomaudit service is running in this process")
+    return _current

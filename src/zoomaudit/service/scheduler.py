@@ -1,0 +1,234 @@
+"""The nightly audit and the deferred-fix retry on APScheduler 3.x, jobs kept in zoomaudit's database.
+
+The job store (table ``apscheduler_jobs``) holds each job's trigger and next run time, so both
+survive restarts: a job whose time passed while the service was down runs once at start if it
+is within its misfire grace time. At start the configured jobs are reconciled with the stored ones:
+an unchanged trigger keeps the stored next run time; a changed ``ZOOMAUDIT_SCHEDULE`` or
+``ZOOMAUDIT_TIMEZONE`` replaces the trigger and recomputes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import pickle
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from zoomaudit.errors import ConfigError, StoreError
+from zoomaudit.runner import Observer, RunOutcome, Scope
+from zoomaudit.service.context import Runner, current
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    from zoomaudit.settings import Settings
+
+log = logging.getLogger(__name__)
+
+JOBS_TABLE = "apscheduler_jobs"
+NIGHTLY_JOB_ID = "nightly-audit"
+DEFERRED_JOB_ID = "deferred-fixes"
+NIGHTLY_MISFIRE_GRACE = 4 * 3600
+"""A nightly audit missed while the service was down still runs if it restarts within 4 hours."""
+DEFERRED_MISFIRE_GRACE = 12 * 3600
+"""Zoom's per-host quota is daily (reset 00:00 UTC): a late retry the same day still helps."""
+
+
+def nightly_scope() -> Scope:
+    return Scope.account()
+
+
+async def run_nightly(
+    settings: Settings, runner: Runner, *, store: Any = None, observer: Observer | None = None
+) -> RunOutcome:
+    """The nightly audit itself: the whole account, trigger ``scheduled``, fixes per policy mode."""
+    return await runner(nightly_scope(), "scheduled", settings=settings, store=store, observer=observer)
+
+
+# Job functions: module-level so the job store can pickle a reference to them. They take no
+# arguments (nothing live, and no secret, is pickled) and act through the running service.
+
+
+async def nightly_audit_job() -> None:
+    """The nightly whole-account audit; fixes are applied per policy mode by the runner."""
+    await current().nightly()
+
+
+async def deferred_fixes_job() -> None:
+    """Retry the fixes deferred by Zoom's per-host daily update quota."""
+    await current().retry_deferred()
+
+
+def nightly_trigger(settings: Settings) -> CronTrigger:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        return CronTrigger.from_crontab(settings.schedule, timezone=settings.timezone)
+    except (ValueError, KeyError) as exc:
+        raise ConfigError(
+            f"ZOOMAUDIT_SCHEDULE={settings.schedule!r} with ZOOMAUDIT_TIMEZONE={settings.timezone!r} "
+            f"is not a valid cron schedule: {exc}"
+        ) from None
+
+
+def deferred_trigger() -> CronTrigger:
+    from apscheduler.triggers.cron import CronTrigger
+
+    return CronTrigger(hour=0, minute=5, timezone="UTC")
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    id: str
+    name: str
+    func: Callable[[], Awaitable[None]]
+    trigger: CronTrigger
+    misfire_grace_time: int
+
+
+def job_specs(settings: Settings) -> list[JobSpec]:
+    """The jobs the service runs, as configured now."""
+    return [
+        JobSpec(
+            NIGHTLY_JOB_ID,
+            "nightly audit",
+            nightly_audit_job,
+            nightly_trigger(settings),
+            NIGHTLY_MISFIRE_GRACE,
+        ),
+        JobSpec(
+            DEFERRED_JOB_ID,
+            "retry deferred fixes",
+            deferred_fixes_job,
+            deferred_trigger(),
+            DEFERRED_MISFIRE_GRACE,
+        ),
+    ]
+
+
+def build_scheduler(settings: Settings) -> AsyncIOScheduler:
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    store = SQLAlchemyJobStore(url=settings.database_url, tablename=JOBS_TABLE)
+    return AsyncIOScheduler(jobstores={"default": store}, timezone=settings.timezone)
+
+
+def ensure_jobs(scheduler: AsyncIOScheduler, settings: Settings) -> None:
+    """Add or update the configured jobs; an unchanged trigger keeps its stored next run time."""
+    for spec in job_specs(settings):
+        existing = scheduler.get_job(spec.id)
+        keep: dict[str, Any] = {}
+        if existing is not None and repr(existing.trigger) == repr(spec.trigger):
+            keep["next_run_time"] = existing.next_run_time
+        elif existing is not None:
+            log.info("schedule of %s changed to %s; next run recomputed", spec.id, spec.trigger)
+        scheduler.add_job(
+            spec.func,
+            spec.trigger,
+            id=spec.id,
+            name=spec.name,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=spec.misfire_grace_time,
+            **keep,
+        )
+
+
+def start_scheduler(settings: Settings) -> AsyncIOScheduler:
+    """Start the scheduler on the running event loop with the configured jobs reconciled."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    scheduler = build_scheduler(settings)
+    try:
+        # Paused until the jobs are reconciled, so a stale trigger never fires.
+        scheduler.start(paused=True)
+        ensure_jobs(scheduler, settings)
+    except SQLAlchemyError as exc:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        raise StoreError(f"the scheduler's job store cannot be used: {type(exc).__name__}: {exc}") from None
+    scheduler.resume()
+    return scheduler
+
+
+async def stop_scheduler(scheduler: AsyncIOScheduler) -> None:
+    """Stop firing jobs. Running job functions are cancelled; the audits they started are not."""
+    from apscheduler.schedulers.base import STATE_STOPPED
+
+    if not scheduler.running:
+        return
+    scheduler.shutdown(wait=False)
+    for _ in range(100):  # AsyncIOScheduler shuts down on the next loop iteration
+        if scheduler.state == STATE_STOPPED:
+            return
+        await asyncio.sleep(0)
+
+
+def next_run(scheduler: AsyncIOScheduler | None, job_id: str = NIGHTLY_JOB_ID) -> datetime | None:
+    if scheduler is None or not scheduler.running:
+        return None
+    job = scheduler.get_job(job_id)
+    return job.next_run_time if job is not None else None
+
+
+# --- reading the job store without a scheduler (``zoomaudit schedule show``) --------------------
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    id: str
+    name: str
+    trigger: str
+    next_run_time: datetime | None
+    """None when the job is paused."""
+
+
+def stored_jobs(database_url: str) -> list[JobInfo] | None:
+    """The jobs in the job store, or None if the service never started on this database."""
+    from sqlalchemy import (
+        Column,
+        Float,
+        LargeBinary,
+        MetaData,
+        Table,
+        Unicode,
+        create_engine,
+        inspect,
+        select,
+    )
+    from sqlalchemy.exc import SQLAlchemyError
+
+    table = Table(
+        JOBS_TABLE,
+        MetaData(),
+        Column("id", Unicode(191), primary_key=True),
+        Column("next_run_time", Float(25)),
+        Column("job_state", LargeBinary),
+    )
+    engine = create_engine(database_url)
+    try:
+        if not inspect(engine).has_table(JOBS_TABLE):
+            return None
+        with engine.connect() as conn:
+            rows = conn.execute(select(table.c.id, table.c.job_state).order_by(table.c.next_run_time)).all()
+    except SQLAlchemyError as exc:
+        raise StoreError(f"the scheduler's job store cannot be read: {type(exc).__name__}: {exc}") from None
+    finally:
+        engine.dispose()
+    jobs = []
+    for job_id, blob in rows:
+        try:
+            # The same pickles APScheduler itself loads from zoomaudit's own database.
+            state = pickle.loads(blob)  # noqa: S301
+            jobs.append(
+                JobInfo(job_id, state.get("name", job_id), str(state["trigger"]), state["next_run_time"])
+            )
+        except Exception as exc:  # an unreadable row is reported, not fatal
+            jobs.append(JobInfo(job_id, job_id, f"(unreadable: {type(exc).__name__})", None))
+    return jobs
