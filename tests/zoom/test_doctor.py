@@ -1,0 +1,108 @@
+"""`zoomaudit doctor`: configuration shown masked, then a token and one cheap read, in plain words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import respx
+from typer.testing import CliRunner
+
+from zoomaudit.cli.app import app
+
+from .conftest import BASE, SECRET, TOKEN_URL, token_response
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZOOM_ACCOUNT_ID", "acct-1")
+    monkeypatch.setenv("ZOOM_CLIENT_ID", "client-1")
+    monkeypatch.setenv("ZOOM_CLIENT_SECRET", SECRET)
+    monkeypatch.setenv("ZOOMAUDIT_MAX_RETRIES", "0")  # no backoff sleeps in tests
+    monkeypatch.setenv("COLUMNS", "200")  # keep Rich from wrapping the sentences asserted on
+
+
+@pytest.fixture
+def zoom() -> Iterator[respx.MockRouter]:
+    with respx.mock(assert_all_called=False) as router:
+        router.post(TOKEN_URL, name="token").mock(return_value=token_response())
+        router.get(f"{BASE}/users", name="users").respond(200, json={"users": [], "next_page_token": ""})
+        yield router
+
+
+def _doctor() -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["doctor"])
+    return result.exit_code, result.output
+
+
+@pytest.mark.usefixtures("env")
+def test_all_well(zoom: respx.MockRouter) -> None:
+    code, out = _doctor()
+    assert code == 0, out
+    assert "ZOOM_CLIENT_SECRET" in out
+    assert "********" in out
+    assert "access token obtained" in out
+    assert "zoomaudit can use Zoom" in out
+    assert zoom["users"].calls.last.request.url.params["page_size"] == "1"
+    assert SECRET not in out
+
+
+def test_missing_variables_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    with respx.mock(assert_all_called=False) as router:
+        token = router.post(TOKEN_URL).mock(return_value=token_response())
+        code, out = _doctor()
+    assert code == 2
+    assert "missing: ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET" in out
+    assert token.call_count == 0  # nothing is sent to Zoom without credentials
+
+
+@pytest.mark.usefixtures("env")
+def test_invalid_setting_is_a_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZOOMAUDIT_RATE_PLAN", "gold")
+    code, out = _doctor()
+    assert code == 2
+    assert "ZOOMAUDIT_RATE_PLAN" in out or "rate_plan" in out
+
+
+@pytest.mark.usefixtures("env")
+def test_bad_credentials(zoom: respx.MockRouter) -> None:
+    zoom["token"].respond(
+        401, json={"reason": "Invalid client_id or client_secret", "error": "invalid_client"}
+    )
+    code, out = _doctor()
+    assert code == 3
+    assert "bad credentials" in out
+    assert "ZOOM_CLIENT_SECRET" in out
+    assert SECRET not in out
+    assert zoom["users"].call_count == 0
+
+
+@pytest.mark.usefixtures("env")
+def test_unreachable_host(zoom: respx.MockRouter) -> None:
+    zoom["token"].mock(side_effect=httpx.ConnectError("[Errno -2] Name or service not known"))
+    code, out = _doctor()
+    assert code == 3
+    assert "unreachable" in out
+    assert "Name or service not known" in out
+
+
+@pytest.mark.usefixtures("env")
+def test_api_host_unreachable_after_a_token(zoom: respx.MockRouter) -> None:
+    zoom["users"].mock(side_effect=httpx.ConnectTimeout("timed out"))
+    code, out = _doctor()
+    assert code == 3
+    assert "cannot reach the Zoom API" in out
+
+
+@pytest.mark.usefixtures("env")
+def test_missing_scope(zoom: respx.MockRouter) -> None:
+    zoom["users"].respond(
+        401,
+        json={"code": 4700, "message": "Invalid access token, does not contain scopes: [user:read:admin]."},
+    )
+    code, out = _doctor()
+    assert code == 3
+    assert "missing scope" in out
+    assert "user:read:list_users:admin" in out
