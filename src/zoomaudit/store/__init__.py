@@ -1,0 +1,33 @@
+"""The store: runs, findings, fix plans, waivers and admins in SQL (SQLAlchemy 2 + Alembic).
+
+``Store(url)`` opens (and migrates) the database; the records it returns are plain frozen
+pydantic models. The ORM models (``zoomaudit.store.models``) are for the fixes, waivers and
+console code that works with the tables directly through ``Store.session()``.
+"""
+
+from zoomaudit.store.records import (
+    COUNT_KEYS,
+    FixInfo,
+    PolicyInfo,
+    RunDiff,
+    RunRecord,
+    RunReport,
+    RunStatus,
+    ScopeKind,
+    Trigger,
+)
+from zoomaudit.store.store import STALE_AFTER, Store
+
+__all__ = [
+    "COUNT_KEYS",
+    "STALE_AFTER",
+    "FixInfo",
+    "PolicyInfo",
+    "RunDiff",
+    "RunRecord",
+    "RunReport",
+    "RunStatus",
+    "ScopeKind",
+    "Store",
+    "Trigger",
+]

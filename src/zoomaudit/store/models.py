@@ -1,0 +1,220 @@
+"""The database schema: SQLAlchemy 2 typed ORM models.
+
+Portable across SQLite and PostgreSQL: JSON columns, BigInteger meeting ids, timezone-aware
+timestamps stored as UTC. Every change to these models needs an Alembic revision in
+``store/migrations/versions`` (a test compares the two).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints so that migrations (and SQLite batch mode) can refer to them by name.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite gives an INTEGER PRIMARY KEY its rowid autoincrement only when the type is INTEGER.
+IntId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always timezone-aware UTC in Python, whatever the database keeps."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass a timezone-aware value")
+        value = value.astimezone(UTC)
+        # SQLite keeps no offset: store naive UTC and put the zone back on the way out.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), date: Date()}
+
+
+class Run(Base):
+    __tablename__ = "runs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    trigger: Mapped[str] = mapped_column(String(16))
+    scope: Mapped[str] = mapped_column(String(16))
+    scope_detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    policy_hash: Mapped[str] = mapped_column(String(128), default="")
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    policies: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """{policy_id: {title, rationale}} as they were when the run started, for reports."""
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    """hostname:pid:store-token of the process writing the run; used to spot killed runs."""
+    heartbeat_at: Mapped[datetime | None]
+    """Last write of the run; a long-silent running run is abandoned."""
+
+
+class FindingRow(Base):
+    __tablename__ = "findings"
+    __table_args__ = (
+        Index("ix_findings_run_id_status", "run_id", "status"),
+        Index("ix_findings_run_id_meeting_id", "run_id", "meeting_id"),
+        Index("ix_findings_run_id_subject", "run_id", "subject", "policy_id"),
+    )
+
+    id: Mapped[int] = mapped_column(IntId, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    policy_id: Mapped[str] = mapped_column(String(200))
+    control: Mapped[str] = mapped_column(String(200))
+    severity: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    meeting_id: Mapped[int | None] = mapped_column(BigInteger)
+    occurrence_id: Mapped[str | None] = mapped_column(String(64))
+    topic: Mapped[str | None] = mapped_column(Text)
+    host_id: Mapped[str | None] = mapped_column(String(64))
+    host_email: Mapped[str | None] = mapped_column(String(320))
+    actual: Mapped[Any] = mapped_column(JSON, nullable=True)
+    expected: Mapped[Any] = mapped_column(JSON, nullable=True)
+    source: Mapped[str | None] = mapped_column(String(16))
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    message: Mapped[str] = mapped_column(Text, default="")
+    fix_id: Mapped[str | None] = mapped_column(String(64))
+    waiver_id: Mapped[int | None] = mapped_column(ForeignKey("waivers.id", ondelete="SET NULL"))
+    waiver_reason: Mapped[str | None] = mapped_column(Text)
+    # Identity key (findings._Finding.identity) kept as columns so diffs can match in SQL too.
+    subject: Mapped[str] = mapped_column(String(100))
+    """``meeting:<id>``, ``user:<id>`` or ``account``."""
+    occurrence_key: Mapped[str] = mapped_column(String(64), default="")
+    """The occurrence id, or "" for the whole meeting / a non-meeting subject."""
+
+
+class RunErrorRow(Base):
+    __tablename__ = "run_errors"
+
+    id: Mapped[int] = mapped_column(IntId, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(BigInteger)
+    user_id: Mapped[str | None] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+
+
+class FixPlan(Base):
+    """A planned change to Zoom. ``version`` is SQLAlchemy's optimistic lock: an UPDATE of a
+    stale copy raises ``sqlalchemy.orm.exc.StaleDataError`` instead of applying twice."""
+
+    __tablename__ = "fix_plans"
+    __table_args__ = (Index("ix_fix_plans_dedupe_key_status", "dedupe_key", "status"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    policy_id: Mapped[str] = mapped_column(String(200), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    target_level: Mapped[str] = mapped_column(String(16))
+    target_id: Mapped[str | None] = mapped_column(String(64))
+    host_id: Mapped[str | None] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(500))
+    query: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    body: Mapped[Any] = mapped_column(JSON, nullable=True)
+    before: Mapped[Any] = mapped_column(JSON, nullable=True)
+    meeting_ids: Mapped[Any] = mapped_column(JSON, default=list)
+    occurrence_id: Mapped[str | None] = mapped_column(String(64))
+    dedupe_key: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    created_run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    decided_by: Mapped[str | None] = mapped_column(String(320))
+    decided_at: Mapped[datetime | None]
+    applied_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class FixEvent(Base):
+    """Append-only audit trail of fix plan transitions."""
+
+    __tablename__ = "fix_events"
+
+    id: Mapped[int] = mapped_column(IntId, primary_key=True, autoincrement=True)
+    fix_id: Mapped[str] = mapped_column(ForeignKey("fix_plans.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(320))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    before: Mapped[Any] = mapped_column(JSON, nullable=True)
+    after: Mapped[Any] = mapped_column(JSON, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Waiver(Base):
+    __tablename__ = "waivers"
+
+    id: Mapped[int] = mapped_column(IntId, primary_key=True, autoincrement=True)
+    policy_id: Mapped[str] = mapped_column(String(200), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(BigInteger)
+    host_email: Mapped[str | None] = mapped_column(String(320))
+    group_name: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    approved_by: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime]
+    until: Mapped[date | None]
+    removed_at: Mapped[datetime | None]
+    removed_by: Mapped[str | None] = mapped_column(String(320))
+
+
+class MeetingUpdateQuota(Base):
+    """zoomaudit's own meeting PATCHes per host per UTC day (Zoom allows 100)."""
+
+    __tablename__ = "meeting_update_quota"
+
+    host_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Admin(Base):
+    __tablename__ = "admins"
+
+    id: Mapped[int] = mapped_column(IntId, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]

@@ -1,0 +1,160 @@
+"""Conversions between findings / runs and their rows, and the liveness of a run's writer."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from zoomaudit.findings import Finding
+from zoomaudit.snapshot import CollectError
+from zoomaudit.store.models import FindingRow, Run, RunErrorRow
+from zoomaudit.store.records import RunRecord
+
+FINDING: TypeAdapter[Finding] = TypeAdapter(Finding)
+_FINDING_FIELDS = (
+    "policy_id",
+    "control",
+    "severity",
+    "status",
+    "meeting_id",
+    "occurrence_id",
+    "topic",
+    "host_id",
+    "host_email",
+    "actual",
+    "expected",
+    "source",
+    "locked",
+    "message",
+    "fix_id",
+)
+
+# Tokens of the Store objects open in this process: a run whose writer is this process but
+# whose Store is gone was left behind (the caller died without finishing it).
+_OPEN_TOKENS: set[str] = set()
+_TOKENS_LOCK = threading.Lock()
+
+
+MASK = "********"
+_SECRET_WORDS = ("password", "passcode", "token", "secret")
+
+
+def _secret_name(name: str) -> bool:
+    lowered = name.lower()
+    return any(word in lowered for word in _SECRET_WORDS)
+
+
+def redact(value: Any, *, secret: bool = False) -> Any:
+    """``value`` with every string under a password/passcode/token/secret key masked.
+
+    A finding's actual value for a passcode control may be the meeting's passcode itself; the
+    store (and so every report) keeps only the fact that one was set.
+    """
+    if isinstance(value, dict):
+        return {k: redact(v, secret=secret or _secret_name(str(k))) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v, secret=secret) for v in value]
+    if secret and isinstance(value, str) and value:
+        return MASK
+    return value
+
+
+def finding_row(run_id: str, finding: Finding) -> dict[str, Any]:
+    """The column values of one finding (JSON values normalised by pydantic, secrets masked)."""
+    data = finding.model_dump(mode="json")
+    row = {name: data.get(name) for name in _FINDING_FIELDS}
+    secret = _secret_name(finding.control)
+    row["actual"] = redact(row["actual"], secret=secret)
+    _policy, subject, occurrence = finding.identity
+    row.update(
+        run_id=run_id,
+        subject=subject,
+        occurrence_key=occurrence,
+        waiver_id=data.get("waiver_id"),
+        waiver_reason=data.get("waiver_reason"),
+    )
+    return row
+
+
+def finding_of(row: FindingRow) -> Finding:
+    data = {name: getattr(row, name) for name in _FINDING_FIELDS}
+    if row.status == "waived":
+        data.update(waiver_id=row.waiver_id, waiver_reason=row.waiver_reason)
+    return FINDING.validate_python(data)
+
+
+def error_rows(run_id: str, errors: Iterable[CollectError]) -> list[dict[str, Any]]:
+    return [
+        {"run_id": run_id, "meeting_id": e.meeting_id, "user_id": e.user_id, "message": e.message}
+        for e in errors
+    ]
+
+
+def error_of(row: RunErrorRow) -> CollectError:
+    return CollectError(meeting_id=row.meeting_id, user_id=row.user_id, message=row.message)
+
+
+def record_of(run: Run) -> RunRecord:
+    return RunRecord(
+        id=run.id,
+        trigger=run.trigger,
+        scope=run.scope,
+        scope_detail=run.scope_detail or {},
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        status=run.status,
+        complete=run.complete,
+        policy_hash=run.policy_hash,
+        counts=run.counts or {},
+        error=run.error,
+    )
+
+
+# --- who is writing a run -------------------------------------------------------------------
+
+
+def open_token(token: str) -> str:
+    """Register a Store of this process; returns its owner string ``host:pid:token``."""
+    with _TOKENS_LOCK:
+        _OPEN_TOKENS.add(token)
+    return f"{socket.gethostname()}:{os.getpid()}:{token}"
+
+
+def close_token(token: str) -> None:
+    with _TOKENS_LOCK:
+        _OPEN_TOKENS.discard(token)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists but belongs to someone else, or the platform cannot tell
+    return True
+
+
+def writer_is_gone(owner: str, heartbeat: datetime | None, now: datetime, stale_after: timedelta) -> bool:
+    """Whether a run still marked running has lost its writer.
+
+    A run of this process is gone when its Store was closed or dropped; a run of another
+    process on this machine when that process no longer exists or has been silent too long;
+    a run written from another machine (PostgreSQL) only when it has been silent too long.
+    """
+    silent = heartbeat is None or heartbeat < now - stale_after
+    host, _, rest = owner.partition(":")
+    pid_text, _, token = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return silent
+    pid = int(pid_text)
+    if pid == os.getpid():
+        with _TOKENS_LOCK:
+            return token not in _OPEN_TOKENS
+    return silent or not _pid_alive(pid)

@@ -1,0 +1,100 @@
+"""The schema: created by the packaged migrations, in step with the models, portable."""
+
+from __future__ import annotations
+
+import io
+import threading
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect
+
+from zoomaudit.store import Store
+from zoomaudit.store.migrate import alembic_config, current_revision, head_revision
+from zoomaudit.store.models import Base
+
+TABLES = {
+    "runs",
+    "findings",
+    "run_errors",
+    "fix_plans",
+    "fix_events",
+    "waivers",
+    "meeting_update_quota",
+    "admins",
+}
+
+
+def test_opening_an_empty_database_migrates_it_to_head(db_url: str) -> None:
+    with Store(db_url) as store:
+        assert current_revision(store._engine) == head_revision()
+    engine = create_engine(db_url)
+    assert set(inspect(engine).get_table_names()) >= TABLES
+    engine.dispose()
+
+
+def test_the_migrations_create_exactly_what_the_models_declare(db_url: str) -> None:
+    Store(db_url).close()
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+    engine.dispose()
+
+
+def test_one_initial_revision_holds_every_table() -> None:
+    script = alembic_config()
+    from alembic.script import ScriptDirectory
+
+    revisions = list(ScriptDirectory.from_config(script).walk_revisions())
+    assert len(revisions) == 1
+    assert revisions[0].down_revision is None
+
+
+def test_reopening_a_migrated_database_keeps_its_data(db_url: str) -> None:
+    from datetime import UTC, datetime
+
+    with Store(db_url) as store:
+        run_id = store.start_run("manual", "account", {}, "h", datetime.now(UTC))
+    with Store(db_url) as store:
+        assert store.get_run(run_id).status == "running"
+
+
+def test_two_processes_opening_a_fresh_database_at_once_both_succeed(db_url: str) -> None:
+    failures: list[BaseException] = []
+
+    def open_store() -> None:
+        try:
+            Store(db_url).close()
+        except BaseException as exc:  # collected and asserted on below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+
+
+def test_the_migration_renders_for_postgresql_without_sqlite_only_sql() -> None:
+    buffer = io.StringIO()
+    config = alembic_config()
+    config.output_buffer = buffer
+    config.set_main_option("sqlalchemy.url", "postgresql://zoomaudit@db.invalid/zoomaudit")
+    command.upgrade(config, "head", sql=True)
+    sql = buffer.getvalue()
+    for table in TABLES:
+        assert f"CREATE TABLE {table} " in sql
+    assert "meeting_id BIGINT" in sql
+    assert "TIMESTAMP WITH TIME ZONE" in sql
+    assert "sqlite" not in sql.lower()
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(store: Store) -> None:
+    with store.session() as session:
+        connection = session.connection()
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert (connection.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0) >= 1000
