@@ -1,0 +1,1 @@
+"""Fix plans, their safe application, the approval queue and waivers (docs/fixes.md)."""

@@ -1,0 +1,177 @@
+"""Waivers: a safeguarding lead's recorded decision that a policy may be skipped somewhere.
+
+A waiver names one policy and one scope: a meeting, a host (by e-mail) or a group (by name),
+with a reason, who approved it and an optional last day (``until``, inclusive, UTC dates). A
+waived violation is reported as ``waived`` with the waiver; passes, manual checks and errors
+are never waived. An expired or removed waiver stops applying by itself: ``apply_waivers`` is
+pure and is given today's date, so no job has to switch waivers off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import or_, select
+
+from zoomaudit.errors import UsageError
+from zoomaudit.findings import Finding, Violation, Waived
+from zoomaudit.store.models import Waiver as WaiverRow
+
+if TYPE_CHECKING:
+    from zoomaudit.store.store import Store
+
+
+class WaiverRecord(BaseModel):
+    """One waiver as stored."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    policy_id: str
+    meeting_id: int | None = None
+    host_email: str | None = None
+    group_name: str | None = None
+    reason: str
+    approved_by: str
+    created_at: datetime
+    until: date | None = None
+    removed_at: datetime | None = None
+    removed_by: str | None = None
+
+    @property
+    def scope_text(self) -> str:
+        if self.meeting_id is not None:
+            return f"meeting {self.meeting_id}"
+        if self.host_email:
+            return f"host {self.host_email}"
+        return f"group {self.group_name}"
+
+    def active_on(self, today: date) -> bool:
+        return self.removed_at is None and (self.until is None or today <= self.until)
+
+
+def _matches(waiver: WaiverRecord, finding: Finding, host_groups: Mapping[str, Sequence[str]]) -> bool:
+    if waiver.policy_id != finding.policy_id:
+        return False
+    if waiver.meeting_id is not None:
+        return finding.meeting_id == waiver.meeting_id
+    if waiver.host_email:
+        return (finding.host_email or "").lower() == waiver.host_email.lower()
+    if waiver.group_name:
+        groups: list[str] = []
+        for key in (finding.host_id, finding.host_email):
+            if key:
+                groups.extend(host_groups.get(key, ()))
+        return waiver.group_name.lower() in {g.lower() for g in groups}
+    return False
+
+
+def apply_waivers(
+    findings: Sequence[Finding],
+    waivers: Sequence[WaiverRecord],
+    *,
+    today: date,
+    host_groups: Mapping[str, Sequence[str]],
+) -> list[Finding]:
+    """Turn each violation covered by an active waiver into a ``Waived`` finding.
+
+    ``host_groups`` maps a host id (or e-mail) to the names of the host's groups. When several
+    waivers match, the most specific wins (meeting, then host, then group), then the oldest.
+    """
+    live = [w for w in waivers if w.active_on(today)]
+    live.sort(key=lambda w: (0 if w.meeting_id is not None else 1 if w.host_email else 2, w.id))
+    out: list[Finding] = []
+    for finding in findings:
+        waiver = None
+        if isinstance(finding, Violation):
+            waiver = next((w for w in live if _matches(w, finding, host_groups)), None)
+        if waiver is None:
+            out.append(finding)
+            continue
+        data = finding.model_dump(exclude={"status"})
+        note = f"waived until {waiver.until.isoformat()}" if waiver.until else "waived"
+        data["message"] = f"{finding.message} ({note} by {waiver.approved_by}: {waiver.reason})".lstrip()
+        out.append(Waived(**data, waiver_id=waiver.id, waiver_reason=waiver.reason))
+    return out
+
+
+# --- the store ------------------------------------------------------------------------------
+
+
+def _record(row: WaiverRow) -> WaiverRecord:
+    return WaiverRecord.model_validate(row, from_attributes=True)
+
+
+def active_waivers(store: Store, today: date) -> list[WaiverRecord]:
+    """Waivers neither removed nor expired on ``today``."""
+    query = (
+        select(WaiverRow)
+        .where(WaiverRow.removed_at.is_(None), or_(WaiverRow.until.is_(None), WaiverRow.until >= today))
+        .order_by(WaiverRow.id)
+    )
+    with store.read_session() as session:
+        return [_record(row) for row in session.scalars(query)]
+
+
+def list_waivers(store: Store, *, include_removed: bool = False) -> list[WaiverRecord]:
+    """Every waiver (expired ones included; removed ones when asked), oldest first."""
+    query = select(WaiverRow).order_by(WaiverRow.id)
+    if not include_removed:
+        query = query.where(WaiverRow.removed_at.is_(None))
+    with store.read_session() as session:
+        return [_record(row) for row in session.scalars(query)]
+
+
+def add_waiver(
+    store: Store,
+    *,
+    policy_id: str,
+    reason: str,
+    approved_by: str,
+    now: datetime,
+    meeting_id: int | None = None,
+    host_email: str | None = None,
+    group_name: str | None = None,
+    until: date | None = None,
+) -> WaiverRecord:
+    """Record a waiver for exactly one of a meeting, a host or a group."""
+    scopes = [s for s in (meeting_id, host_email, group_name) if s not in (None, "")]
+    if len(scopes) != 1:
+        raise UsageError("a waiver needs exactly one of --meeting, --host or --group")
+    if not reason.strip():
+        raise UsageError("a waiver needs a reason")
+    if not approved_by.strip():
+        raise UsageError("a waiver needs the name of whoever approved it (--by)")
+    if until is not None and until < now.date():
+        raise UsageError(f"--until {until.isoformat()} is in the past")
+    row = WaiverRow(
+        policy_id=policy_id,
+        meeting_id=meeting_id,
+        host_email=host_email.strip().lower() if host_email else None,
+        group_name=group_name.strip() if group_name else None,
+        reason=reason.strip(),
+        approved_by=approved_by.strip(),
+        created_at=now,
+        until=until,
+    )
+    with store.session() as session:
+        session.add(row)
+        session.flush()
+        return _record(row)
+
+
+def remove_waiver(store: Store, waiver_id: int, *, actor: str, now: datetime) -> WaiverRecord:
+    """Mark a waiver removed (kept for the record); UsageError for an unknown or removed id."""
+    with store.session() as session:
+        row = session.get(WaiverRow, waiver_id)
+        if row is None:
+            raise UsageError(f"no waiver with id {waiver_id} (see `zoomaudit waivers list`)")
+        if row.removed_at is not None:
+            raise UsageError(f"waiver {waiver_id} was already removed by {row.removed_by}")
+        row.removed_at = now
+        row.removed_by = actor
+        session.flush()
+        return _record(row)

@@ -1,0 +1,98 @@
+"""Builders for the fixes tests: snapshots, findings, policies and a fresh store per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zoomaudit.findings import Violation
+from zoomaudit.snapshot import AccountContext, GroupContext, HostBatch, HostContext, Subject
+from zoomaudit.store import Store
+from zoomaudit.zoom.models import Meeting, User
+
+NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
+HOST = "u-alice"
+EMAIL = "alice@example.org"
+
+
+@dataclass(frozen=True)
+class Fix:
+    mode: str = "suggest"
+    tier: str = "meeting"
+    value: Any = True
+
+
+@dataclass(frozen=True)
+class Pol:
+    """Stands in for zoomaudit.policy.Policy: the planner reads id, control and fix."""
+
+    id: str
+    control: str
+    fix: Fix | None = None
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Pols:
+    policies: tuple[Pol, ...]
+
+
+def policies(*items: Pol) -> Pols:
+    return Pols(tuple(items))
+
+
+def meeting(meeting_id: int, **fields: Any) -> Meeting:
+    settings = fields.pop("settings", {})
+    return Meeting(
+        id=meeting_id, host_id=HOST, topic=f"Session {meeting_id}", type=2, settings=settings, **fields
+    )
+
+
+def batch(
+    *meetings: Meeting,
+    settings: dict[str, Any] | None = None,
+    group_ids: tuple[str, ...] = (),
+    occurrences: dict[int, str] | None = None,
+) -> HostBatch:
+    occurrences = occurrences or {}
+    host = HostContext(user=User(id=HOST, email=EMAIL), settings=settings or {}, group_ids=group_ids)
+    subjects = [Subject(meeting=m, occurrence_id=occurrences.get(m.id)) for m in meetings]
+    return HostBatch(host=host, subjects=subjects)
+
+
+def account(
+    settings: dict[str, Any] | None = None,
+    locks: dict[str, Any] | None = None,
+    groups: tuple[GroupContext, ...] = (),
+) -> AccountContext:
+    return AccountContext(settings=settings or {}, locks=locks or {}, groups={g.id: g for g in groups})
+
+
+def group(
+    group_id: str, settings: dict[str, Any] | None = None, locks: dict[str, Any] | None = None
+) -> GroupContext:
+    return GroupContext(id=group_id, name=f"Group {group_id}", settings=settings or {}, locks=locks or {})
+
+
+def violation(policy: str, control: str, meeting_id: int | None = None, **fields: Any) -> Violation:
+    values: dict[str, Any] = {
+        "policy_id": policy,
+        "control": control,
+        "severity": "high",
+        "meeting_id": meeting_id,
+        "host_id": HOST,
+        "host_email": EMAIL,
+    }
+    values.update(fields)
+    return Violation(**values)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store(f"sqlite:///{tmp_path / 'fixes.db'}") as opened:
+        yield opened
