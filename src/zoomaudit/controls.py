@@ -116,6 +116,17 @@ class Control:
     def fixable_tiers(self) -> tuple[FixTier, ...]:
         return tuple(t for t in TIERS if self.path(t))
 
+    def read_paths(self) -> tuple[str, ...]:
+        """Every settings/lock path the resolver and checks may read (not meeting paths)."""
+        out: list[str] = []
+        for tier in TIERS:
+            if tier != "meeting":
+                out += self.paths(tier)
+        if self.derive is not None:
+            out += self.derive.inputs.values()
+        out += self.extra_paths.values()
+        return tuple(dict.fromkeys(out))
+
     def describe(self, value: Any) -> str:
         """A value in words, for messages: on/off, a label, or the value itself."""
         if value is None:
