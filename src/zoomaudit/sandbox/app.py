@@ -1,0 +1,290 @@
+"""The sandbox ASGI app: ``POST /oauth/token`` and the ``/v2`` routes zoomaudit uses.
+
+Every /v2 request goes through one pipeline: injected faults, bearer token, scope, per-second
+rate limit, the route handler, the request log. Handlers are plain functions over dicts
+(routes_users.py, routes_meetings.py); nothing copies the account per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from zoomaudit.sandbox import routes_meetings, routes_users
+from zoomaudit.sandbox.faults import ERROR_BODIES, FaultPlan
+from zoomaudit.sandbox.http import ApiError, Call, PageTokens, Reply
+from zoomaudit.sandbox.log import RequestLog
+from zoomaudit.sandbox.options import SandboxOptions
+from zoomaudit.sandbox.ratelimit import QpsLimiter, qps_rejection
+from zoomaudit.sandbox.state import SandboxState
+
+JSON = "application/json;charset=UTF-8"
+DROP_KEY = "zoomaudit.sandbox.drop"
+SERVED_KEY = "zoomaudit.sandbox.served"
+
+
+class DroppedConnection(ConnectionError):
+    """Raised in-process (``httpx.ASGITransport``) where a served sandbox closes the connection."""
+
+
+@dataclass
+class IssuedToken:
+    expires_at: float
+    dies_at: float
+    scopes: frozenset[str]
+
+
+@dataclass
+class Runtime:
+    """Everything the running app keeps besides the account itself."""
+
+    state: SandboxState
+    options: SandboxOptions
+    log: RequestLog = field(default_factory=RequestLog)
+    tokens: dict[str, IssuedToken] = field(default_factory=dict)
+    pages: PageTokens = field(default_factory=PageTokens)
+    faults: FaultPlan = field(default_factory=FaultPlan)
+    limiter: QpsLimiter | None = None
+
+    def qps(self) -> QpsLimiter:
+        if self.limiter is None or self.limiter_plan != self.options.plan:
+            self.limiter = QpsLimiter(self.options.plan)
+            self.limiter_plan = self.options.plan
+        return self.limiter
+
+    limiter_plan: str = ""
+
+
+class SandboxApp(Starlette):
+    """Starlette, plus the one thing it cannot do: drop a connection without answering."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(scope, receive, send)
+        if scope.get(DROP_KEY) and not scope.get(SERVED_KEY):
+            raise DroppedConnection("sandbox dropped the connection (injected fault)")
+
+
+class _Drop(Response):
+    """Sends nothing; the server wrapper (server.py) then closes the socket."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=599)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope[DROP_KEY] = True
+
+
+def _json(reply: Reply, malformed: bool = False) -> Response:
+    if reply.body is None:
+        return Response(status_code=reply.status, headers=reply.headers)
+    data = json.dumps(reply.body, separators=(",", ":")).encode()
+    if malformed:
+        data = data[: max(1, len(data) // 2)]
+    return Response(data, status_code=reply.status, headers=reply.headers, media_type=JSON)
+
+
+def runtime_of(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.sandbox
+    return rt
+
+
+# -- /oauth/token --------------------------------------------------------------------------------
+def _token_error(status: int, error: str, reason: str, code: int) -> Reply:
+    return Reply(status, {"reason": reason, "error": error, "code": code})
+
+
+def _basic_credentials(header: str) -> tuple[str, str] | None:
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic" or not value:
+        return None
+    try:
+        client_id, sep, secret = base64.b64decode(value.strip()).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return (client_id, secret) if sep else None
+
+
+def issue_token(rt: Runtime, params: dict[str, str], authorization: str) -> Reply:
+    """Zoom's account_credentials grant (reference.md §1.1); error bodies as §4 lists them."""
+    creds = _basic_credentials(authorization)
+    if creds is None:
+        return _token_error(400, "invalid_client", "Client ID or client secret is missing.", 4706)
+    grant = params.get("grant_type")
+    if not grant:
+        return _token_error(400, "invalid_request", "Missing grant type.", 4706)
+    state = rt.state
+    client_ok = secrets.compare_digest(creds[0], state.client_id)
+    secret_ok = secrets.compare_digest(creds[1], state.client_secret)
+    if not client_ok:
+        return _token_error(400, "invalid_client", "Invalid client_id or client_secret", 4702)
+    if not secret_ok:
+        return _token_error(400, "invalid_client", "Invalid client_id or client_secret", 4704)
+    if grant != "account_credentials":
+        return _token_error(
+            400, "unsupported_grant_type", "Grant type is not supported from token endpoint.", 4705
+        )
+    if params.get("account_id") != state.account_id:
+        return _token_error(400, "invalid_request", "Invalid account_id.", 4735)
+    ttl = rt.options.token_ttl
+    now = time.time()
+    dies = now + ttl
+    if rt.options.token_expire_after is not None:
+        dies = min(dies, now + rt.options.token_expire_after)
+    token = "sbx." + secrets.token_urlsafe(32)
+    if len(rt.tokens) > 10_000:
+        rt.tokens = {k: v for k, v in rt.tokens.items() if v.dies_at > now}
+    rt.tokens[token] = IssuedToken(now + ttl, dies, frozenset(state.scopes))
+    body = {"access_token": token, "token_type": "bearer", "expires_in": ttl, "scope": " ".join(state.scopes)}
+    return Reply(200, body, {"Cache-Control": "no-store"})
+
+
+async def token_endpoint(request: Request) -> Response:
+    rt = runtime_of(request)
+    query = request.url.query
+    opts = rt.options
+    if opts.fault_token_endpoint:
+        if opts.latency_ms:
+            await asyncio.sleep(opts.latency_ms / 1000)
+        draw = rt.faults.draw(opts, "POST", "/oauth/token", query)
+        if draw.fault == "drop":
+            rt.log.add("POST", "/oauth/token", query, 0, None, "drop")
+            return _Drop()
+        if draw.fault == "error":
+            rt.log.add("POST", "/oauth/token", query, draw.status, None, "error")
+            return _json(Reply(draw.status, {"code": draw.status, "message": ERROR_BODIES[draw.status]}))
+    params = dict(parse_qsl(query))
+    form = await request.form()
+    params.update({k: str(v) for k, v in form.items()})
+    reply = issue_token(rt, params, request.headers.get("authorization", ""))
+    rt.log.add("POST", "/oauth/token", query, reply.status, None)
+    return _json(reply)
+
+
+# -- /v2 pipeline --------------------------------------------------------------------------------
+def _authorize(rt: Runtime, header: str, scopes: tuple[str, ...]) -> Reply | None:
+    scheme, _, token = header.partition(" ")
+    issued = rt.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+    if issued is None:
+        return Reply(401, {"code": 124, "message": "Invalid access token."})
+    if time.time() >= issued.dies_at:
+        return Reply(401, {"code": 124, "message": "Access token is expired."})
+    if not issued.scopes.intersection(scopes):
+        return Reply(
+            401,
+            {
+                "code": 4700,
+                "message": f"Invalid access token, does not contain scopes: [{', '.join(scopes)}].",
+            },
+        )
+    return None
+
+
+Handler = Callable[[Call], Reply]
+
+
+def _endpoint(
+    category: str, scopes: tuple[str, ...], handler: Handler
+) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        rt = runtime_of(request)
+        opts = rt.options
+        method = request.method
+        path = request.url.path
+        query = request.url.query
+        if opts.latency_ms:
+            await asyncio.sleep(opts.latency_ms / 1000)
+        draw = rt.faults.draw(opts, method, path, query)
+        if draw.fault == "drop":
+            rt.log.add(method, path, query, 0, category, "drop")
+            return _Drop()
+        if draw.fault == "error":
+            rt.log.add(method, path, query, draw.status, category, "error")
+            return _json(Reply(draw.status, {"code": draw.status, "message": ERROR_BODIES[draw.status]}))
+        if draw.fault == "rate_limit":
+            rej = qps_rejection(category, rt.qps().limits.get(category, 10))
+            rt.log.add(method, path, query, 429, category, "rate_limit")
+            return _json(Reply(429, rej.body, rej.headers))
+        reply = _authorize(rt, request.headers.get("authorization", ""), scopes)
+        if reply is None and opts.rate_limits:
+            limited = rt.qps().check(category)
+            if limited is not None:
+                reply = Reply(429, limited.body, limited.headers)
+        if reply is None:
+            reply = await _handle(rt, request, handler)
+        malformed = draw.malformed and reply.status == 200 and reply.body is not None
+        rt.log.add(method, path, query, reply.status, category, "malformed" if malformed else None)
+        return _json(reply, malformed)
+
+    return endpoint
+
+
+async def _handle(rt: Runtime, request: Request, handler: Handler) -> Reply:
+    body: Any = None
+    if request.method in ("PATCH", "POST", "PUT"):
+        raw = await request.body()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            return Reply(400, {"code": 300, "message": "Request Body should be a valid JSON object."})
+    call = Call(
+        rt.state,
+        rt.options,
+        rt.pages,
+        dict(request.path_params),
+        dict(request.query_params),
+        body,
+    )
+    try:
+        return handler(call)
+    except ApiError as err:
+        return Reply(err.status, err.body())
+
+
+ROUTES = [*routes_users.ROUTES, *routes_meetings.ROUTES]
+"""(method, Zoom path under /v2, rate-limit category, accepted scopes, handler)."""
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    rt = runtime_of(request)
+    rt.log.add(request.method, request.url.path, request.url.query, 404, None)
+    return _json(Reply(404, {"code": 404, "message": "Not found."}))
+
+
+async def _not_allowed(request: Request, exc: Exception) -> Response:
+    rt = runtime_of(request)
+    rt.log.add(request.method, request.url.path, request.url.query, 405, None)
+    return _json(Reply(405, {"code": 405, "message": "Method not allowed."}))
+
+
+def create_app(state: SandboxState, options: SandboxOptions | None = None) -> SandboxApp:
+    """The sandbox as an ASGI app (serve it with uvicorn, or call it through httpx.ASGITransport)."""
+    routes = [Route("/oauth/token", token_endpoint, methods=["POST"])]
+    by_path: dict[str, list[tuple[str, str, tuple[str, ...], Handler]]] = {}
+    for method, path, category, scopes, handler in ROUTES:
+        by_path.setdefault(path, []).append((method, category, scopes, handler))
+    for path, entries in by_path.items():
+        for method, category, scopes, handler in entries:
+            routes.append(Route("/v2" + path, _endpoint(category, scopes, handler), methods=[method]))
+    app = SandboxApp(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed})
+    app.state.sandbox = Runtime(state, options or SandboxOptions())
+    return app
+
+
+def runtime(app: Starlette) -> Runtime:
+    """The runtime (state, options, log, tokens) of an app made by ``create_app``."""
+    rt: Runtime = app.state.sandbox
+    return rt

@@ -1,0 +1,70 @@
+"""The request log that tests and benchmarks read. Secrets and tokens are never recorded."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedRequest:
+    method: str
+    path: str
+    query: str
+    status: int
+    category: str | None
+    """``light`` | ``medium`` for /v2 routes, None for /oauth/token and unknown paths."""
+    time: float
+    """``time.time()`` when the answer was decided."""
+    fault: str | None = None
+    """The injected fault (``drop``, ``error``, ``rate_limit``, ``malformed``) if any."""
+
+
+class RequestLog:
+    def __init__(self) -> None:
+        self._entries: list[LoggedRequest] = []
+        self._lock = threading.Lock()
+
+    def add(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        status: int,
+        category: str | None,
+        fault: str | None = None,
+    ) -> None:
+        entry = LoggedRequest(method, path, query, status, category, time.time(), fault)
+        with self._lock:
+            self._entries.append(entry)
+
+    @property
+    def entries(self) -> list[LoggedRequest]:
+        with self._lock:
+            return list(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def counts(self) -> dict[str, int]:
+        """Requests per category (``light``, ``medium``, ``token``, ``other``)."""
+        out: Counter[str] = Counter()
+        for e in self.entries:
+            out[e.category or ("token" if e.path == "/oauth/token" else "other")] += 1
+        return dict(out)
+
+    def statuses(self) -> dict[int, int]:
+        return dict(Counter(e.status for e in self.entries))
+
+    def matching(self, method: str | None = None, path_prefix: str = "") -> list[LoggedRequest]:
+        return [
+            e
+            for e in self.entries
+            if (method is None or e.method == method) and e.path.startswith(path_prefix)
+        ]

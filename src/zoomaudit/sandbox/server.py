@@ -1,0 +1,163 @@
+"""Serving the sandbox with uvicorn on loopback: in a background thread, or in the foreground."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+
+from zoomaudit.sandbox.app import SERVED_KEY, Runtime, SandboxApp, create_app, runtime
+from zoomaudit.sandbox.log import RequestLog
+from zoomaudit.sandbox.options import SandboxOptions
+from zoomaudit.sandbox.state import SandboxState
+
+
+class _DropCloses:
+    """Marks the scope as served, and returns non-None after a dropped request: uvicorn then
+    closes the socket without sending anything, which is what a dropped connection looks like."""
+
+    def __init__(self, app: SandboxApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> Any:
+        scope[SERVED_KEY] = True
+        await self.app(scope, receive, send)
+        return True if scope.get("zoomaudit.sandbox.drop") else None
+
+
+class _QuietDrops(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "should return None" not in record.getMessage()
+
+
+def _uvicorn_config(app: SandboxApp, log_level: str) -> uvicorn.Config:
+    logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+    return uvicorn.Config(
+        _DropCloses(app),
+        log_level=log_level,
+        access_log=False,
+        lifespan="off",
+        timeout_keep_alive=30,
+        backlog=2048,
+    )
+
+
+@dataclass
+class RunningSandbox:
+    """A sandbox being served. ``env()`` gives the variables that point zoomaudit at it."""
+
+    base_url: str
+    token_url: str
+    account_id: str
+    client_id: str
+    client_secret: str
+    state: SandboxState
+    options: SandboxOptions
+    log: RequestLog
+    app: SandboxApp
+
+    @property
+    def runtime(self) -> Runtime:
+        return runtime(self.app)
+
+    def env(self) -> dict[str, str]:
+        return {
+            "ZOOM_API_BASE_URL": self.base_url,
+            "ZOOM_OAUTH_TOKEN_URL": self.token_url,
+            "ZOOM_ACCOUNT_ID": self.account_id,
+            "ZOOM_CLIENT_ID": self.client_id,
+            "ZOOM_CLIENT_SECRET": self.client_secret,
+        }
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _handle(
+    app: SandboxApp, state: SandboxState, options: SandboxOptions, host: str, port: int
+) -> RunningSandbox:
+    root = f"http://{host}:{port}"
+    return RunningSandbox(
+        base_url=f"{root}/v2",
+        token_url=f"{root}/oauth/token",
+        account_id=state.account_id,
+        client_id=state.client_id,
+        client_secret=state.client_secret,
+        state=state,
+        options=options,
+        log=runtime(app).log,
+        app=app,
+    )
+
+
+@contextmanager
+def start_sandbox(
+    state: SandboxState | None = None,
+    options: SandboxOptions | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    log_level: str = "warning",
+) -> Iterator[RunningSandbox]:
+    """Serve a sandbox (the demo organisation by default) on a free loopback port in a thread.
+
+    Works from sync and async tests alike (the server has its own thread and event loop).
+    """
+    if state is None:
+        from zoomaudit.sandbox.demo import demo_state
+
+        state = demo_state()
+    options = options or SandboxOptions()
+    app = create_app(state, options)
+    sock = _bind(host, port)
+    server = uvicorn.Server(_uvicorn_config(app, log_level))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="zoom-sandbox")
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            sock.close()
+            raise RuntimeError("the Zoom sandbox did not start")
+        time.sleep(0.005)
+    try:
+        yield _handle(app, state, options, host, sock.getsockname()[1])
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@asynccontextmanager
+async def serve_sandbox(
+    state: SandboxState | None = None, options: SandboxOptions | None = None, **kwargs: Any
+) -> AsyncIterator[RunningSandbox]:
+    """``async with serve_sandbox(...) as sandbox:`` the same as ``start_sandbox``, for async code."""
+    import asyncio
+
+    manager = start_sandbox(state, options, **kwargs)
+    handle = await asyncio.to_thread(manager.__enter__)
+    try:
+        yield handle
+    finally:
+        await asyncio.to_thread(manager.__exit__, None, None, None)
+
+
+def run_foreground(app: SandboxApp, host: str, port: int, log_level: str = "info") -> None:
+    """Serve until interrupted (``zoomaudit sandbox``)."""
+    config = _uvicorn_config(app, log_level)
+    config.host = host
+    config.port = port
+    uvicorn.Server(config).run()

@@ -1,0 +1,216 @@
+"""Large synthetic accounts for tests and benchmarks: a seeded, realistic mix of configurations."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from zoomaudit.sandbox.build import meeting, pmi_meeting
+from zoomaudit.sandbox.defaults import account_locks, account_settings, zoom_id
+from zoomaudit.sandbox.state import Doc, SandboxGroup, SandboxState, SandboxUser
+
+DOMAIN = "example-charity.org"
+FIRST = (
+    "Alex",
+    "Sam",
+    "Jo",
+    "Chris",
+    "Priya",
+    "Omar",
+    "Mia",
+    "Ravi",
+    "Ellie",
+    "Kofi",
+    "Zara",
+    "Liam",
+    "Aisha",
+    "Tom",
+    "Nina",
+    "Yusuf",
+    "Grace",
+    "Owen",
+    "Leah",
+    "Ben",
+)
+LAST = (
+    "Smith",
+    "Jones",
+    "Patel",
+    "Khan",
+    "Brown",
+    "Taylor",
+    "Wilson",
+    "Evans",
+    "Walker",
+    "Ahmed",
+    "Clarke",
+    "Hughes",
+    "Green",
+    "Lewis",
+    "Hall",
+    "Wood",
+    "Price",
+    "Reid",
+    "Moss",
+    "Kaur",
+)
+GROUP_NAMES = (
+    "Youth workers",
+    "Counsellors",
+    "Volunteers",
+    "Admins",
+    "Family support",
+    "Outreach",
+    "Trustees",
+    "Helpline",
+    "Schools team",
+    "Mentors",
+)
+TOPICS = (
+    "1:1 support session",
+    "Youth group",
+    "Peer-support circle",
+    "Volunteer training",
+    "Counselling session",
+    "Team meeting",
+    "Parent information evening",
+    "Homework club",
+    "Public talk",
+    "Supervision",
+)
+
+
+def _maybe(rng: random.Random, p_absent: float, value: object) -> object:
+    return ... if rng.random() < p_absent else value
+
+
+def _settings(rng: random.Random) -> Doc:
+    """Mostly safe, with realistic slips; some keys not stated at all."""
+    choices: dict[str, object] = {
+        "waiting_room": _maybe(rng, 0.1, rng.random() < 0.8),
+        "join_before_host": _maybe(rng, 0.1, rng.random() < 0.15),
+        "mute_upon_entry": _maybe(rng, 0.2, rng.random() < 0.7),
+        "participant_video": _maybe(rng, 0.1, rng.random() < 0.3),
+        "host_video": rng.random() < 0.8,
+        "auto_recording": _maybe(rng, 0.1, rng.choices(("none", "cloud", "local"), (85, 10, 5))[0]),
+        "audio": _maybe(rng, 0.05, rng.choices(("both", "voip", "telephony"), (80, 15, 5))[0]),
+        "approval_type": rng.choices((2, 0, 1), (85, 10, 5))[0],
+        "meeting_authentication": _maybe(rng, 0.2, rng.random() < 0.2),
+        "focus_mode": _maybe(rng, 0.3, rng.random() < 0.1),
+        "use_pmi": rng.random() < 0.05,
+        "encryption_type": "enhanced_encryption",
+    }
+    return {k: v for k, v in choices.items() if v is not ...}
+
+
+def _password(rng: random.Random) -> str:
+    kind = rng.choices(("strong", "weak", "none"), (80, 15, 5))[0]
+    if kind == "none":
+        return ""
+    if kind == "weak":
+        return str(rng.randrange(100000, 999999))
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+    return "".join(rng.choice(alphabet) for _ in range(5)) + str(rng.randrange(1000, 9999))
+
+
+def _user_settings(rng: random.Random) -> Doc:
+    doc: Doc = {}
+    if rng.random() < 0.15:
+        doc.setdefault("in_meeting", {})["who_can_share_screen"] = "all"
+    if rng.random() < 0.2:
+        doc.setdefault("in_meeting", {})["private_chat"] = False
+    if rng.random() < 0.1:
+        doc.setdefault("in_meeting", {})["file_transfer"] = True
+    if rng.random() < 0.1:
+        doc.setdefault("in_meeting", {})["annotation"] = True
+    if rng.random() < 0.05:
+        doc.setdefault("in_meeting", {})["breakout_room"] = False
+    if rng.random() < 0.05:
+        doc.setdefault("recording", {})["auto_recording"] = "cloud"
+    if rng.random() < 0.1:
+        doc["meeting_security"] = {
+            "waiting_room_settings": {"users_who_can_admit_participants_from_waiting_room": 1}
+        }
+    return doc
+
+
+def synthetic_state(
+    users: int = 500,
+    meetings: int = 5000,
+    seed: int = 1,
+    groups: int | None = None,
+    now: datetime | None = None,
+) -> SandboxState:
+    """An account of ``users`` active users and ``meetings`` scheduled meetings, seeded."""
+    rng = random.Random(seed)
+    now = now or datetime.now(UTC)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    state = SandboxState(f"SynthAcct{seed:06d}", f"synthClient{seed}", f"synth-secret-{seed}", built_at=now)
+    state.account_settings = account_settings(DOMAIN)
+    state.account_locks = account_locks()
+    n_groups = groups if groups is not None else max(2, min(10, users // 50))
+    group_ids = []
+    for g in range(n_groups):
+        name = GROUP_NAMES[g % len(GROUP_NAMES)] + (
+            "" if g < len(GROUP_NAMES) else f" {g // len(GROUP_NAMES) + 1}"
+        )
+        group = SandboxGroup(zoom_id(f"synth-{seed}-group-{g}"), name)
+        if g % 3 == 0:
+            group.settings = {"schedule_meeting": {"mute_upon_entry": True}}
+            group.locks = {"schedule_meeting": {"mute_upon_entry": True}}
+        elif g % 3 == 1:
+            group.settings = {
+                "meeting_security": {"waiting_room": True},
+                "in_meeting": {"waiting_room": True},
+            }
+            group.locks = {"meeting_security": {"waiting_room": True}, "in_meeting": {"waiting_room": True}}
+        state.add_group(group)
+        group_ids.append(group.id)
+    people = []
+    for i in range(users):
+        first, last = FIRST[i % len(FIRST)], LAST[(i // len(FIRST)) % len(LAST)]
+        email = f"{first}.{last}.{i}@{DOMAIN}".lower()
+        member_of = [group_ids[i % n_groups]] if n_groups else []
+        if n_groups > 1 and rng.random() < 0.1:
+            member_of.append(group_ids[(i + 1) % n_groups])
+        user = SandboxUser(
+            id=zoom_id(f"synth-{seed}-{email}"),
+            email=email,
+            first_name=first,
+            last_name=last,
+            pmi=6000000000 + i * 101,
+            group_ids=member_of,
+            settings=_user_settings(rng),
+        )
+        people.append(state.add_user(user))
+    created = today - timedelta(days=30)
+    for user in people:
+        if rng.random() < 0.1:
+            state.add_meeting(pmi_meeting(user, created, _password(rng) or "112233", _settings(rng)))
+    for m in range(meetings):
+        host = people[rng.randrange(users)] if users else None
+        if host is None:
+            break
+        type_ = rng.choices((2, 8, 3), (65, 25, 10))[0]
+        start = today + timedelta(days=rng.randrange(1, 60), hours=rng.randrange(8, 20))
+        doc = meeting(
+            meeting_id=90000000000 + m * 13,
+            host=host,
+            topic=f"{TOPICS[m % len(TOPICS)]} #{m}",
+            type_=type_,
+            start=None if type_ == 3 else start,
+            created=created,
+            duration=rng.choice((30, 45, 60, 90)),
+            password=_password(rng),
+            settings=_settings(rng),
+            occurrence_count=4,
+        )
+        if doc["settings"].get("use_pmi") and state.meetings.get(host.pmi) is None:
+            state.add_meeting(
+                pmi_meeting(host, created, doc.get("password") or "112233", {"waiting_room": True})
+            )
+        state.add_meeting(doc)
+        if type_ == 8 and rng.random() < 0.05:
+            occ = doc["occurrences"][rng.randrange(len(doc["occurrences"]))]["occurrence_id"]
+            state.occurrence_overrides[(doc["id"], occ)] = {"settings": {"waiting_room": False}}
+    return state

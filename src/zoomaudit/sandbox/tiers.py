@@ -1,0 +1,269 @@
+"""How the sandbox combines Zoom's settings tiers. Every documented guess about Zoom lives here.
+
+See docs/sandbox.md "Documented guesses". In short:
+
+1. ``GET /users/{id}/settings`` (and ``/groups/{id}/settings``) answer the *effective* values:
+   account values, overlaid by the user's groups, overlaid by the user's own values, with locked
+   values winning (settings-map.md §3 infers Zoom does this). ``SandboxOptions.settings_view =
+   "stored"`` answers only the values stored at that tier instead.
+2. A user or group PATCH of a setting locked at a higher tier answers 204 and leaves the stored
+   value unchanged (``strip_locked``).
+3. "Secure every meeting": with account ``meeting_security.auto_security`` on, a meeting update
+   that would leave no passcode, no waiting room and no authentication gets its waiting room
+   turned on (``secure_every_meeting``).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import re
+from typing import Any
+
+from zoomaudit.sandbox.state import Doc, SandboxState, SandboxUser
+
+# Top-level keys served by ``?option=meeting_authentication`` (everything else of that view is
+# inside ``meeting_security`` or the default sections).
+AUTH_KEYS = ("meeting_authentication", "authentication_options", "allow_authentication_exception")
+OPTION_SECTIONS = {"meeting_security": ("meeting_security",), "meeting_authentication": AUTH_KEYS}
+
+# Settings sections a user has (the account has more: security, integration, zoom_rooms, ...).
+USER_SECTIONS = frozenset(
+    {
+        "schedule_meeting",
+        "in_meeting",
+        "email_notification",
+        "recording",
+        "telephony",
+        "feature",
+        "tsp",
+        "profile",
+        "audio_conferencing",
+        "meeting_security",
+        *AUTH_KEYS,
+    }
+)
+GROUP_ONLY = frozenset({"other_options", "chat"})
+
+# The same setting under another name at user level, and lock keys that guard a setting of
+# another name (settings-map.md rows 1 and 12).
+USER_RENAMES = {("schedule_meeting", "participant_video"): "participants_video"}
+LOCK_ALIASES: dict[str, tuple[str, ...]] = {
+    "schedule_meeting.participant_video": ("schedule_meeting.participants_video",),
+    "in_meeting.waiting_room": ("meeting_security.waiting_room",),
+    "meeting_security.waiting_room": ("in_meeting.waiting_room",),
+}
+
+
+def deep_merge(into: Doc, changes: Doc) -> Doc:
+    """Merge ``changes`` into ``into`` in place: nested objects merge, anything else replaces."""
+    for key, value in changes.items():
+        current = into.get(key)
+        if isinstance(value, dict) and isinstance(current, dict):
+            deep_merge(current, value)
+        else:
+            into[key] = copy.deepcopy(value) if isinstance(value, dict | list) else value
+    return into
+
+
+def locked_paths(locks: Doc, prefix: str = "") -> list[str]:
+    """Dotted paths whose lock flag is true (``{"enable": true}`` sub-objects count as the parent)."""
+    out: list[str] = []
+    for key, value in locks.items():
+        path = f"{prefix}{key}"
+        if value is True:
+            out.append(path)
+        elif isinstance(value, dict):
+            if value.get("enable") is True and len(value) == 1:
+                out.append(path)
+            else:
+                out.extend(locked_paths(value, path + "."))
+    return out
+
+
+def _with_aliases(paths: list[str]) -> list[str]:
+    out = list(paths)
+    for path in paths:
+        out.extend(LOCK_ALIASES.get(path, ()))
+    return out
+
+
+def _get(doc: Doc, path: str) -> tuple[bool, Any]:
+    node: Any = doc
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False, None
+        node = node[part]
+    return True, node
+
+
+def _set(doc: Doc, path: str, value: Any) -> None:
+    parts = path.split(".")
+    node = doc
+    for part in parts[:-1]:
+        nxt = node.get(part)
+        if not isinstance(nxt, dict):
+            nxt = node[part] = {}
+        node = nxt
+    node[parts[-1]] = copy.deepcopy(value)
+
+
+def _delete(doc: Doc, path: str) -> None:
+    parts = path.split(".")
+    node: Any = doc
+    for part in parts[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            return
+    if isinstance(node, dict):
+        node.pop(parts[-1], None)
+
+
+def _for_user(account: Doc, user_level: bool = True) -> Doc:
+    """The account's values restricted to the sections (and, for users, key names) a user has."""
+    out: Doc = {}
+    for section, value in account.items():
+        if section not in USER_SECTIONS:
+            continue
+        if isinstance(value, dict) and user_level:
+            value = {USER_RENAMES.get((section, k), k): v for k, v in value.items()}
+        out[section] = copy.deepcopy(value)
+    # Users (and groups) keep the waiting room in ``in_meeting`` too; the account only in
+    # ``meeting_security`` (settings-map.md row 1).
+    found, value = _get(account, "meeting_security.waiting_room")
+    if found:
+        out.setdefault("in_meeting", {})["waiting_room"] = value
+    return out
+
+
+def _overlay_locks(doc: Doc, locks: Doc, source: Doc, user_level: bool) -> None:
+    """Locked values win: copy the locking tier's value over every locked path present in it."""
+    for path in _with_aliases(locked_paths(locks)):
+        src_path = path
+        if user_level and path == "schedule_meeting.participants_video":
+            src_path = "schedule_meeting.participant_video"
+        found, value = _get(source, src_path)
+        if not found:
+            found, value = _get(source, path)
+        if found:
+            _set(doc, path, value)
+
+
+# -- guess 1: what the settings GETs answer ----------------------------------------------------
+def effective_group_settings(state: SandboxState, group_id: str) -> Doc:
+    group = state.groups[group_id]
+    doc = _for_user(state.account_settings, user_level=False)
+    doc.update({k: copy.deepcopy(v) for k, v in state.account_settings.items() if k in GROUP_ONLY})
+    deep_merge(doc, group.settings)
+    _overlay_locks(doc, state.account_locks, state.account_settings, user_level=False)
+    return doc
+
+
+def effective_user_settings(state: SandboxState, user: SandboxUser) -> Doc:
+    """Account, then the user's groups (first group highest), then the user's own values; locks win."""
+    doc = _for_user(state.account_settings)
+    for gid in reversed(user.group_ids):
+        group = state.groups.get(gid)
+        if group is not None:
+            deep_merge(doc, _for_user(group.settings))
+    deep_merge(doc, user.settings)
+    for gid in reversed(user.group_ids):
+        group = state.groups.get(gid)
+        if group is not None:
+            _overlay_locks(doc, group.locks, effective_group_settings(state, gid), user_level=True)
+    _overlay_locks(doc, state.account_locks, state.account_settings, user_level=True)
+    return doc
+
+
+def split_view(doc: Doc, option: str | None) -> Doc:
+    """The part of a merged settings document that one ``option`` view of Zoom serves."""
+    if option in OPTION_SECTIONS:
+        keys = OPTION_SECTIONS[option]
+        return {k: doc[k] for k in keys if k in doc}
+    hidden = {k for keys in OPTION_SECTIONS.values() for k in keys}
+    return {k: v for k, v in doc.items() if k not in hidden}
+
+
+# -- guess 2: PATCH of a setting locked above ------------------------------------------------
+def strip_locked(changes: Doc, lock_docs: list[Doc], user_level: bool) -> Doc:
+    """Remove from a settings PATCH every path locked at a higher tier (Zoom answers 204 anyway)."""
+    body = copy.deepcopy(changes)
+    for locks in lock_docs:
+        for path in _with_aliases(locked_paths(locks)):
+            _delete(body, path)
+            if user_level and path == "schedule_meeting.participant_video":
+                _delete(body, "schedule_meeting.participants_video")
+    return body
+
+
+def higher_locks(state: SandboxState, user: SandboxUser | None = None) -> list[Doc]:
+    """The lock documents above a user (their groups' and the account's) or above a group."""
+    docs = [state.groups[g].locks for g in (user.group_ids if user else []) if g in state.groups]
+    docs.append(state.account_locks)
+    return docs
+
+
+# -- guess 3: "secure every meeting" ---------------------------------------------------------
+def secure_every_meeting(state: SandboxState, password: str | None, settings: Doc) -> bool:
+    """Turn the waiting room on when auto_security leaves a meeting with no safeguard. True if changed."""
+    ms = state.account_settings.get("meeting_security", {})
+    if not ms.get("auto_security"):
+        return False
+    if password or settings.get("waiting_room") or settings.get("meeting_authentication"):
+        return False
+    settings["waiting_room"] = True
+    return True
+
+
+# -- passcode rules (reference.md §2.5 and §6.3) ---------------------------------------------
+PASSCODE_CHARS = re.compile(r"^[A-Za-z0-9@\-_*]*$")
+
+
+def passcode_requirement(state: SandboxState, user: SandboxUser) -> Doc:
+    """The host's effective ``meeting_password_requirement`` (meeting_security view first)."""
+    doc = effective_user_settings(state, user)
+    found, req = _get(doc, "meeting_security.meeting_password_requirement")
+    if not found:
+        found, req = _get(doc, "schedule_meeting.meeting_password_requirement")
+    return req if found and isinstance(req, dict) else {}
+
+
+def passcode_problem(password: str, requirement: Doc) -> str | None:
+    """Why Zoom would reject this passcode, or None. An empty passcode removes it."""
+    if password == "":
+        return None
+    if len(password) > 10:
+        return "Passcode can have a maximum of 10 characters."
+    if not PASSCODE_CHARS.match(password):
+        return "Passcode may only contain the following characters: [a-z A-Z 0-9 @ - _ *]."
+    length = int(requirement.get("length") or 0)
+    if len(password) < length:
+        return f"Passcode must be at least {length} characters."
+    letters = any(c.isalpha() for c in password)
+    digits = any(c.isdigit() for c in password)
+    if requirement.get("only_allow_numeric") and not password.isdigit():
+        return "Passcode may only contain numbers."
+    if requirement.get("have_letter") and not letters:
+        return "Passcode must contain at least 1 letter."
+    if requirement.get("have_number") and not digits:
+        return "Passcode must contain at least 1 number."
+    if requirement.get("have_special_character") and not any(c in "@-_*" for c in password):
+        return "Passcode must contain at least 1 special character."
+    if requirement.get("have_upper_and_lower_characters") and not (
+        any(c.isupper() for c in password) and any(c.islower() for c in password)
+    ):
+        return "Passcode must contain both upper and lower case characters."
+    run = int(requirement.get("consecutive_characters_length") or 0)
+    if run and _longest_run(password) >= run:
+        return f"Passcode cannot contain {run} or more consecutive characters."
+    return None
+
+
+def _longest_run(text: str) -> int:
+    """Longest run of consecutive characters such as ``abcd`` or ``1234`` (or repeats ``aaaa``)."""
+    best = cur_up = cur_same = 1 if text else 0
+    for prev, nxt in itertools.pairwise(text):
+        cur_up = cur_up + 1 if ord(nxt) == ord(prev) + 1 else 1
+        cur_same = cur_same + 1 if nxt == prev else 1
+        best = max(best, cur_up, cur_same)
+    return best
