@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import pickle
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,11 +64,55 @@ async def deferred_fixes_job() -> None:
     await current().retry_deferred()
 
 
+_CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def crontab_day_of_week(field: str) -> str:
+    """A crontab day-of-week field (0 or 7 = Sunday) in APScheduler 3.x's terms (0 = Monday).
+
+    APScheduler 3.x's ``CronTrigger.from_crontab`` keeps the numbers as they are, so ``1-5``
+    would mean Tuesday to Saturday. Numbers become day names here; names mean the same in both.
+    """
+    if field == "*":
+        return field
+    days: list[str] = []
+    for part in field.split(","):
+        span, _, step_text = part.partition("/")
+        if span == "*":
+            low, high = 0, 6
+        elif re.fullmatch(r"\d+(-\d+)?", span):
+            low_text, _, high_text = span.partition("-")
+            low = int(low_text)
+            high = int(high_text) if high_text else (6 if step_text else low)
+        else:
+            days.append(part)  # names (mon-fri) need no translation
+            continue
+        step = int(step_text) if step_text.isdigit() else None
+        if step_text and not step:
+            raise ValueError(f"bad step in day of week {part!r}")
+        if not 0 <= low <= high <= 7:
+            raise ValueError(f"day of week {part!r} is outside 0-7")
+        days.extend(_CRON_DAYS[day] for day in range(low, high + 1, step or 1))
+    return ",".join(dict.fromkeys(days))
+
+
 def nightly_trigger(settings: Settings) -> CronTrigger:
+    """``ZOOMAUDIT_SCHEDULE`` (standard crontab: minute hour day month day-of-week) as a trigger."""
     from apscheduler.triggers.cron import CronTrigger
 
     try:
-        return CronTrigger.from_crontab(settings.schedule, timezone=settings.timezone)
+        fields = settings.schedule.split()
+        if len(fields) != 5:
+            raise ValueError(f"expected 5 fields, got {len(fields)}")
+        minute, hour, day, month, day_of_week = fields
+        return CronTrigger(
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=crontab_day_of_week(day_of_week),
+            timezone=settings.timezone,
+        )
     except (ValueError, KeyError) as exc:
         raise ConfigError(
             f"ZOOMAUDIT_SCHEDULE={settings.schedule!r} with ZOOMAUDIT_TIMEZONE={settings.timezone!r} "
