@@ -45,7 +45,7 @@ _TOKEN_ERRORS: dict[int, str] = {
     4705: "the grant type is not supported by this app (is it a Server-to-Server OAuth app?)",
     4706: "the client credentials or the grant type are missing",
     4717: "the app is disabled",
-    4735: "the token owner does not exist",
+    4735: "the account ID is wrong, or the token owner does not exist",
     4738: "an admin has disabled the app's tokens",
     4741: "the token was revoked",
 }

@@ -151,7 +151,7 @@ class ZoomClient:
                 return await self._auth.token()
             except TokenUnavailable as exc:
                 reason = str(exc)
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, ConnectionError) as exc:
                 reason = f"{type(exc).__name__}: {self._auth.scrub(str(exc)) or 'no detail'}"
             failures += 1
             if failures > self.settings.max_retries:
@@ -397,6 +397,8 @@ class ZoomClient:
                 reason = f"{type(exc).__name__}: {self._auth.scrub(str(exc)) or 'no detail'}"
             except httpx.HTTPError as exc:
                 raise ZoomUnavailable(f"{what}: {type(exc).__name__}: {self._auth.scrub(str(exc))}") from None
+            except ConnectionError as exc:  # a dropped connection raised in-process (httpx.ASGITransport)
+                reason = f"{type(exc).__name__}: {self._auth.scrub(str(exc)) or 'no detail'}"
             except _RateLimit as hit:
                 limited += 1
                 self._stats.rate_limited += 1
