@@ -42,21 +42,19 @@ def serve(
 @schedule_app.command("show")
 def schedule_show() -> None:
     """Print the stored jobs and their next run times (reads the database; no service needed)."""
-    from datetime import datetime
+    from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    from zoomaudit.service.scheduler import job_specs, stored_jobs
+    from zoomaudit.service.scheduler import describe_trigger, job_specs, stored_jobs
     from zoomaudit.settings import load_settings
 
     settings = load_settings()
     specs = {spec.id: spec for spec in job_specs(settings)}
-    try:
-        zone = ZoneInfo(settings.timezone)
-    except (ValueError, KeyError):
-        zone = None
+    zone = ZoneInfo(settings.timezone)  # valid: job_specs checked it
     console = Console(highlight=False)
     jobs = stored_jobs(settings.database_url)
     if jobs is None:
@@ -64,20 +62,32 @@ def schedule_show() -> None:
         now = datetime.now(zone)
         for spec in specs.values():
             upcoming = spec.trigger.get_next_fire_time(None, now)
-            console.print(f"  {spec.id}: {spec.trigger}, would next run {upcoming:%Y-%m-%d %H:%M %Z}")
+            console.print(
+                f"  {spec.id}: {escape(describe_trigger(spec.trigger))}, "
+                f"would next run {upcoming:%Y-%m-%d %H:%M %Z}"
+            )
         return
-    table = Table("job", "schedule", f"next run ({settings.timezone})", "next run (UTC)")
+    columns = ["job", "schedule", f"next run ({settings.timezone})"]
+    if settings.timezone != "UTC":
+        columns.append("next run (UTC)")
+    table = Table(*columns)
     for job in jobs:
         when = job.next_run_time
-        local = f"{when.astimezone(zone):%Y-%m-%d %H:%M %Z}" if when and zone else "-"
-        utc = f"{when.astimezone(ZoneInfo('UTC')):%Y-%m-%d %H:%M}" if when else "paused"
-        table.add_row(job.name, job.trigger, local, utc)
+        row = [
+            job.name,
+            escape(job.trigger),
+            f"{when.astimezone(zone):%Y-%m-%d %H:%M %Z}" if when else "paused",
+        ]
+        if settings.timezone != "UTC":
+            row.append(f"{when.astimezone(UTC):%Y-%m-%d %H:%M}" if when else "-")
+        table.add_row(*row)
     console.print(table)
     for job in jobs:
         configured = specs.get(job.id)
-        if configured is not None and job.trigger != str(configured.trigger):
+        if configured is not None and job.trigger != describe_trigger(configured.trigger):
             console.print(
-                f"[yellow]{job.id}: stored schedule differs from the configured {configured.trigger}; "
+                f"[yellow]{job.id}: the stored schedule differs from the configured "
+                f"{escape(describe_trigger(configured.trigger))}; "
                 "it is applied at the next `zoomaudit serve` start.[/]"
             )
 

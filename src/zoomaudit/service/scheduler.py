@@ -222,6 +222,15 @@ def next_run(scheduler: AsyncIOScheduler | None, job_id: str = NIGHTLY_JOB_ID) -
     return job.next_run_time if job is not None else None
 
 
+def describe_trigger(trigger: Any) -> str:
+    """A cron trigger in a few words, e.g. ``minute=0 hour=2 (UTC)``."""
+    fields = getattr(trigger, "fields", None)
+    if fields is None:
+        return str(trigger)
+    parts = [f"{f.name}={f}" for f in fields if not f.is_default and str(f) != "*"]
+    return " ".join(parts or ["every minute"]) + f" ({trigger.timezone})"
+
+
 # --- reading the job store without a scheduler (``zoomaudit schedule show``) --------------------
 
 
@@ -272,7 +281,12 @@ def stored_jobs(database_url: str) -> list[JobInfo] | None:
             # The same pickles APScheduler itself loads from zoomaudit's own database.
             state = pickle.loads(blob)  # noqa: S301
             jobs.append(
-                JobInfo(job_id, state.get("name", job_id), str(state["trigger"]), state["next_run_time"])
+                JobInfo(
+                    job_id,
+                    state.get("name", job_id),
+                    describe_trigger(state["trigger"]),
+                    state["next_run_time"],
+                )
             )
         except Exception as exc:  # an unreadable row is reported, not fatal
             jobs.append(JobInfo(job_id, job_id, f"(unreadable: {type(exc).__name__})", None))
