@@ -1,9 +1,109 @@
-"""`zoomaudit` admins commands."""
+"""`zoomaudit admins`: the accounts that may sign in to the web console."""
 
 from __future__ import annotations
 
+import sys
+from typing import Annotated
+
 import typer
+
+admins_app = typer.Typer(
+    name="admins",
+    help="Manage the web console's accounts (admins approve fixes; viewers only read).",
+    no_args_is_help=True,
+)
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        # One line from standard input, for scripts: `printf '%s\n' "$PW" | zoomaudit admins add ...`.
+        line = sys.stdin.readline()
+        return line[:-1] if line.endswith("\n") else line
+    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+@admins_app.command("add")
+def add(
+    email: Annotated[str, typer.Argument(help="The admin's e-mail address (their login).")],
+    role: Annotated[str, typer.Option(help="admin (may approve fixes) or viewer (read-only).")] = "admin",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Add a console account; the password is prompted for (hidden, twice) unless --password-stdin."""
+    from datetime import UTC, datetime
+
+    from zoomaudit.errors import UsageError
+    from zoomaudit.service.console.accounts import ROLES, add_admin
+    from zoomaudit.settings import load_settings
+    from zoomaudit.store import Store
+
+    if role not in ROLES:
+        raise UsageError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    password = _read_password(password_stdin)
+    store = Store.from_settings(load_settings())
+    with store.session() as db:
+        info = add_admin(db, email, password, role, now=datetime.now(UTC))
+    typer.echo(f"added {info.email} ({info.role})")
+
+
+@admins_app.command("list")
+def list_(
+    output_format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """List the console accounts (never their passwords)."""
+    import json
+
+    from zoomaudit.errors import UsageError
+    from zoomaudit.service.console.accounts import list_admins
+    from zoomaudit.settings import load_settings
+    from zoomaudit.store import Store
+
+    if output_format not in ("table", "json"):
+        raise UsageError(f"unknown format {output_format!r}: use table or json")
+    store = Store.from_settings(load_settings())
+    with store.session() as db:
+        admins = list_admins(db)
+    if output_format == "json":
+        rows = [
+            {
+                "email": a.email,
+                "role": a.role,
+                "created_at": a.created_at.isoformat(),
+                "last_login_at": a.last_login_at.isoformat() if a.last_login_at else None,
+                "locked_until": a.locked_until.isoformat() if a.locked_until else None,
+            }
+            for a in admins
+        ]
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    if not admins:
+        typer.echo("no console accounts yet: add one with `zoomaudit admins add EMAIL`")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("email", "role", "created", "last login")
+    for a in admins:
+        last = a.last_login_at.strftime("%Y-%m-%d %H:%M") if a.last_login_at else "never"
+        table.add_row(a.email, a.role, a.created_at.strftime("%Y-%m-%d %H:%M"), last)
+    Console().print(table)
+
+
+@admins_app.command("remove")
+def remove(email: Annotated[str, typer.Argument(help="The e-mail of the account to remove.")]) -> None:
+    """Remove a console account; its open sessions stop working."""
+    from zoomaudit.service.console.accounts import remove_admin
+    from zoomaudit.settings import load_settings
+    from zoomaudit.store import Store
+
+    store = Store.from_settings(load_settings())
+    with store.session() as db:
+        remove_admin(db, email)
+    typer.echo(f"removed {email.strip().lower()}")
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.add_typer(admins_app)

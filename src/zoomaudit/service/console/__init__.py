@@ -1,0 +1,38 @@
+"""The admin web console of ``zoomaudit serve`` (docs/console.md).
+
+``mount_console(app, service)`` is the hook ``create_service_app`` calls: it mounts the console at
+``/console`` and redirects ``/`` there. ``create_console_app`` builds the console on its own (tests).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+MOUNT_PATH = "/console"
+
+
+def create_console_app(*args: Any, **kwargs: Any) -> Starlette:
+    """See ``zoomaudit.service.console.app.create_console_app``."""
+    from zoomaudit.service.console.app import create_console_app as create
+
+    return create(*args, **kwargs)
+
+
+def mount_console(app: Starlette, service: Any) -> None:
+    """Mount the console at ``/console`` on the service app (using the store the service opens)."""
+    from starlette.responses import RedirectResponse
+    from starlette.routing import Mount, Route
+
+    from zoomaudit.service.console.app import create_console_app as create
+
+    console = create(service.settings, store=lambda: service.store, audit=service.audit)
+
+    async def home(_request: Any) -> RedirectResponse:
+        return RedirectResponse(MOUNT_PATH + "/", status_code=307)
+
+    app.router.routes.append(Route("/", home, methods=["GET"]))
+    app.router.routes.append(Mount(MOUNT_PATH, app=console))
+    app.state.console = console.state.console

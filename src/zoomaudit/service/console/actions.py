@@ -1,0 +1,157 @@
+"""What the console changes, each through the same code the command line uses.
+
+Approvals go through ``zoomaudit.fixes`` (re-read, stale check, apply, verify, trail) with the
+signed-in admin's e-mail as the actor; audits through the service (or ``zoomaudit.runner.run``).
+Tests replace this object with a fake that has the same methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from zoomaudit.errors import ZoomAuditError
+from zoomaudit.runner import RunOutcome, Scope
+from zoomaudit.settings import Settings
+
+log = logging.getLogger("zoomaudit.console")
+
+AuditFn = Callable[[Scope], Awaitable[RunOutcome]]
+GROUP_CACHE_SECONDS = 300.0
+
+
+class ConsoleActions:
+    """The real actions, over the store (or a function giving it, for a store opened at start-up)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Any,
+        *,
+        clock: Callable[[], datetime],
+        runner: Any = None,
+        audit: AuditFn | None = None,
+    ) -> None:
+        self.settings = settings
+        self._store = store
+        self._clock = clock
+        self._runner = runner
+        self._audit = audit
+        self._groups: tuple[float, dict[str, list[str]]] | None = None
+        self._groups_lock = asyncio.Lock()
+
+    @property
+    def store(self) -> Any:
+        return self._store() if callable(self._store) else self._store
+
+    # audits ----------------------------------------------------------------------------------------
+    async def audit(self, scope: Scope) -> RunOutcome:
+        if self._audit is not None:
+            return await self._audit(scope)
+        runner = self._runner
+        if runner is None:
+            from zoomaudit.runner import run as runner
+        outcome: RunOutcome = await runner(scope, "manual", settings=self.settings, store=self.store)
+        return outcome
+
+    # fixes -----------------------------------------------------------------------------------------
+    async def approve(self, fix_ids: Sequence[str], *, actor: str, note: str | None) -> list[Any]:
+        from zoomaudit.fixes.apply import approve
+        from zoomaudit.zoom.client import ZoomClient
+
+        async with ZoomClient(self.settings) as client:
+            results = await approve(
+                self.store, client, list(fix_ids), actor=actor, note=note, now=self._clock()
+            )
+        return list(results)
+
+    async def reject(self, fix_ids: Sequence[str], *, actor: str, reason: str) -> list[Any]:
+        from zoomaudit.fixes.apply import reject
+
+        def call() -> Any:
+            return reject(self.store, list(fix_ids), actor=actor, reason=reason, now=self._clock())
+
+        result = await run_in_threadpool(call)
+        if asyncio.iscoroutine(result):
+            result = await result
+        return list(result or [])
+
+    # waivers ---------------------------------------------------------------------------------------
+    async def add_waiver(
+        self,
+        *,
+        policy_id: str,
+        reason: str,
+        approved_by: str,
+        meeting_id: int | None,
+        host_email: str | None,
+        group_name: str | None,
+        until: date | None,
+    ) -> Any:
+        from zoomaudit.fixes.waivers import add_waiver
+
+        return await run_in_threadpool(
+            lambda: add_waiver(
+                self.store,
+                policy_id=policy_id,
+                reason=reason,
+                approved_by=approved_by,
+                now=self._clock(),
+                meeting_id=meeting_id,
+                host_email=host_email,
+                group_name=group_name,
+                until=until,
+            )
+        )
+
+    async def remove_waiver(self, waiver_id: int, *, actor: str) -> Any:
+        from zoomaudit.fixes.waivers import remove_waiver
+
+        return await run_in_threadpool(
+            lambda: remove_waiver(self.store, waiver_id, actor=actor, now=self._clock())
+        )
+
+    # reference data --------------------------------------------------------------------------------
+    def policies(self) -> list[tuple[str, str]]:
+        """(id, title) of every policy in force, for the waiver form."""
+        from pathlib import Path
+
+        from zoomaudit.policy import load_policies
+
+        try:
+            policy_set = load_policies(
+                Path(self.settings.policies_dir) if self.settings.policies_dir else None
+            )
+        except ZoomAuditError:
+            return []
+        return [(p.id, p.title) for p in policy_set.policies]
+
+    async def groups(self) -> tuple[dict[str, list[str]], str | None]:
+        """Zoom group names -> member user ids (cached for a few minutes), and a note if unavailable.
+
+        Findings do not record groups, so the meeting list's group filter asks Zoom who is in which
+        group; a console without working Zoom credentials simply has no group filter.
+        """
+        async with self._groups_lock:
+            if self._groups is not None and time.monotonic() - self._groups[0] < GROUP_CACHE_SECONDS:
+                return self._groups[1], None
+            if self.settings.missing_credentials():
+                return {}, "groups are listed from Zoom, and Zoom credentials are not configured"
+            from zoomaudit.zoom.client import ZoomClient
+
+            try:
+                async with ZoomClient(self.settings) as client:
+                    found: dict[str, list[str]] = {}
+                    for group in await client.list_groups():
+                        found[group.name] = [m.id async for m in client.list_group_members(group.id)]
+            except ZoomAuditError as exc:
+                log.warning("the console could not list Zoom groups: %s", exc)
+                return {}, f"groups could not be read from Zoom ({exc})"
+            self._groups = (time.monotonic(), found)
+            return found, None

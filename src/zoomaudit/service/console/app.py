@@ -1,0 +1,269 @@
+"""The web console as a Starlette app that ``zoomaudit serve`` mounts (by default at ``/console``).
+
+Every page goes through ``Console.view``: it loads the signed session, checks the CSRF token of every
+POST (403 without a valid one), refuses writes to viewers (403), and runs the synchronous database
+work of the page in a worker thread so the event loop (scheduler, webhooks) never waits on it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from zoomaudit.service.console import filters
+from zoomaudit.service.console.accounts import AdminInfo, get_admin
+from zoomaudit.service.console.auth import (
+    SESSION_COOKIE,
+    SESSION_LIFETIME,
+    AddressLimiter,
+    LoginPolicy,
+    Session,
+    Signer,
+    default_secret_path,
+    load_or_create_secret,
+    password_fingerprint,
+)
+from zoomaudit.settings import Settings
+
+log = logging.getLogger("zoomaudit.console")
+
+Clock = Callable[[], datetime]
+R = TypeVar("R", bound=Response)
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Ctx:
+    """What a page handler gets: the request, the signed-in account, and the form of a POST."""
+
+    request: Request
+    console: Console
+    admin: AdminInfo
+    session: Session
+    form: FormData | None = None
+
+    @property
+    def base(self) -> str:
+        return str(self.request.scope.get("root_path", ""))
+
+    def field(self, name: str) -> str:
+        value = self.form.get(name) if self.form is not None else None
+        return value.strip() if isinstance(value, str) else ""
+
+    def fields(self, name: str) -> list[str]:
+        if self.form is None:
+            return []
+        return [v.strip() for v in self.form.getlist(name) if isinstance(v, str) and v.strip()]
+
+    def render(self, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+        return self.console.render(
+            self.request,
+            template,
+            status_code=status_code,
+            admin=self.admin,
+            csrf=self.console.signer.csrf_token(self.session.session_id),
+            **values,
+        )
+
+    def redirect(self, path: str) -> RedirectResponse:
+        return RedirectResponse(self.base + path, status_code=303)
+
+
+Handler = Callable[[Ctx], Response | Awaitable[Response]]
+
+
+class Console:
+    """The console's state: store, actions, signer, login limits, audit jobs, templates."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store: Any,
+        actions: Any,
+        clock: Clock,
+        secret: bytes,
+        login_policy: LoginPolicy,
+    ) -> None:
+        from zoomaudit.service.console.jobs import AuditJobs
+
+        self.settings = settings
+        self._store = store
+        self.actions = actions
+        self.clock = clock
+        self.signer = Signer(secret)
+        self.login_policy = login_policy
+        self.limiter = AddressLimiter(login_policy)
+        self.jobs = AuditJobs(actions, clock)
+        self.env = Environment(
+            loader=PackageLoader("zoomaudit.service.console", "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        filters.install(self.env)
+
+    @property
+    def store(self) -> Any:
+        """The store (given, or a function giving it: the service opens its store at start-up)."""
+        return self._store() if callable(self._store) else self._store
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def render(
+        self, request: Request, template: str, *, status_code: int = 200, **values: Any
+    ) -> HTMLResponse:
+        base = str(request.scope.get("root_path", ""))
+        html = self.env.get_template(template).render(base=base, path=request.url.path, **values)
+        return secure_headers(HTMLResponse(html, status_code=status_code))
+
+    # sessions ---------------------------------------------------------------------------------------
+    def current(self, request: Request) -> tuple[AdminInfo, Session] | None:
+        """The signed-in account of a request (runs database work: call it in a thread)."""
+        from zoomaudit.service.console.accounts import _info
+
+        session = self.signer.load_session(request.cookies.get(SESSION_COOKIE), self.now())
+        if session is None:
+            return None
+        with self.store.read_session() as db:
+            row = get_admin(db, session.admin_id)
+            if row is None or password_fingerprint(row.password_hash) != session.fingerprint:
+                return None
+            return _info(row), session
+
+    def start_session(self, request: Request, response: Response, admin_id: int, password_hash: str) -> None:
+        session = self.signer.new_session(admin_id, password_hash, self.now())
+        response.set_cookie(
+            SESSION_COOKIE,
+            self.signer.dump_session(session),
+            max_age=int(SESSION_LIFETIME.total_seconds()),
+            path=cookie_path(request),
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+
+    # the wrapper every page goes through ------------------------------------------------------------
+    def view(self, handler: Handler, *, write: bool = False) -> Callable[[Request], Awaitable[Response]]:
+        """An endpoint: authenticate, check CSRF (POST) and the role (writes), then call ``handler``."""
+
+        async def endpoint(request: Request) -> Response:
+            found = await run_in_threadpool(self.current, request)
+            if request.method == "POST":
+                form = await request.form()
+                if found is None:
+                    return self.refuse(request, "You are not signed in (or your session has ended).")
+                admin, session = found
+                if not self.signer.check_csrf(session.session_id, _text(form.get("csrf"))):
+                    return self.refuse(
+                        request,
+                        "The form's security token is missing or wrong. Reload the page and try again.",
+                    )
+            else:
+                form = None
+                if found is None:
+                    base = str(request.scope.get("root_path", ""))
+                    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                    return RedirectResponse(f"{base}/login?next={quote(target)}", status_code=303)
+                admin, session = found
+            if write and not admin.can_approve:
+                return self.refuse(request, "Your account can read the console but not change anything.")
+            ctx = Ctx(request, self, admin, session, form)
+            if inspect.iscoroutinefunction(handler):
+                result: Response = await handler(ctx)
+                return result
+            produced = await run_in_threadpool(handler, ctx)
+            return await produced if inspect.isawaitable(produced) else produced
+
+        return endpoint
+
+    def refuse(self, request: Request, reason: str) -> Response:
+        return self.render(request, "forbidden.html", status_code=403, reason=reason, admin=None)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def cookie_path(request: Request) -> str:
+    return str(request.scope.get("root_path", "")) or "/"
+
+
+def secure_headers(response: R) -> R:
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def create_console_app(
+    settings: Settings,
+    *,
+    store: Any = None,
+    runner: Any = None,
+    audit: Any = None,
+    actions: Any = None,
+    clock: Clock | None = None,
+    secret: bytes | None = None,
+    secret_path: Path | None = None,
+    login_policy: LoginPolicy | None = None,
+) -> Starlette:
+    """The console as an ASGI app; mount it with ``Mount("/console", app=create_console_app(...))``.
+
+    ``store`` (a Store, or a function returning it) defaults to ``Store.from_settings(settings)``.
+    "Audit now" calls ``audit(scope)`` when given (the service's tracked audit), else ``runner``
+    (default ``zoomaudit.runner.run``). ``actions`` (approve, reject, waivers, audits) defaults to
+    ``ConsoleActions`` over the real modules.
+    The signing ``secret`` defaults to the file at ``secret_path`` (``default_secret_path``), created
+    on first use.
+    """
+    from zoomaudit.service.console import routes
+    from zoomaudit.service.console.actions import ConsoleActions
+
+    if store is None:
+        from zoomaudit.store import Store
+
+        store = Store.from_settings(settings)
+    if secret is None:
+        secret = load_or_create_secret(secret_path or default_secret_path(settings.database_url))
+    the_clock = clock or _utcnow
+    if actions is None:
+        actions = ConsoleActions(settings, store, runner=runner, audit=audit, clock=the_clock)
+    console = Console(
+        settings,
+        store=store,
+        actions=actions,
+        clock=the_clock,
+        secret=secret,
+        login_policy=login_policy or LoginPolicy(),
+    )
+    static = StaticFiles(packages=[("zoomaudit.service.console", "static")])
+    route_list: list[BaseRoute] = [*routes.build(console), Mount("/static", app=static, name="static")]
+    app = Starlette(routes=route_list)
+    app.state.console = console
+    return app

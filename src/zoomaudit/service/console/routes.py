@@ -1,0 +1,161 @@
+"""The console's URL map, and the sign-in and sign-out pages."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from zoomaudit.service.console import views_audit, views_fixes, views_meetings, views_overview, views_waivers
+from zoomaudit.service.console.accounts import LoginResult, check_login
+from zoomaudit.service.console.app import Console, Ctx, cookie_path, secure_headers
+from zoomaudit.service.console.auth import PRELOGIN_COOKIE, SESSION_COOKIE, new_prelogin_nonce
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def build(console: Console) -> list[BaseRoute]:
+    v = console.view
+    return [
+        Route("/", v(views_overview.overview), name="overview"),
+        Route("/login", _login_page(console), methods=["GET"], name="login"),
+        Route("/login", _login_submit(console), methods=["POST"]),
+        Route("/logout", v(_logout), methods=["POST"], name="logout"),
+        Route("/runs", v(views_overview.runs), name="runs"),
+        Route("/runs/{run_id}", v(views_overview.run), name="run"),
+        Route("/meetings", v(views_meetings.meetings), name="meetings"),
+        Route("/meetings/{meeting_id:int}", v(views_meetings.meeting), name="meeting"),
+        Route("/fixes", v(views_fixes.queue), name="fixes"),
+        Route("/fixes/decide", v(views_fixes.decide, write=True), methods=["POST"]),
+        Route("/fixes/approve-policy", v(views_fixes.approve_policy, write=True), methods=["POST"]),
+        Route("/fixes/{fix_id}", v(views_fixes.fix), name="fix"),
+        Route("/trail", v(views_fixes.trail), name="trail"),
+        Route("/waivers", v(views_waivers.waivers), name="waivers"),
+        Route("/waivers", v(views_waivers.add, write=True), methods=["POST"]),
+        Route("/waivers/{waiver_id:int}/remove", v(views_waivers.remove, write=True), methods=["POST"]),
+        Route("/audit", v(views_audit.page), name="audit"),
+        Route("/audit", v(views_audit.start, write=True), methods=["POST"]),
+        Route("/audit/jobs/{job_id}", v(views_audit.job), name="audit_job"),
+    ]
+
+
+def _safe_next(request: Request, target: str | None) -> str:
+    """Where to go after signing in: only a path inside the console, never another site."""
+    base = str(request.scope.get("root_path", ""))
+    if target and target.startswith(base + "/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return base + "/"
+
+
+def _login_form(
+    console: Console,
+    request: Request,
+    *,
+    status_code: int = 200,
+    error: str | None = None,
+    email: str = "",
+    retry_after: timedelta | None = None,
+) -> Response:
+    nonce = request.cookies.get(PRELOGIN_COOKIE) or new_prelogin_nonce()
+    response = console.render(
+        request,
+        "login.html",
+        status_code=status_code,
+        admin=None,
+        csrf=console.signer.csrf_token("login:" + nonce),
+        error=error,
+        email=email,
+        next=_safe_next(request, request.query_params.get("next")),
+    )
+    response.set_cookie(
+        PRELOGIN_COOKIE,
+        nonce,
+        max_age=3600,
+        path=cookie_path(request),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(max(1, int(retry_after.total_seconds())))
+    return response
+
+
+def _minutes(delta: timedelta) -> str:
+    minutes = max(1, round(delta.total_seconds() / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _login_page(console: Console) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        if await run_in_threadpool(console.current, request) is not None:
+            return RedirectResponse(_safe_next(request, request.query_params.get("next")), status_code=303)
+        return _login_form(console, request)
+
+    return endpoint
+
+
+def _login_submit(console: Console) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        form = await request.form()
+        nonce = request.cookies.get(PRELOGIN_COOKIE)
+        token = form.get("csrf")
+        if not nonce or not isinstance(token, str) or not console.signer.check_csrf("login:" + nonce, token):
+            return console.refuse(
+                request, "The sign-in form's security token is missing or wrong. Reload the page."
+            )
+        email = str(form.get("email") or "").strip()
+        password = str(form.get("password") or "")
+        address = request.client.host if request.client else "unknown"
+        now = console.now()
+        wait = console.limiter.blocked_for(address, now)
+        if wait is not None:
+            return _login_form(
+                console,
+                request,
+                status_code=429,
+                email=email,
+                retry_after=wait,
+                error=f"Too many failed sign-ins from your address. Try again in {_minutes(wait)}.",
+            )
+
+        def check() -> LoginResult:
+            with console.store.session() as db:
+                return check_login(db, email, password, now=now, policy=console.login_policy)
+
+        result = await run_in_threadpool(check)
+        if result.admin is None or result.password_hash is None:
+            console.limiter.failed(address, now)
+            if result.locked_until is not None:
+                wait = result.locked_until - now
+                return _login_form(
+                    console,
+                    request,
+                    status_code=429,
+                    email=email,
+                    retry_after=wait,
+                    error="This account is locked after too many failed sign-ins. "
+                    f"Try again in {_minutes(wait)}.",
+                )
+            return _login_form(
+                console, request, status_code=401, email=email, error="Wrong e-mail or password."
+            )
+        console.limiter.succeeded(address)
+        target = _safe_next(request, str(form.get("next") or ""))
+        response = secure_headers(RedirectResponse(target, status_code=303))
+        console.start_session(request, response, result.admin.id, result.password_hash)
+        response.delete_cookie(PRELOGIN_COOKIE, path=cookie_path(request))
+        return response
+
+    return endpoint
+
+
+def _logout(ctx: Ctx) -> Response:
+    ctx.console.signer.revoke(ctx.session, ctx.console.now())
+    response = ctx.redirect("/login")
+    response.delete_cookie(SESSION_COOKIE, path=cookie_path(ctx.request), httponly=True, samesite="strict")
+    return response

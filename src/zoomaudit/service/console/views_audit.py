@@ -1,0 +1,48 @@
+""" "Audit now": one meeting, or the whole account, run in the background; a page that waits for it."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from zoomaudit.runner import Scope
+from zoomaudit.service.console.app import Ctx
+
+
+def page(ctx: Ctx, *, status_code: int = 200, error: str | None = None, meeting: str = "") -> Response:
+    return ctx.render(
+        "audit.html",
+        status_code=status_code,
+        nav="audit",
+        running=ctx.console.jobs.running(),
+        error=error,
+        meeting=meeting,
+    )
+
+
+async def start(ctx: Ctx) -> Response:
+    what = ctx.field("scope")
+    if what == "account":
+        scope = Scope.account()
+    elif what == "meeting":
+        raw = ctx.field("meeting_id").replace(" ", "")
+        if not raw.isdigit():
+            return page(ctx, status_code=400, error="Give the meeting's numeric id.", meeting=raw)
+        scope = Scope.meetings(int(raw))
+    else:
+        return page(ctx, status_code=400, error="Choose one meeting or the whole account.")
+    job = ctx.console.jobs.start(scope, started_by=ctx.admin.email)
+    return ctx.redirect(f"/audit/jobs/{job.id}")
+
+
+def job(ctx: Ctx) -> Response:
+    found = ctx.console.jobs.get(str(ctx.request.path_params["job_id"]))
+    if found is None:
+        return ctx.render(
+            "missing.html",
+            status_code=404,
+            nav="audit",
+            what="no such audit (the service may have restarted)",
+        )
+    if found.state == "done" and found.run_id:
+        return ctx.redirect(f"/runs/{found.run_id}")
+    return ctx.render("audit_job.html", nav="audit", job=found)

@@ -1,0 +1,95 @@
+"""The fix queue: pending plans with before/after, approve / reject, bulk approve, outcomes, trail."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from zoomaudit.errors import UsageError, ZoomAuditError
+from zoomaudit.service.console import data
+from zoomaudit.service.console.app import Ctx
+
+MAX_NOTE = 2000
+
+
+def _queue_page(ctx: Ctx, *, status_code: int = 200, error: str | None = None) -> Response:
+    store = ctx.console.store
+    done_ids = [i for i in ctx.request.query_params.get("done", "").split(",") if i][:200]
+    pending = data.pending_fixes(store)
+    return ctx.render(
+        "fixes.html",
+        status_code=status_code,
+        nav="fixes",
+        groups=data.by_policy(pending),
+        pending=pending,
+        done=data.fixes_by_id(store, done_ids),
+        decided=data.decided_fixes(store),
+        error=error,
+    )
+
+
+def queue(ctx: Ctx) -> Response:
+    return _queue_page(ctx)
+
+
+async def _approve(ctx: Ctx, fix_ids: list[str], note: str | None) -> Response:
+    try:
+        results = await ctx.console.actions.approve(fix_ids, actor=ctx.admin.email, note=note)
+    except ZoomAuditError as exc:
+        return await run_in_threadpool(_queue_page, ctx, status_code=409, error=str(exc))
+    ids = [str(getattr(r, "fix_id", None) or getattr(r, "id", "")) for r in results] or fix_ids
+    return ctx.redirect("/fixes?done=" + ",".join(i for i in ids if i))
+
+
+async def decide(ctx: Ctx) -> Response:
+    """Approve or reject one plan; the note is required as the reason of a rejection."""
+    fix_id = ctx.field("fix_id")
+    decision = ctx.field("decision")
+    note = ctx.field("note")[:MAX_NOTE]
+    if not fix_id or decision not in ("approve", "reject"):
+        return await run_in_threadpool(_queue_page, ctx, status_code=400, error="Choose Approve or Reject.")
+    if decision == "approve":
+        return await _approve(ctx, [fix_id], note or None)
+    if not note:
+        return await run_in_threadpool(
+            _queue_page, ctx, status_code=400, error=f"To reject {fix_id}, give a reason in its note field."
+        )
+    try:
+        await ctx.console.actions.reject([fix_id], actor=ctx.admin.email, reason=note)
+    except ZoomAuditError as exc:
+        return await run_in_threadpool(_queue_page, ctx, status_code=409, error=str(exc))
+    return ctx.redirect("/fixes?done=" + fix_id)
+
+
+async def approve_policy(ctx: Ctx) -> Response:
+    """Approve every pending plan of one policy (the ids shown are the ids approved)."""
+    policy_id = ctx.field("policy")
+    shown = set(ctx.fields("fix_id"))
+    pending = await run_in_threadpool(data.pending_fixes, ctx.console.store)
+    # Only what the admin saw on the page: a plan queued since then waits for its own decision.
+    ids = [p.id for p in pending if p.policy_id == policy_id and p.id in shown]
+    if not ids:
+        return await run_in_threadpool(
+            _queue_page, ctx, status_code=409, error=f"No pending fixes of policy {policy_id!r} to approve."
+        )
+    return await _approve(ctx, ids, ctx.field("note")[:MAX_NOTE] or None)
+
+
+def fix(ctx: Ctx) -> Response:
+    from zoomaudit.fixes.queue import get_fix
+
+    fix_id = str(ctx.request.path_params["fix_id"])
+    try:
+        plan = get_fix(ctx.console.store, fix_id)
+    except UsageError as exc:
+        return ctx.render("missing.html", status_code=404, nav="fixes", what=str(exc))
+    return ctx.render("fix.html", nav="fixes", plan=plan, events=data.events(ctx.console.store, fix_id))
+
+
+def trail(ctx: Ctx) -> Response:
+    fix_id = ctx.request.query_params.get("fix", "").strip() or None
+    try:
+        events = data.events(ctx.console.store, fix_id)
+    except UsageError as exc:
+        return ctx.render("missing.html", status_code=404, nav="trail", what=str(exc))
+    return ctx.render("trail.html", nav="trail", events=events, fix_id=fix_id)

@@ -1,0 +1,88 @@
+"""Waivers: list, add and remove, as `zoomaudit waivers` does; the approver is the signed-in admin."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from zoomaudit.errors import ZoomAuditError
+from zoomaudit.service.console import data
+from zoomaudit.service.console.app import Ctx
+
+
+def _page(
+    ctx: Ctx, *, status_code: int = 200, error: str | None = None, values: dict[str, str] | None = None
+) -> Response:
+    today = ctx.console.now().date()
+    return ctx.render(
+        "waivers.html",
+        status_code=status_code,
+        nav="waivers",
+        waivers=data.waivers(ctx.console.store),
+        policies=ctx.console.actions.policies() or [(p, "") for p in data.policy_ids(ctx.console.store)],
+        today=today,
+        error=error,
+        values=values or {},
+        notice=ctx.request.query_params.get("notice", ""),
+    )
+
+
+def waivers(ctx: Ctx) -> Response:
+    return _page(ctx)
+
+
+async def add(ctx: Ctx) -> Response:
+    values = {k: ctx.field(k) for k in ("policy", "scope", "target", "reason", "until")}
+
+    async def fail(message: str) -> Response:
+        return await run_in_threadpool(lambda: _page(ctx, status_code=400, error=message, values=values))
+
+    if not values["policy"]:
+        return await fail("Choose the policy to waive.")
+    meeting_id: int | None = None
+    host = group = None
+    target = values["target"]
+    if not target:
+        return await fail("Give the meeting id, host e-mail or group name the waiver covers.")
+    if values["scope"] == "meeting":
+        try:
+            meeting_id = int(target.replace(" ", ""))
+        except ValueError:
+            return await fail(f"{target!r} is not a meeting id (digits only).")
+    elif values["scope"] == "host":
+        host = target
+    elif values["scope"] == "group":
+        group = target
+    else:
+        return await fail("Choose whether the waiver covers a meeting, a host or a group.")
+    until = None
+    if values["until"]:
+        try:
+            until = date.fromisoformat(values["until"])
+        except ValueError:
+            return await fail(f"{values['until']!r} is not a date (YYYY-MM-DD).")
+    try:
+        await ctx.console.actions.add_waiver(
+            policy_id=values["policy"],
+            reason=values["reason"],
+            approved_by=ctx.admin.email,
+            meeting_id=meeting_id,
+            host_email=host,
+            group_name=group,
+            until=until,
+        )
+    except ZoomAuditError as exc:
+        return await fail(str(exc))
+    return ctx.redirect("/waivers?notice=added")
+
+
+async def remove(ctx: Ctx) -> Response:
+    waiver_id = int(ctx.request.path_params["waiver_id"])
+    try:
+        await ctx.console.actions.remove_waiver(waiver_id, actor=ctx.admin.email)
+    except ZoomAuditError as exc:
+        message = str(exc)
+        return await run_in_threadpool(lambda: _page(ctx, status_code=409, error=message))
+    return ctx.redirect("/waivers?notice=removed")
