@@ -12,7 +12,7 @@ import pytest
 import respx
 
 from zoomaudit.zoom.client import ZoomClient
-from zoomaudit.zoom.ratelimit import TokenBucket, next_utc_midnight, parse_retry_after
+from zoomaudit.zoom.ratelimit import TokenBucket, next_utc_midnight, parse_retry_after, read_429
 
 from .conftest import BASE, START, FakeClock
 
@@ -129,3 +129,51 @@ def test_retry_after_forms(value: str | None, expected: float | None) -> None:
 
 def test_next_utc_midnight() -> None:
     assert next_utc_midnight(START) == datetime(2025, 11, 22, tzinfo=UTC).timestamp()
+
+
+@pytest.mark.parametrize(
+    ("headers", "message", "kind", "category", "resume_at"),
+    [
+        (
+            {"X-RateLimit-Category": "Light", "X-RateLimit-Type": "QPS", "Retry-After": "1"},
+            "You have reached the maximum per-second rate limit for this API. Try again later.",
+            "per_second",
+            "light",
+            START + 1,
+        ),
+        ({}, "Too many concurrent requests.", "per_second", None, None),
+        (
+            {
+                "X-RateLimit-Category": "Heavy",
+                "X-RateLimit-Type": "Daily-limit",
+                "Retry-After": "2030-05-31T00:00:00Z",
+            },
+            "You have reached the maximum daily rate limit for this API.",
+            "daily",
+            "heavy",
+            datetime(2030, 5, 31, tzinfo=UTC).timestamp(),
+        ),
+        ({}, "You have reached the maximum daily rate limit for this API.", "daily", None, START + 69600),
+        (
+            {"x-ratelimit-category": "Light", "x-ratelimit-limit": "6000", "x-ratelimit-remaining": "5893"},
+            "You have exceeded the daily rate limit (100) of Meeting Create/Update API requests "
+            "permitted for this particular user. You may resume these requests at GMT 00:00:00.",
+            "host_daily",
+            "light",
+            START + 69600,  # the next 00:00 UTC
+        ),
+        (
+            {},
+            "A maximum of 100 meetings can be created/updated for a single user in one day.",
+            "host_daily",
+            None,
+            START + 69600,
+        ),
+    ],
+    ids=["qps", "concurrency", "daily-headers", "daily-message", "host-quota", "host-quota-2022"],
+)
+def test_429_answers_are_classified(
+    headers: dict[str, str], message: str, kind: str, category: str | None, resume_at: float | None
+) -> None:
+    answer = read_429(httpx.Headers(headers), message, START)
+    assert (answer.kind, answer.category, answer.resume_at) == (kind, category, resume_at)

@@ -161,8 +161,9 @@ def test_list_groups(api: respx.MockRouter, make_client: Callable[..., ZoomClien
         httpx.RemoteProtocolError("Server disconnected without sending a response."),
         httpx.ReadError("Connection reset by peer"),
         httpx.Response(200, text="<html>upstream error</html>"),
+        ConnectionError("dropped in-process"),  # how httpx.ASGITransport surfaces a dropped connection
     ],
-    ids=["502", "503", "timeout", "refused", "dropped", "reset", "malformed-json"],
+    ids=["502", "503", "timeout", "refused", "dropped", "reset", "malformed-json", "asgi-drop"],
 )
 def test_transient_failures_are_retried_with_backoff(
     api: respx.MockRouter, make_client: Callable[..., ZoomClient], clock: FakeClock, failure: object

@@ -35,7 +35,7 @@ from zoomaudit.zoom.ratelimit import (
     Sleep,
     iso_utc,
     next_utc_midnight,
-    parse_retry_after,
+    read_429,
 )
 
 __all__ = ["ENDPOINTS", "ClientStats", "ZoomClient"]
@@ -288,8 +288,8 @@ class ZoomClient:
                 raise result
             docs.append(result)
         merged: SettingsDoc = dict(docs[0])
-        if "meeting_security" in docs[1]:
-            merged["meeting_security"] = docs[1]["meeting_security"]
+        # Zoom wraps this view as {"meeting_security": {...}}; an unwrapped body is taken as the section.
+        merged["meeting_security"] = docs[1].get("meeting_security", docs[1])
         if with_auth:
             merged.update(docs[2])
         return merged
@@ -402,7 +402,7 @@ class ZoomClient:
             except _RateLimit as hit:
                 limited += 1
                 self._stats.rate_limited += 1
-                delay = self._on_429(hit.response, category, host, method, path, what, limited)
+                delay = self._on_429(hit.response, category, host, what, limited)
                 log.warning(
                     "%s: per-second rate limit, waiting %.1f s (%d of %d)",
                     what,
@@ -474,54 +474,46 @@ class ZoomClient:
         response: httpx.Response,
         category: str,
         host: str | None,
-        method: str,
-        path: str,
         what: str,
         attempt: int,
     ) -> float:
         """Seconds to wait before the next attempt, or raise RateLimited when waiting cannot help."""
         now = self._clock()
         _, message = _body(response)
-        text = message.lower()
-        header_type = response.headers.get("X-RateLimit-Type", "").lower()
-        header_cat = response.headers.get("X-RateLimit-Category", "").lower() or category
-        resume = parse_retry_after(response.headers.get("Retry-After"), now)
-        per_host = "meeting create/update" in text or "particular user" in text or "single user" in text
-        if per_host:
-            # The per-user meeting quota (100 a day, devforum 18928) may come without headers.
-            until = resume if resume and resume > now else next_utc_midnight(now)
+        answer = read_429(response.headers, message, now)
+        limit_category = answer.category or category
+        if answer.kind != "per_second":
+            until = answer.resume_at or next_utc_midnight(now)
             retry_at = iso_utc(until)
-            if host:
-                self._blocked_hosts[host] = (until, retry_at)
-            who = f"host {host}" if host else "this meeting's host"
+            if answer.kind == "host_daily":
+                if host:
+                    self._blocked_hosts[host] = (until, retry_at)
+                who = f"host {host}" if host else "this meeting's host"
+                raise RateLimited(
+                    f"{who} has used up Zoom's daily quota of meeting updates ({what}): {message} "
+                    f"zoomaudit makes no more changes for this host until {retry_at}",
+                    category=limit_category,
+                    retry_at=retry_at,
+                    host=host,
+                )
+            self._blocked_categories[limit_category] = (until, retry_at)
             raise RateLimited(
-                f"{who} has used up Zoom's daily quota of meeting updates ({what}): {message} "
-                f"zoomaudit makes no more changes for this host until {retry_at}",
-                category=header_cat,
-                retry_at=retry_at,
-                host=host,
-            )
-        if header_type == "daily-limit" or "daily" in text:
-            until = resume if resume and resume > now else next_utc_midnight(now)
-            retry_at = iso_utc(until)
-            self._blocked_categories[header_cat] = (until, retry_at)
-            raise RateLimited(
-                f"Zoom's daily rate limit for {header_cat} requests is used up ({what}); "
+                f"Zoom's daily rate limit for {limit_category} requests is used up ({what}); "
                 f"zoomaudit stops asking until {retry_at}",
-                category=header_cat,
+                category=limit_category,
                 retry_at=retry_at,
             )
         if attempt > self.settings.max_retries:
             raise RateLimited(
-                f"{what} was still rate limited after {attempt} waits; other apps may be using the account's "
-                "budget (lower ZOOMAUDIT_RATE_SHARE or try later)",
-                category=header_cat,
+                f"{what} was still rate limited after {attempt} answers of HTTP 429; other apps may be using "
+                "the account's budget (lower ZOOMAUDIT_RATE_SHARE or try later)",
+                category=limit_category,
             )
-        delay = (resume - now) if resume is not None else self._backoff(attempt)
+        delay = (answer.resume_at - now) if answer.resume_at is not None else self._backoff(attempt)
         if delay > MAX_QPS_WAIT:
             raise RateLimited(
                 f"{what}: Zoom asks to wait until {iso_utc(now + delay)}; zoomaudit does not wait that long",
-                category=header_cat,
+                category=limit_category,
                 retry_at=iso_utc(now + delay),
             )
         return max(0.0, delay)

@@ -18,8 +18,10 @@ import asyncio
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from typing import Literal
 
 Clock = Callable[[], float]
 """Seconds since the epoch (``time.time``); one clock serves token expiry, budgets and Retry-After."""
@@ -124,3 +126,31 @@ def next_utc_midnight(now: float) -> float:
 def iso_utc(epoch: float) -> str:
     """``2026-11-22T00:00:00Z``: how a retry time is shown and stored."""
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class LimitAnswer:
+    """What a 429 says: which limit was hit, for which category, and when asking again may work."""
+
+    kind: Literal["per_second", "daily", "host_daily"]
+    category: str | None
+    resume_at: float | None
+    """Epoch seconds. Always set for the daily kinds (next 00:00 UTC when Zoom does not say)."""
+
+
+def read_429(headers: Mapping[str, str], message: str, now: float) -> LimitAnswer:
+    """Classify a 429 from its headers and its message (reference.md §3.4).
+
+    Headers alone are not trusted: the per-user meeting quota answer has been seen with
+    ``X-RateLimit-Category: Light``, no ``X-RateLimit-Type`` and no ``Retry-After``
+    (devforum 18928), so the message is read too.
+    """
+    text = message.lower()
+    category = headers.get("X-RateLimit-Category", "").strip().lower() or None
+    resume = parse_retry_after(headers.get("Retry-After"), now)
+    per_host = any(s in text for s in ("meeting create/update", "particular user", "single user"))
+    daily = headers.get("X-RateLimit-Type", "").strip().lower() == "daily-limit" or "daily" in text
+    if per_host or daily:
+        until = resume if resume is not None and resume > now else next_utc_midnight(now)
+        return LimitAnswer("host_daily" if per_host else "daily", category, until)
+    return LimitAnswer("per_second", category, resume)
