@@ -23,8 +23,9 @@ CLIENT_SECRET = "sandbox-demo-secret-not-a-real-one"  # noqa: S105 - a fixed sec
 
 YOUTH, COUNSELLORS, VOLUNTEERS, ADMINS = "grp-youth", "grp-counsellors", "grp-volunteers", "grp-admins"
 
-# The occurrence of the Tuesday drop-in whose own stored settings differ (index into occurrences).
-OVERRIDDEN_OCCURRENCE = 2
+# The occurrence of the Tuesday drop-in whose own stored settings differ: the next one, which is
+# the one zoomaudit reads by default (ZOOMAUDIT_OCCURRENCES=1).
+OVERRIDDEN_OCCURRENCE = 0
 
 
 def _groups() -> list[SandboxGroup]:
@@ -310,7 +311,19 @@ MEETINGS: list[tuple[str, str, int, int, int, int, str | None, Doc, str]] = [
     ("nadia", "Befriending call: J.W.", 2, 6, 15, 30, "990011", s(use_pmi=True), ""),
 ]
 
-# Personal Meeting ID rooms: passcode and the stored settings of each used PMI.
+# Hosts who schedule on their Personal Meeting ID; everyone else has PMI switched off
+# (schedule_meeting.personal_meeting false), though every user still has a PMI room.
+PMI_USERS = ("marcus", "owen", "nadia")
+QUIET_PMI: Doc = {
+    "waiting_room": True,
+    "join_before_host": False,
+    "mute_upon_entry": True,
+    "host_video": True,
+    "participant_video": False,
+    "use_pmi": True,
+}
+
+# Personal Meeting ID rooms of the PMI users: passcode and stored settings.
 PMI_ROOMS: dict[str, tuple[str, Doc]] = {
     "marcus": (
         "445566",
@@ -351,7 +364,6 @@ def demo_state(now: datetime | None = None) -> SandboxState:
     # Join before host is off and locked for the whole account (a deliberate admin choice).
     state.account_locks["schedule_meeting"]["join_before_host"] = True
     state.account_locks["meeting_security"]["auto_security"] = True
-    state.account_locks["schedule_meeting"]["require_password_for_scheduling_new_meetings"] = True
     groups = {g.name: g for g in _groups()}
     gid = {
         YOUTH: groups["Youth workers"].id,
@@ -374,13 +386,14 @@ def demo_state(now: datetime | None = None) -> SandboxState:
             dept=dept,
             group_ids=[gid[g] for g in member_of],
             created_at=f"202{2 + n % 3}-0{1 + n % 9}-1{n % 10}T09:00:00Z",
-            settings=_copy(own),
+            settings=_copy(own) if key in PMI_USERS else _with_pmi_off(own),
             status="inactive" if key == "sam" else "active",
         )
         users[key] = state.add_user(user)
     created = today - timedelta(days=21)
-    for key, (pmi_passcode, pmi_settings) in PMI_ROOMS.items():
-        state.add_meeting(pmi_meeting(users[key], created, pmi_passcode, _copy(pmi_settings)))
+    for n, (key, user) in enumerate(users.items()):
+        passcode, pmi_settings = PMI_ROOMS.get(key, (f"Pm{n}r{user.pmi % 10000}", QUIET_PMI))
+        state.add_meeting(pmi_meeting(user, created, passcode, _copy(pmi_settings)))
     for n, (host, topic, type_, day, hour, duration, password, settings, alt) in enumerate(MEETINGS):
         start = today + timedelta(days=day, hours=hour) if type_ != 3 else None
         doc_settings = _copy(settings)
@@ -410,6 +423,12 @@ def overridden_occurrence(state: SandboxState) -> tuple[int, str]:
     """(meeting id, occurrence id) of the drop-in occurrence with its own settings."""
     drop_in = state.meeting_by_topic("Youth club online: Tuesday drop-in")
     return drop_in["id"], drop_in["occurrences"][OVERRIDDEN_OCCURRENCE]["occurrence_id"]
+
+
+def _with_pmi_off(own: Doc) -> Doc:
+    doc = _copy(own)
+    doc.setdefault("schedule_meeting", {})["personal_meeting"] = False
+    return doc
 
 
 def _copy(doc: Doc) -> Doc:

@@ -59,4 +59,8 @@ class FaultPlan:
 
 
 def _in_burst(every: int) -> bool:
-    return every > 0 and int(time.time()) % every == 0
+    return every > 0 and int(wall_clock()) % every == 0
+
+
+wall_clock = time.time
+"""The clock of 429 bursts (module level so tests can replace it)."""

@@ -8,6 +8,7 @@ Answers follow reference.md §3.4: status 429, ``{"code": 429, "message": ...}``
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from zoomaudit.settings import RATE_LIMITS
@@ -73,12 +74,14 @@ class QpsLimiter:
     """A fixed one-second window per category, shared by every caller (Zoom counts per account)."""
 
     def __init__(self, plan: str) -> None:
+        self.clock: Callable[[], float] = time.monotonic
+        """Replaceable so tests can hold the clock inside one second."""
         self.limits = {cat: int(rate) for cat, rate in RATE_LIMITS[plan].items()}
         self._window: dict[str, int] = {}
         self._count: dict[str, int] = {}
 
-    def check(self, category: str, now: float | None = None) -> Rejection | None:
-        second = int(now if now is not None else time.monotonic())
+    def check(self, category: str) -> Rejection | None:
+        second = int(self.clock())
         if self._window.get(category) != second:
             self._window[category] = second
             self._count[category] = 0

@@ -185,8 +185,10 @@ def synthetic_state(
         people.append(state.add_user(user))
     created = today - timedelta(days=30)
     for user in people:
-        if rng.random() < 0.1:
-            state.add_meeting(pmi_meeting(user, created, _password(rng) or "112233", _settings(rng)))
+        # Every user has a PMI room (GET /meetings/{pmi} works); most have PMI switched off.
+        if rng.random() < 0.7:
+            user.settings.setdefault("schedule_meeting", {})["personal_meeting"] = False
+        state.add_meeting(pmi_meeting(user, created, _password(rng) or "112233", _settings(rng)))
     for m in range(meetings):
         host = people[rng.randrange(users)] if users else None
         if host is None:
@@ -205,12 +207,8 @@ def synthetic_state(
             settings=_settings(rng),
             occurrence_count=4,
         )
-        if doc["settings"].get("use_pmi") and state.meetings.get(host.pmi) is None:
-            state.add_meeting(
-                pmi_meeting(host, created, doc.get("password") or "112233", {"waiting_room": True})
-            )
         state.add_meeting(doc)
         if type_ == 8 and rng.random() < 0.05:
-            occ = doc["occurrences"][rng.randrange(len(doc["occurrences"]))]["occurrence_id"]
+            occ = doc["occurrences"][0]["occurrence_id"]  # the next one, which zoomaudit reads
             state.occurrence_overrides[(doc["id"], occ)] = {"settings": {"waiting_room": False}}
     return state
