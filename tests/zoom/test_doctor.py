@@ -106,3 +106,35 @@ def test_missing_scope(zoom: respx.MockRouter) -> None:
     assert code == 3
     assert "missing scope" in out
     assert "user:read:list_users:admin" in out
+
+
+@pytest.mark.parametrize(
+    ("scope", "audit_ok", "fixes_ok"),
+    [
+        ("user:read:admin meeting:read:admin account:read:admin group:read:admin", True, False),
+        (
+            "user:read:admin meeting:read:admin account:read:admin group:read:admin "
+            "meeting:write:admin user:write:admin",
+            True,
+            True,
+        ),
+        (
+            "user:read:list_users:admin user:read:settings:admin meeting:read:list_meetings:admin "
+            "meeting:read:meeting:admin account:read:settings:admin account:read:lock_settings:master "
+            "group:read:list_groups:admin group:read:settings:admin group:read:lock_settings:admin "
+            "meeting:update:meeting:admin user:update:settings:admin",
+            True,
+            True,
+        ),
+        ("user:read:list_users:admin meeting:write:meeting:admin", False, False),
+    ],
+    ids=["classic-read", "classic-read-write", "granular-all", "granular-partial"],
+)
+def test_scope_report(scope: str, audit_ok: bool, fixes_ok: bool) -> None:
+    from zoomaudit.cli.doctor import scope_report
+
+    audit, fixes = scope_report(scope)
+    assert audit.endswith("scopes present") is audit_ok
+    assert fixes.endswith("scopes present") is fixes_ok
+    if not fixes_ok:
+        assert "meeting:update:meeting:admin" in fixes or "meeting:write:admin" in fixes

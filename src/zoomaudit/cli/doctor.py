@@ -18,6 +18,27 @@ if TYPE_CHECKING:
 EXIT_CONFIG = 2
 EXIT_ZOOM = 3
 
+# Scopes per feature (docs/configuration.md). Each entry is one need; any scope listed for it will do.
+_AUDIT_CLASSIC = (
+    ("user:read:admin",),
+    ("meeting:read:admin",),
+    ("account:read:admin",),
+    ("group:read:admin",),
+)
+_AUDIT_GRANULAR = (
+    ("user:read:list_users:admin",),
+    ("user:read:settings:admin",),
+    ("meeting:read:list_meetings:admin",),
+    ("meeting:read:meeting:admin",),
+    ("account:read:settings:admin", "account:read:settings:master"),
+    ("account:read:lock_settings:admin", "account:read:lock_settings:master"),
+    ("group:read:list_groups:admin",),
+    ("group:read:settings:admin",),
+    ("group:read:lock_settings:admin",),
+)
+_FIX_CLASSIC = (("meeting:write:admin",), ("user:write:admin",))
+_FIX_GRANULAR = (("meeting:update:meeting:admin",), ("user:update:settings:admin",))
+
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
@@ -90,6 +111,8 @@ async def _check_zoom(console: Console, settings: Settings) -> bool:
         console.print(f"[green]✓[/] access token obtained from {escape(settings.zoom_oauth_token_url)}")
         if token.scope:
             console.print(f"  scopes granted: {escape(token.scope)}")
+            for line in scope_report(token.scope):
+                console.print(f"  {escape(line)}")
 
         try:
             await zoom.request("GET", "/users", params={"status": "active", "page_size": 1})
@@ -113,3 +136,26 @@ async def _check_zoom(console: Console, settings: Settings) -> bool:
             return False
         console.print(f"[green]✓[/] API reachable: listed users at {escape(settings.zoom_api_base_url)}")
     return True
+
+
+def _missing(granted: set[str], needs: tuple[tuple[str, ...], ...]) -> list[str]:
+    return [" or ".join(need) for need in needs if not granted.intersection(need)]
+
+
+def scope_report(scope: str) -> list[str]:
+    """One line per feature: whether the token's scopes cover it (classic or granular).
+
+    Informational only: the read call that follows is what proves a scope is present.
+    """
+    granted = set(scope.split())
+    lines = []
+    for feature, classic, granular in (
+        ("audit", _AUDIT_CLASSIC, _AUDIT_GRANULAR),
+        ("meeting and user fixes", _FIX_CLASSIC, _FIX_GRANULAR),
+    ):
+        gaps = min(_missing(granted, classic), _missing(granted, granular), key=len)
+        if not gaps:
+            lines.append(f"{feature}: scopes present")
+        else:
+            lines.append(f"{feature}: the token lacks {', '.join(gaps)}")
+    return lines
