@@ -162,12 +162,12 @@ class PasscodeStrengthParams(BaseModel):
 
 def _passcode_strength(given: CheckInput) -> CheckResult:
     params: PasscodeStrengthParams = given.params
-    required = given.memo.get("passcode_requirement")
-    if required is None:
-        required = passcode_requirement(given.host, given.account)
-        given.memo["passcode_requirement"] = required
-    wanted = params.requirement().stricter(required)
-    expected = wanted.as_dict()
+    key = f"passcode_strength:{id(params)}"
+    memo = given.memo.get(key)
+    if memo is None:  # the same for every meeting of the host
+        wanted = params.requirement().stricter(passcode_requirement(given.host, given.account))
+        memo = given.memo[key] = (wanted, wanted.as_dict())
+    wanted, expected = memo
     password = meeting_field(given.subject.meeting, "password") if given.subject else MISSING
     if password is MISSING or not password:
         return CheckResult(

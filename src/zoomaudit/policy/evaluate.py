@@ -1,8 +1,10 @@
 """The pure evaluator: (policies, account, host batch) -> findings. No I/O, no clock.
 
 Per host, each control's host side (locks and the user/group/account fallback) is resolved once;
-per meeting only the meeting field is read. Findings are built with ``model_construct``: their
-inputs were validated at load and collection, and this is the hot loop.
+per meeting only the meeting field is read. Per policy, everything the hot loop needs is compiled
+once into a ``_Plan``. Findings are built without re-validation (``_make``, the same shortcut as
+pydantic's ``model_construct`` without its per-field default handling): their inputs were validated
+at load and collection, and this is the hot loop (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -10,15 +12,30 @@ from __future__ import annotations
 from typing import Any
 
 from zoomaudit.controls import CATALOGUE, Control
-from zoomaudit.findings import Effective, ErrorFinding, Manual, Pass, Violation
-from zoomaudit.policy.checks import CHECKS, CheckInput
-from zoomaudit.policy.model import Policy, PolicySet
+from zoomaudit.findings import ErrorFinding, Manual, Pass, Violation
+from zoomaudit.policy.checks import CHECKS, CheckInput, CheckSpec
+from zoomaudit.policy.model import Applies, Policy, PolicySet
+from zoomaudit.policy.operators import Test
 from zoomaudit.resolve import Decision, HostResolution, effective_values
 from zoomaudit.snapshot import AccountContext, HostBatch, HostContext, Subject
 
 __all__ = ["effective_values", "evaluate_batch", "evaluate_subject", "explain_source"]
 
 Finding = Violation | Pass | Manual | ErrorFinding
+_FIELDS = tuple(Violation.model_fields)
+_STATUS: dict[type[Finding], str] = {
+    c: c.model_fields["status"].default for c in (Violation, Pass, Manual, ErrorFinding)
+}
+
+
+def _make(cls: type[Finding], fields: dict[str, Any]) -> Finding:
+    """A finding from a complete field dict, without validation (see the module docstring)."""
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", fields)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(fields))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
 
 
 def explain_source(decision: Decision, account: AccountContext) -> str:
@@ -26,24 +43,62 @@ def explain_source(decision: Decision, account: AccountContext) -> str:
     eff = decision.effective
     group = account.groups.get(decision.group_id) if decision.group_id else None
     group_name = f" {group.name!r}" if group is not None and group.name else ""
-    phrases = {
+    if eff.tier == "default":
+        return "Zoom's default (no tier states it)"
+    if eff.tier is None:
+        return "no tier (no Zoom setting states it)"
+    phrase = {
         "meeting": "the meeting's own settings",
         "user": "the host's user settings",
         "group": f"the settings of the host's group{group_name}",
         "account": "the account settings",
         "group_lock": f"a lock on the host's group{group_name}",
         "account_lock": "an account lock",
-    }
-    if eff.tier == "default":
-        return "Zoom's default (no tier states it)"
-    if eff.tier is None:
-        return "no tier (no Zoom setting states it)"
-    phrase = phrases[eff.tier]
+    }[eff.tier]
     return f"{phrase} ({eff.path})" if eff.path else phrase
 
 
+class _Plan:
+    """One enabled policy, compiled for the hot loop."""
+
+    __slots__ = (
+        "applies",
+        "check",
+        "control",
+        "expect_text",
+        "expected",
+        "id",
+        "manual_text",
+        "params",
+        "severity",
+        "test",
+    )
+
+    def __init__(self, policy: Policy) -> None:
+        control = CATALOGUE[policy.control]
+        self.id = policy.id
+        self.control: Control = control
+        self.severity = policy.severity
+        self.expected: Any = policy.expected
+        self.test: Test | None = policy._test
+        self.applies: Applies | None = policy._applies
+        self.check: CheckSpec | None = CHECKS[policy.check] if policy.check else None
+        self.params: Any = policy._params
+        self.expect_text = policy.expect.describe() if policy.expect is not None else ""
+        self.manual_text = "check by hand: " + (policy.guidance or control.guidance)
+        if self.test is None and self.check is None and not control.manual:
+            raise RuntimeError(f"policy {policy.id} was not compiled")
+
+
+def _plans(policies: PolicySet) -> list[_Plan]:
+    cached: list[_Plan] | None = policies._cache.get("plans")
+    if cached is None:
+        cached = policies._cache["plans"] = [_Plan(p) for p in policies.enabled]
+    return cached
+
+
 class _HostView:
-    """What is shared by every meeting of one host: resolutions, group names, check memo."""
+    """What is shared by every meeting of one host: resolutions, group names, memos."""
 
     def __init__(self, host: HostContext, account: AccountContext) -> None:
         self.host = host
@@ -53,6 +108,8 @@ class _HostView:
             account.groups[g].name.lower() for g in host.group_ids if g in account.groups
         )
         self.memo: dict[str, Any] = {}
+        self.verdicts: dict[tuple[Any, ...], tuple[type[Finding], Any, str]] = {}
+        """(policy, host-side decision) -> (class, actual, message): the same for every meeting."""
 
     def resolution(self, control: Control) -> HostResolution:
         found = self.resolutions.get(control.name)
@@ -61,64 +118,97 @@ class _HostView:
         return found
 
 
-def _judge(policy: Policy, decision: Decision, view: _HostView, subject: Subject | None) -> Finding:
-    eff: Effective = decision.effective
-    control = CATALOGUE[policy.control]
-    meeting = subject.meeting if subject is not None else None
-    user = view.host.user
-    common: dict[str, Any] = {
-        "policy_id": policy.id,
-        "control": policy.control,
-        "severity": policy.severity,
-        "meeting_id": meeting.id if meeting is not None else None,
-        "occurrence_id": subject.occurrence_id if subject is not None else None,
-        "topic": meeting.topic if meeting is not None else None,
-        "host_id": user.id,
-        "host_email": (meeting.host_email if meeting is not None else None) or user.email or None,
-        "expected": policy.expected,
-        "source": eff.tier,
-        "locked": eff.locked,
-    }
+def _verdict(plan: _Plan, decision: Decision, view: _HostView) -> tuple[type[Finding], Any, str]:
+    """Judge an effective value against an expectation: (finding class, actual, message)."""
+    eff = decision.effective
+    control = plan.control
     if eff.manual:
-        guidance = policy.guidance or control.guidance
-        return Manual.model_construct(**common, actual=None, message=f"check by hand: {guidance}")
-    where = explain_source(decision, view.account)
-    if policy.check is not None:
-        spec = CHECKS[policy.check]
-        result = spec.run(CheckInput(eff, subject, view.host, view.account, policy._params, view.memo))
-        common["expected"] = {"check": policy.check, **result.expected}
-        if result.ok is None:
-            return ErrorFinding.model_construct(**common, actual=result.actual, message=result.detail)
-        cls = Pass if result.ok else Violation
-        return cls.model_construct(**common, actual=result.actual, message=result.detail)
+        return Manual, None, plan.manual_text
     if eff.tier is None:
-        message = f"{control.title} cannot be judged: no Zoom setting states it and Zoom documents no default"
-        return ErrorFinding.model_construct(**common, actual=None, message=message)
-    test = policy._test
-    if test is None:  # compiled at load for every policy with an expectation
-        raise RuntimeError(f"policy {policy.id} was not compiled")
+        return (
+            ErrorFinding,
+            None,
+            (f"{control.title} cannot be judged: no Zoom setting states it and Zoom documents no default"),
+        )
+    where = explain_source(decision, view.account)
     try:
-        ok = test(eff.value)
+        ok = plan.test(eff.value)  # type: ignore[misc]
     except TypeError as exc:
-        message = f"{control.title} has an unexpected value {eff.value!r} from {where}: {exc}"
-        return ErrorFinding.model_construct(**common, actual=eff.value, message=message)
+        return (
+            ErrorFinding,
+            eff.value,
+            f"{control.title} has an unexpected value {eff.value!r} from {where}: {exc}",
+        )
     text = f"{control.title} is {control.describe(eff.value)}, decided by {where}"
     if ok:
-        return Pass.model_construct(**common, actual=eff.value, message=text)
-    expect = policy.expect.describe() if policy.expect is not None else ""
+        return Pass, eff.value, text
     lock = "; it is locked, so fix it at the lock's tier" if eff.locked else ""
-    return Violation.model_construct(**common, actual=eff.value, message=f"{text}; expected: {expect}{lock}")
+    return Violation, eff.value, f"{text}; expected: {plan.expect_text}{lock}"
 
 
-def _evaluate(policies: tuple[Policy, ...], view: _HostView, subject: Subject | None) -> list[Finding]:
+def _evaluate(plans: list[_Plan], view: _HostView, subject: Subject | None) -> list[Finding]:
     out: list[Finding] = []
     meeting = subject.meeting if subject is not None else None
-    for policy in policies:
-        applies = policy._applies
+    user = view.host.user
+    base = (
+        meeting.id if meeting is not None else None,
+        subject.occurrence_id if subject is not None else None,
+        meeting.topic if meeting is not None else None,
+        user.id,
+        (meeting.host_email if meeting is not None else None) or user.email or None,
+    )
+    verdicts = view.verdicts
+    for plan in plans:
+        applies = plan.applies
         if applies is not None and (meeting is None or not applies(meeting, view.host, view.group_names)):
             continue
-        decision = view.resolution(CATALOGUE[policy.control]).decide(subject)
-        out.append(_judge(policy, decision, view, subject))
+        resolution = view.resolution(plan.control)
+        decision = resolution.decide(subject)
+        eff = decision.effective
+        expected = plan.expected
+        if plan.check is not None:
+            result = plan.check.run(CheckInput(eff, subject, view.host, view.account, plan.params, view.memo))
+            expected = {"check": plan.check.name, **result.expected}
+            cls: type[Finding] = ErrorFinding if result.ok is None else Pass if result.ok else Violation
+            actual, message = result.actual, result.detail
+        elif decision is resolution.fallback:  # host-side: the same verdict for every meeting
+            host_key: tuple[Any, ...] = (plan.id, id(decision))
+            found = verdicts.get(host_key)
+            if found is None:
+                found = verdicts[host_key] = _verdict(plan, decision, view)
+            cls, actual, message = found
+        else:  # the meeting's own value: the verdict depends only on the value
+            key: tuple[Any, ...] | None
+            try:
+                key = (plan.id, eff.tier, eff.value.__class__, eff.value)
+                found = verdicts.get(key)
+            except TypeError:  # an unhashable value (a list or a dict)
+                key, found = None, None
+            if found is None:
+                found = _verdict(plan, decision, view)
+                if key is not None:
+                    verdicts[key] = found
+            cls, actual, message = found
+        fields = dict(
+            zip(
+                _FIELDS,
+                (
+                    plan.id,
+                    plan.control.name,
+                    plan.severity,
+                    *base,
+                    actual,
+                    expected,
+                    eff.tier,
+                    eff.locked,
+                    message,
+                    None,
+                    _STATUS[cls],
+                ),
+                strict=True,
+            )
+        )
+        out.append(_make(cls, fields))
     return out
 
 
@@ -126,14 +216,14 @@ def evaluate_subject(
     policies: PolicySet, account: AccountContext, host: HostContext, subject: Subject | None
 ) -> list[Finding]:
     """The findings of every enabled, applicable policy for one meeting (or occurrence)."""
-    return _evaluate(policies.enabled, _HostView(host, account), subject)
+    return _evaluate(_plans(policies), _HostView(host, account), subject)
 
 
 def evaluate_batch(policies: PolicySet, account: AccountContext, batch: HostBatch) -> list[Finding]:
     """The findings for every meeting of one host. Waivers are applied later, by the fixes work."""
-    enabled = policies.enabled
+    plans = _plans(policies)
     view = _HostView(batch.host, account)
     out: list[Finding] = []
     for subject in batch.subjects:
-        out += _evaluate(enabled, view, subject)
+        out += _evaluate(plans, view, subject)
     return out

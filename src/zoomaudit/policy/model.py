@@ -230,6 +230,8 @@ class PolicySet:
     hash: str
     source: str
     _by_id: dict[str, Policy] = field(default_factory=dict, repr=False, compare=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """The evaluator's compiled form of the set (built on first use)."""
 
     @classmethod
     def build(cls, policies: tuple[Policy, ...] | list[Policy], source: str) -> PolicySet:
