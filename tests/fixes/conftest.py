@@ -96,3 +96,62 @@ def violation(policy: str, control: str, meeting_id: int | None = None, **fields
 def store(tmp_path: Path) -> Iterator[Store]:
     with Store(f"sqlite:///{tmp_path / 'fixes.db'}") as opened:
         yield opened
+
+
+# --- the sandbox, in process ------------------------------------------------------------------
+
+
+@dataclass
+class Zoom:
+    """The demo organisation served in process, and a way to make clients that talk to it."""
+
+    state: Any
+    app: Any
+    settings: Any
+
+    def client(self) -> Any:
+        import httpx
+
+        from zoomaudit.zoom.client import ZoomClient
+
+        return ZoomClient(self.settings, transport=httpx.ASGITransport(app=self.app))
+
+    @property
+    def log(self) -> Any:
+        from zoomaudit.sandbox import runtime
+
+        return runtime(self.app).log
+
+    def patches(self) -> list[str]:
+        return [e.path for e in self.log.entries if e.method == "PATCH"]
+
+    def meeting(self, topic: str) -> dict[str, Any]:
+        doc: dict[str, Any] = self.state.meeting_by_topic(topic)
+        return doc
+
+
+def make_zoom(**options: Any) -> Zoom:
+    from zoomaudit.sandbox import SandboxOptions, create_app, demo_state
+    from zoomaudit.settings import Settings
+
+    state = demo_state()
+    opts = SandboxOptions(**{"rate_limits": False, "meeting_update_quota": False, **options})
+    settings = Settings(
+        zoom_account_id=state.account_id,
+        zoom_client_id=state.client_id,
+        zoom_client_secret=state.client_secret,
+        zoom_api_base_url="http://sandbox/v2",
+        zoom_oauth_token_url="http://sandbox/oauth/token",
+        max_retries=2,
+    )
+    return Zoom(state, create_app(state, opts), settings)
+
+
+@pytest.fixture
+def zoom() -> Zoom:
+    return make_zoom()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
