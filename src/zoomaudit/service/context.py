@@ -222,7 +222,7 @@ class Service:
         running = set(self.audits)
         if not running:
             return
-        log.info("shutdown: waiting up to %.0f s for %d running audit(s)", grace, len(running))
+        log.info("shutdown: waiting up to %.1f s for %d running audit(s)", grace, len(running))
         _, unfinished = await asyncio.wait(running, timeout=grace)
         if unfinished:
             log.warning(

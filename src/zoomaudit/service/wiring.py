@@ -7,9 +7,10 @@ fixes, and listing a group's members through the Zoom client.
 
 from __future__ import annotations
 
-import importlib
+import asyncio
 import logging
-from collections.abc import Callable
+from collections import Counter
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -18,20 +19,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ACTOR = "webhook"
+ACTOR = "zoomaudit:webhook"
 """Who the audit trail names for changes the service makes on Zoom's word."""
-
-
-def _find(candidates: list[tuple[str, str]]) -> Callable[..., Any] | None:
-    for module_name, attr in candidates:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        func = getattr(module, attr, None)
-        if callable(func):
-            return func  # type: ignore[no-any-return]
-    return None
 
 
 def real_runner() -> Runner:
@@ -48,34 +37,36 @@ def open_store(settings: Settings) -> Any:
 
 def withdraw_fixes(store: Any) -> WithdrawFixes | None:
     """``meeting.deleted``: the fixes module's withdrawal, bound to the service's store."""
-    func = _find(
-        [
-            ("zoomaudit.fixes.queue", "withdraw_fixes_for_meeting"),
-            ("zoomaudit.fixes", "withdraw_fixes_for_meeting"),
-        ]
-    )
-    if func is None:
+    try:
+        from zoomaudit.fixes.apply import withdraw_fixes_for_meeting
+    except ImportError:
         log.warning("withdrawing fixes of deleted meetings is not available in this build")
         return None
 
-    def withdraw(meeting_id: int) -> Any:
-        return func(store, meeting_id, ACTOR)
+    async def withdraw(meeting_id: int) -> list[str]:
+        # A database write: off the event loop, so webhook answers never wait on a lock.
+        return await asyncio.to_thread(
+            withdraw_fixes_for_meeting, store, meeting_id, actor=ACTOR, now=datetime.now(UTC)
+        )
 
     return withdraw
 
 
 def apply_deferred(settings: Settings, store: Any) -> ApplyDeferred | None:
     """The retry of quota-deferred fixes, bound to the settings and the service's store."""
-    func = _find([("zoomaudit.fixes.apply", "apply_deferred"), ("zoomaudit.fixes", "apply_deferred")])
-    if func is None:
+    try:
+        from zoomaudit.fixes.apply import apply_deferred as apply
+    except ImportError:
         log.warning("retrying deferred fixes is not available in this build")
         return None
 
-    async def retry() -> Any:
+    async def retry() -> str:
         from zoomaudit.zoom.client import ZoomClient
 
         async with ZoomClient(settings) as client:
-            return await func(store, client)
+            results = await apply(store, client, datetime.now(UTC))
+        statuses = Counter(str(getattr(r, "status", "?")) for r in results)
+        return ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())) or "none were deferred"
 
     return retry
 
