@@ -11,7 +11,7 @@ import httpx
 import pytest
 import respx
 
-from zoomaudit.errors import MissingScope, NotFound, RateLimited, ZoomApiError, ZoomUnavailable
+from zoomaudit.errors import AuthError, MissingScope, NotFound, RateLimited, ZoomApiError, ZoomUnavailable
 from zoomaudit.zoom.client import ZoomClient
 
 from .conftest import BASE, FakeClock
@@ -393,3 +393,24 @@ def test_per_host_meeting_update_quota_stops_changes_for_that_host(
     _run(go, make_client())
     assert patch.call_count == 1
     assert other_patch.call_count == 1
+
+
+def test_401_without_code_124_is_not_replayed(
+    api: respx.MockRouter, make_client: Callable[..., ZoomClient]
+) -> None:
+    route = api.get(f"{BASE}/users/u1").respond(401, json={"code": 4711, "message": "Invalid token."})
+
+    with pytest.raises(AuthError, match="refused the credentials for GET /users/u1"):
+        _run(lambda zoom: zoom.get_user("u1"), make_client())
+    assert route.call_count == 1
+    assert api["token"].call_count == 1
+
+
+def test_an_unexpected_answer_shape_is_an_api_error(
+    api: respx.MockRouter, make_client: Callable[..., ZoomClient]
+) -> None:
+    api.get(f"{BASE}/meetings/{MEETING_ID}").respond(200, json={"topic": "no id"})
+
+    with pytest.raises(ZoomApiError, match=r"unexpected response shape \(id: Field required\)") as caught:
+        _run(lambda zoom: zoom.get_meeting(MEETING_ID), make_client())
+    assert caught.value.url == "/meetings/{meetingId}"

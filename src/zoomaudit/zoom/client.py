@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 from zoomaudit import __version__
 from zoomaudit.errors import AuthError, MissingScope, NotFound, RateLimited, ZoomApiError, ZoomUnavailable
 from zoomaudit.settings import Settings
-from zoomaudit.zoom.auth import AccessToken, TokenUnavailable, ZoomAuth
+from zoomaudit.zoom.auth import EXPIRED_TOKEN_CODE, AccessToken, TokenUnavailable, ZoomAuth
 from zoomaudit.zoom.endpoints import ENDPOINTS, OTHER_CATEGORY, Endpoint, find_endpoint
 from zoomaudit.zoom.models import Group, GroupList, GroupMember, Meeting, MeetingListItem, SettingsDoc, User
 from zoomaudit.zoom.ratelimit import (
@@ -348,7 +348,10 @@ class ZoomClient:
             return model.model_validate(data)
         except ValidationError as exc:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
-            raise ZoomApiError(200, None, f"unexpected response shape ({problems})", method=where) from None
+            method, _, url = where.partition(" ")
+            raise ZoomApiError(
+                200, None, f"unexpected response shape ({problems})", method=method, url=url
+            ) from None
 
     async def _send_token_request(self, request: httpx.Request) -> httpx.Response:
         response = await self._http.send(request, auth=None)  # the token request carries Basic auth itself
@@ -461,10 +464,12 @@ class ZoomClient:
                     "(docs/configuration.md lists them)"
                 )
             self._auth.forget()
-            return AuthError(
-                f"Zoom refused the access token for {what} even after a new one was fetched "
-                f"(HTTP 401{f' code {code}' if code is not None else ''}: {message})"
-            )
+            detail = f"HTTP 401{f' code {code}' if code is not None else ''}: {message}"
+            if code == EXPIRED_TOKEN_CODE:  # the auth flow already renewed the token once and replayed
+                return AuthError(
+                    f"Zoom refused the access token for {what} even after a new one was fetched ({detail})"
+                )
+            return AuthError(f"Zoom refused the credentials for {what} ({detail})")
         if status == 404:
             return NotFound(status, code, message, method=method, url=url)
         return ZoomApiError(status, code, message, method=method, url=url)
