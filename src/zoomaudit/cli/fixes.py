@@ -1,9 +1,422 @@
-"""`zoomaudit fixes` commands."""
+"""`zoomaudit fixes ...` (the approval queue) and `zoomaudit waivers ...`.
+
+Thin: parse, call zoomaudit.fixes, print, exit code. Passcodes in fix bodies are shown masked.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections.abc import Callable, Coroutine, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
 import typer
+
+if TYPE_CHECKING:
+    from zoomaudit.fixes.apply import ApplyResult
+    from zoomaudit.fixes.queue import EventRecord, FixRecord
+    from zoomaudit.fixes.waivers import WaiverRecord
+    from zoomaudit.store import Store
+    from zoomaudit.zoom.client import ZoomClient
+
+T = TypeVar("T")
+FORMATS = ("table", "json")
+
+By = Annotated[str, typer.Option("--by", help="Your name, recorded in the audit trail.")]
+Fmt = Annotated[str, typer.Option("--format", "-f", help="table | json")]
+
+
+def _now() -> datetime:
+    from datetime import UTC
+
+    return datetime.now(UTC)
+
+
+def _check_format(fmt: str) -> None:
+    from zoomaudit.errors import UsageError
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose table or json")
+
+
+def _store() -> Store:
+    from zoomaudit.settings import load_settings
+    from zoomaudit.store import Store
+
+    return Store.from_settings(load_settings())
+
+
+def _with_zoom(work: Callable[[Store, ZoomClient], Coroutine[Any, Any, T]]) -> T:
+    """Run ``work`` with the store and a Zoom client built from the settings."""
+    from zoomaudit.settings import load_settings
+    from zoomaudit.store import Store
+    from zoomaudit.zoom.client import ZoomClient
+
+    settings = load_settings()
+    settings.require_credentials()
+
+    async def go() -> T:
+        with Store.from_settings(settings) as store:
+            async with ZoomClient(settings) as client:
+                return await work(store, client)
+
+    return asyncio.run(go())
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, default=str))
+
+
+def _table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    Console(highlight=False, soft_wrap=True).print(table)
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def _request_text(fix: FixRecord) -> str:
+    query = "&".join(f"{k}={v}" for k, v in sorted(fix.query.items()))
+    return f"{fix.method} {fix.path}" + (f"?{query}" if query else "")
+
+
+def _print_results(results: Sequence[ApplyResult]) -> None:
+    for result in results:
+        typer.echo(f"{result.fix_id}: {result.status}" + (f" - {result.message}" if result.message else ""))
+
+
+def _exit_for(results: Sequence[ApplyResult], good: str) -> None:
+    raise typer.Exit(0 if all(r.status == good for r in results) else 1)
+
+
+# --- fixes ------------------------------------------------------------------------------------
+
+fixes_app = typer.Typer(
+    help="The fix queue: list, show, approve, reject, revert, trail.", no_args_is_help=True
+)
+
+
+@fixes_app.command("list")
+def list_command(
+    status: Annotated[
+        list[str] | None, typer.Option("--status", "-s", help="Only fixes in this status (repeatable).")
+    ] = None,
+    policy: Annotated[str | None, typer.Option("--policy", "-p", help="Only this policy's fixes.")] = None,
+    fmt: Fmt = "table",
+) -> None:
+    """List fix plans (oldest first)."""
+    from zoomaudit.errors import UsageError
+    from zoomaudit.fixes.queue import STATUSES, list_fixes, redact_body
+
+    _check_format(fmt)
+    bad = [s for s in status or [] if s not in STATUSES]
+    if bad:
+        raise UsageError(f"unknown status {', '.join(bad)}; choose from {', '.join(STATUSES)}")
+    with _store() as store:
+        fixes = list_fixes(store, statuses=status or None, policy_id=policy)
+    if fmt == "json":
+        _print_json([f.public() for f in fixes])
+        return
+    if not fixes:
+        typer.echo("no fix plans" + (f" with status {', '.join(status)}" if status else ""))
+        return
+    rows = [
+        (
+            f.id,
+            f.status,
+            f.policy_id,
+            f"{f.target_level} {f.target_id or ''}",
+            _request_text(f) + " " + json.dumps(redact_body(f.body)),
+            len(f.meeting_ids),
+            _when(f.created_at),
+            f.error or f.note or "",
+        )
+        for f in fixes
+    ]
+    _table(None, ("id", "status", "policy", "target", "request", "meetings", "created", "note"), rows)
+
+
+@fixes_app.command("show")
+def show_command(fix_id: Annotated[str, typer.Argument(help="The fix id.")], fmt: Fmt = "table") -> None:
+    """One fix plan: the request, the values before and after, and its trail."""
+    from zoomaudit.fixes.queue import get_fix, last_after, redact, trail
+
+    _check_format(fmt)
+    with _store() as store:
+        fix = get_fix(store, fix_id)
+        after = last_after(store, fix.id)
+        events = trail(store, fix.id)
+    if fmt == "json":
+        _print_json({**fix.public(), "after": after, "trail": [e.public() for e in events]})
+        return
+    fields = fix.fields
+    before = redact(fix.before or {})
+    planned = redact(fields)
+    typer.echo(f"fix {fix.id}: {fix.status} (policy {fix.policy_id})")
+    typer.echo(f"target:   {fix.target_level} {fix.target_id or ''}")
+    typer.echo(f"request:  {_request_text(fix)}")
+    if fix.meeting_ids:
+        typer.echo(f"meetings: {', '.join(str(m) for m in fix.meeting_ids)}")
+    if fix.decided_by:
+        typer.echo(f"decided:  by {fix.decided_by} at {_when(fix.decided_at)}")
+    if fix.applied_at:
+        typer.echo(f"applied:  {_when(fix.applied_at)}")
+    if fix.note:
+        typer.echo(f"note:     {fix.note}")
+    if fix.error:
+        typer.echo(f"error:    {fix.error}")
+    rows = [
+        (
+            path,
+            json.dumps(before.get(path)),
+            json.dumps(planned[path]),
+            json.dumps((after or {}).get(path, "")),
+        )
+        for path in fields
+    ]
+    _table(None, ("field", "before", "planned", "after (read back)"), rows)
+    _print_trail(events)
+
+
+def _print_trail(events: Sequence[EventRecord]) -> None:
+    rows = [
+        (_when(e.at), e.fix_id, e.actor, f"{e.from_status or '-'} -> {e.to_status}", e.note or "")
+        for e in events
+    ]
+    _table("trail", ("when", "fix", "who", "transition", "note"), rows)
+
+
+@fixes_app.command("approve")
+def approve_command(
+    fix_ids: Annotated[list[str] | None, typer.Argument(help="Fix ids to approve.")] = None,
+    all_pending: Annotated[bool, typer.Option("--all", help="Approve every pending fix.")] = False,
+    policy: Annotated[
+        str | None, typer.Option("--policy", "-p", help="With --all: only this policy's fixes.")
+    ] = None,
+    by: By = "",
+    note: Annotated[str | None, typer.Option("--note", help="Why, recorded in the trail.")] = None,
+) -> None:
+    """Approve fixes: each is applied at once (re-read, stale check, PATCH, verify).
+
+    Exit code: 0 when every fix was applied, 1 when any ended stale, failed or deferred.
+    """
+    from zoomaudit.errors import UsageError
+    from zoomaudit.fixes.apply import approve
+    from zoomaudit.fixes.queue import list_fixes
+
+    if not by.strip():
+        raise UsageError("--by NAME is required: approvals are recorded with who approved them")
+    if fix_ids and all_pending:
+        raise UsageError("give fix ids or --all, not both")
+    if policy and not all_pending:
+        raise UsageError("--policy selects fixes together with --all")
+    if not fix_ids and not all_pending:
+        raise UsageError("name the fixes to approve, or use --all")
+
+    async def work(store: Store, client: ZoomClient) -> list[ApplyResult]:
+        ids = list(fix_ids or [])
+        if all_pending:
+            ids = [f.id for f in list_fixes(store, statuses=["pending"], policy_id=policy)]
+        if not ids:
+            return []
+        return await approve(store, client, ids, actor=by, note=note, now=_now())
+
+    results = _with_zoom(work)
+    if not results:
+        typer.echo("no pending fixes" + (f" for policy {policy}" if policy else ""))
+        raise typer.Exit(0)
+    _print_results(results)
+    _exit_for(results, "applied")
+
+
+@fixes_app.command("reject")
+def reject_command(
+    fix_ids: Annotated[list[str], typer.Argument(help="Fix ids to reject.")],
+    by: By = "",
+    reason: Annotated[str, typer.Option("--reason", help="Why, recorded in the trail.")] = "",
+) -> None:
+    """Reject pending fixes (nothing is changed in Zoom)."""
+    from zoomaudit.errors import UsageError
+    from zoomaudit.fixes.apply import reject
+
+    if not by.strip():
+        raise UsageError("--by NAME is required")
+    with _store() as store:
+        results = reject(store, fix_ids, actor=by, reason=reason, now=_now())
+    _print_results(results)
+    _exit_for(results, "rejected")
+
+
+@fixes_app.command("revert")
+def revert_command(
+    fix_id: Annotated[str, typer.Argument(help="The applied fix to undo.")], by: By = ""
+) -> None:
+    """Put back the values from before an applied fix (with the same safety checks).
+
+    Exit code: 0 when reverted, 1 otherwise (stale, failed, or nothing could be restored).
+    """
+    from zoomaudit.errors import UsageError
+    from zoomaudit.fixes.apply import revert
+    from zoomaudit.fixes.queue import get_fix
+
+    if not by.strip():
+        raise UsageError("--by NAME is required")
+
+    async def work(store: Store, client: ZoomClient) -> ApplyResult:
+        get_fix(store, fix_id)  # unknown id: a usage error before anything else
+        return await revert(store, client, fix_id, actor=by, now=_now())
+
+    result = _with_zoom(work)
+    _print_results([result])
+    _exit_for([result], "reverted")
+
+
+@fixes_app.command("trail")
+def trail_command(
+    fix_id: Annotated[str | None, typer.Argument(help="Only this fix's trail.")] = None,
+    fmt: Fmt = "table",
+) -> None:
+    """The append-only audit trail of fix transitions: who, when, before, after, note."""
+    from zoomaudit.fixes.queue import trail
+
+    _check_format(fmt)
+    with _store() as store:
+        events = trail(store, fix_id)
+    if fmt == "json":
+        _print_json([e.public() for e in events])
+    elif not events:
+        typer.echo("the trail is empty")
+    else:
+        _print_trail(events)
+
+
+# --- waivers ----------------------------------------------------------------------------------
+
+waivers_app = typer.Typer(help="Waivers: approved exceptions to a policy.", no_args_is_help=True)
+
+
+def _parse_day(value: str | None) -> date | None:
+    from zoomaudit.errors import UsageError
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--until {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _known_policy(policy_id: str) -> None:
+    from pathlib import Path
+
+    from zoomaudit.errors import UsageError
+    from zoomaudit.policy import load_policies
+    from zoomaudit.settings import load_settings
+
+    settings = load_settings()
+    policies = load_policies(Path(settings.policies_dir) if settings.policies_dir else None)
+    if policies.get(policy_id) is None:
+        known = ", ".join(sorted(p.id for p in policies.policies))
+        raise UsageError(f"unknown policy {policy_id!r}; known: {known}")
+
+
+@waivers_app.command("add")
+def waivers_add(
+    policy: Annotated[str, typer.Option("--policy", "-p", help="The policy id waived.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why this exception is acceptable.")],
+    by: Annotated[str, typer.Option("--by", help="Who approved the waiver.")],
+    meeting: Annotated[int | None, typer.Option("--meeting", "-m", help="Waive for this meeting.")] = None,
+    host: Annotated[str | None, typer.Option("--host", help="Waive for this host (e-mail).")] = None,
+    group: Annotated[str | None, typer.Option("--group", help="Waive for this group (name).")] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Last day the waiver applies (YYYY-MM-DD, UTC).")
+    ] = None,
+) -> None:
+    """Record a waiver for one meeting, host or group; an expired waiver stops by itself."""
+    from zoomaudit.fixes.waivers import add_waiver
+
+    last_day = _parse_day(until)
+    _known_policy(policy)
+    with _store() as store:
+        waiver = add_waiver(
+            store,
+            policy_id=policy,
+            meeting_id=meeting,
+            host_email=host,
+            group_name=group,
+            reason=reason,
+            approved_by=by,
+            until=last_day,
+            now=_now(),
+        )
+    typer.echo(
+        f"waiver {waiver.id}: {waiver.policy_id} waived for {waiver.scope_text}"
+        + (f" until {waiver.until.isoformat()}" if waiver.until else "")
+    )
+
+
+def _waiver_state(waiver: WaiverRecord, today: date) -> str:
+    if waiver.removed_at is not None:
+        return f"removed by {waiver.removed_by}"
+    return "active" if waiver.active_on(today) else "expired"
+
+
+@waivers_app.command("list")
+def waivers_list(
+    include_removed: Annotated[bool, typer.Option("--all", help="Include removed waivers.")] = False,
+    fmt: Fmt = "table",
+) -> None:
+    """List waivers with their state (active, expired, removed)."""
+    from zoomaudit.fixes.waivers import list_waivers
+
+    _check_format(fmt)
+    today = _now().date()
+    with _store() as store:
+        waivers = list_waivers(store, include_removed=include_removed)
+    if fmt == "json":
+        _print_json([{**w.model_dump(mode="json"), "state": _waiver_state(w, today)} for w in waivers])
+        return
+    if not waivers:
+        typer.echo("no waivers")
+        return
+    rows = [
+        (
+            w.id,
+            w.policy_id,
+            w.scope_text,
+            w.until.isoformat() if w.until else "no end",
+            _waiver_state(w, today),
+            w.approved_by,
+            w.reason,
+        )
+        for w in waivers
+    ]
+    _table(None, ("id", "policy", "for", "until", "state", "approved by", "reason"), rows)
+
+
+@waivers_app.command("remove")
+def waivers_remove(
+    waiver_id: Annotated[int, typer.Argument(help="The waiver id.")],
+    by: Annotated[str, typer.Option("--by", help="Who removes it.")],
+) -> None:
+    """Remove a waiver (it is kept, marked removed, for the record)."""
+    from zoomaudit.fixes.waivers import remove_waiver
+
+    with _store() as store:
+        waiver = remove_waiver(store, waiver_id, actor=by, now=_now())
+    typer.echo(f"waiver {waiver.id} removed ({waiver.policy_id} for {waiver.scope_text})")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add the ``fixes`` and ``waivers`` command groups."""
+    app.add_typer(fixes_app, name="fixes")
+    app.add_typer(waivers_app, name="waivers")
