@@ -104,7 +104,7 @@ def test_approve_exits_1_when_a_fix_goes_stale(sandbox: Any) -> None:
 
 
 def test_approve_all_for_one_policy(sandbox: Any) -> None:
-    talk, _ = audit_talk(sandbox)
+    audit_talk(sandbox)
     result = cli("fixes", "approve", "--all", "--policy", "waiting-room", "--by", "Priya")
     assert result.exit_code == 0, result.output
     statuses = {f["policy_id"]: f["status"] for f in fixes_json()}
