@@ -117,7 +117,8 @@ def explain(
     policy = policy_set.get(policy_id)
     if policy is None:
         known = ", ".join(sorted(p.id for p in policy_set.policies))
-        raise UsageError(f"no policy {policy_id!r}; known: {known}")
+        typer.echo(f"error: no policy {policy_id!r}; known: {known}", err=True)
+        raise typer.Exit(UsageError.exit_code)
     control = policy.control_def
     out = _console()
     state = "" if policy.enabled else " [yellow](disabled by default)[/]"

@@ -1,0 +1,237 @@
+"""The built-in safeguarding pack: every policy on pass, violation, missing key and manual."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zoomaudit.controls import CATALOGUE, fix_request
+from zoomaudit.policy import PolicySet, evaluate_batch, load_policies
+from zoomaudit.policy.load import bundled_pack_dir
+
+from .conftest import ROOT, SHARED, account, batch, group, host, place, subject
+
+CONTRACT_IDS = {
+    "waiting-room", "passcode-required", "passcode-strength", "screen-share-host-only",
+    "breakout-rooms-available", "hide-self-view", "participant-video-off", "join-before-host-off",
+    "mute-upon-entry", "host-admits-from-waiting-room", "no-pmi-for-sessions", "private-chat-off",
+    "file-transfer-off", "annotation-off", "auto-recording-off", "alternative-host",
+    "phone-dial-in-available", "captions-available", "focus-mode", "authenticated-join",
+    "registration-required",
+}  # fmt: skip
+
+Setup = dict[str, dict[str, Any]]
+
+
+def _at(tier: str, path: str, good: Any, bad: Any, missing: str) -> tuple[Setup, Setup, str]:
+    return {tier: {path: good}}, {tier: {path: bad}}, missing
+
+
+_ADMIT = "meeting_security.waiting_room_settings.users_who_can_admit_participants_from_waiting_room"
+_SHARE = "in_meeting.screen_sharing"
+_WHO = "in_meeting.who_can_share_screen"
+
+# policy id -> (a setup that passes, a setup that violates, the status when no tier states anything)
+CASES: dict[str, tuple[Setup, Setup, str]] = {
+    "waiting-room": _at("meeting", "settings.waiting_room", True, False, "violation"),
+    "host-admits-from-waiting-room": _at("user", _ADMIT, 0, 1, "error"),
+    "passcode-required": _at("meeting", "password", "Kite2024x", "", "error"),
+    "passcode-strength": _at("meeting", "password", "Kite2024x", "123456", "violation"),
+    "no-pmi-for-sessions": _at("meeting", "settings.use_pmi", False, True, "pass"),
+    "join-before-host-off": _at("meeting", "settings.join_before_host", False, True, "pass"),
+    "registration-required": _at("meeting", "settings.approval_type", 1, 2, "violation"),
+    "authenticated-join": _at("meeting", "settings.meeting_authentication", True, False, "error"),
+    "screen-share-host-only": (
+        {"user": {_SHARE: True, _WHO: "host"}},
+        {"user": {_SHARE: True, _WHO: "all"}},
+        "error",
+    ),
+    "breakout-rooms-available": _at("user", "in_meeting.breakout_room", True, False, "error"),
+    "hide-self-view": ({}, {}, "manual"),
+    "participant-video-off": _at("meeting", "settings.participant_video", False, True, "error"),
+    "mute-upon-entry": _at("meeting", "settings.mute_upon_entry", True, False, "violation"),
+    "private-chat-off": _at("user", "in_meeting.private_chat", False, True, "error"),
+    "file-transfer-off": _at("user", "in_meeting.file_transfer", False, True, "error"),
+    "annotation-off": _at("user", "in_meeting.annotation", False, True, "error"),
+    "auto-recording-off": _at("meeting", "settings.auto_recording", "none", "cloud", "pass"),
+    "alternative-host": _at("meeting", "settings.alternative_hosts", "deputy@example.org", "", "violation"),
+    "phone-dial-in-available": _at("meeting", "settings.audio", "both", "voip", "pass"),
+    "captions-available": _at("user", "in_meeting.closed_caption", True, False, "violation"),
+    "focus-mode": _at("meeting", "settings.focus_mode", True, False, "error"),
+}
+
+
+@pytest.fixture(scope="module")
+def pack() -> PolicySet:
+    return load_policies()
+
+
+def _enabled(pack: PolicySet, policy_id: str) -> PolicySet:
+    policy = pack.get(policy_id)
+    assert policy is not None
+    enabled = policy.model_copy(update={"enabled": True})
+    enabled.compile()
+    return PolicySet.build([enabled], "test")
+
+
+def _findings(pack: PolicySet, policy_id: str, setup: Setup) -> list[Any]:
+    settings: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
+    for path, value in setup.get("meeting", {}).items():
+        if path.startswith("settings."):
+            place(settings, path.removeprefix("settings."), value)
+        else:
+            fields[path] = value
+    docs: dict[str, dict[str, Any]] = {
+        t: {} for t in ("user", "group", "account", "group_lock", "account_lock")
+    }
+    for tier, values in setup.items():
+        for path, value in values.items():
+            if tier != "meeting":
+                place(docs[tier], path, value)
+    acc = account(
+        docs["account"], docs["account_lock"], [group("g1", "Youth", docs["group"], docs["group_lock"])]
+    )
+    the_host = host(docs["user"], ("g1",))
+    return evaluate_batch(
+        _enabled(pack, policy_id), acc, batch(the_host, subject(settings=settings, **fields))
+    )
+
+
+def test_the_pack_has_exactly_the_contract_ids(pack: PolicySet) -> None:
+    assert {p.id for p in pack.policies} == CONTRACT_IDS
+    assert set(CASES) == CONTRACT_IDS
+
+
+@pytest.mark.parametrize("policy_id", sorted(CASES))
+def test_policy_passes(pack: PolicySet, policy_id: str) -> None:
+    good, _, missing = CASES[policy_id]
+    [finding] = _findings(pack, policy_id, good)
+    assert finding.status == ("manual" if missing == "manual" else "pass"), finding.message
+
+
+@pytest.mark.parametrize("policy_id", sorted(CASES))
+def test_policy_finds_the_violation(pack: PolicySet, policy_id: str) -> None:
+    _, bad, missing = CASES[policy_id]
+    [finding] = _findings(pack, policy_id, bad)
+    assert finding.status == ("manual" if missing == "manual" else "violation"), finding.message
+    if finding.status == "violation":
+        assert finding.message
+        assert finding.expected is not None
+
+
+@pytest.mark.parametrize("policy_id", sorted(CASES))
+def test_policy_with_nothing_stated(pack: PolicySet, policy_id: str) -> None:
+    """Missing keys are never read as false: Zoom's default when documented, else an error."""
+    *_, missing = CASES[policy_id]
+    [finding] = _findings(pack, policy_id, {})
+    assert finding.status == missing, finding.message
+    if missing in ("pass", "violation") and finding.control != "passcode":
+        assert finding.source == "default"
+
+
+def test_screen_sharing_off_also_passes(pack: PolicySet) -> None:
+    [finding] = _findings(pack, "screen-share-host-only", {"account": {"in_meeting.screen_sharing": False}})
+    assert (finding.status, finding.actual, finding.source) == ("pass", "off", "account")
+
+
+def test_manual_policy_gives_guidance_not_a_verdict(pack: PolicySet) -> None:
+    [finding] = _findings(pack, "hide-self-view", {"user": {"in_meeting.waiting_room": True}})
+    assert finding.status == "manual"
+    assert "hide" in finding.message.lower()
+    assert finding.actual is None
+
+
+def test_disabled_by_default(pack: PolicySet) -> None:
+    disabled = {p.id for p in pack.policies if not p.enabled}
+    assert disabled == {"focus-mode", "authenticated-join", "registration-required"}
+    findings = evaluate_batch(pack, account(), batch(host(), subject()))
+    assert not {f.policy_id for f in findings} & disabled
+
+
+DEFAULT_FIXES = {
+    "waiting-room": ("suggest", "meeting"),
+    "passcode-required": ("suggest", "meeting"),
+    "passcode-strength": ("off", None),
+    "screen-share-host-only": ("suggest", "user"),
+    "breakout-rooms-available": ("suggest", "user"),
+    "hide-self-view": ("off", None),
+    "participant-video-off": ("suggest", "meeting"),
+    "join-before-host-off": ("suggest", "meeting"),
+    "mute-upon-entry": ("suggest", "meeting"),
+    "host-admits-from-waiting-room": ("suggest", "user"),
+    "no-pmi-for-sessions": ("suggest", "meeting"),
+    "private-chat-off": ("suggest", "user"),
+    "file-transfer-off": ("suggest", "user"),
+    "annotation-off": ("suggest", "user"),
+    "auto-recording-off": ("suggest", "meeting"),
+    "alternative-host": ("off", None),
+    "phone-dial-in-available": ("suggest", "meeting"),
+    "captions-available": ("suggest", "user"),
+}
+
+
+@pytest.mark.parametrize(("policy_id", "mode_tier"), sorted(DEFAULT_FIXES.items()))
+def test_default_fix(pack: PolicySet, policy_id: str, mode_tier: tuple[str, str | None]) -> None:
+    policy = pack.get(policy_id)
+    assert policy is not None
+    assert policy.fix is not None
+    mode, tier = mode_tier
+    assert policy.fix.mode == mode
+    if mode == "off":
+        return
+    assert policy.fix.tier == tier
+    control = CATALOGUE[policy.control]
+    request = fix_request(control, policy.fix.tier, policy.fix.value, meeting_id=1, user_id="u")
+    assert request.method == "PATCH"
+    assert request.body
+
+
+def test_passcode_fix_asks_the_planner_to_generate_one(pack: PolicySet) -> None:
+    policy = pack.get("passcode-required")
+    assert policy is not None
+    assert policy.fix is not None
+    assert policy.fix.value == CATALOGUE["passcode"].fix_placeholder == "generate"
+
+
+@pytest.mark.parametrize(
+    ("policy_id", "words"),
+    [
+        ("breakout-rooms-available", ["encryption"]),
+        ("waiting-room", ["join-before-host", "surname"]),
+        ("join-before-host-off", ["waiting room"]),
+    ],
+)
+def test_conflicts_are_stated(pack: PolicySet, policy_id: str, words: list[str]) -> None:
+    policy = pack.get(policy_id)
+    assert policy is not None
+    text = " ".join([policy.rationale, *policy.conflicts]).lower()
+    for word in words:
+        assert word in text
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z']+", text.lower())
+
+
+@pytest.mark.skipif(not (SHARED / "guidance").is_dir(), reason="guidance documents not available")
+def test_rationales_paraphrase_the_guidance(pack: PolicySet) -> None:
+    """No run of eight words is copied from the guidance documents."""
+    grams: set[tuple[str, ...]] = set()
+    for doc in (SHARED / "guidance").glob("*.txt"):
+        words = _words(doc.read_text(encoding="utf-8"))
+        grams |= {tuple(words[i : i + 8]) for i in range(len(words) - 7)}
+    for policy in pack.policies:
+        assert len(policy.rationale) > 120, policy.id
+        words = _words(" ".join([policy.rationale, policy.guidance, *policy.conflicts]))
+        copied = [g for g in (tuple(words[i : i + 8]) for i in range(len(words) - 7)) if g in grams]
+        assert not copied, (policy.id, copied)
+
+
+def test_top_level_policies_folder_is_the_bundled_pack() -> None:
+    top = ROOT / "policies"
+    assert top.resolve() == bundled_pack_dir().resolve()
+    assert load_policies(Path(top)).hash == load_policies().hash
