@@ -1,0 +1,275 @@
+"""Fixtures of the console's view tests: a real SQLite store, seeded runs and fix plans, fake Zoom actions.
+
+The views are driven over HTTP (httpx against the ASGI app) exactly as a browser would: a session
+cookie, form posts with the page's CSRF token. Zoom is not involved here; the browser tests use the
+sandbox.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from zoomaudit.findings import Finding, Pass, Violation
+from zoomaudit.fixes.plan import FixPlan, PlanRequest
+from zoomaudit.fixes.queue import record_plans
+from zoomaudit.runner import RunOutcome, Scope
+from zoomaudit.service.console.accounts import add_admin
+from zoomaudit.service.console.actions import ConsoleActions
+from zoomaudit.service.console.app import create_console_app
+from zoomaudit.service.console.auth import LoginPolicy
+from zoomaudit.settings import Settings, load_settings
+from zoomaudit.store import PolicyInfo, Store
+
+NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
+ADMIN = "lead@example.org"
+VIEWER = "viewer@example.org"
+PASSWORD = "a long enough password"
+PASSCODE = "Zq81736"
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return load_settings()
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    with Store.from_settings(settings) as opened:
+        with opened.session() as db:
+            add_admin(db, ADMIN, PASSWORD, "admin", now=NOW)
+            add_admin(db, VIEWER, PASSWORD, "viewer", now=NOW)
+        yield opened
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+class FakeActions(ConsoleActions):
+    """The real store-side actions, with Zoom replaced: approvals "apply" by a status change."""
+
+    def __init__(self, settings: Settings, store: Store, clock: Clock) -> None:
+        super().__init__(settings, store, clock=clock)
+        self.approved: list[tuple[list[str], str, str | None]] = []
+        self.audits: list[Scope] = []
+        self.audit_result: str | None = None
+        self.group_map: dict[str, list[str]] = {}
+
+    async def approve(self, fix_ids: Any, *, actor: str, note: str | None) -> list[Any]:
+        self.approved.append((list(fix_ids), actor, note))
+        for fix_id in fix_ids:
+            self.store.transition_fix(
+                fix_id,
+                from_statuses=("pending",),
+                to_status="applied",
+                actor=actor,
+                at=self._clock(),
+                note=note,
+                decided_by=actor,
+                decided_at=self._clock(),
+                applied_at=self._clock(),
+            )
+        return []
+
+    async def reject(self, fix_ids: Any, *, actor: str, reason: str) -> list[Any]:
+        for fix_id in fix_ids:
+            self.store.transition_fix(
+                fix_id,
+                from_statuses=("pending",),
+                to_status="rejected",
+                actor=actor,
+                at=self._clock(),
+                note=reason,
+                decided_by=actor,
+                decided_at=self._clock(),
+            )
+        return []
+
+    async def audit(self, scope: Scope) -> RunOutcome:
+        self.audits.append(scope)
+        run_id = self.audit_result or seed_run(
+            self.store, [violation(9001, "waiting-room")], at=self._clock()
+        )
+        return RunOutcome(run_id=run_id, complete=True)
+
+    async def groups(self) -> tuple[dict[str, list[str]], str | None]:
+        return self.group_map, None
+
+    def policies(self) -> list[tuple[str, str]]:
+        return [("waiting-room", "Everyone waits to be admitted"), ("passcode", "Meetings need a passcode")]
+
+
+@pytest.fixture
+def actions(settings: Settings, store: Store, clock: Clock) -> FakeActions:
+    return FakeActions(settings, store, clock)
+
+
+@pytest.fixture
+def app(settings: Settings, store: Store, actions: FakeActions, clock: Clock) -> Any:
+    return create_console_app(
+        settings,
+        store=store,
+        actions=actions,
+        clock=clock,
+        secret=b"k" * 32,
+        login_policy=LoginPolicy(
+            account_attempts=3, address_attempts=6, address_window=timedelta(minutes=10)
+        ),
+    )
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://console.test") as c:
+        yield c
+
+
+# ---- helpers ---------------------------------------------------------------------------------------
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+async def login(client: httpx.AsyncClient, email: str = ADMIN, password: str = PASSWORD) -> httpx.Response:
+    page = await client.get("/login")
+    return await client.post(
+        "/login", data={"csrf": csrf_of(page.text), "email": email, "password": password, "next": "/"}
+    )
+
+
+async def signed_in(client: httpx.AsyncClient, email: str = ADMIN, page: str = "/") -> str:
+    """Sign in and return the CSRF token of ``page``."""
+    response = await login(client, email)
+    assert response.status_code == 303, response.text
+    return csrf_of((await client.get(page)).text)
+
+
+def violation(meeting_id: int, policy: str, **fields: Any) -> Violation:
+    values: dict[str, Any] = {
+        "policy_id": policy,
+        "control": fields.pop("control", policy.replace("-", "_")),
+        "severity": fields.pop("severity", "high"),
+        "meeting_id": meeting_id,
+        "topic": fields.pop("topic", f"Youth group {meeting_id}"),
+        "host_id": fields.pop("host_id", "u-alice"),
+        "host_email": fields.pop("host_email", "alice@example.org"),
+        "actual": False,
+        "expected": True,
+        "source": "user",
+        "message": "waiting room is off",
+    }
+    values.update(fields)
+    return Violation(**values)
+
+
+def passed(meeting_id: int, policy: str, **fields: Any) -> Pass:
+    return Pass(
+        **violation(meeting_id, policy, actual=True, message="", **fields).model_dump(exclude={"status"})
+    )
+
+
+def seed_run(
+    store: Store,
+    findings: list[Finding],
+    *,
+    at: datetime = NOW,
+    scope: str = "account",
+    complete: bool = True,
+) -> str:
+    run_id = store.start_run(
+        "manual",
+        scope,  # type: ignore[arg-type]
+        {},
+        "h",
+        at,
+        policies={"waiting-room": PolicyInfo(title="Everyone waits to be admitted")},
+    )
+    store.add_findings(run_id, findings)
+    counts = {"violations": sum(f.status == "violation" for f in findings), "meetings": 2, "users": 1}
+    store.finish_run(run_id, complete=complete, finished_at=at + timedelta(seconds=5), counts=counts)
+    return run_id
+
+
+def seed_fix(
+    store: Store,
+    meeting_id: int,
+    policy: str = "waiting-room",
+    body: dict[str, Any] | None = None,
+    before: dict[str, Any] | None = None,
+) -> str:
+    body = body or {"settings": {"waiting_room": True}}
+    plan = FixPlan(
+        policy_id=policy,
+        mode="suggest",
+        target_level="meeting",
+        target_id=str(meeting_id),
+        host_id="u-alice",
+        request=PlanRequest(method="PATCH", path=f"/meetings/{meeting_id}", body=body),
+        before=before if before is not None else {"settings.waiting_room": False},
+        meeting_ids=(meeting_id,),
+        dedupe_key=f"meeting:{meeting_id}:{policy}",
+    )
+    return record_plans(store, None, [plan], NOW)[plan.dedupe_key]
+
+
+@dataclass
+class Seeded:
+    runs: list[str] = field(default_factory=list)
+    fixes: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def seeded(store: Store) -> Seeded:
+    """Two whole-account runs (3 violations, then 2) and two pending fixes of one policy."""
+    out = Seeded()
+    out.runs.append(
+        seed_run(
+            store,
+            [
+                violation(1001, "waiting-room"),
+                violation(1002, "waiting-room", severity="high"),
+                violation(1002, "passcode", control="passcode", severity="critical", actual=""),
+            ],
+            at=NOW - timedelta(days=1),
+        )
+    )
+    out.runs.append(
+        seed_run(
+            store,
+            [
+                violation(1001, "waiting-room"),
+                violation(1002, "passcode", control="passcode", severity="critical", actual="", locked=True),
+                passed(1002, "waiting-room", source="account"),
+                passed(1003, "waiting-room", host_id="u-bob", host_email="bob@example.org", topic="Staff"),
+            ],
+        )
+    )
+    out.fixes.append(seed_fix(store, 1001))
+    out.fixes.append(seed_fix(store, 1002, body={"settings": {"waiting_room": True}}))
+    return out

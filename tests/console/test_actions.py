@@ -1,0 +1,238 @@
+"""What the console changes: approvals, rejections, bulk approval, waivers, audits; roles and CSRF."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import httpx
+import pytest
+
+from zoomaudit.fixes.queue import get_fix, trail
+from zoomaudit.fixes.waivers import list_waivers
+from zoomaudit.runner import Scope
+from zoomaudit.store import Store
+
+from .conftest import ADMIN, VIEWER, FakeActions, Seeded, seed_fix, signed_in
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_approving_a_fix_applies_it_as_the_signed_in_admin_and_shows_the_result(
+    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store
+) -> None:
+    token = await signed_in(client, ADMIN, "/fixes")
+    fix_id = seeded.fixes[0]
+    response = await client.post(
+        "/fixes/decide", data={"csrf": token, "fix_id": fix_id, "decision": "approve", "note": "ok by DSL"}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/fixes?done={fix_id}"
+    assert actions.approved == [([fix_id], ADMIN, "ok by DSL")]
+    page = (await client.get(response.headers["location"])).text
+    result = page.split('id="result-h"')[1].split("</section>")[0]
+    assert fix_id in result
+    assert "status-applied" in result
+    assert "Applied:" in result
+    assert get_fix(store, fix_id).decided_by == ADMIN
+
+
+async def test_rejecting_needs_a_reason_and_records_it(
+    client: httpx.AsyncClient, seeded: Seeded, store: Store
+) -> None:
+    token = await signed_in(client, ADMIN, "/fixes")
+    fix_id = seeded.fixes[1]
+    no_reason = await client.post(
+        "/fixes/decide", data={"csrf": token, "fix_id": fix_id, "decision": "reject"}
+    )
+    assert no_reason.status_code == 400
+    assert "give a reason" in no_reason.text
+    assert get_fix(store, fix_id).status == "pending"
+    await client.post(
+        "/fixes/decide",
+        data={"csrf": token, "fix_id": fix_id, "decision": "reject", "note": "public lecture"},
+    )
+    assert get_fix(store, fix_id).status == "rejected"
+    assert trail(store, fix_id)[-1].note == "public lecture"
+
+
+async def test_bulk_approval_covers_only_the_policy_and_the_fixes_on_the_page(
+    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store
+) -> None:
+    token = await signed_in(client, ADMIN, "/fixes")
+    other_policy = seed_fix(store, 3001, policy="passcode", body={"password": "Zq81736"})
+    queued_later = seed_fix(store, 3002)
+    response = await client.post(
+        "/fixes/approve-policy",
+        data={"csrf": token, "policy": "waiting-room", "fix_id": seeded.fixes, "note": "bulk"},
+    )
+    assert response.status_code == 303
+    ((approved, actor, note),) = actions.approved
+    assert (sorted(approved), actor, note) == (sorted(seeded.fixes), ADMIN, "bulk")
+    assert get_fix(store, other_policy).status == "pending"
+    assert get_fix(store, queued_later).status == "pending"
+
+
+async def test_the_fix_queue_offers_bulk_approval_per_policy(
+    client: httpx.AsyncClient, seeded: Seeded
+) -> None:
+    await signed_in(client, ADMIN)
+    html = (await client.get("/fixes")).text
+    assert "Approve all 2" in html
+    assert 'name="policy" value="waiting-room"' in html
+
+
+async def test_a_viewer_sees_the_queue_without_buttons_and_is_refused_on_the_server(
+    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store
+) -> None:
+    token = await signed_in(client, VIEWER, "/fixes")
+    html = (await client.get("/fixes")).text
+    assert seeded.fixes[0] in html
+    assert "Approve" not in html.replace("Approved", "")
+    assert "Reject" not in html
+    for path, data in (
+        ("/fixes/decide", {"fix_id": seeded.fixes[0], "decision": "approve"}),
+        ("/fixes/approve-policy", {"policy": "waiting-room", "fix_id": seeded.fixes[0]}),
+        ("/waivers", {"policy": "waiting-room", "scope": "meeting", "target": "1001", "reason": "x"}),
+        ("/audit", {"scope": "account"}),
+    ):
+        response = await client.post(path, data={"csrf": token, **data})
+        assert response.status_code == 403, path
+    assert actions.approved == []
+    assert actions.audits == []
+    assert get_fix(store, seeded.fixes[0]).status == "pending"
+    assert list_waivers(store) == []
+
+
+@pytest.mark.parametrize("token", [None, "", "forged-token"])
+async def test_a_post_without_a_valid_csrf_token_is_refused(
+    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store, token: str | None
+) -> None:
+    await signed_in(client, ADMIN)
+    data = {"fix_id": seeded.fixes[0], "decision": "approve"}
+    if token is not None:
+        data["csrf"] = token
+    response = await client.post("/fixes/decide", data=data)
+    assert response.status_code == 403
+    assert actions.approved == []
+    assert get_fix(store, seeded.fixes[0]).status == "pending"
+
+
+async def test_a_post_without_a_session_is_refused(client: httpx.AsyncClient, seeded: Seeded) -> None:
+    response = await client.post("/fixes/decide", data={"fix_id": seeded.fixes[0], "decision": "approve"})
+    assert response.status_code == 403
+
+
+async def test_another_sessions_csrf_token_does_not_work(
+    client: httpx.AsyncClient, app: object, seeded: Seeded, actions: FakeActions
+) -> None:
+    token = await signed_in(client, ADMIN)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 1))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://console.test") as second:
+        await signed_in(second, ADMIN)
+        response = await second.post(
+            "/fixes/decide", data={"csrf": token, "fix_id": seeded.fixes[0], "decision": "approve"}
+        )
+    assert response.status_code == 403
+    assert actions.approved == []
+
+
+async def test_waivers_are_added_and_removed_as_the_signed_in_admin(
+    client: httpx.AsyncClient, store: Store
+) -> None:
+    token = await signed_in(client, ADMIN, "/waivers")
+    response = await client.post(
+        "/waivers",
+        data={
+            "csrf": token,
+            "policy": "waiting-room",
+            "scope": "meeting",
+            "target": "1001",
+            "reason": "public talk",
+            "until": "2026-12-31",
+        },
+    )
+    assert response.status_code == 303
+    (waiver,) = list_waivers(store)
+    assert (waiver.meeting_id, waiver.approved_by, str(waiver.until)) == (1001, ADMIN, "2026-12-31")
+    html = (await client.get("/waivers?notice=added")).text
+    assert "public talk" in html
+    assert "Waiver added" in html
+    removed = await client.post(f"/waivers/{waiver.id}/remove", data={"csrf": token})
+    assert removed.status_code == 303
+    assert list_waivers(store) == []
+    assert list_waivers(store, include_removed=True)[0].removed_by == ADMIN
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"scope": "meeting", "target": "abc", "reason": "r"}, "is not a meeting id"),
+        ({"scope": "host", "target": "x@example.org", "reason": "r", "until": "2020-01-01"}, "in the past"),
+        ({"scope": "group", "target": "Staff", "reason": " "}, "needs a reason"),
+        ({"scope": "meeting", "target": "", "reason": "r"}, "Give the meeting id"),
+    ],
+)
+async def test_a_bad_waiver_is_explained_and_keeps_the_form(
+    client: httpx.AsyncClient, store: Store, form: dict[str, str], message: str
+) -> None:
+    token = await signed_in(client, ADMIN, "/waivers")
+    response = await client.post("/waivers", data={"csrf": token, "policy": "waiting-room", **form})
+    assert response.status_code == 400
+    assert message in response.text
+    assert list_waivers(store) == []
+
+
+async def test_audit_now_runs_in_the_background_and_shows_the_run_when_done(
+    client: httpx.AsyncClient, actions: FakeActions
+) -> None:
+    token = await signed_in(client, ADMIN, "/audit")
+    response = await client.post("/audit", data={"csrf": token, "scope": "meeting", "meeting_id": "9001"})
+    assert response.status_code == 303
+    job_page = response.headers["location"]
+    assert job_page.startswith("/audit/jobs/")
+    for _ in range(100):
+        page = await client.get(job_page)
+        if page.status_code == 303:
+            break
+        assert 'http-equiv="refresh"' in page.text
+        await asyncio.sleep(0.01)
+    assert actions.audits == [Scope.meetings(9001)]
+    run_page = await client.get(page.headers["location"])
+    assert run_page.status_code == 200
+    assert "Youth group 9001" in run_page.text
+
+
+async def test_audit_now_for_the_whole_account_and_a_bad_meeting_id(
+    client: httpx.AsyncClient, actions: FakeActions
+) -> None:
+    token = await signed_in(client, ADMIN, "/audit")
+    bad = await client.post("/audit", data={"csrf": token, "scope": "meeting", "meeting_id": "12ab"})
+    assert bad.status_code == 400
+    assert "numeric id" in bad.text
+    started = await client.post("/audit", data={"csrf": token, "scope": "account"})
+    assert started.status_code == 303
+    for _ in range(100):
+        if actions.audits:
+            break
+        await asyncio.sleep(0.01)
+    assert actions.audits == [Scope.account()]
+
+
+async def test_a_failed_audit_says_why(client: httpx.AsyncClient, actions: FakeActions) -> None:
+    from zoomaudit.errors import UnknownMeeting
+
+    async def unknown(scope: Scope) -> object:
+        raise UnknownMeeting(5555)
+
+    actions.audit = unknown  # type: ignore[method-assign,assignment]
+    token = await signed_in(client, ADMIN, "/audit")
+    job_page = (
+        await client.post("/audit", data={"csrf": token, "scope": "meeting", "meeting_id": "5555"})
+    ).headers["location"]
+    for _ in range(100):
+        html = (await client.get(job_page)).text
+        if "did not finish" in html:
+            break
+        await asyncio.sleep(0.01)
+    assert re.search(r"meeting 5555 was not found in Zoom", html)

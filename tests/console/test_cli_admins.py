@@ -1,0 +1,104 @@
+"""`zoomaudit admins`: add (prompted or from stdin), list, remove; errors are usage errors (exit 2)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from zoomaudit.cli.app import app
+from zoomaudit.service.console.auth import verify_password
+from zoomaudit.settings import load_settings
+from zoomaudit.store import Store
+from zoomaudit.store.models import Admin
+
+PASSWORD = "a long enough password"
+
+
+def _zoomaudit(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "zoomaudit", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+    )
+
+
+def _stored(email: str) -> Admin | None:
+    with Store.from_settings(load_settings()) as store, store.read_session() as db:
+        from sqlalchemy import select
+
+        return db.scalar(select(Admin).where(Admin.email == email))
+
+
+def test_add_reads_the_password_from_stdin_and_stores_only_a_slow_hash() -> None:
+    result = CliRunner().invoke(
+        app, ["admins", "add", "Lead@Example.org", "--password-stdin"], input=PASSWORD + "\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "added lead@example.org (admin)" in result.output
+    row = _stored("lead@example.org")
+    assert row is not None
+    assert row.role == "admin"
+    assert row.password_hash.startswith("scrypt$")
+    assert PASSWORD not in row.password_hash
+    assert verify_password(PASSWORD, row.password_hash)
+
+
+def test_add_prompts_twice_without_echoing() -> None:
+    result = CliRunner().invoke(
+        app, ["admins", "add", "viewer@example.org", "--role", "viewer"], input=f"{PASSWORD}\n{PASSWORD}\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert PASSWORD not in result.output
+    row = _stored("viewer@example.org")
+    assert row is not None
+    assert row.role == "viewer"
+
+
+def test_list_shows_accounts_but_never_hashes() -> None:
+    CliRunner().invoke(app, ["admins", "add", "a@example.org", "--password-stdin"], input=PASSWORD)
+    listed = CliRunner().invoke(app, ["admins", "list", "--format", "json"])
+    assert listed.exit_code == 0
+    (entry,) = json.loads(listed.output)
+    assert entry["email"] == "a@example.org"
+    assert entry["role"] == "admin"
+    assert entry["last_login_at"] is None
+    assert "scrypt" not in listed.output
+    assert "hash" not in listed.output
+    table = CliRunner().invoke(app, ["admins", "list"])
+    assert "a@example.org" in table.output
+    assert "never" in table.output
+
+
+def test_an_empty_list_says_how_to_add_an_account() -> None:
+    result = CliRunner().invoke(app, ["admins", "list"])
+    assert result.exit_code == 0
+    assert "zoomaudit admins add EMAIL" in result.output
+
+
+def test_remove_deletes_the_account() -> None:
+    CliRunner().invoke(app, ["admins", "add", "a@example.org", "--password-stdin"], input=PASSWORD)
+    result = CliRunner().invoke(app, ["admins", "remove", "A@example.org"])
+    assert result.exit_code == 0
+    assert "removed a@example.org" in result.output
+    assert _stored("a@example.org") is None
+
+
+def test_mistakes_are_usage_errors_with_a_reason() -> None:
+    assert _zoomaudit("admins", "add", "a@example.org", "--password-stdin", stdin=PASSWORD).returncode == 0
+    cases = [
+        (("admins", "add", "a@example.org", "--password-stdin"), PASSWORD, "already exists"),
+        (("admins", "add", "b@example.org", "--password-stdin"), "short", "at least 10 characters"),
+        (("admins", "add", "not-an-email", "--password-stdin"), PASSWORD, "not an e-mail address"),
+        (("admins", "add", "c@example.org", "--role", "owner", "--password-stdin"), PASSWORD, "unknown role"),
+        (("admins", "remove", "nobody@example.org"), "", "no admin with the e-mail"),
+    ]
+    for args, stdin, message in cases:
+        out = _zoomaudit(*args, stdin=stdin)
+        assert out.returncode == 2, (args, out.stderr)
+        assert message in out.stderr
