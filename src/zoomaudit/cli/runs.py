@@ -1,9 +1,119 @@
-"""`zoomaudit` runs commands."""
+"""`zoomaudit history`, `zoomaudit diff` and `zoomaudit report`: stored runs, read again."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
+
+if TYPE_CHECKING:
+    from zoomaudit.store import Store
+
+ListFormat = typer.Option("--format", "-f", help="table or json.")
+
+
+def _open_store() -> Store:
+    from zoomaudit.settings import load_settings
+    from zoomaudit.store import Store
+
+    return Store.from_settings(load_settings())
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"written to {output}", err=True)
+
+
+def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
+    from zoomaudit.errors import UsageError
+
+    if fmt not in allowed:
+        raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(allowed)}")
+
+
+def history(
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many runs, newest first.")] = 20,
+    fmt: Annotated[str, ListFormat] = "table",
+    show_all: Annotated[bool, typer.Option("--all", help="Also list abandoned runs.")] = False,
+) -> None:
+    """List past runs, newest first."""
+    from zoomaudit.report.runs import render_history
+
+    _check_format(fmt, ("table", "json"))
+    with _open_store() as store:
+        runs = store.list_runs(limit, include_abandoned=show_all)
+    _emit(render_history(runs, fmt), None)
+
+
+def diff(
+    old: Annotated[str | None, typer.Argument(help="Older run id (or unique prefix).")] = None,
+    new: Annotated[str | None, typer.Argument(help="Newer run id; default the latest complete run.")] = None,
+    fmt: Annotated[str, ListFormat] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead.")] = None,
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help="Exit 1 when the newer run has new violations.")
+    ] = False,
+) -> None:
+    """Show new, resolved and still-open violations between two runs (default: the last two complete)."""
+    from zoomaudit.report.runs import render_diff
+
+    _check_format(fmt, ("table", "json"))
+    with _open_store() as store:
+        old_id, new_id = _pick_runs(store, old, new)
+        result = store.diff(old_id, new_id)
+    _emit(render_diff(result, fmt), output)
+    if exit_code and result.new:
+        raise typer.Exit(1)
+
+
+def _pick_runs(store: Store, old: str | None, new: str | None) -> tuple[str, str]:
+    """The runs to compare: as named, else the newest complete run(s) fill the gaps."""
+    from zoomaudit.errors import UsageError
+
+    if old is not None and new is not None:
+        return old, new
+    latest = store.last_complete_runs(2)
+    if old is not None:
+        if not latest:
+            raise UsageError("there is no complete run to compare with; run `zoomaudit audit` first")
+        return old, latest[0].id
+    if len(latest) < 2:
+        raise UsageError(
+            f"diff needs two complete runs and the store has {len(latest)}; "
+            "run `zoomaudit audit` again, or name two runs (see `zoomaudit history`)"
+        )
+    return latest[1].id, latest[0].id
+
+
+def report(
+    run_id: Annotated[str, typer.Argument(help="Run id (or unique prefix), see `zoomaudit history`.")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table, json, csv, html, markdown or junit.")
+    ] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+    include_passed: Annotated[
+        bool, typer.Option("--include-passed", help="List passing checks too.")
+    ] = False,
+) -> None:
+    """Render a stored run again in any report format."""
+    from zoomaudit.report import FORMATS, load_for_format, render
+
+    _check_format(fmt, FORMATS)
+    with _open_store() as store:
+        loaded = load_for_format(store, run_id, fmt, include_passed=include_passed)
+    _emit(render(loaded, fmt), output)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
+    app.command("history")(history)
+    app.command("diff")(diff)
+    app.command("report")(report)

@@ -113,7 +113,8 @@ class FindingRow(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     message: Mapped[str] = mapped_column(Text, default="")
     fix_id: Mapped[str | None] = mapped_column(String(64))
-    waiver_id: Mapped[int | None] = mapped_column(ForeignKey("waivers.id", ondelete="SET NULL"))
+    # No foreign key: a finding is history and keeps the id of the waiver that applied then.
+    waiver_id: Mapped[int | None] = mapped_column(BigInteger)
     waiver_reason: Mapped[str | None] = mapped_column(Text)
     # Identity key (findings._Finding.identity) kept as columns so diffs can match in SQL too.
     subject: Mapped[str] = mapped_column(String(100))

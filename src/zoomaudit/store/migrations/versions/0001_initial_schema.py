@@ -105,15 +105,12 @@ def upgrade() -> None:
         sa.Column("locked", sa.Boolean(), nullable=False),
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column("fix_id", sa.String(length=64), nullable=True),
-        sa.Column("waiver_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("waiver_id", sa.BigInteger(), nullable=True),
         sa.Column("waiver_reason", sa.Text(), nullable=True),
         sa.Column("subject", sa.String(length=100), nullable=False),
         sa.Column("occurrence_key", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["run_id"], ["runs.id"], name=op.f("fk_findings_run_id_runs"), ondelete="CASCADE"
-        ),
-        sa.ForeignKeyConstraint(
-            ["waiver_id"], ["waivers.id"], name=op.f("fk_findings_waiver_id_waivers"), ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_findings")),
     )

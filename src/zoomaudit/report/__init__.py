@@ -1,0 +1,49 @@
+"""Report formats: each a pure function of a stored run (a ``RunReport``).
+
+``render(report, fmt)`` dispatches to one module per format. Formats that list findings
+(table, json, csv, markdown) show passes only when the report includes them
+(``load_report(..., include_passed=True)``); html and junit use every finding the report
+carries, so load it with ``load_for_format`` to give them the passes too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+from typing import TYPE_CHECKING, Literal, get_args
+
+from zoomaudit.errors import UsageError
+
+if TYPE_CHECKING:
+    from zoomaudit.store import RunReport, Store
+
+Format = Literal["table", "json", "csv", "html", "markdown", "junit"]
+FORMATS: tuple[str, ...] = get_args(Format)
+WITH_PASSES: frozenset[str] = frozenset({"html", "junit"})
+"""Formats that always want the passes: html shows every effective setting, junit every test."""
+
+_RENDERERS: dict[str, tuple[str, str]] = {
+    "table": ("zoomaudit.report.table", "render_table"),
+    "json": ("zoomaudit.report.jsondoc", "render_json"),
+    "csv": ("zoomaudit.report.csvfile", "render_csv"),
+    "html": ("zoomaudit.report.html", "render_html"),
+    "markdown": ("zoomaudit.report.markdown", "render_markdown"),
+    "junit": ("zoomaudit.report.junit", "render_junit"),
+}
+
+
+def render(report: RunReport, fmt: str) -> str:
+    """The report in format ``fmt`` (one of FORMATS); UsageError for an unknown format."""
+    if fmt not in _RENDERERS:
+        raise UsageError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    module, name = _RENDERERS[fmt]
+    renderer: Callable[[RunReport], str] = getattr(import_module(module), name)
+    return renderer(report)
+
+
+def load_for_format(store: Store, run_id: str, fmt: str, *, include_passed: bool = False) -> RunReport:
+    """Load a run with what ``fmt`` needs: passes when asked for, and always for html and junit."""
+    return store.load_report(run_id, include_passed=include_passed or fmt in WITH_PASSES)
+
+
+__all__ = ["FORMATS", "WITH_PASSES", "Format", "load_for_format", "render"]

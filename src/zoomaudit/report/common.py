@@ -1,0 +1,188 @@
+"""What every report format shares: ordering, grouping and how values read to a person.
+
+Everything here is a pure function of a RunReport; nothing reads a clock, so two renderings of
+one stored run are byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from zoomaudit.findings import SEVERITY_RANK, Finding
+from zoomaudit.snapshot import CollectError
+from zoomaudit.store.records import FixInfo, RunReport
+from zoomaudit.store.runs import redact
+
+STATUS_RANK: dict[str, int] = {"violation": 0, "error": 1, "waived": 2, "manual": 3, "pass": 4}
+STATUS_LABEL: dict[str, str] = {
+    "violation": "VIOLATION",
+    "error": "ERROR",
+    "waived": "waived",
+    "manual": "manual",
+    "pass": "pass",
+}
+TIER_LABEL: dict[str, str] = {
+    "meeting": "meeting",
+    "user": "user",
+    "group": "group",
+    "account": "account",
+    "group_lock": "group lock",
+    "account_lock": "account lock",
+    "default": "Zoom default",
+}
+
+
+def finding_key(f: Finding) -> tuple[Any, ...]:
+    """Worst first: status, severity, then the subject and policy for a stable order."""
+    return (
+        STATUS_RANK[f.status],
+        SEVERITY_RANK[f.severity],
+        f.meeting_id is None,
+        f.meeting_id or 0,
+        f.occurrence_id or "",
+        f.host_email or f.host_id or "",
+        f.policy_id,
+        f.control,
+    )
+
+
+def listed_findings(report: RunReport) -> list[Finding]:
+    """The findings a list-style format shows: passes only when the report includes them."""
+    shown = report.findings if report.include_passed else [f for f in report.findings if f.status != "pass"]
+    return sorted(shown, key=finding_key)
+
+
+def by_status(findings: Iterable[Finding], status: str) -> list[Finding]:
+    return [f for f in findings if f.status == status]
+
+
+def tier_text(f: Finding) -> str:
+    """The tier that decided the value, e.g. ``account lock`` or ``user (locked)``."""
+    if f.source is None:
+        return "not stated"
+    label = TIER_LABEL.get(f.source, f.source)
+    return f"{label} (locked)" if f.locked and not f.source.endswith("lock") else label
+
+
+def value_text(value: Any) -> str:
+    """A value as a person reads it: on/off, "not set", text as is, anything else as JSON."""
+    if value is None:
+        return "not set"
+    if value is True:
+        return "on"
+    if value is False:
+        return "off"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+
+
+def json_text(value: Any) -> str:
+    """A value as compact, stable JSON (for CSV cells)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def subject_text(f: Finding) -> str:
+    """What the finding is about, in words: a meeting (and occurrence), a user or the account."""
+    if f.meeting_id is not None:
+        text = f"meeting {f.meeting_id}"
+        return f"{text} occurrence {f.occurrence_id}" if f.occurrence_id else text
+    if f.host_id is not None or f.host_email is not None:
+        return f"user {f.host_email or f.host_id}"
+    return "account"
+
+
+def error_subject(error: CollectError) -> str:
+    if error.meeting_id is not None:
+        return f"meeting {error.meeting_id}"
+    return f"user {error.user_id}" if error.user_id is not None else "account"
+
+
+def fix_text(fix: FixInfo) -> str:
+    """The suggested change in one line, passcodes masked."""
+    body = redact(fix.body)
+    body_text = f" {json_text(body)}" if body not in (None, {}, []) else ""
+    return f"{fix.request_text}{body_text}"
+
+
+def policy_title(report: RunReport, policy_id: str) -> str:
+    info = report.policies.get(policy_id)
+    return info.title if info and info.title else policy_id
+
+
+@dataclass
+class SubjectGroup:
+    """The findings of one meeting (all occurrences), or of one user, or of the account."""
+
+    key: tuple[Any, ...]
+    title: str
+    meeting_id: int | None = None
+    topic: str | None = None
+    host: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def violations(self) -> list[Finding]:
+        return by_status(self.findings, "violation")
+
+    @property
+    def worst(self) -> tuple[int, int, int]:
+        """Sort key: worst violation severity, then most violations, then any problem at all."""
+        ranks = [SEVERITY_RANK[f.severity] for f in self.violations]
+        problems = sum(1 for f in self.findings if f.status in ("violation", "error"))
+        return (min(ranks) if ranks else len(SEVERITY_RANK), -len(ranks), -problems)
+
+
+def group_by_subject(findings: Iterable[Finding]) -> list[SubjectGroup]:
+    """Meetings worst first, then users, then the account; findings inside worst first."""
+    groups: dict[tuple[Any, ...], SubjectGroup] = {}
+    for f in findings:
+        if f.meeting_id is not None:
+            key: tuple[Any, ...] = (0, f.meeting_id)
+            title = f"Meeting {f.meeting_id}"
+        elif f.host_id is not None or f.host_email is not None:
+            key = (1, f.host_email or f.host_id or "")
+            title = f"User {f.host_email or f.host_id}"
+        else:
+            key = (2, "")
+            title = "Account"
+        group = groups.setdefault(key, SubjectGroup(key=key, title=title, meeting_id=f.meeting_id))
+        group.topic = group.topic or f.topic
+        group.host = group.host or f.host_email or f.host_id
+        group.findings.append(f)
+    for group in groups.values():
+        group.findings.sort(key=finding_key)
+    return sorted(groups.values(), key=lambda g: (g.key[0], g.worst, g.key[1:]))
+
+
+def violations_by(findings: Iterable[Finding], attribute: str) -> list[tuple[str, int]]:
+    """Violation counts per severity (in severity order) or per policy (most first)."""
+    counts: dict[str, int] = {}
+    for f in findings:
+        if f.status == "violation":
+            value = str(getattr(f, attribute))
+            counts[value] = counts.get(value, 0) + 1
+    if attribute == "severity":
+        return [(s, counts[s]) for s in SEVERITY_RANK if s in counts]
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def summary_line(report: RunReport) -> str:
+    """One sentence: the run, its completeness and its counts."""
+    run, counts = report.run, report.summary
+    state = {
+        "complete": "complete",
+        "incomplete": "INCOMPLETE (some subjects could not be read)",
+        "failed": f"FAILED ({run.error})" if run.error else "FAILED",
+        "running": "still running",
+        "abandoned": "ABANDONED (stopped before finishing)",
+    }[run.status]
+    return (
+        f"Run {run.id} ({run.trigger}, {run.scope}) {state}: "
+        f"{counts['violations']} violation(s), {counts['errors']} error(s), {counts['waived']} waived, "
+        f"{counts['manual']} manual, {counts['passed']} passed; "
+        f"{counts['meetings']} meeting(s) of {counts['users']} user(s)."
+    )

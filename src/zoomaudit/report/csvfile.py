@@ -1,0 +1,79 @@
+"""CSV for spreadsheets: one row per finding, then one row per subject that could not be read."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from zoomaudit.report.common import json_text, listed_findings
+from zoomaudit.store.records import RunReport
+
+COLUMNS = (
+    "run_id",
+    "status",
+    "severity",
+    "policy_id",
+    "control",
+    "meeting_id",
+    "occurrence_id",
+    "topic",
+    "host_id",
+    "host_email",
+    "actual",
+    "expected",
+    "source",
+    "locked",
+    "message",
+    "fix_id",
+)
+
+
+def _cell(text: str | None) -> str:
+    """Free text as a cell a spreadsheet will not run as a formula (meeting topics are user input)."""
+    if not text:
+        return ""
+    return "'" + text if text[0] in "=+-@\t\r" else text
+
+
+def render_csv(report: RunReport) -> str:
+    """RFC 4180 CSV (CRLF line ends); values that are not text are written as JSON.
+
+    Subjects that could not be read come last with status ``error`` and no policy, so that
+    nothing is lost silently in a spreadsheet either.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    run_id = report.run.id
+    for f in listed_findings(report):
+        writer.writerow(
+            [
+                run_id,
+                f.status,
+                f.severity,
+                f.policy_id,
+                f.control,
+                "" if f.meeting_id is None else f.meeting_id,
+                f.occurrence_id or "",
+                _cell(f.topic),
+                f.host_id or "",
+                _cell(f.host_email),
+                json_text(f.actual),
+                json_text(f.expected),
+                f.source or "",
+                "true" if f.locked else "false",
+                _cell(f.message),
+                f.fix_id or "",
+            ]
+        )
+    for e in report.errors:
+        row = dict.fromkeys(COLUMNS, "")
+        row.update(
+            run_id=run_id,
+            status="error",
+            meeting_id="" if e.meeting_id is None else str(e.meeting_id),
+            host_id=e.user_id or "",
+            message=_cell(e.message),
+        )
+        writer.writerow([row[c] for c in COLUMNS])
+    return out.getvalue()

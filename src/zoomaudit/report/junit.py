@@ -1,0 +1,84 @@
+"""JUnit XML so that a CI job fails on violations.
+
+One test suite per policy, one test case per policy x subject (the finding's identity):
+a violation is a ``failure``, a finding that could not be judged an ``error``, a waived or
+manual one ``skipped``, a pass a plain test case. Subjects that could not be read at all are
+``error`` test cases of a ``collection`` suite.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from zoomaudit.findings import Finding
+from zoomaudit.report.common import error_subject, finding_key, subject_text, tier_text, value_text
+from zoomaudit.store.records import RunReport
+
+
+def _case_name(f: Finding) -> str:
+    name = subject_text(f)
+    return f"{name} ({f.topic})" if f.topic else name
+
+
+def _details(f: Finding) -> str:
+    lines = [
+        f"policy: {f.policy_id} ({f.severity})",
+        f"control: {f.control}",
+        f"actual: {value_text(f.actual)}",
+        f"expected: {value_text(f.expected)}",
+        f"decided by: {tier_text(f)}",
+    ]
+    if f.host_email or f.host_id:
+        lines.append(f"host: {f.host_email or f.host_id}")
+    if f.message:
+        lines.append(f"message: {f.message}")
+    if f.fix_id:
+        lines.append(f"suggested fix: {f.fix_id} (zoomaudit fixes show {f.fix_id})")
+    return "\n".join(lines)
+
+
+def _suite(root: ET.Element, name: str, stamp: str) -> ET.Element:
+    return ET.SubElement(root, "testsuite", {"name": name, "timestamp": stamp})
+
+
+def _count(suite: ET.Element) -> None:
+    cases = suite.findall("testcase")
+    suite.set("tests", str(len(cases)))
+    for tag, attribute in (("failure", "failures"), ("error", "errors"), ("skipped", "skipped")):
+        suite.set(attribute, str(sum(1 for c in cases if c.find(tag) is not None)))
+
+
+def render_junit(report: RunReport) -> str:
+    stamp = report.run.started_at.isoformat()
+    root = ET.Element("testsuites", {"name": f"zoomaudit {report.run.id}"})
+    suites: dict[str, ET.Element] = {}
+    for f in sorted(report.findings, key=lambda f: (f.policy_id, *finding_key(f))):
+        suite = suites.get(f.policy_id)
+        if suite is None:
+            suite = suites[f.policy_id] = _suite(root, f.policy_id, stamp)
+        case = ET.SubElement(
+            suite, "testcase", {"classname": f"zoomaudit.{f.policy_id}", "name": _case_name(f)}
+        )
+        summary = f.message or f"{f.control} is {value_text(f.actual)}, expected {value_text(f.expected)}"
+        if f.status == "violation":
+            ET.SubElement(case, "failure", {"type": f.severity, "message": summary}).text = _details(f)
+        elif f.status == "error":
+            ET.SubElement(case, "error", {"type": "unjudged", "message": summary}).text = _details(f)
+        elif f.status == "waived":
+            reason = getattr(f, "waiver_reason", None) or f.message or "waived"
+            ET.SubElement(case, "skipped", {"message": f"waived: {reason}"})
+        elif f.status == "manual":
+            ET.SubElement(case, "skipped", {"message": f"check by hand: {f.message or f.control}"})
+    if report.errors:
+        suite = _suite(root, "collection", stamp)
+        for e in report.errors:
+            case = ET.SubElement(
+                suite, "testcase", {"classname": "zoomaudit.collection", "name": error_subject(e)}
+            )
+            ET.SubElement(case, "error", {"type": "unreadable", "message": e.message})
+    for suite in root.findall("testsuite"):
+        _count(suite)
+    for attribute in ("tests", "failures", "errors", "skipped"):
+        root.set(attribute, str(sum(int(s.get(attribute, "0")) for s in root.findall("testsuite"))))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,94 @@
+"""Markdown for tickets: the summary, the violations to act on, then what else needs a person."""
+
+from __future__ import annotations
+
+from zoomaudit.findings import Finding
+from zoomaudit.report.common import (
+    by_status,
+    error_subject,
+    fix_text,
+    listed_findings,
+    policy_title,
+    subject_text,
+    summary_line,
+    tier_text,
+    value_text,
+)
+from zoomaudit.store.records import RunReport
+
+
+def _cell(text: str) -> str:
+    """Text that stays inside one table cell and is not read as Markdown or HTML."""
+    out = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    for char in "<>`*_[]":
+        out = out.replace(char, "\\" + char)
+    return out
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _where(f: Finding) -> str:
+    subject = subject_text(f)
+    return f"{subject} ({f.topic})" if f.topic else subject
+
+
+def render_markdown(report: RunReport) -> str:
+    run = report.run
+    findings = listed_findings(report)
+    lines = [f"# zoomaudit run {run.id}", "", summary_line(report), ""]
+    lines += [
+        f"- trigger: {run.trigger}, scope: {run.scope}",
+        f"- started: {run.started_at.isoformat()}",
+        f"- finished: {run.finished_at.isoformat() if run.finished_at else 'not finished'}",
+        "",
+    ]
+    violations = by_status(findings, "violation")
+    lines += ["## Violations", ""]
+    if violations:
+        rows = []
+        for f in violations:
+            fix = report.fixes.get(f.fix_id) if f.fix_id else None
+            fix_cell = f"{f.fix_id}: {fix_text(fix)}" if fix else (f.fix_id or "")
+            rows.append(
+                [
+                    f.severity,
+                    policy_title(report, f.policy_id),
+                    _where(f),
+                    f.host_email or f.host_id or "",
+                    value_text(f.actual),
+                    value_text(f.expected),
+                    tier_text(f),
+                    fix_cell,
+                ]
+            )
+        lines += _table(
+            ["severity", "policy", "where", "host", "actual", "expected", "decided by", "suggested fix"], rows
+        )
+    else:
+        lines += ["None.", ""]
+    if report.errors or by_status(findings, "error"):
+        lines += ["## Could not be checked", ""]
+        rows = [[error_subject(e), "", e.message] for e in report.errors]
+        rows += [[_where(f), f.policy_id, f.message] for f in by_status(findings, "error")]
+        lines += _table(["subject", "policy", "reason"], rows)
+    waived = by_status(findings, "waived")
+    if waived:
+        lines += ["## Waived", ""]
+        rows = [[f.policy_id, _where(f), getattr(f, "waiver_reason", None) or f.message] for f in waived]
+        lines += _table(["policy", "where", "reason"], rows)
+    manual = by_status(findings, "manual")
+    if manual:
+        lines += ["## To check by hand", ""]
+        lines += _table(
+            ["policy", "where", "what to do"], [[f.policy_id, _where(f), f.message] for f in manual]
+        )
+    passed = by_status(findings, "pass")
+    if passed:
+        lines += ["## Passed", ""]
+        rows = [[f.policy_id, _where(f), value_text(f.actual), tier_text(f)] for f in passed]
+        lines += _table(["policy", "where", "value", "decided by"], rows)
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -1,0 +1,74 @@
+"""The terminal table: findings grouped by meeting, worst first, with the tier that decided each value."""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from zoomaudit.report.common import (
+    STATUS_LABEL,
+    error_subject,
+    group_by_subject,
+    listed_findings,
+    summary_line,
+    tier_text,
+    value_text,
+)
+from zoomaudit.store.records import RunReport
+
+WIDTH = 120
+
+
+def render_table(report: RunReport, *, width: int = WIDTH) -> str:
+    """Plain text (no colour codes), the same on every machine for the same run."""
+    out = io.StringIO()
+    console = Console(
+        file=out,
+        width=width,
+        color_system=None,
+        force_terminal=False,
+        force_jupyter=False,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+    )
+    findings = listed_findings(report)
+    if not findings:
+        console.print("No findings to show.")
+    for group in group_by_subject(findings):
+        heading = group.title
+        if group.topic:
+            heading += f" · {group.topic}"
+        if group.meeting_id is not None and group.host:
+            heading += f" · host {group.host}"
+        table = Table(title=heading, title_justify="left", box=box.SIMPLE_HEAD, expand=False)
+        table.add_column("status")
+        table.add_column("severity")
+        table.add_column("policy")
+        if any(f.occurrence_id for f in group.findings):
+            table.add_column("occurrence")
+        table.add_column("actual", overflow="fold")
+        table.add_column("expected", overflow="fold")
+        table.add_column("decided by")
+        table.add_column("fix")
+        for f in group.findings:
+            cells = [STATUS_LABEL[f.status], f.severity, f.policy_id]
+            if len(table.columns) == 8:
+                cells.append(f.occurrence_id or "")
+            cells += [value_text(f.actual), value_text(f.expected), tier_text(f), f.fix_id or ""]
+            table.add_row(*cells)
+        console.print(table)
+    if report.errors:
+        errors = Table(title="Could not be read", title_justify="left", box=box.SIMPLE_HEAD)
+        errors.add_column("subject")
+        errors.add_column("reason", overflow="fold")
+        for e in report.errors:
+            errors.add_row(error_subject(e), e.message)
+        console.print(errors)
+    console.print(summary_line(report), soft_wrap=True)
+    # Rich pads cells to the table width; trailing blanks only make diffs noisy.
+    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())

@@ -1,0 +1,172 @@
+"""Every format renders the same run exactly as its golden file says; each keeps its own promises."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from zoomaudit.errors import UsageError
+from zoomaudit.report import FORMATS, render
+from zoomaudit.store import RunReport
+
+from .conftest import GOLDEN, UPDATE_GOLDEN, run_report
+
+SCHEMA = Path(__file__).resolve().parents[2] / "src" / "zoomaudit" / "report" / "schema.json"
+GOLDEN_FILES = {
+    "table": "report.txt",
+    "json": "report.json",
+    "csv": "report.csv",
+    "html": "report.html",
+    "markdown": "report.md",
+    "junit": "junit.xml",
+}
+
+
+def _check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE_GOLDEN:
+        path.write_bytes(text.encode("utf-8"))
+    assert path.exists(), f"{path} is missing: run with ZOOMAUDIT_UPDATE_GOLDEN=1 to create it"
+    assert text == path.read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_each_format_matches_its_golden_file(fmt: str, report: RunReport) -> None:
+    _check_golden(GOLDEN_FILES[fmt], render(report, fmt))
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "markdown"])
+def test_list_formats_without_passes_match_their_golden_files(
+    fmt: str, report_without_passes: RunReport
+) -> None:
+    name = GOLDEN_FILES[fmt].replace("report.", "report-no-passes.")
+    _check_golden(name, render(report_without_passes, fmt))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_rendering_is_deterministic(fmt: str) -> None:
+    assert render(run_report(), fmt) == render(run_report(), fmt)
+
+
+def test_an_unknown_format_is_a_usage_error(report: RunReport) -> None:
+    with pytest.raises(UsageError, match="yaml"):
+        render(report, "yaml")
+
+
+def test_json_validates_against_the_published_schema(report: RunReport) -> None:
+    schema = json.loads(SCHEMA.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for include_passed in (True, False):
+        document = json.loads(render(run_report(include_passed=include_passed), "json"))
+        jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(document)
+
+
+def test_json_lists_passes_only_when_the_report_includes_them() -> None:
+    with_passes = json.loads(render(run_report(include_passed=True), "json"))
+    without = json.loads(render(run_report(include_passed=False), "json"))
+    assert {f["status"] for f in with_passes["findings"]} == {
+        "violation",
+        "error",
+        "waived",
+        "manual",
+        "pass",
+    }
+    assert "pass" not in {f["status"] for f in without["findings"]}
+    assert len(with_passes["findings"]) - len(without["findings"]) == 3
+    # A report that carries passes but was not asked for them still leaves them out.
+    hidden = run_report(include_passed=True).model_copy(update={"include_passed": False})
+    assert json.loads(render(hidden, "json")) == without
+
+
+def test_json_has_exactly_the_contract_fields(report: RunReport) -> None:
+    document = json.loads(render(report, "json"))
+    assert list(document) == ["schema_version", "run", "summary", "findings", "errors"]
+    assert document["schema_version"] == 1
+    assert set(document["run"]) == {"id", "trigger", "scope", "started_at", "finished_at", "complete"}
+    assert document["run"]["started_at"] == "2026-11-20T02:00:00+00:00"
+    assert document["findings"][0]["severity"] == "critical"  # worst first
+
+
+def test_junit_fails_once_per_violation_and_parses(report: RunReport) -> None:
+    root = ET.fromstring(render(report, "junit"))  # noqa: S314  # our own output
+    violations = sum(1 for f in report.findings if f.status == "violation")
+    assert len(root.findall(".//failure")) == violations == int(root.get("failures", "-1"))
+    cases = root.findall(".//testcase")
+    assert len(cases) == len(report.findings) + len(report.errors) == int(root.get("tests", "-1"))
+    names = {(c.get("classname"), c.get("name")) for c in cases}
+    assert len(names) == len(cases)  # one test case per policy x subject
+    assert len(root.findall(".//error")) == 1 + len(report.errors)
+    assert len(root.findall(".//skipped")) == 2
+
+
+def test_csv_has_one_row_per_finding_and_error(report_without_passes: RunReport) -> None:
+    rows = list(csv.DictReader(io.StringIO(render(report_without_passes, "csv"))))
+    assert len(rows) == len(report_without_passes.findings) + len(report_without_passes.errors)
+    topics = {row["topic"] for row in rows}
+    assert "'=SUM(1)" not in topics  # the topic does not start with '=' ...
+    assert all(not t.startswith(("=", "+", "-", "@")) for t in topics)
+    assert json.loads(rows[0]["expected"]) == {"required": True}
+
+
+def test_html_is_self_contained(report: RunReport) -> None:
+    html = render(report, "html")
+    assert not re.search(r"https?://", html)
+    assert not re.search(r"<(script|link|img|iframe)\b", html)
+    assert "@import" not in html
+    assert "<svg" in html
+
+
+def test_html_shows_what_a_safeguarding_lead_needs(report: RunReport) -> None:
+    html = render(report, "html")
+    for text in [
+        "Everyone waits to be admitted",  # policy title
+        "Someone who joins unseen",  # rationale
+        "account lock",  # the tier that decided a value
+        "fx-0001",
+        "PATCH /users/u-alice/settings",  # the suggested fix
+        "Violations by severity",
+        "Violations by policy",
+        "HTTP 500 after 5 retries",
+        "occurrence 1700000000000",
+    ]:
+        assert text in html, text
+    for item in [
+        "self-view",
+        "safe-word",
+        "signal-for-help",
+        "group-agreements",
+        "breakout-facilitators",
+        "debriefing",
+        "holding-screen",
+        "second-person",
+    ]:
+        assert f'id="check-{item}"' in html, item
+
+
+def test_html_escapes_meeting_topics(report: RunReport) -> None:
+    html = render(report, "html")
+    assert "<Q&A>" not in html
+    assert "&lt;Q&amp;A&gt;" in html
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_format_shows_a_passcode_from_a_fix(fmt: str, report: RunReport) -> None:
+    assert "Xq7-secret" not in render(report, fmt)
+
+
+def test_table_groups_by_meeting_worst_first_with_the_deciding_tier(report: RunReport) -> None:
+    text = render(report, "table")
+    youth = text.index("Meeting 81234567890")
+    parents = text.index("Meeting 85550001111")
+    carol = text.index("User carol@example.org")
+    assert youth < parents < carol < text.index("Account")
+    passcode_row = next(line for line in text.splitlines() if "passcode" in line and "VIOLATION" in line)
+    assert "account lock" in passcode_row
+    assert text.splitlines()[-1].startswith("Run 20261120-020000-3f9a")
