@@ -136,6 +136,11 @@ def test_event_key_ignores_spacing_and_key_order() -> None:
         (event("user.settings_updated", {"id": "u1"}), Audit("user:u1", Scope.for_users("u1"))),
         (event("group.settings_updated", {"id": "g1"}), AuditGroup("group:g1", "g1")),
         (event("group.lock_settings_updated", {"id": "g2"}), AuditGroup("group:g2", "g2")),
+        (
+            event("group.member_added", {"id": "g1", "members": [{"id": "u2"}, {"id": "u1"}]}),
+            Audit("user:u1,u2", Scope.for_users("u1", "u2")),
+        ),
+        (event("group.member_deleted", {"id": "g3"}), AuditGroup("group:g3", "g3")),
         (event("account.settings_updated", {"id": "acc"}), Audit("account", Scope.account())),
         (event("account.lock_settings_updated", {"id": "acc"}), Audit("account", Scope.account())),
     ],

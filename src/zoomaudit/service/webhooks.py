@@ -176,6 +176,7 @@ Action = Audit | AuditGroup | Withdraw | Ignore
 
 ACCOUNT_EVENTS = frozenset({"account.settings_updated", "account.lock_settings_updated"})
 GROUP_EVENTS = frozenset({"group.settings_updated", "group.lock_settings_updated"})
+MEMBER_EVENTS = frozenset({"group.member_added", "group.member_deleted"})
 MEETING_EVENTS = frozenset({"meeting.created", "meeting.updated"})
 SUBSCRIBED_EVENTS = (
     "meeting.created",
@@ -184,6 +185,8 @@ SUBSCRIBED_EVENTS = (
     "user.settings_updated",
     "group.settings_updated",
     "group.lock_settings_updated",
+    "group.member_added",
+    "group.member_deleted",
     "account.settings_updated",
     "account.lock_settings_updated",
 )
@@ -235,6 +238,15 @@ def plan_event(envelope: Mapping[str, Any]) -> Action:
         return (
             AuditGroup(f"group:{group_id}", group_id) if group_id else Ignore(f"{event} without a group id")
         )
+    if event in MEMBER_EVENTS:
+        # Joining or leaving a group changes which group settings apply to those users.
+        members = obj.get("members")
+        ids = [m.get("id") for m in members if isinstance(m, Mapping)] if isinstance(members, list) else []
+        users = sorted({i for i in ids if isinstance(i, str) and i})
+        if users:
+            return Audit("user:" + ",".join(users), Scope.for_users(*users))
+        group_id = _text_id(obj)
+        return AuditGroup(f"group:{group_id}", group_id) if group_id else Ignore(f"{event} without members")
     if event in ACCOUNT_EVENTS:
         return Audit("account", Scope.account())
     return Ignore(f"event {event!r} is not one zoomaudit acts on")
