@@ -205,10 +205,12 @@ def _defer(store: Store, fix: FixRecord, *, actor: str, now: datetime, why: str)
 
 
 def _back_to_queue(store: Store, fix: FixRecord, *, actor: str, now: datetime, why: str) -> ApplyResult:
-    """Nothing was written and nothing is known to be wrong with the plan: it waits again."""
+    """Nothing was written and nothing is known to be wrong with the plan: it waits again, in
+    the status it was claimed from (a deferred fix stays approved-and-deferred)."""
+    back = fix.status if fix.status in CLAIMABLE else "pending"
     note = f"not applied, back in the queue: {why}"
-    _move(store, fix, "pending", actor=actor, now=now, note=note, error=note)
-    return ApplyResult(fix.id, "pending", note)
+    _move(store, fix, back, actor=actor, now=now, note=note, error=note)
+    return ApplyResult(fix.id, back, note)
 
 
 async def _apply_one(
@@ -222,6 +224,7 @@ async def _apply_one(
     decide: bool = True,
 ) -> ApplyResult:
     decided = {"decided_by": actor, "decided_at": now} if decide else {}
+    prior = get_fix(store, fix_id).status
     claimed = store.transition_fix(
         fix_id,
         from_statuses=CLAIMABLE,
@@ -234,7 +237,8 @@ async def _apply_one(
     fix = get_fix(store, fix_id)
     if not claimed:
         return ApplyResult(fix_id, fix.status, f"not applied by this request: the fix is {fix.status}")
-    return await _apply_claimed(store, client, fix, actor=actor, now=now)
+    # ``fix`` is now approved; remember where it came from in case it has to go back.
+    return await _apply_claimed(store, client, fix.model_copy(update={"status": prior}), actor=actor, now=now)
 
 
 async def approve(

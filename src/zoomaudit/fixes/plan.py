@@ -326,7 +326,8 @@ def plan_fixes(
                 mode="suggest" if escalated else mode,
                 target_level=tier,
                 target_id=target_id,
-                host_id=batch.host.user.id,
+                # The host whose meetings it changes; an account or group change is nobody's own.
+                host_id=batch.host.user.id if tier in ("meeting", "user") else None,
                 request=PlanRequest(
                     method=request.method, path=request.path, query=request.query, body=request.body
                 ),

@@ -1,0 +1,90 @@
+"""How applying reacts to Zoom errors, with an in-process fake client (no sandbox needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from zoomaudit.errors import AuthError, ZoomApiError, ZoomError, ZoomUnavailable
+from zoomaudit.fixes.apply import approve
+from zoomaudit.fixes.plan import plan_fixes
+from zoomaudit.fixes.queue import get_fix, record_plans, set_quota_used
+from zoomaudit.store import Store
+
+from .conftest import HOST, NOW, Fix, Pol, account, batch, meeting, policies, violation
+
+pytestmark = pytest.mark.anyio
+
+WAITING = Pol("waiting-room", "waiting_room", Fix("suggest", "meeting", True))
+
+
+class FakeZoom:
+    """A meeting held in memory; ``fail`` maps a method to the error it raises."""
+
+    def __init__(self, waiting_room: Any = False, **fail: ZoomError) -> None:
+        self.doc: dict[str, Any] = {"id": 1, "settings": {"waiting_room": waiting_room}}
+        self.fail = fail
+        self.sent: list[tuple[str, str, Any]] = []
+        self.keep = False
+
+    async def request(
+        self, method: str, path: str, *, params: Any = None, json: Any = None, host: Any = None
+    ) -> Any:
+        if method in self.fail:
+            raise self.fail[method]
+        if method == "PATCH":
+            self.sent.append((method, path, json))
+            if not self.keep:
+                self.doc["settings"].update(json.get("settings", {}))
+            return httpx.Response(204)
+        return httpx.Response(200, json=self.doc)
+
+
+def pending_fix(store: Store) -> str:
+    plans = plan_fixes(
+        [violation("waiting-room", "waiting_room", 1)],
+        policies(WAITING),
+        account(),
+        batch(meeting(1, settings={"waiting_room": False})),
+    )
+    [fix_id] = record_plans(store, None, plans, NOW).values()
+    return fix_id
+
+
+@pytest.mark.parametrize(
+    ("errors", "status", "patched"),
+    [
+        ({}, "applied", 1),
+        ({"PATCH": ZoomApiError(400, 300, "Invalid field.")}, "failed", 0),
+        ({"PATCH": AuthError("token refused")}, "pending", 0),
+        ({"GET": ZoomUnavailable("connection reset")}, "pending", 0),
+    ],
+)
+async def test_zoom_errors(store: Store, errors: dict[str, ZoomError], status: str, patched: int) -> None:
+    fix_id = pending_fix(store)
+    zoom = FakeZoom(**errors)
+    [result] = await approve(store, zoom, [fix_id], actor="Priya", now=NOW)  # type: ignore[arg-type]
+    assert result.status == status, result.message
+    assert len(zoom.sent) == patched
+    assert get_fix(store, fix_id).status == status
+
+
+async def test_a_patch_zoom_answers_but_does_not_keep_fails(store: Store) -> None:
+    fix_id = pending_fix(store)
+    zoom = FakeZoom()
+    zoom.keep = True
+    [result] = await approve(store, zoom, [fix_id], actor="Priya", now=NOW)  # type: ignore[arg-type]
+    assert result.status == "failed"
+    assert "settings.waiting_room should be True, now False" in result.message
+
+
+async def test_a_deferred_fix_that_cannot_be_read_stays_deferred(store: Store) -> None:
+    fix_id = pending_fix(store)
+    set_quota_used(store, HOST, NOW.date(), 100)
+    [deferred] = await approve(store, FakeZoom(), [fix_id], actor="Priya", now=NOW)  # type: ignore[arg-type]
+    assert deferred.status == "deferred"
+    zoom = FakeZoom(GET=ZoomUnavailable("timeout"))
+    [again] = await approve(store, zoom, [fix_id], actor="Priya", now=NOW)  # type: ignore[arg-type]
+    assert again.status == "deferred"
