@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
+    from zoomaudit.findings import Finding
+    from zoomaudit.fixes.waivers import WaiverRecord
     from zoomaudit.policy import PolicySet
     from zoomaudit.settings import Settings
+    from zoomaudit.snapshot import AccountContext, HostBatch
     from zoomaudit.store import Store
     from zoomaudit.zoom.client import ZoomClient
 
@@ -180,6 +183,7 @@ class _Run:
     async def execute(self) -> RunOutcome:
         from zoomaudit.collect import batches_for, collect_account
         from zoomaudit.fixes.waivers import active_waivers
+        from zoomaudit.store import PolicyInfo
 
         meetings = []
         if self.scope.kind == "meetings":
@@ -187,7 +191,10 @@ class _Run:
             meetings = await self.collector.prefetch_meetings(self.scope.meeting_ids)
         self.store.abandon_stale_runs(self.now)
         detail = {"meeting_ids": list(self.scope.meeting_ids), "users": list(self.scope.users)}
-        run_id = self.store.start_run(self.trigger, self.scope.kind, detail, self.policies.hash, self.now)
+        info = {p.id: PolicyInfo(title=p.title, rationale=p.rationale) for p in self.policies.policies}
+        run_id = self.store.start_run(
+            self.trigger, self.scope.kind, detail, self.policies.hash, self.now, policies=info
+        )
         self.outcome.run_id = run_id
         try:
             self.observer.phase("reading account and group settings")
@@ -215,14 +222,14 @@ class _Run:
         self.outcome.counts = dict(self.counts)
         return self.outcome
 
-    def _take(self, account: Any, batch: Any, waivers: Any) -> None:
+    def _take(self, account: AccountContext, batch: HostBatch, waivers: list[WaiverRecord]) -> None:
         """Evaluate one host batch, plan its fixes and store it (one transaction)."""
         from zoomaudit.fixes.plan import plan_fixes
         from zoomaudit.fixes.queue import record_plans
         from zoomaudit.fixes.waivers import apply_waivers
         from zoomaudit.policy import evaluate_batch
 
-        findings = evaluate_batch(self.policies, account, batch)
+        findings: list[Finding] = list(evaluate_batch(self.policies, account, batch))
         groups = [account.groups[g].name for g in batch.host.group_ids if g in account.groups]
         findings = apply_waivers(
             findings, waivers, today=self.now.date(), host_groups={batch.host.user.id: groups}
@@ -232,7 +239,7 @@ class _Run:
             self.outcome.planned.extend(plans)
         elif plans:
             ids = record_plans(self.store, self.outcome.run_id, plans, self.now)
-            by_identity = {}
+            by_identity: dict[tuple[str, str, str], str] = {}
             for plan in plans:
                 fix_id = ids[plan.dedupe_key]
                 self.outcome.fix_ids.append(fix_id)
@@ -240,7 +247,7 @@ class _Run:
                     self.auto_fix_ids.append(fix_id)
                     self.policy_by_fix[fix_id] = plan.policy_id
                 for identity in plan.covers:
-                    by_identity[tuple(identity)] = fix_id
+                    by_identity[identity] = fix_id
             findings = [
                 f.model_copy(update={"fix_id": by_identity[f.identity]}) if f.identity in by_identity else f
                 for f in findings

@@ -86,13 +86,22 @@ def run_audit(
     async def go() -> RunOutcome:
         if not show_progress:
             return await run(
-                scope, "manual", settings=settings, fix_mode=fix_mode, dry_run=dry_run,
+                scope,
+                "manual",
+                settings=settings,
+                fix_mode=fix_mode,
+                dry_run=dry_run,
                 max_changes=max_changes,
             )
         with RichObserver() as observer:
             return await run(
-                scope, "manual", settings=settings, fix_mode=fix_mode, dry_run=dry_run,
-                max_changes=max_changes, observer=observer,
+                scope,
+                "manual",
+                settings=settings,
+                fix_mode=fix_mode,
+                dry_run=dry_run,
+                max_changes=max_changes,
+                observer=observer,
             )
 
     return asyncio.run(go())
@@ -175,8 +184,13 @@ def register(app: typer.Typer) -> None:
         settings = load_settings()
         settings.require_credentials()
         outcome = run_audit(
-            settings, meetings=meeting or [], user=user, fix_mode=fix_mode,  # type: ignore[arg-type]
-            dry_run=dry_run, max_changes=max_changes, quiet=quiet,
+            settings,
+            meetings=meeting or [],
+            user=user,
+            fix_mode=fix_mode,  # type: ignore[arg-type]
+            dry_run=dry_run,
+            max_changes=max_changes,
+            quiet=quiet,
         )
         show_outcome(settings, outcome, fmt=fmt, output=output, include_passed=include_passed)
         raise typer.Exit(exit_code_for(outcome))
