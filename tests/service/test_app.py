@@ -31,6 +31,7 @@ async def test_healthz_without_scheduler(make_app: AppFactory) -> None:
         "webhooks": "on",
         "pending_work": 0,
         "audits_running": 0,
+        "audits_waiting": 0,
     }
 
 
@@ -136,3 +137,37 @@ async def test_dispatcher_close_drops_waiting_work() -> None:
     await dispatcher.close()
     assert dispatcher.pending == 0
     assert ran == []
+
+
+async def test_audits_take_turns(make_app: AppFactory, runner: FakeRunner) -> None:
+    runner.gate = asyncio.Event()
+    app = make_app(shutdown_grace=5.0)
+    service: Service = app.state.service
+    async with running(app) as client:
+        first = asyncio.ensure_future(service.audit(Scope.meetings(1), "webhook"))
+        second = asyncio.ensure_future(service.audit(Scope.account(), "manual"))
+        await asyncio.wait_for(runner.called.wait(), 5)
+        await asyncio.sleep(0.02)
+        assert runner.calls == [(Scope.meetings(1), "webhook")]
+        health = (await client.get("/healthz")).json()
+        assert (health["audits_running"], health["audits_waiting"]) == (1, 1)
+        runner.gate.set()
+        outcomes = await asyncio.gather(first, second)
+    assert [o.run_id for o in outcomes] == ["run-1", "run-2"]
+    assert runner.calls == [(Scope.meetings(1), "webhook"), (Scope.account(), "manual")]
+
+
+async def test_an_audit_waiting_for_its_turn_at_shutdown_never_starts(
+    make_app: AppFactory, runner: FakeRunner
+) -> None:
+    runner.gate = asyncio.Event()  # the first audit never finishes
+    app = make_app(shutdown_grace=0.05)
+    service: Service = app.state.service
+    async with running(app):
+        service.submit_audit(Scope.meetings(1), key="a")
+        service.submit_audit(Scope.meetings(2), key="b")
+        await asyncio.wait_for(runner.called.wait(), 5)
+        await asyncio.sleep(0.05)
+    assert runner.calls == [(Scope.meetings(1), "manual")]
+    assert runner.cancelled == 1
+    assert not service.audits

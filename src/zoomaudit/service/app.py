@@ -70,7 +70,8 @@ async def healthz(request: Request) -> Response:
         "next_nightly_run": upcoming.isoformat() if upcoming else None,
         "webhooks": "on" if service.webhooks_on else "off",
         "pending_work": service.dispatcher.pending,
-        "audits_running": len(service.audits),
+        "audits_running": 1 if service.running else 0,
+        "audits_waiting": len(service.audits) - (1 if service.running else 0),
     }
     return JSONResponse(body, status_code=200 if ok else 503)
 
@@ -125,6 +126,11 @@ def create_service_app(
             if start_scheduler:
                 service.scheduler = sched.start_scheduler(settings)
                 log.info("nightly audit scheduled; next run %s", sched.next_run(service.scheduler))
+            missing = settings.missing_credentials()
+            if missing:
+                log.warning(
+                    "Zoom credentials not set (%s): audits will fail until they are", ", ".join(missing)
+                )
             if service.webhooks_on:
                 log.info("webhook endpoint on at POST /webhooks/zoom")
             else:

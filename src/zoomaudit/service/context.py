@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from zoomaudit.errors import ZoomAuditError
 from zoomaudit.runner import Observer, RunOutcome, Scope, Trigger
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from zoomaudit.settings import Settings
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 Clock = Callable[[], float]
 """Epoch seconds (``time.time``)."""
@@ -103,7 +105,11 @@ class Service:
     signatures: ReplayGuard = field(init=False)
     events: ReplayGuard = field(init=False)
     accepting: bool = False
-    audits: set[asyncio.Task[RunOutcome]] = field(default_factory=set)
+    audits: set[asyncio.Task[Any]] = field(default_factory=set)
+    """Audits (and deferred-fix retries) running or waiting for their turn."""
+    running: str | None = None
+    """What holds the turn now, e.g. "webhook audit of meeting:123"."""
+    _turn: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     def __post_init__(self) -> None:
         self.dispatcher = Dispatcher(self.debounce)
@@ -117,52 +123,69 @@ class Service:
     # --- audits -------------------------------------------------------------------------------
 
     async def audit(self, scope: Scope, trigger: Trigger = "manual") -> RunOutcome:
-        """Run one audit, tracked so that shutdown can let it finish or cancel it cleanly.
+        """Run one audit when no other runs; tracked so that shutdown can let it finish or cancel it.
 
-        The run is shielded: cancelling the caller (the scheduler's executor, the dispatcher)
-        does not cancel the audit; ``drain`` decides its fate.
+        Audits run one at a time: each run has its own Zoom client and rate budget, so two at
+        once could spend twice the account share set by ``ZOOMAUDIT_RATE_SHARE``. The run is
+        shielded: cancelling the caller (the scheduler's executor, the dispatcher, a console
+        request) does not cancel the audit; ``drain`` decides its fate.
         """
         label = f"{trigger} audit of {_describe(scope)}"
         observer = LoggingObserver(label)
-        return await self._track(
-            label, self.runner(scope, trigger, settings=self.settings, store=self.store, observer=observer)
-        )
-
-    async def _track(self, label: str, coro: Awaitable[RunOutcome]) -> RunOutcome:
-        task: asyncio.Task[RunOutcome] = asyncio.ensure_future(coro)
-        self.audits.add(task)
-        task.add_done_callback(self._finished)
-        log.info("%s started", label)
-        outcome = await asyncio.shield(task)
-        log.info(
-            "%s finished: run %s, %s, %d violation(s)",
+        return await self._exclusive(
             label,
-            outcome.run_id,
-            "complete" if outcome.complete else "incomplete",
-            outcome.counts.get("violations", 0),
+            lambda: self.runner(scope, trigger, settings=self.settings, store=self.store, observer=observer),
         )
-        return outcome
-
-    def _finished(self, task: asyncio.Task[RunOutcome]) -> None:
-        self.audits.discard(task)
-        if not task.cancelled():
-            task.exception()  # retrieved here; the awaiting caller, if still there, reports it
 
     async def nightly(self) -> RunOutcome:
         """The scheduled whole-account audit (also ``zoomaudit schedule run-now``)."""
         from zoomaudit.service.scheduler import run_nightly
 
         label = "scheduled audit of the account"
-        return await self._track(
-            label, run_nightly(self.settings, self.runner, store=self.store, observer=LoggingObserver(label))
+        observer = LoggingObserver(label)
+        return await self._exclusive(
+            label, lambda: run_nightly(self.settings, self.runner, store=self.store, observer=observer)
         )
 
     async def retry_deferred(self) -> None:
-        if self.apply_deferred is None:
+        """Apply the fixes Zoom's per-host daily quota deferred (Zoom writes: one at a time too)."""
+        apply = self.apply_deferred
+        if apply is None:
             log.warning("deferred fixes cannot be retried: no apply_deferred function is wired")
             return
-        result = await _maybe_await(self.apply_deferred())
+        result = await self._exclusive("retry of deferred fixes", lambda: _maybe_await(apply()))
         log.info("deferred fixes retried: %s", result)
+
+    async def _exclusive(self, label: str, make: Callable[[], Awaitable[T]]) -> T:
+        async def in_turn() -> T:
+            async with self._turn:
+                self.running = label
+                log.info("%s started", label)
+                try:
+                    result = await make()
+                finally:
+                    self.running = None
+                if isinstance(result, RunOutcome):
+                    log.info(
+                        "%s finished: run %s, %s, %d violation(s)",
+                        label,
+                        result.run_id,
+                        "complete" if result.complete else "incomplete",
+                        result.counts.get("violations", 0),
+                    )
+                return result
+
+        if self.running is not None:
+            log.info("%s waits for the %s to finish", label, self.running)
+        task = asyncio.ensure_future(in_turn())
+        self.audits.add(task)
+        task.add_done_callback(self._finished)
+        return await asyncio.shield(task)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self.audits.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved here; the awaiting caller, if still there, reports it
 
     def submit_audit(self, scope: Scope, trigger: Trigger = "manual", *, key: str | None = None) -> bool:
         """Queue an audit (debounced under ``key``); for webhooks and the console's "Audit now"."""
