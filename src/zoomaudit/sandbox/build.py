@@ -81,7 +81,6 @@ def meeting(
     if password is not None:
         doc["password"] = password
         doc["h323_password"] = password if password else ""
-        doc["pstn_password"] = "".join(c for c in password if c.isdigit()) or ""
         doc["encrypted_password"] = zoom_id(f"enc-{meeting_id}-{password}", 32) if password else ""
     doc["settings"] = settings
     doc.update(extra)

@@ -128,7 +128,6 @@ PEOPLE: list[tuple[str, str, str, tuple[str, ...], str, str, Doc]] = [
                 "file_transfer": True,
                 "closed_caption": False,
                 "closed_captioning": {"enable": False, "auto_transcribing": False, "save_caption": False},
-                "auto_generated_captions": False,
             },
             "recording": {"auto_recording": "cloud"},
         },

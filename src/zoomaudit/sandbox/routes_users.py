@@ -60,7 +60,6 @@ def user_list_item(state: SandboxState, user: SandboxUser) -> Doc:
         "user_created_at": user.created_at,
         "last_login_time": "2026-11-02T08:15:00Z",
         "last_client_version": "6.2.5.41234(mac)",
-        "language": "en-GB",
         "status": user.status,
         "role_id": user.role_id,
         "group_ids": list(user.group_ids),
@@ -90,6 +89,7 @@ def get_user_route(call: Call) -> Reply:
             "account_number": 10000001,
             "cluster": "us05",
             "phone_number": "",
+            "language": "en-GB",
             "login_types": [100],
         }
     )
@@ -185,7 +185,6 @@ def list_group_members(call: Call) -> Reply:
             "first_name": u.first_name,
             "last_name": u.last_name,
             "type": u.type,
-            "primary_group": bool(u.group_ids and u.group_ids[0] == group.id),
         }
         for u in page
     ]

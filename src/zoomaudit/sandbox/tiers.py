@@ -43,7 +43,29 @@ USER_SECTIONS = frozenset(
         *AUTH_KEYS,
     }
 )
-GROUP_ONLY = frozenset({"other_options", "chat"})
+GROUP_ONLY = frozenset({"other_options", "chat"})  # sections a group has and a user has not
+
+# Account settings a user (or group) does not have: inherited views leave them out
+# (settings-map.md §2.3 lists the account-only fields; mute_upon_entry is group-only, row 11).
+ACCOUNT_ONLY = frozenset(
+    {
+        ("in_meeting", "allow_participants_to_rename"),
+        ("schedule_meeting", "allow_host_to_disable_participant_video"),
+        ("schedule_meeting", "enforce_login"),
+        ("schedule_meeting", "enforce_login_domains"),
+        ("schedule_meeting", "enforce_login_with_domains"),
+        ("schedule_meeting", "jbh_time"),
+        ("schedule_meeting", "not_store_meeting_topic"),
+        ("recording", "account_user_access_recording"),
+        ("recording", "prevent_host_access_recording"),
+    }
+)
+NOT_AT_USER = ACCOUNT_ONLY | {("schedule_meeting", "mute_upon_entry")}
+NOT_AT_GROUP = ACCOUNT_ONLY | {
+    ("in_meeting", "attention_mode_focus_mode"),
+    ("schedule_meeting", "use_pmi_for_scheduled_meetings"),
+    ("schedule_meeting", "use_pmi_for_instant_meetings"),
+}
 
 # The same setting under another name at user level, and lock keys that guard a setting of
 # another name (settings-map.md rows 1 and 12).
@@ -123,10 +145,14 @@ def _for_user(account: Doc, user_level: bool = True) -> Doc:
     """The account's values restricted to the sections (and, for users, key names) a user has."""
     out: Doc = {}
     for section, value in account.items():
-        if section not in USER_SECTIONS:
+        if section not in USER_SECTIONS or (section == "feature" and not user_level):
             continue
-        if isinstance(value, dict) and user_level:
-            value = {USER_RENAMES.get((section, k), k): v for k, v in value.items()}
+        if isinstance(value, dict):
+            left_out = NOT_AT_USER if user_level else NOT_AT_GROUP
+            renames = USER_RENAMES if user_level else {}
+            value = {
+                renames.get((section, k), k): v for k, v in value.items() if (section, k) not in left_out
+            }
         out[section] = copy.deepcopy(value)
     # Users (and groups) keep the waiting room in ``in_meeting`` too; the account only in
     # ``meeting_security`` (settings-map.md row 1).
@@ -138,7 +164,10 @@ def _for_user(account: Doc, user_level: bool = True) -> Doc:
 
 def _overlay_locks(doc: Doc, locks: Doc, source: Doc, user_level: bool) -> None:
     """Locked values win: copy the locking tier's value over every locked path present in it."""
+    left_out = NOT_AT_USER if user_level else NOT_AT_GROUP
     for path in _with_aliases(locked_paths(locks)):
+        if tuple(path.split(".", 1)) in left_out:
+            continue
         src_path = path
         if user_level and path == "schedule_meeting.participants_video":
             src_path = "schedule_meeting.participant_video"
