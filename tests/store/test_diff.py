@@ -99,3 +99,13 @@ def test_still_open_reports_the_newer_finding(store: Store) -> None:
     diff = store.diff(old[:12], new)
     assert [f.actual for f in diff.still_open] == ["new"]
     assert (diff.old_run.id, diff.new_run.id) == (old, new)
+
+
+def test_meetings_of_a_host_whose_settings_could_not_be_read_are_unchecked(store: Store) -> None:
+    old = _run(
+        store, 0, [finding(meeting_id=111, host_id="u-alice"), finding(meeting_id=222, host_id="u-bob")]
+    )
+    new = _run(store, 1, [], errors=[CollectError(user_id="u-alice", message="HTTP 500")])
+    diff = store.diff(old, new)
+    assert [f.meeting_id for f in diff.unchecked] == [111]
+    assert [f.meeting_id for f in diff.resolved] == [222]

@@ -16,7 +16,15 @@ from zoomaudit.store.records import RunDiff, RunRecord
 
 
 def _console(out: io.StringIO) -> Console:
-    return Console(file=out, width=120, color_system=None, highlight=False, emoji=False, markup=False)
+    return Console(
+        file=out,
+        width=120,
+        color_system=None,
+        force_terminal=False,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
 
 
 def _text(out: io.StringIO) -> str:

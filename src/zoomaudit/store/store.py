@@ -369,56 +369,32 @@ class Store:
 
     def diff(self, old_run_id: str, new_run_id: str) -> RunDiff:
         """New, resolved, still-open (and unchecked) violations between two runs, by identity."""
+        from zoomaudit.store.diff import compare
+
         with self.read_session() as session:
             old = self._find_run(session, old_run_id)
             new = self._find_run(session, new_run_id)
-            old_violations = self._violations(session, old.id)
-            new_rows = session.scalars(select(FindingRow).where(FindingRow.run_id == new.id)).all()
-            errored = session.execute(
-                select(RunErrorRow.meeting_id, RunErrorRow.user_id).where(RunErrorRow.run_id == new.id)
-            ).all()
-            audited = {row.subject for row in new_rows}
-            failed = {f"meeting:{m}" for m, _ in errored if m is not None}
-            failed |= {f"user:{u}" for _, u in errored if u is not None}
-            account_wide = new.scope == "account"
-            old_record, new_record = conv.record_of(old), conv.record_of(new)
-
-        new_violations = {
-            key: finding
-            for row in new_rows
-            if row.status == "violation"
-            for key, finding in [(self._identity(row), conv.finding_of(row))]
-        }
-        resolved, still_open, unchecked = [], [], []
-        for key, finding in old_violations.items():
-            subject = key[1]
-            if key in new_violations:
-                still_open.append(new_violations[key])
-            elif subject in audited or (account_wide and subject not in failed):
-                resolved.append(finding)
-            else:
-                unchecked.append(finding)
-        brand_new = [f for key, f in new_violations.items() if key not in old_violations]
-        return RunDiff(
-            old_run=old_record,
-            new_run=new_record,
-            new=brand_new,
-            resolved=resolved,
-            still_open=still_open,
-            unchecked=unchecked,
-        )
+            audited = set(
+                session.scalars(select(FindingRow.subject).where(FindingRow.run_id == new.id).distinct())
+            )
+            errors = session.scalars(select(RunErrorRow).where(RunErrorRow.run_id == new.id))
+            return compare(
+                conv.record_of(old),
+                conv.record_of(new),
+                self._violations(session, old.id),
+                self._violations(session, new.id),
+                audited,
+                [conv.error_of(row) for row in errors],
+            )
 
     @staticmethod
-    def _identity(row: FindingRow) -> tuple[str, str, str]:
-        return (row.policy_id, row.subject, row.occurrence_key)
-
-    def _violations(self, session: Session, run_id: str) -> dict[tuple[str, str, str], Finding]:
+    def _violations(session: Session, run_id: str) -> list[Finding]:
         rows = session.scalars(
             select(FindingRow)
             .where(FindingRow.run_id == run_id, FindingRow.status == "violation")
             .order_by(FindingRow.id)
         )
-        return {self._identity(row): conv.finding_of(row) for row in rows}
+        return [conv.finding_of(row) for row in rows]
 
     # --- helpers for fix plans and the meeting update quota --------------------------------
 
