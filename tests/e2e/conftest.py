@@ -1,0 +1,50 @@
+"""End-to-end fixtures: the sandbox served on loopback, zoomaudit pointed at it by environment."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zoomaudit.runner import RunOutcome, Scope, run
+from zoomaudit.sandbox import SandboxOptions, start_sandbox
+from zoomaudit.sandbox.server import RunningSandbox
+from zoomaudit.settings import Settings, load_settings
+from zoomaudit.store import RunReport, Store
+
+
+@pytest.fixture
+def sandbox() -> Iterator[RunningSandbox]:
+    with start_sandbox(options=SandboxOptions(rate_limits=False)) as running:
+        yield running
+
+
+@pytest.fixture
+def env(sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
+    """The process environment pointing zoomaudit at the sandbox, with a fresh database."""
+    values = {**sandbox.env(), "ZOOMAUDIT_DATABASE_URL": f"sqlite:///{tmp_path / 'audit.db'}"}
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return {**os.environ, **values}
+
+
+@pytest.fixture
+def settings(env: dict[str, str]) -> Settings:
+    # Short retry backoffs keep the fault tests quick; the budget is the sandbox's own.
+    return load_settings(ZOOMAUDIT_RATE_SHARE=1.0)
+
+
+def audit(settings: Settings, scope: Scope | None = None, **kwargs: Any) -> RunOutcome:
+    return asyncio.run(run(scope or Scope.account(), settings=settings, **kwargs))
+
+
+def report_of(settings: Settings, run_id: str, include_passed: bool = True) -> RunReport:
+    store = Store.from_settings(settings)
+    try:
+        return store.load_report(run_id, include_passed=include_passed)
+    finally:
+        store.close()

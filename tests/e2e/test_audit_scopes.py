@@ -1,0 +1,84 @@
+"""Single-meeting and single-host audits, unknown ids and the command's exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.e2e.conftest import audit, report_of
+from zoomaudit.errors import UnknownMeeting
+from zoomaudit.runner import Scope
+from zoomaudit.sandbox.server import RunningSandbox
+from zoomaudit.settings import Settings
+from zoomaudit.store import Store
+
+DROP_IN = "Youth club online: Tuesday drop-in"
+
+
+def zoomaudit(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "zoomaudit", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_a_single_meeting_audit_reads_only_that_meeting(sandbox: RunningSandbox, settings: Settings) -> None:
+    meeting_id = int(sandbox.state.meeting_by_topic(DROP_IN)["id"])
+    before = len(sandbox.log.entries)
+    outcome = audit(settings, Scope.meetings(meeting_id))
+    report = report_of(settings, outcome.run_id)
+    assert outcome.complete
+    assert report.run.scope == "meetings"
+    assert {f.meeting_id for f in report.findings} == {meeting_id}
+    listed = [e for e in sandbox.log.entries[before:] if e.path.endswith("/meetings") and e.method == "GET"]
+    assert listed == [], "a single-meeting audit must not list every host's meetings"
+
+
+def test_a_host_audit_covers_all_and_only_that_hosts_meetings(
+    sandbox: RunningSandbox, settings: Settings
+) -> None:
+    meeting = sandbox.state.meeting_by_topic(DROP_IN)
+    host = sandbox.state.users[meeting["host_id"]]
+    outcome = audit(settings, Scope.for_user(host.email))
+    report = report_of(settings, outcome.run_id)
+    assert {f.host_id for f in report.findings} == {meeting["host_id"]}
+    assert int(meeting["id"]) in {f.meeting_id for f in report.findings}
+
+
+def test_an_unknown_meeting_id_is_named_and_stores_no_run(settings: Settings) -> None:
+    with pytest.raises(UnknownMeeting, match="123456789"):
+        audit(settings, Scope.meetings(123456789))
+    store = Store.from_settings(settings)
+    try:
+        assert store.list_runs() == []
+    finally:
+        store.close()
+
+
+def test_cli_exit_codes_and_json_for_one_meeting(sandbox: RunningSandbox, env: dict[str, str]) -> None:
+    meeting_id = sandbox.state.meeting_by_topic(DROP_IN)["id"]
+    done = zoomaudit(env, "audit", "--meeting", str(meeting_id), "--format", "json", "--quiet")
+    assert done.returncode == 1, done.stderr  # the drop-in session was built with violations
+    doc = json.loads(done.stdout)
+    assert doc["run"]["scope"] == "meetings"
+    assert doc["summary"]["violations"] > 0
+    assert all(f["meeting_id"] == meeting_id for f in doc["findings"])
+
+    unknown = zoomaudit(env, "audit", "--meeting", "98765432101", "--quiet")
+    assert unknown.returncode == 2
+    assert "98765432101" in unknown.stderr
+
+
+def test_cli_exit_code_3_when_zoom_refuses_the_credentials(env: dict[str, str]) -> None:
+    done = zoomaudit({**env, "ZOOM_CLIENT_SECRET": "wrong-secret"}, "audit", "--quiet")
+    assert done.returncode == 3
+    assert "wrong-secret" not in done.stdout + done.stderr
+
+
+def test_cli_exit_code_2_without_credentials(env: dict[str, str]) -> None:
+    bare = {k: v for k, v in env.items() if k != "ZOOM_CLIENT_ID"}
+    done = zoomaudit(bare, "audit", "--quiet")
+    assert done.returncode == 2
+    assert "ZOOM_CLIENT_ID" in done.stderr
