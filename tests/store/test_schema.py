@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 import threading
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
+from zoomaudit.errors import StoreError
 from zoomaudit.store import Store
 from zoomaudit.store.migrate import alembic_config, current_revision, head_revision
 from zoomaudit.store.models import Base
@@ -98,3 +100,13 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(store: Store
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert (connection.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0) >= 1000
+
+
+def test_a_bad_database_url_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="invalid database URL"):
+        Store("not a url at all")
+
+
+def test_an_unopenable_database_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="cannot migrate"):
+        Store("sqlite:////nonexistent-dir/zoomaudit-test/x.db")

@@ -8,9 +8,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 HERE = Path(__file__).resolve().parent
+MIGRATION_LOCK = 0x7A6F6F6D  # "zoom": the advisory lock key of zoomaudit's migrations
 
 
 def alembic_config() -> Config:
@@ -25,6 +26,9 @@ def upgrade(engine: Engine) -> None:
     processes opening a fresh database at once migrate it once)."""
     config = alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # The PostgreSQL equivalent: one migrator at a time, the others wait and find it done.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
