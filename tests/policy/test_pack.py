@@ -229,9 +229,33 @@ def test_rationales_paraphrase_the_guidance(pack: PolicySet) -> None:
         words = _words(" ".join([policy.rationale, policy.guidance, *policy.conflicts]))
         copied = [g for g in (tuple(words[i : i + 8]) for i in range(len(words) - 7)) if g in grams]
         assert not copied, (policy.id, copied)
+    from zoomaudit.policy.checklist import MANUAL_CHECKLIST
+
+    for item in MANUAL_CHECKLIST:
+        words = _words(item.what_to_do)
+        copied = [g for g in (tuple(words[i : i + 8]) for i in range(len(words) - 7)) if g in grams]
+        assert not copied, item.key
 
 
 def test_top_level_policies_folder_is_the_bundled_pack() -> None:
     top = ROOT / "policies"
     assert top.resolve() == bundled_pack_dir().resolve()
     assert load_policies(Path(top)).hash == load_policies().hash
+
+
+def test_safeguarding_doc_places_every_pack_policy(pack: PolicySet) -> None:
+    text = (ROOT / "docs" / "safeguarding.md").read_text(encoding="utf-8")
+    for policy in pack.policies:
+        assert f"`{policy.id}`" in text, policy.id
+
+
+def test_manual_checklist_covers_the_guidance_points(pack: PolicySet) -> None:
+    from zoomaudit.policy.checklist import MANUAL_CHECKLIST
+
+    keys = {item.key for item in MANUAL_CHECKLIST}
+    assert {
+        "self-view", "safe-word", "signal-for-help", "group-agreements", "breakout-facilitators",
+        "debrief", "holding-screen", "safeguarding-lead", "carers",
+    } <= keys  # fmt: skip
+    for item in MANUAL_CHECKLIST:
+        assert item.policy_id is None or pack.get(item.policy_id) is not None
