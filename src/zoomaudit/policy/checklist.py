@@ -47,8 +47,8 @@ MANUAL_CHECKLIST: tuple[ChecklistItem, ...] = (
     ChecklistItem(
         "group-agreements",
         "Group agreements",
-        "Agree with the group how it will work: cameras and microphones, chat, how to speak up, and "
-        "how to ask for support away from the group.",
+        "Agree with the group how it will work: cameras and microphones, the chat, taking turns to "
+        "talk, and how anyone can get one-to-one help outside the group.",
     ),
     ChecklistItem(
         "holding-screen",
