@@ -1,7 +1,14 @@
-"""Fixtures of the store tests: a fresh SQLite store per test and finding builders."""
+"""Fixtures of the store tests: a fresh store per test and finding builders.
+
+Every store test runs on SQLite. To run them on PostgreSQL too, point
+``ZOOMAUDIT_TEST_POSTGRES_URL`` at an empty scratch database (its public schema is dropped
+before each test), e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/zoomaudit_test``,
+with a driver (psycopg) installed.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,11 +20,31 @@ from zoomaudit.findings import ErrorFinding, Finding, Manual, Pass, Violation, W
 from zoomaudit.store import Store
 
 T0 = datetime(2026, 11, 20, 2, 0, 0, tzinfo=UTC)
+# Read at import: the autouse fixture of tests/conftest.py clears ZOOMAUDIT_* before each test.
+POSTGRES_URL = os.environ.get("ZOOMAUDIT_TEST_POSTGRES_URL", "")
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'store.db'}"
+def _empty_postgres(url: str) -> str:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return _empty_postgres(POSTGRES_URL)
+
+
+def sqlite_only(url: str) -> None:
+    if not url.startswith("sqlite"):
+        pytest.skip("a SQLite-specific behaviour")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from zoomaudit.snapshot import CollectError
 from zoomaudit.store import PolicyInfo, Store
 from zoomaudit.store.models import Run
 
-from .conftest import T0, finding
+from .conftest import T0, finding, sqlite_only
 
 COUNTS = {"meetings": 2, "users": 1, "violations": 1, "errors": 0, "waived": 1, "manual": 1, "passed": 1}
 
@@ -245,7 +245,8 @@ def test_a_naive_timestamp_is_refused(store: Store) -> None:
         _start(store, datetime(2026, 11, 20, 2, 0))
 
 
-def test_the_database_never_holds_the_zoom_secret(tmp_path: object, db_url: str) -> None:
+def test_the_database_never_holds_the_zoom_secret(db_url: str) -> None:
+    sqlite_only(db_url)
     settings = Settings(
         ZOOMAUDIT_DATABASE_URL=db_url,
         ZOOM_CLIENT_SECRET="s3cr3t-client-value",

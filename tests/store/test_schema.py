@@ -16,6 +16,8 @@ from zoomaudit.store import Store
 from zoomaudit.store.migrate import alembic_config, current_revision, head_revision
 from zoomaudit.store.models import Base
 
+from .conftest import sqlite_only
+
 TABLES = {
     "runs",
     "findings",
@@ -95,6 +97,7 @@ def test_the_migration_renders_for_postgresql_without_sqlite_only_sql() -> None:
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(store: Store) -> None:
+    sqlite_only(store.url)
     with store.session() as session:
         connection = session.connection()
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
