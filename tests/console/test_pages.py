@@ -67,6 +67,7 @@ async def test_the_meeting_list_is_worst_first_and_filters_by_severity_policy_st
     assert await meetings("") == ["1002", "1001", "1003"]
     assert await meetings("?severity=critical") == ["1002"]
     assert await meetings("?policy=waiting-room&status=violation") == ["1001"]
+    assert await meetings("?policy=waiting-room") == ["1001"]
     assert await meetings("?status=pass") == ["1002", "1003"]
     assert await meetings("?host=bob%40example.org") == ["1003"]
     assert await meetings("?severity=not-a-severity") == ["1002", "1001", "1003"]
@@ -88,7 +89,7 @@ async def test_a_meeting_page_shows_each_control_with_its_value_tier_lock_findin
     await login(client)
     html = (await client.get("/meetings/1002")).text
     controls = html.split('id="controls"')[1].split("</table>")[0]
-    rows = re.findall(r"<tr class=\"row-(\w+)\">(.*?)</tr>", controls, re.S)
+    rows = re.findall(r"<tr class=\"row-(\w+)\"[^>]*>(.*?)</tr>", controls, re.S)
     assert [status for status, _ in rows] == ["violation", "pass"]
     passcode, waiting = rows[0][1], rows[1][1]
     assert "<code>passcode</code>" in passcode

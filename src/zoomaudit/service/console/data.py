@@ -107,6 +107,8 @@ class MeetingList:
 def meeting_list(store: Store, flt: MeetingFilter, host_ids: set[str] | None) -> MeetingList:
     """Meetings of the latest whole-account run with a finding matching the filter.
 
+    A policy or severity filter without a status matches findings other than passes.
+
     ``host_ids`` limits the list to those hosts (the group filter, resolved by the caller).
     """
     runs = account_runs(store, 1)
@@ -130,6 +132,9 @@ def meeting_list(store: Store, flt: MeetingFilter, host_ids: set[str] | None) ->
             match = match.where(FindingRow.severity == flt.severity)
         if flt.status:
             match = match.where(FindingRow.status == flt.status)
+        elif flt.policy or flt.severity:
+            # "Meetings with a high-severity finding" means something to look at, not a pass.
+            match = match.where(FindingRow.status != "pass")
         query = base.where(FindingRow.meeting_id.in_(match.distinct()))
         if flt.host:
             query = query.where(FindingRow.host_email == flt.host)
