@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conftest import SPEC_PATH  # tests/conftest.py (the rootdir conftest, importable as "conftest")
+from tests.conftest import SPEC_PATH
 from zoomaudit.zoom.client import ENDPOINTS
 from zoomaudit.zoom.endpoints import Endpoint, find_endpoint
 
