@@ -107,6 +107,11 @@ class FakeActions(ConsoleActions):
             )
         return []
 
+    async def revert(self, fix_id: str, *, actor: str) -> Any:
+        self.store.transition_fix(
+            fix_id, from_statuses=("applied",), to_status="reverted", actor=actor, at=self._clock()
+        )
+
     async def audit(self, scope: Scope) -> RunOutcome:
         self.audits.append(scope)
         run_id = self.audit_result or seed_run(

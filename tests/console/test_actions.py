@@ -37,6 +37,21 @@ async def test_approving_a_fix_applies_it_as_the_signed_in_admin_and_shows_the_r
     assert get_fix(store, fix_id).decided_by == ADMIN
 
 
+async def test_an_applied_fix_can_be_reverted_from_its_page(
+    client: httpx.AsyncClient, seeded: Seeded, store: Store
+) -> None:
+    token = await signed_in(client, ADMIN, "/fixes")
+    fix_id = seeded.fixes[0]
+    before = (await client.get(f"/fixes/{fix_id}")).text
+    assert "Revert</button>" not in before
+    await client.post("/fixes/decide", data={"csrf": token, "fix_id": fix_id, "decision": "approve"})
+    assert "Revert</button>" in (await client.get(f"/fixes/{fix_id}")).text
+    response = await client.post("/fixes/revert", data={"csrf": token, "fix_id": fix_id})
+    assert response.status_code == 303
+    assert get_fix(store, fix_id).status == "reverted"
+    assert trail(store, fix_id)[-1].actor == ADMIN
+
+
 async def test_rejecting_needs_a_reason_and_records_it(
     client: httpx.AsyncClient, seeded: Seeded, store: Store
 ) -> None:
@@ -93,6 +108,7 @@ async def test_a_viewer_sees_the_queue_without_buttons_and_is_refused_on_the_ser
     for path, data in (
         ("/fixes/decide", {"fix_id": seeded.fixes[0], "decision": "approve"}),
         ("/fixes/approve-policy", {"policy": "waiting-room", "fix_id": seeded.fixes[0]}),
+        ("/fixes/revert", {"fix_id": seeded.fixes[0]}),
         ("/waivers", {"policy": "waiting-room", "scope": "meeting", "target": "1001", "reason": "x"}),
         ("/audit", {"scope": "account"}),
     ):

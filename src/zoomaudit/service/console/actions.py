@@ -71,6 +71,13 @@ class ConsoleActions:
             )
         return list(results)
 
+    async def revert(self, fix_id: str, *, actor: str) -> Any:
+        from zoomaudit.fixes.apply import revert
+        from zoomaudit.zoom.client import ZoomClient
+
+        async with ZoomClient(self.settings) as client:
+            return await revert(self.store, client, fix_id, actor=actor, now=self._clock())
+
     async def reject(self, fix_ids: Sequence[str], *, actor: str, reason: str) -> list[Any]:
         from zoomaudit.fixes.apply import reject
 

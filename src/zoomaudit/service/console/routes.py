@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from zoomaudit.service.console import views_audit, views_fixes, views_meetings, views_overview, views_waivers
-from zoomaudit.service.console.accounts import LoginResult, check_login
+from zoomaudit.service.console.accounts import LoginResult, check_login, count_admins
 from zoomaudit.service.console.app import Console, Ctx, cookie_path, secure_headers
 from zoomaudit.service.console.auth import PRELOGIN_COOKIE, SESSION_COOKIE, new_prelogin_nonce
 
@@ -32,6 +32,7 @@ def build(console: Console) -> list[BaseRoute]:
         Route("/fixes", v(views_fixes.queue), name="fixes"),
         Route("/fixes/decide", v(views_fixes.decide, write=True), methods=["POST"]),
         Route("/fixes/approve-policy", v(views_fixes.approve_policy, write=True), methods=["POST"]),
+        Route("/fixes/revert", v(views_fixes.revert, write=True), methods=["POST"]),
         Route("/fixes/{fix_id}", v(views_fixes.fix), name="fix"),
         Route("/trail", v(views_fixes.trail), name="trail"),
         Route("/waivers", v(views_waivers.waivers), name="waivers"),
@@ -94,7 +95,17 @@ def _login_page(console: Console) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         if await run_in_threadpool(console.current, request) is not None:
             return RedirectResponse(_safe_next(request, request.query_params.get("next")), status_code=303)
-        return _login_form(console, request)
+
+        def no_accounts() -> bool:
+            with console.store.read_session() as db:
+                return count_admins(db) == 0
+
+        error = None
+        if await run_in_threadpool(no_accounts):
+            error = (
+                "No console accounts exist yet: create one on the server with `zoomaudit admins add EMAIL`."
+            )
+        return _login_form(console, request, error=error)
 
     return endpoint
 

@@ -75,6 +75,20 @@ async def approve_policy(ctx: Ctx) -> Response:
     return await _approve(ctx, ids, ctx.field("note")[:MAX_NOTE] or None)
 
 
+async def revert(ctx: Ctx) -> Response:
+    """Put back the values an applied fix replaced (with the same checks as applying it)."""
+    fix_id = ctx.field("fix_id")
+    if not fix_id:
+        return await run_in_threadpool(
+            _queue_page, ctx, status_code=400, error="Which fix should be reverted?"
+        )
+    try:
+        await ctx.console.actions.revert(fix_id, actor=ctx.admin.email)
+    except ZoomAuditError as exc:
+        return await run_in_threadpool(_queue_page, ctx, status_code=409, error=str(exc))
+    return ctx.redirect("/fixes?done=" + fix_id)
+
+
 def fix(ctx: Ctx) -> Response:
     from zoomaudit.fixes.queue import get_fix
 
