@@ -85,3 +85,20 @@ async def test_the_login_page_says_how_to_create_the_first_account(settings: Set
             page = await client.get("/login")
             assert "zoomaudit admins add EMAIL" in page.text
             assert (await login(client)).status_code == 401
+
+
+async def test_the_demo_admin_can_sign_in_and_is_reset_each_time(settings: Settings) -> None:
+    from zoomaudit.service.console import seed_demo_admin
+    from zoomaudit.service.console.app import create_console_app
+
+    email, first = seed_demo_admin(settings)
+    again, password = seed_demo_admin(settings)
+    assert again == email
+    assert password != first
+    with Store.from_settings(settings) as opened:
+        app = create_console_app(settings, store=opened, secret=b"k" * 32)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://c.test"
+        ) as client:
+            assert (await login(client, email, first)).status_code == 401
+            assert (await login(client, email, password)).status_code == 303

@@ -2,6 +2,7 @@
 
 ``mount_console(app, service)`` is the hook ``create_service_app`` calls: it mounts the console at
 ``/console`` and redirects ``/`` there. ``create_console_app`` builds the console on its own (tests).
+``seed_demo_admin(settings)`` creates a throw-away admin account for ``zoomaudit demo --serve``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,30 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
 
 MOUNT_PATH = "/console"
+DEMO_ADMIN = "demo-admin@brightpath.org.uk"
+
+
+def seed_demo_admin(settings: Any, email: str = DEMO_ADMIN) -> tuple[str, str]:
+    """Create (or reset) an admin account with a fresh random password, for ``zoomaudit demo --serve``.
+
+    Returns ``(email, password)`` for the demo to print; never use it on a real deployment.
+    """
+    import secrets
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from zoomaudit.service.console.accounts import add_admin, set_password
+    from zoomaudit.store import Store
+    from zoomaudit.store.models import Admin
+
+    password = secrets.token_urlsafe(12)
+    with Store.from_settings(settings) as store, store.session() as db:
+        if db.scalar(select(Admin.id).where(Admin.email == email)) is None:
+            add_admin(db, email, password, "admin", now=datetime.now(UTC))
+        else:
+            set_password(db, email, password)
+    return email, password
 
 
 def create_console_app(*args: Any, **kwargs: Any) -> Starlette:

@@ -78,6 +78,20 @@ def add_admin(db: DbSession, email: str, password: str, role: str, *, now: datet
     return _info(row)
 
 
+def set_password(db: DbSession, email: str, password: str) -> None:
+    """Give an account a new password (its sessions end: they carry a fingerprint of the old hash)."""
+    problem = password_problem(password)
+    if problem:
+        raise UsageError(problem)
+    row = db.scalar(select(Admin).where(Admin.email == normalise_email(email)))
+    if row is None:
+        raise UsageError(f"no admin with the e-mail {normalise_email(email)}")
+    row.password_hash = hash_password(password)
+    row.failed_attempts = 0
+    row.locked_until = None
+    db.flush()
+
+
 def list_admins(db: DbSession) -> list[AdminInfo]:
     return [_info(row) for row in db.scalars(select(Admin).order_by(Admin.email))]
 
