@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -88,3 +89,21 @@ async def test_a_deferred_fix_that_cannot_be_read_stays_deferred(store: Store) -
     zoom = FakeZoom(GET=ZoomUnavailable("timeout"))
     [again] = await approve(store, zoom, [fix_id], actor="Priya", now=NOW)  # type: ignore[arg-type]
     assert again.status == "deferred"
+
+
+async def test_a_fix_left_approved_by_a_dead_process_is_released_and_applied(store: Store) -> None:
+    fix_id = pending_fix(store)
+    claimed = store.transition_fix(
+        fix_id, from_statuses=["pending"], to_status="approved", actor="Tom", at=NOW - timedelta(hours=1)
+    )
+    assert claimed
+    zoom = FakeZoom()
+    [result] = await approve(store, zoom, [fix_id], actor="Priya", now=NOW)  # type: ignore[arg-type]
+    assert result.status == "applied"
+
+
+async def test_a_target_that_already_holds_the_values_is_stale_and_says_so(store: Store) -> None:
+    fix_id = pending_fix(store)
+    [result] = await approve(store, FakeZoom(waiting_room=True), [fix_id], actor="Priya", now=NOW)  # type: ignore[arg-type]
+    assert result.status == "stale"
+    assert "already holds the planned values" in result.message

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -37,6 +37,7 @@ from zoomaudit.fixes.queue import (
     redact,
     reserve_meeting_update,
 )
+from zoomaudit.store.models import FixEvent
 from zoomaudit.store.models import FixPlan as FixRow
 
 if TYPE_CHECKING:
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
     from zoomaudit.zoom.client import ZoomClient
 
 CLAIMABLE = ("pending", "deferred")
+STUCK_AFTER = timedelta(minutes=30)
+"""A fix ``approved`` this long ago was claimed by a process that died mid-apply (requests time out
+in seconds); it is put back in the queue, and its re-read then shows what Zoom holds."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,8 @@ async def _apply_claimed(
     before = dict(fix.before or {})
     changed = _differences(current, {p: before.get(p) for p in wanted}, "was")
     if changed:
+        if all(current.get(p) == v for p, v in wanted.items()):
+            changed = ["it already holds the planned values (" + "; ".join(changed) + ")"]
         note = "not applied: the target changed since the plan was made: " + "; ".join(changed)
         _move(store, fix, "stale", actor=actor, now=now, note=note, error=note, before=before, after=current)
         return ApplyResult(fix.id, "stale", note, before=redact(current))
@@ -241,6 +247,36 @@ async def _apply_one(
     return await _apply_claimed(store, client, fix.model_copy(update={"status": prior}), actor=actor, now=now)
 
 
+def release_stuck(store: Store, now: datetime) -> list[str]:
+    """Put fixes left ``approved`` by a dead process back to ``pending``; returns their ids."""
+    claims: dict[str, datetime] = {}
+    with store.read_session() as session:
+        events = session.execute(
+            select(FixEvent.fix_id, FixEvent.at)
+            .join(FixRow, FixEvent.fix_id == FixRow.id)
+            .where(FixRow.status == "approved", FixEvent.to_status == "approved")
+        ).all()
+    for fix_id, at in events:
+        claims[fix_id] = max(at, claims.get(fix_id, at))
+    rows = list(claims.items())
+    released = []
+    for fix_id, last in rows:
+        if (
+            last is not None
+            and now - last > STUCK_AFTER
+            and store.transition_fix(
+                fix_id,
+                from_statuses=("approved",),
+                to_status="pending",
+                actor="zoomaudit",
+                at=now,
+                note="the process applying this fix stopped before finishing; back in the queue",
+            )
+        ):
+            released.append(fix_id)
+    return released
+
+
 async def approve(
     store: Store,
     client: ZoomClient,
@@ -254,6 +290,7 @@ async def approve(
     if not actor.strip():
         raise UsageError("an approval needs the approver's name (--by)")
     fixes = get_fixes(store, fix_ids)
+    release_stuck(store, now)
     return [await _apply_one(store, client, f.id, actor=actor, now=now, note=note) for f in fixes]
 
 
@@ -272,6 +309,7 @@ async def apply_auto(
     """
     results: list[ApplyResult] = []
     changes = 0
+    release_stuck(store, now)
     for fix_id in dict.fromkeys(fix_ids):
         if changes >= max_changes:
             results.append(
@@ -290,6 +328,7 @@ async def apply_auto(
 async def apply_deferred(store: Store, client: ZoomClient, now: datetime) -> list[ApplyResult]:
     """Apply every deferred fix (each needs one of its host's updates of the new UTC day)."""
     results = []
+    release_stuck(store, now)
     for fix in list_fixes(store, statuses=("deferred",)):
         results.append(
             await _apply_one(
@@ -449,6 +488,7 @@ __all__ = [
     "apply_deferred",
     "approve",
     "reject",
+    "release_stuck",
     "revert",
     "withdraw_fixes_for_meeting",
 ]
