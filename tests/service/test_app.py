@@ -160,14 +160,19 @@ async def test_audits_take_turns(make_app: AppFactory, runner: FakeRunner) -> No
 async def test_an_audit_waiting_for_its_turn_at_shutdown_never_starts(
     make_app: AppFactory, runner: FakeRunner
 ) -> None:
-    runner.gate = asyncio.Event()  # the first audit never finishes
-    app = make_app(shutdown_grace=0.05)
+    runner.gate = asyncio.Event()
+    app = make_app(shutdown_grace=5.0)
     service: Service = app.state.service
     async with running(app):
-        service.submit_audit(Scope.meetings(1), key="a")
-        service.submit_audit(Scope.meetings(2), key="b")
+        first = asyncio.ensure_future(service.audit(Scope.meetings(1), "webhook"))
+        second = asyncio.ensure_future(service.audit(Scope.account(), "manual"))
         await asyncio.wait_for(runner.called.wait(), 5)
-        await asyncio.sleep(0.05)
-    assert runner.calls == [(Scope.meetings(1), "manual")]
-    assert runner.cancelled == 1
+        await asyncio.sleep(0.01)
+        # Shutdown starts now; the running audit finishes inside its grace time.
+        asyncio.get_running_loop().call_later(0.05, runner.gate.set)
+    assert runner.calls == [(Scope.meetings(1), "webhook")]
+    assert (await first).run_id == "run-1"
+    with pytest.raises(asyncio.CancelledError):
+        await second
+    assert runner.cancelled == 0
     assert not service.audits

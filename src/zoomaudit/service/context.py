@@ -110,6 +110,7 @@ class Service:
     running: str | None = None
     """What holds the turn now, e.g. "webhook audit of meeting:123"."""
     _turn: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    _running_task: asyncio.Task[Any] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.dispatcher = Dispatcher(self.debounce)
@@ -159,12 +160,12 @@ class Service:
     async def _exclusive(self, label: str, make: Callable[[], Awaitable[T]]) -> T:
         async def in_turn() -> T:
             async with self._turn:
-                self.running = label
+                self.running, self._running_task = label, asyncio.current_task()
                 log.info("%s started", label)
                 try:
                     result = await make()
                 finally:
-                    self.running = None
+                    self.running, self._running_task = None, None
                 if isinstance(result, RunOutcome):
                     log.info(
                         "%s finished: run %s, %s, %d violation(s)",
@@ -240,23 +241,26 @@ class Service:
     # --- life cycle ---------------------------------------------------------------------------
 
     async def drain(self, grace: float | None = None) -> None:
-        """Give running audits ``grace`` seconds, then cancel them (the runner marks them failed)."""
+        """Cancel audits still waiting for their turn; give the running one ``grace`` seconds, then
+        cancel it too (the runner stores its run as failed, never complete)."""
         grace = self.shutdown_grace if grace is None else grace
-        running = set(self.audits)
-        if not running:
-            return
-        log.info("shutdown: waiting up to %.1f s for %d running audit(s)", grace, len(running))
-        _, unfinished = await asyncio.wait(running, timeout=grace)
-        if unfinished:
-            log.warning(
-                "shutdown: cancelling %d audit(s); their runs are kept as incomplete", len(unfinished)
-            )
-            for task in unfinished:
+        current = self._running_task
+        waiting = [task for task in self.audits if task is not current]
+        if waiting:
+            log.info("shutdown: %d audit(s) waiting for their turn will not run", len(waiting))
+            for task in waiting:
                 task.cancel()
-            await asyncio.wait(unfinished, timeout=10.0)
-        for task in running:
-            if task.done() and not task.cancelled() and task.exception() is not None:
-                log.warning("an audit ended with an error during shutdown: %s", task.exception())
+            await asyncio.wait(waiting, timeout=10.0)
+        if current is None or current.done():
+            return
+        log.info("shutdown: waiting up to %.1f s for the %s", grace, self.running)
+        _, unfinished = await asyncio.wait({current}, timeout=grace)
+        if unfinished:
+            log.warning("shutdown: cancelling the %s; its run is stored as failed", self.running)
+            current.cancel()
+            await asyncio.wait({current}, timeout=10.0)
+        elif not current.cancelled() and current.exception() is not None:
+            log.warning("the audit running at shutdown ended with an error: %s", current.exception())
 
 
 def _describe(scope: Scope) -> str:
