@@ -1,0 +1,129 @@
+"""Timing a child process: wall time, CPU time and peak RSS of exactly that process.
+
+``os.wait4`` returns the resource usage of the one child it reaps, so the peak RSS is the
+kernel's own high-water mark for the audit process (no polling, nothing missed between polls),
+and the sandbox process running beside it is not counted.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ProcessRun:
+    command: list[str]
+    returncode: int
+    wall_s: float
+    user_s: float
+    system_s: float
+    peak_rss_mb: float
+    started_at: float
+    """``time.time()`` at spawn: lines the process up with the sandbox's request log."""
+    stdout: str
+    stderr_tail: str
+
+    @property
+    def cpu_s(self) -> float:
+        return self.user_s + self.system_s
+
+    def summary(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("stdout")
+        out["cpu_s"] = round(self.cpu_s, 3)
+        return out
+
+
+def maxrss_mb(ru_maxrss: int) -> float:
+    """``ru_maxrss`` is in KiB on Linux and in bytes on macOS."""
+    scale = 1 if sys.platform == "darwin" else 1024
+    return ru_maxrss * scale / (1024 * 1024)
+
+
+def run_process(
+    command: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: str | None = None,
+    timeout: float = 1800.0,
+) -> ProcessRun:
+    """Run ``command`` to completion and measure it. Output goes to temporary files, not pipes,
+    so a chatty child never blocks on a full pipe while we wait for it."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started_at = time.time()
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(
+            list(command), env=dict(env) if env else None, cwd=cwd, stdout=out, stderr=err
+        )
+        deadline = t0 + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.005)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode(errors="replace")
+        stderr = err.read().decode(errors="replace")
+    if wall > timeout:
+        raise TimeoutError(f"{' '.join(command)} did not finish in {timeout:.0f} s")
+    return ProcessRun(
+        command=list(command),
+        returncode=proc.returncode,
+        wall_s=wall,
+        user_s=usage.ru_utime,
+        system_s=usage.ru_stime,
+        peak_rss_mb=maxrss_mb(usage.ru_maxrss),
+        started_at=started_at,
+        stdout=stdout,
+        stderr_tail=stderr[-2000:],
+    )
+
+
+def median_of(runs: Sequence[ProcessRun]) -> float:
+    return statistics.median(r.wall_s for r in runs)
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on (read at run time)."""
+    import platform
+
+    import psutil
+
+    info: dict[str, Any] = {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "cpu": _cpu_name() or platform.processor() or platform.machine(),
+        "logical_cores": os.cpu_count(),
+        "physical_cores": psutil.cpu_count(logical=False),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+    }
+    if hasattr(os, "getloadavg"):
+        info["load_average_at_start"] = [round(x, 2) for x in os.getloadavg()]
+    return info
+
+
+def _cpu_name() -> str | None:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        return None
+    return None

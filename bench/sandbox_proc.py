@@ -1,0 +1,151 @@
+"""Starting, querying and stopping the sandbox process (bench/sandbox_server.py) from the harness."""
+
+from __future__ import annotations
+
+import json
+import selectors
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Self
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Account:
+    users: int
+    meetings: int
+    seed: int = 1
+    plan: str = "business"
+    latency_ms: float = 50.0
+
+
+class SandboxProcess:
+    """``with SandboxProcess(account) as sandbox:`` a served synthetic account in its own process."""
+
+    def __init__(self, account: Account, *, start_timeout: float = 120.0) -> None:
+        self.account = account
+        self.start_timeout = start_timeout
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.info: dict[str, Any] = {}
+        self._stderr: IO[bytes] | None = None
+        self._http = httpx.Client(timeout=30.0)
+
+    @property
+    def env(self) -> dict[str, str]:
+        env: dict[str, str] = self.info["env"]
+        return env
+
+    @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self.info['port']}"
+
+    def __enter__(self) -> Self:
+        a = self.account
+        command = [
+            sys.executable, "-m", "bench.sandbox_server",
+            "--users", str(a.users), "--meetings", str(a.meetings), "--seed", str(a.seed),
+            "--plan", a.plan, "--latency-ms", str(a.latency_ms),
+        ]  # fmt: skip
+        self._stderr = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=self._stderr)
+        try:
+            self.info = json.loads(self._read_line())
+            self._wait_until_answering()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _read_line(self) -> str:
+        assert self.proc is not None
+        assert self.proc.stdout is not None
+        deadline = time.monotonic() + self.start_timeout
+        with selectors.DefaultSelector() as sel:
+            sel.register(self.proc.stdout, selectors.EVENT_READ)
+            while time.monotonic() < deadline:
+                if sel.select(timeout=0.5):
+                    line = self.proc.stdout.readline().decode()
+                    if line:
+                        return line
+                if self.proc.poll() is not None:
+                    break
+        raise RuntimeError(f"the sandbox did not start: {self._stderr_text()}")
+
+    def _wait_until_answering(self) -> None:
+        deadline = time.monotonic() + self.start_timeout
+        while True:
+            try:
+                self.stats()
+                return
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def _stderr_text(self) -> str:
+        if self._stderr is None:
+            return ""
+        self._stderr.seek(0)
+        return self._stderr.read().decode(errors="replace")[-2000:]
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._http.close()
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc is not None and self.proc.stdout is not None:
+            self.proc.stdout.close()
+        if self._stderr is not None:
+            self._stderr.close()
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def stats(self, since: int = 0) -> dict[str, Any]:
+        """The sandbox's own counts of the requests from log entry ``since`` on."""
+        response = self._http.get(f"{self.root}/_bench/stats", params={"since": since})
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
+
+    def mark(self) -> int:
+        """The request log's length now: pass it to ``stats`` to count what follows."""
+        entries: int = self.stats()["entries"]
+        return entries
+
+    def round_trips(self, samples: int = 5) -> dict[str, float]:
+        """Median seconds of a token request and of an account-settings GET, as seen from here."""
+        env = self.env
+        token_times, api_times = [], []
+        token = ""
+        for _ in range(samples):
+            t0 = time.perf_counter()
+            response = self._http.post(
+                env["ZOOM_OAUTH_TOKEN_URL"],
+                params={"grant_type": "account_credentials", "account_id": env["ZOOM_ACCOUNT_ID"]},
+                auth=(env["ZOOM_CLIENT_ID"], env["ZOOM_CLIENT_SECRET"]),
+            )
+            token_times.append(time.perf_counter() - t0)
+            response.raise_for_status()
+            token = response.json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        for _ in range(samples):
+            t0 = time.perf_counter()
+            response = self._http.get(f"{env['ZOOM_API_BASE_URL']}/accounts/me/settings", headers=headers)
+            api_times.append(time.perf_counter() - t0)
+            response.raise_for_status()
+        return {"token_s": statistics.median(token_times), "api_s": statistics.median(api_times)}

@@ -1,0 +1,138 @@
+"""The sandbox in a process of its own, with a read-only counter route for the benchmark.
+
+``python -m bench.sandbox_server --users 500 --meetings 5000 --latency-ms 50`` serves a synthetic
+account on a free loopback port and prints one JSON line on stdout when it answers: the port,
+the environment that points zoomaudit at it, and a sample meeting id.
+
+``GET /_bench/stats?since=N`` answers what the sandbox's own request log holds from entry ``N``
+on (requests per category and status, 429s, first and last request time) and the sandbox's CPU
+time. It is the ground truth for request counts: it sees every request, including the ones a
+client would not count (retries, token requests). The route lives in the benchmark, wrapped
+around the sandbox app, so the sandbox itself is unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import sys
+import time
+from collections import Counter
+from typing import Any
+from urllib.parse import parse_qsl
+
+STATS_PATH = "/_bench/stats"
+
+
+def summarise(entries: list[Any], since: int) -> dict[str, Any]:
+    """Counts over request-log entries ``since`` onwards (``LoggedRequest``-like objects)."""
+    chosen = entries[since:]
+    by_category: Counter[str] = Counter()
+    limited: Counter[str] = Counter()
+    statuses: Counter[str] = Counter()
+    by_route: Counter[str] = Counter()
+    for e in chosen:
+        category = e.category or ("token" if e.path == "/oauth/token" else "other")
+        statuses[str(e.status)] += 1
+        if e.status == 429:
+            limited[category] += 1
+            continue
+        by_category[category] += 1
+        by_route[f"{e.method} {_route(e.path)}"] += 1
+    return {
+        "entries": len(entries),
+        "since": since,
+        "requests": dict(by_category),
+        "rate_limited": dict(limited),
+        "statuses": dict(statuses),
+        "routes": dict(by_route),
+        "first": chosen[0].time if chosen else None,
+        "last": chosen[-1].time if chosen else None,
+    }
+
+
+def _route(path: str) -> str:
+    """``/v2/meetings/123`` -> ``/meetings/{id}``: ids folded so that routes can be counted."""
+    if not path.startswith("/v2/"):
+        return path
+    parts = path.removeprefix("/v2").strip("/").split("/")
+    return "/" + "/".join("{id}" if i % 2 == 1 else p for i, p in enumerate(parts))
+
+
+class StatsRoute:
+    """ASGI wrapper: ``/_bench/stats`` answered here, everything else by the sandbox."""
+
+    def __init__(self, app: Any, log: Any) -> None:
+        self.app = app
+        self.log = log
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> Any:
+        if scope["type"] == "http" and scope["path"] == STATS_PATH:
+            query = dict(parse_qsl(scope.get("query_string", b"").decode()))
+            body = summarise(self.log.entries, int(query.get("since", "0") or 0))
+            body["cpu_seconds"] = time.process_time()
+            data = json.dumps(body).encode()
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": data})
+            return None
+        return await self.app(scope, receive, send)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=500)
+    parser.add_argument("--meetings", type=int, default=5000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--plan", default="business", choices=("pro", "business", "enterprise"))
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    import uvicorn
+
+    from zoomaudit.sandbox import SandboxOptions, create_app, runtime, synthetic_state
+
+    state = synthetic_state(users=args.users, meetings=args.meetings, seed=args.seed)
+    state.plan = args.plan
+    options = SandboxOptions(plan=args.plan, seed=args.seed, latency_ms=args.latency_ms)
+    app = create_app(state, options)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", args.port))
+    sock.listen(2048)
+    port = sock.getsockname()[1]
+    root = f"http://127.0.0.1:{port}"
+    scheduled = [m for m in state.meetings.values() if m["type"] in (2, 3, 8)]
+    ready = {
+        "port": port,
+        "env": {
+            "ZOOM_API_BASE_URL": f"{root}/v2",
+            "ZOOM_OAUTH_TOKEN_URL": f"{root}/oauth/token",
+            "ZOOM_ACCOUNT_ID": state.account_id,
+            "ZOOM_CLIENT_ID": state.client_id,
+            # The fixed, fake credential of a local simulator, handed to the harness on a pipe.
+            "ZOOM_CLIENT_SECRET": state.client_secret,
+        },
+        "users": len(state.users),
+        "meetings": len(scheduled),
+        "sample_meeting_id": scheduled[0]["id"] if scheduled else None,
+    }
+    config = uvicorn.Config(
+        StatsRoute(app, runtime(app).log),
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_keep_alive=30,
+        backlog=2048,
+    )
+    server = uvicorn.Server(config)
+    # Announce only once the socket listens: connections queue in the backlog until serving starts.
+    sys.stdout.write(json.dumps(ready) + "\n")
+    sys.stdout.flush()
+    server.run(sockets=[sock])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""The benchmark's helpers: the bound, extrapolation, request counting, process measurement, docs.
+
+No timing is asserted here: `make bench` reports figures, tests check behaviour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.bound import extrapolate, lower_bound, ratio, sequential_start  # noqa: E402
+from bench.measure import run_process  # noqa: E402
+from bench.report import BEGIN, END, markdown, update_doc  # noqa: E402
+from bench.sandbox_server import StatsRoute, summarise  # noqa: E402
+
+BUSINESS = {"light": 80.0, "medium": 60.0, "heavy": 40.0}
+
+
+def test_the_bound_is_the_slowest_category_plus_the_start() -> None:
+    bound = lower_bound({"light": 8000, "medium": 1200, "token": 1}, BUSINESS, 1.0, start_s=0.2)
+    assert bound.limiting == "light"
+    assert bound.per_category_s == {"light": 100.0, "medium": 20.0}
+    assert bound.total_s == pytest.approx(100.2)
+    assert ratio(110.22, bound) == pytest.approx(1.1)
+
+
+def test_a_smaller_share_stretches_the_bound_and_can_change_the_limiting_category() -> None:
+    half = lower_bound({"light": 800, "medium": 1200}, BUSINESS, 0.5, start_s=0.0)
+    assert half.per_category_s == {"light": 20.0, "medium": 40.0}
+    assert half.limiting == "medium"
+
+
+def test_unrated_categories_and_empty_counts_give_a_zero_bound() -> None:
+    bound = lower_bound({"token": 3, "other": 2, "light": 0}, BUSINESS, 1.0, start_s=0.0)
+    assert bound.limiting is None
+    assert bound.total_s == 0.0
+    with pytest.raises(ValueError, match="nothing was requested"):
+        ratio(1.0, bound)
+
+
+def test_bad_inputs_are_refused() -> None:
+    with pytest.raises(ValueError, match="share"):
+        lower_bound({"light": 1}, BUSINESS, 0.0, start_s=0.0)
+    with pytest.raises(ValueError, match="no rate limit"):
+        lower_bound({"light": 1}, {"medium": 1.0}, 1.0, start_s=0.0)
+
+
+def test_sequential_start_adds_the_token_and_the_account_round_trips() -> None:
+    assert sequential_start(0.01, 0.06) == pytest.approx(0.07)
+
+
+def test_extrapolation_scales_the_per_unit_part_only() -> None:
+    assert extrapolate(elapsed_s=12.0, setup_s=2.0, done=10, total=50) == pytest.approx(52.0)
+    assert extrapolate(elapsed_s=12.0, setup_s=2.0, done=50, total=50) == 12.0
+    with pytest.raises(ValueError, match="nothing was done"):
+        extrapolate(1.0, 0.0, 0, 10)
+
+
+def _entry(
+    path: str, status: int = 200, category: str | None = "light", method: str = "GET"
+) -> SimpleNamespace:
+    return SimpleNamespace(method=method, path=path, status=status, category=category, time=float(len(path)))
+
+
+def test_summarise_counts_answered_requests_and_429s_apart() -> None:
+    entries = [
+        _entry("/oauth/token", category=None, method="POST"),
+        _entry("/v2/users", category="medium"),
+        _entry("/v2/meetings/1"),
+        _entry("/v2/meetings/2", status=429),
+        _entry("/v2/meetings/2"),
+    ]
+    stats = summarise(entries, since=1)
+    assert stats["requests"] == {"medium": 1, "light": 2}
+    assert stats["rate_limited"] == {"light": 1}
+    assert stats["statuses"] == {"200": 3, "429": 1}
+    assert stats["routes"] == {"GET /users": 1, "GET /meetings/{id}": 2}
+    assert stats["entries"] == 5
+    assert summarise(entries, since=0)["requests"]["token"] == 1
+    assert summarise(entries, since=5)["first"] is None
+
+
+def test_the_stats_route_reads_the_sandbox_log_and_leaves_other_routes_to_the_sandbox() -> None:
+    from zoomaudit.sandbox import create_app, runtime, synthetic_state
+
+    state = synthetic_state(users=2, meetings=3, seed=7)
+    app = create_app(state)
+
+    async def go() -> tuple[int, dict[str, object]]:
+        transport = httpx.ASGITransport(app=StatsRoute(app, runtime(app).log))
+        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
+            denied = await client.get("/v2/users")  # no token: the sandbox answers 401 and logs it
+            stats = await client.get("/_bench/stats", params={"since": 0})
+            return denied.status_code, stats.json()
+
+    status, stats = asyncio.run(go())
+    assert status == 401
+    assert stats["entries"] == 1
+    assert stats["statuses"] == {"401": 1}
+    assert isinstance(stats["cpu_seconds"], float)
+
+
+def test_run_process_reports_exit_code_and_the_childs_own_peak_rss(tmp_path: Path) -> None:
+    code = "import sys; block = bytearray(64 * 2**20); block[::4096] = b'x' * len(block[::4096]); sys.exit(3)"
+    run = run_process([sys.executable, "-c", code], cwd=str(tmp_path))
+    assert run.returncode == 3
+    assert run.peak_rss_mb >= 64
+    assert run.cpu_s >= 0
+    assert run.wall_s > 0
+
+
+def test_run_process_captures_output(tmp_path: Path) -> None:
+    run = run_process([sys.executable, "-c", "print('hello'); import sys; print('oops', file=sys.stderr)"])
+    assert run.returncode == 0
+    assert run.stdout.strip() == "hello"
+    assert "oops" in run.stderr_tail
+
+
+def _results() -> dict[str, object]:
+    audit = {
+        "share": 1.0,
+        "account": {"users": 5, "meetings": 50},
+        "wall_s": 2.2,
+        "peak_rss_mb": 90.0,
+        "rate_limited": 0,
+        "ratio": 1.1,
+        "requests": {"light": 160, "medium": 20, "token": 1},
+        "bound": {
+            "rates": BUSINESS,
+            "share": 1.0,
+            "per_category_s": {"light": 2.0, "medium": 0.33},
+            "start_s": 0.0,
+            "total_s": 2.0,
+        },
+    }
+    return {
+        "command": "python bench/run.py --quick",
+        "finished_at": "2026-11-21T08:00:00+00:00",
+        "machine": {
+            "cpu": "Test CPU",
+            "logical_cores": 2,
+            "memory_gb": 4.0,
+            "python": "3.11.7",
+            "implementation": "CPython",
+            "platform": "Linux",
+        },
+        "audit_share_1": audit,
+        "help": {"runs_s": [0.3, 0.4, 0.6], "median_s": 0.4},
+    }
+
+
+def test_markdown_shows_each_figure_against_its_target() -> None:
+    text = markdown(_results())
+    assert "| ratio <= 1.10 |" in text
+    assert "**1.100**" in text
+    assert "| `zoomaudit --help` | < 0.5 s | median 0.40 s of 3 | yes |" in text
+    assert "| light | 160 | 80 | 80 | 2.0 s |" in text
+
+
+def test_update_doc_replaces_only_the_generated_block(tmp_path: Path) -> None:
+    doc = tmp_path / "performance.md"
+    doc.write_text(f"# Performance\n\nintro\n\n{BEGIN}\nold table\n{END}\n\nafterword\n", encoding="utf-8")
+    update_doc(doc, _results())
+    text = doc.read_text(encoding="utf-8")
+    assert "old table" not in text
+    assert text.startswith("# Performance\n\nintro\n\n" + BEGIN)
+    assert text.endswith(END + "\n\nafterword\n")
+    assert "Test CPU" in text
+
+
+def test_update_doc_refuses_a_file_without_the_markers(tmp_path: Path) -> None:
+    doc = tmp_path / "performance.md"
+    doc.write_text("# Performance\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="block"):
+        update_doc(doc, _results())
