@@ -220,3 +220,22 @@ async def test_a_failing_audit_does_not_stop_the_queue(make_app: AppFactory) -> 
             await client.post(URL, content=body, headers=headers)
         await app.state.service.dispatcher.join()
     assert sorted(s.meeting_ids for s in calls) == [(1,), (2,)]
+
+
+async def test_an_event_that_cannot_be_queued_is_refused_for_a_later_retry(
+    make_app: AppFactory, runner: FakeRunner
+) -> None:
+    app = make_app()
+    service = app.state.service
+    envelope = event("meeting.updated", {"id": 8})
+    async with running(app) as client:
+        service.dispatcher.max_queued = 0  # full
+        body, headers = signed(envelope)
+        refused = await client.post(URL, content=body, headers=headers)
+        service.dispatcher.max_queued = 100
+        body, headers = signed(envelope, timestamp=time.time() + 1)  # Zoom's retry
+        retried = await client.post(URL, content=body, headers=headers)
+        await service.dispatcher.join()
+    assert refused.status_code == 503
+    assert retried.json() == {"status": "accepted"}
+    assert runner.calls == [(Scope.meetings(8), "webhook")]

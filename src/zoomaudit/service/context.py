@@ -25,7 +25,6 @@ from zoomaudit.service.webhooks import (
     Action,
     Audit,
     AuditGroup,
-    Ignore,
     ReplayGuard,
     Withdraw,
 )
@@ -200,20 +199,20 @@ class Service:
 
     # --- webhook actions ----------------------------------------------------------------------
 
-    def handle(self, action: Action) -> None:
-        """Queue the work a verified webhook asks for; returns at once."""
+    def handle(self, action: Action) -> bool:
+        """Queue the work a verified webhook asks for; returns at once. False if it was not queued."""
         if isinstance(action, Audit):
-            self.submit_audit(action.scope, "webhook", key=action.key)
-        elif isinstance(action, AuditGroup):
-            self.dispatcher.submit(action.key, lambda: self._audit_group(action.group_id))
-        elif isinstance(action, Withdraw):
+            return self.submit_audit(action.scope, "webhook", key=action.key)
+        if isinstance(action, AuditGroup):
+            return self.dispatcher.submit(action.key, lambda: self._audit_group(action.group_id))
+        if isinstance(action, Withdraw):
             # A pending re-audit of a deleted meeting would only find it missing.
             self.dispatcher.cancel(f"meeting:{action.meeting_id}")
-            self.dispatcher.submit(
+            return self.dispatcher.submit(
                 f"withdraw:{action.meeting_id}", lambda: self._withdraw(action.meeting_id), debounce=False
             )
-        elif isinstance(action, Ignore):
-            log.info("ignored: %s", action.reason)
+        log.info("ignored: %s", action.reason)
+        return True
 
     async def _audit_group(self, group_id: str) -> None:
         if self.group_members is None:

@@ -137,6 +137,9 @@ class ReplayGuard:
         self._expiry[key] = now + self.ttl
         return True
 
+    def forget(self, key: str) -> None:
+        self._expiry.pop(key, None)
+
     def __len__(self) -> int:
         return len(self._expiry)
 
@@ -304,12 +307,16 @@ async def zoom_webhook(request: Request) -> Response:
             return _error(400, "endpoint.url_validation without a plainToken")
         log.info("answered Zoom's endpoint URL validation")
         return JSONResponse(url_validation_answer(secret, token))
-    if not service.events.first_time(event_key(envelope), now):
+    key = event_key(envelope)
+    if not service.events.first_time(key, now):
         log.info("webhook %s already processed (redelivery); ignored", event)
         return JSONResponse({"status": "duplicate"})
     action = plan_event(envelope)
     if isinstance(action, Ignore):
         log.info("webhook ignored: %s", action.reason)
         return JSONResponse({"status": "ignored"})
-    service.handle(action)
+    if not service.handle(action):
+        # Not queued (shutting down, or the queue is full): let Zoom deliver it again later.
+        service.events.forget(key)
+        return _error(503, "zoomaudit cannot take this event now; retry later")
     return JSONResponse({"status": "accepted"})
