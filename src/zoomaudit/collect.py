@@ -24,9 +24,9 @@ import logging
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from zoomaudit.controls import TIERS, Control
+from zoomaudit.controls import Control
 from zoomaudit.errors import AuthError, NotFound, RateLimited, UnknownMeeting, ZoomError
 from zoomaudit.snapshot import (
     AccountContext,
@@ -36,7 +36,7 @@ from zoomaudit.snapshot import (
     HostContext,
     Subject,
 )
-from zoomaudit.zoom.models import Meeting, SettingsDoc, User
+from zoomaudit.zoom.models import Meeting, User
 
 if TYPE_CHECKING:
     from zoomaudit.runner import Scope
@@ -62,11 +62,7 @@ class Needs:
     def for_controls(cls, controls: Iterable[Control]) -> Needs:
         options: set[str] = set()
         for control in controls:
-            paths = [control.path(t) for t in TIERS if t != "meeting"]
-            paths += list(control.extra_paths.values())
-            for path in paths:
-                if not path:
-                    continue
+            for path in control.read_paths():
                 head = path.split(".", 1)[0]
                 if head in _OPTION_VIEWS:
                     options.add(head)
@@ -79,42 +75,18 @@ class Needs:
         return cls(frozenset(_OPTION_VIEWS))
 
 
-def _merge_views(default: SettingsDoc, views: dict[str, SettingsDoc]) -> SettingsDoc:
-    """Merge option views into one document (see snapshot.py for the shape)."""
-    merged = dict(default)
-    for option, body in views.items():
-        if option == "meeting_security":
-            merged["meeting_security"] = body.get("meeting_security", body)
-        else:
-            merged.update(body)
-    return merged
-
-
-async def _settings(fetch: Any, needs: Needs, *args: Any) -> SettingsDoc:
-    """Fetch the default view and the needed option views of one settings endpoint concurrently."""
-    options = sorted(needs.options)
-    results = await asyncio.gather(fetch(*args), *(fetch(*args, option=o) for o in options))
-    return _merge_views(results[0], dict(zip(options, results[1:], strict=True)))
-
-
-async def _locks(fetch: Any, needs: Needs, *args: Any) -> SettingsDoc:
-    # Lock settings have only the meeting_security option view.
-    lock_needs = Needs(needs.options & {"meeting_security"})
-    return await _settings(fetch, lock_needs, *args)
-
-
 async def collect_account(client: ZoomClient, needs: Needs) -> AccountContext:
     """Account settings and locks, and every group's settings and locks."""
     settings, locks, groups = await asyncio.gather(
-        _settings(client.get_account_settings, needs),
-        _locks(client.get_account_lock_settings, needs),
+        client.account_settings_merged(needs.options),
+        client.account_locks_merged(needs.options),
         client.list_groups(),
     )
 
     async def one_group(group_id: str, name: str) -> GroupContext:
         g_settings, g_locks = await asyncio.gather(
-            _settings(client.get_group_settings, needs, group_id),
-            _locks(client.get_group_lock_settings, needs, group_id),
+            client.group_settings_merged(group_id, needs.options),
+            client.group_locks_merged(group_id, needs.options),
         )
         return GroupContext(id=group_id, name=name, settings=g_settings, locks=g_locks)
 
@@ -160,7 +132,7 @@ class Collector:
         self.concurrency = concurrency
 
     async def host_context(self, user: User) -> HostContext:
-        settings = await _settings(self.client.get_user_settings, self.needs, user.id)
+        settings = await self.client.user_settings_merged(user.id, self.needs.options)
         return HostContext(user=user, settings=settings, group_ids=tuple(user.group_ids))
 
     async def subjects_of(self, meeting: Meeting) -> list[Subject]:

@@ -14,7 +14,7 @@ import logging
 import random
 import time
 from collections import Counter, OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -51,6 +51,12 @@ MEETING_HOST_CACHE = 10_000
 
 _AUTH_OPTION_KEYS = ("meeting_authentication", "authentication_options", "allow_authentication_exception")
 T = TypeVar("T", bound=BaseModel)
+
+
+ALL_VIEWS: tuple[str, ...] = ("meeting_security", "meeting_authentication")
+"""The ``option`` views of the settings endpoints that zoomaudit reads besides the default one."""
+LOCK_VIEWS: tuple[str, ...] = ("meeting_security",)
+"""Lock settings have only the ``meeting_security`` option view."""
 
 
 @dataclass
@@ -260,38 +266,47 @@ class ZoomClient:
 
     # -- merged views (snapshot.py: default + meeting_security [+ meeting_authentication]) -------
 
-    async def user_settings_merged(self, user_id: str) -> SettingsDoc:
-        return await self._merged(lambda opt: self.get_user_settings(user_id, opt), with_auth=True)
+    async def user_settings_merged(self, user_id: str, options: Iterable[str] = ALL_VIEWS) -> SettingsDoc:
+        return await self._merged(lambda opt: self.get_user_settings(user_id, opt), options)
 
-    async def account_settings_merged(self) -> SettingsDoc:
-        return await self._merged(self.get_account_settings, with_auth=True)
+    async def account_settings_merged(self, options: Iterable[str] = ALL_VIEWS) -> SettingsDoc:
+        return await self._merged(self.get_account_settings, options)
 
-    async def account_locks_merged(self) -> SettingsDoc:
-        return await self._merged(self.get_account_lock_settings, with_auth=False)
+    async def account_locks_merged(self, options: Iterable[str] = LOCK_VIEWS) -> SettingsDoc:
+        return await self._merged(self.get_account_lock_settings, set(options) & set(LOCK_VIEWS))
 
-    async def group_settings_merged(self, group_id: str) -> SettingsDoc:
-        return await self._merged(lambda opt: self.get_group_settings(group_id, opt), with_auth=True)
+    async def group_settings_merged(self, group_id: str, options: Iterable[str] = ALL_VIEWS) -> SettingsDoc:
+        return await self._merged(lambda opt: self.get_group_settings(group_id, opt), options)
 
-    async def group_locks_merged(self, group_id: str) -> SettingsDoc:
-        return await self._merged(lambda opt: self.get_group_lock_settings(group_id, opt), with_auth=False)
+    async def group_locks_merged(self, group_id: str, options: Iterable[str] = LOCK_VIEWS) -> SettingsDoc:
+        return await self._merged(
+            lambda opt: self.get_group_lock_settings(group_id, opt), set(options) & set(LOCK_VIEWS)
+        )
 
     async def _merged(
-        self, get: Callable[[str | None], Awaitable[SettingsDoc]], *, with_auth: bool
+        self, get: Callable[[str | None], Awaitable[SettingsDoc]], options: Iterable[str]
     ) -> SettingsDoc:
-        options: list[str | None] = [None, "meeting_security"]
-        if with_auth:
-            options.append("meeting_authentication")
-        results = await asyncio.gather(*(get(opt) for opt in options), return_exceptions=True)
-        docs: list[SettingsDoc] = []
+        """The default view plus the ``option`` views asked for, fetched concurrently.
+
+        ``meeting_security`` is kept as its own section; the ``meeting_authentication`` view is
+        merged at the top level (snapshot.py describes the shape).
+        """
+        views = sorted(set(options))
+        unknown = set(views) - set(ALL_VIEWS)
+        if unknown:
+            raise ValueError(f"unknown settings view(s): {', '.join(sorted(unknown))}")
+        results = await asyncio.gather(get(None), *(get(v) for v in views), return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
                 raise result
-            docs.append(result)
+        docs: list[SettingsDoc] = [r for r in results if not isinstance(r, BaseException)]
         merged: SettingsDoc = dict(docs[0])
-        # Zoom wraps this view as {"meeting_security": {...}}; an unwrapped body is taken as the section.
-        merged["meeting_security"] = docs[1].get("meeting_security", docs[1])
-        if with_auth:
-            merged.update(docs[2])
+        for view, doc in zip(views, docs[1:], strict=True):
+            if view == "meeting_security":
+                if "meeting_security" in doc:
+                    merged["meeting_security"] = doc["meeting_security"]
+            else:
+                merged.update(doc)
         return merged
 
     # -- the generic request (fixes send their stored exact requests through it) ----------------
