@@ -95,7 +95,7 @@ def test_json_has_exactly_the_contract_fields(report: RunReport) -> None:
 
 
 def test_junit_fails_once_per_violation_and_parses(report: RunReport) -> None:
-    root = ET.fromstring(render(report, "junit"))  # noqa: S314  # our own output
+    root = ET.fromstring(render(report, "junit"))  # our own output
     violations = sum(1 for f in report.findings if f.status == "violation")
     assert len(root.findall(".//failure")) == violations == int(root.get("failures", "-1"))
     cases = root.findall(".//testcase")
@@ -112,7 +112,7 @@ def test_csv_has_one_row_per_finding_and_error(report_without_passes: RunReport)
     topics = {row["topic"] for row in rows}
     assert "'=SUM(1)" not in topics  # the topic does not start with '=' ...
     assert all(not t.startswith(("=", "+", "-", "@")) for t in topics)
-    assert json.loads(rows[0]["expected"]) == {"required": True}
+    assert json.loads(rows[0]["expected"]) == {"is_set": True}
 
 
 def test_html_is_self_contained(report: RunReport) -> None:

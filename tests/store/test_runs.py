@@ -265,6 +265,11 @@ def test_the_database_never_holds_the_zoom_secret(db_url: str) -> None:
         ("meeting_passcode", "Xy7!kq9", "********"),
         ("passcode_strength", {"password": "123456", "length": 6}, {"password": "********", "length": 6}),
         (
+            "passcode_strength",
+            {"length": 6, "unmet": ["have_letter"]},
+            {"length": 6, "unmet": ["have_letter"]},
+        ),
+        (
             "waiting_room",
             {"settings": {"encrypted_password": "abc"}},
             {"settings": {"encrypted_password": "********"}},

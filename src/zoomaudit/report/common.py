@@ -76,8 +76,49 @@ def value_text(value: Any) -> str:
     if value is False:
         return "off"
     if isinstance(value, str):
-        return value
+        return value or "(empty)"
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+
+
+_OPERATOR_TEXT: dict[str, Any] = {
+    "equals": value_text,
+    "not_equals": lambda v: f"not {value_text(v)}",
+    "one_of": lambda v: "one of " + ", ".join(value_text(x) for x in v),
+    "not_one_of": lambda v: "none of " + ", ".join(value_text(x) for x in v),
+    "min_length": lambda v: f"at least {v} long",
+    "max_length": lambda v: f"at most {v} long",
+    "at_least": lambda v: f"at least {value_text(v)}",
+    "at_most": lambda v: f"at most {value_text(v)}",
+    "pattern": lambda v: f"matches /{v}/",
+    "not_pattern": lambda v: f"does not match /{v}/",
+    "is_set": lambda v: "set" if v else "not set",
+    "manual": lambda v: "checked by a person",
+}
+
+
+def _check_text(spec: dict[str, Any]) -> str:
+    """A code-backed check and its requirements, e.g. ``passcode strength: length 8, have number``."""
+    name = str(spec.get("check", "check")).replace("_", " ")
+    needs = []
+    for key, value in spec.items():
+        if key == "check" or value in (False, None, 0, "", [], {}):
+            continue
+        label = key.replace("_", " ")
+        needs.append(label if value is True else f"{label} {value_text(value)}")
+    return f"{name}: {', '.join(needs)}" if needs else name
+
+
+def expected_text(expected: Any) -> str:
+    """A policy's expectation as a person reads it, e.g. ``one of host, off`` or ``on``.
+
+    Findings carry the policy's operators (``{"one_of": [...]}``); anything else reads as a value.
+    """
+    if isinstance(expected, dict) and expected:
+        if "check" in expected:
+            return _check_text(expected)
+        if all(key in _OPERATOR_TEXT for key in expected):
+            return " and ".join(_OPERATOR_TEXT[key](value) for key, value in expected.items())
+    return value_text(expected)
 
 
 def json_text(value: Any) -> str:

@@ -11,7 +11,14 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from zoomaudit.findings import Finding
-from zoomaudit.report.common import error_subject, finding_key, subject_text, tier_text, value_text
+from zoomaudit.report.common import (
+    error_subject,
+    expected_text,
+    finding_key,
+    subject_text,
+    tier_text,
+    value_text,
+)
 from zoomaudit.store.records import RunReport
 
 
@@ -25,7 +32,7 @@ def _details(f: Finding) -> str:
         f"policy: {f.policy_id} ({f.severity})",
         f"control: {f.control}",
         f"actual: {value_text(f.actual)}",
-        f"expected: {value_text(f.expected)}",
+        f"expected: {expected_text(f.expected)}",
         f"decided by: {tier_text(f)}",
     ]
     if f.host_email or f.host_id:
@@ -59,7 +66,7 @@ def render_junit(report: RunReport) -> str:
         case = ET.SubElement(
             suite, "testcase", {"classname": f"zoomaudit.{f.policy_id}", "name": _case_name(f)}
         )
-        summary = f.message or f"{f.control} is {value_text(f.actual)}, expected {value_text(f.expected)}"
+        summary = f.message or f"{f.control} is {value_text(f.actual)}, expected {expected_text(f.expected)}"
         if f.status == "violation":
             ET.SubElement(case, "failure", {"type": f.severity, "message": summary}).text = _details(f)
         elif f.status == "error":

@@ -6,6 +6,7 @@ from zoomaudit.findings import Finding
 from zoomaudit.report.common import (
     by_status,
     error_subject,
+    expected_text,
     fix_text,
     listed_findings,
     policy_title,
@@ -60,7 +61,7 @@ def render_markdown(report: RunReport) -> str:
                     _where(f),
                     f.host_email or f.host_id or "",
                     value_text(f.actual),
-                    value_text(f.expected),
+                    expected_text(f.expected),
                     tier_text(f),
                     fix_cell,
                 ]

@@ -11,6 +11,7 @@ from rich.table import Table
 from zoomaudit.report.common import (
     STATUS_LABEL,
     error_subject,
+    expected_text,
     group_by_subject,
     listed_findings,
     summary_line,
@@ -46,20 +47,21 @@ def render_table(report: RunReport, *, width: int = WIDTH) -> str:
         if group.meeting_id is not None and group.host:
             heading += f" · host {group.host}"
         table = Table(title=heading, title_justify="left", box=box.SIMPLE_HEAD, expand=False)
-        table.add_column("status")
-        table.add_column("severity")
-        table.add_column("policy")
+        # Names and ids never shrink to an ellipsis; long values wrap instead.
+        table.add_column("status", no_wrap=True)
+        table.add_column("severity", no_wrap=True)
+        table.add_column("policy", no_wrap=True)
         if any(f.occurrence_id for f in group.findings):
-            table.add_column("occurrence")
-        table.add_column("actual", overflow="fold")
-        table.add_column("expected", overflow="fold")
-        table.add_column("decided by")
-        table.add_column("fix")
+            table.add_column("occurrence", no_wrap=True)
+        table.add_column("actual", overflow="fold", ratio=1)
+        table.add_column("expected", overflow="fold", ratio=1)
+        table.add_column("decided by", no_wrap=True)
+        table.add_column("fix", no_wrap=True)
         for f in group.findings:
             cells = [STATUS_LABEL[f.status], f.severity, f.policy_id]
             if len(table.columns) == 8:
                 cells.append(f.occurrence_id or "")
-            cells += [value_text(f.actual), value_text(f.expected), tier_text(f), f.fix_id or ""]
+            cells += [value_text(f.actual), expected_text(f.expected), tier_text(f), f.fix_id or ""]
             table.add_row(*cells)
         console.print(table)
     if report.errors:

@@ -51,11 +51,7 @@ def _secret_name(name: str) -> bool:
 
 
 def redact(value: Any, *, secret: bool = False) -> Any:
-    """``value`` with every string under a password/passcode/token/secret key masked.
-
-    A finding's actual value for a passcode control may be the meeting's passcode itself; the
-    store (and so every report) keeps only the fact that one was set.
-    """
+    """``value`` with every string under a password/passcode/token/secret key masked."""
     if isinstance(value, dict):
         return {k: redact(v, secret=secret or _secret_name(str(k))) for k, v in value.items()}
     if isinstance(value, list):
@@ -65,12 +61,20 @@ def redact(value: Any, *, secret: bool = False) -> Any:
     return value
 
 
+def redact_actual(control: str, value: Any) -> Any:
+    """A finding's actual value, safe to keep: the actual value of a passcode control may be the
+    meeting's passcode itself, so a bare string there is masked (reports keep only that one was
+    set), as is any string under a password-like key."""
+    if _secret_name(control) and isinstance(value, str) and value:
+        return MASK
+    return redact(value)
+
+
 def finding_row(run_id: str, finding: Finding) -> dict[str, Any]:
     """The column values of one finding (JSON values normalised by pydantic, secrets masked)."""
     data = finding.model_dump(mode="json")
     row = {name: data.get(name) for name in _FINDING_FIELDS}
-    secret = _secret_name(finding.control)
-    row["actual"] = redact(row["actual"], secret=secret)
+    row["actual"] = redact_actual(finding.control, row["actual"])
     _policy, subject, occurrence = finding.identity
     row.update(
         run_id=run_id,
