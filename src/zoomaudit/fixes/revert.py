@@ -1,0 +1,96 @@
+"""Reverting an applied fix: put back the values before, with the same checks as applying it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from zoomaudit.errors import RateLimited, UsageError, ZoomError
+from zoomaudit.fixes.queue import FixRecord, exhaust_quota, get_fix, redact, reserve_meeting_update
+from zoomaudit.fixes.steps import ApplyResult, differences, is_meeting, move, quota_day, read_fields
+
+if TYPE_CHECKING:
+    from zoomaudit.store.store import Store
+    from zoomaudit.zoom.client import ZoomClient
+
+
+async def revert(store: Store, client: ZoomClient, fix_id: str, *, actor: str, now: datetime) -> ApplyResult:
+    """Put back the values before an applied fix, with the same checks as applying it.
+
+    When the target no longer holds what the fix wrote, someone changed it since: ``stale``,
+    nothing written. Fields that were not stated before cannot be un-stated in Zoom; they keep
+    the fixed value (said in the result). The revert PATCH of a meeting counts against the quota.
+    """
+    fix = get_fix(store, fix_id)
+    if fix.status != "applied":
+        raise UsageError(f"fix {fix_id} is {fix.status}; only an applied fix can be reverted")
+    claimed = store.transition_fix(
+        fix.id, from_statuses=("applied",), to_status="approved", actor=actor, at=now, note="reverting"
+    )
+    if not claimed:
+        return ApplyResult(fix.id, get_fix(store, fix.id).status, "another request is handling this fix")
+    wanted = fix.fields
+    before = dict(fix.before or {})
+    restore = {p: before[p] for p in wanted if before.get(p) is not None}
+    try:
+        current = await read_fields(client, fix, wanted)
+    except ZoomError as exc:
+        return _revert_aborted(store, fix, actor=actor, now=now, why=f"could not re-read the target: {exc}")
+    changed = differences(current, wanted, "was set to")
+    if changed:
+        note = "not reverted: the target changed since the fix was applied: " + "; ".join(changed)
+        move(store, fix, "stale", actor=actor, now=now, note=note, error=note, before=current)
+        return ApplyResult(fix.id, "stale", note, before=redact(current))
+    if not restore:
+        return _revert_aborted(
+            store,
+            fix,
+            actor=actor,
+            now=now,
+            why="no field was stated before the fix, so there is nothing to restore",
+        )
+    host = fix.host_id
+    if is_meeting(fix) and host and not reserve_meeting_update(store, host, quota_day(now)):
+        return _revert_aborted(
+            store, fix, actor=actor, now=now, why=f"host {host} has no meeting updates left today"
+        )
+    body: dict[str, Any] = {}
+    for path, value in restore.items():
+        _merge(body, path, value)
+    try:
+        await client.request(
+            fix.method, fix.path, params=fix.query or None, json=body, host=host if is_meeting(fix) else None
+        )
+        after = await read_fields(client, fix, wanted)
+    except RateLimited as exc:
+        if exc.host is not None and host:
+            exhaust_quota(store, host, quota_day(now))
+        return _revert_aborted(store, fix, actor=actor, now=now, why=str(exc))
+    except ZoomError as exc:
+        return _revert_aborted(store, fix, actor=actor, now=now, why=str(exc))
+    missed = differences(after, restore, "should be")
+    if missed:
+        note = "the revert did not take: " + "; ".join(missed)
+        move(store, fix, "failed", actor=actor, now=now, note=note, error=note, before=current, after=after)
+        return ApplyResult(fix.id, "failed", note, before=redact(current), after=redact(after), changed=True)
+    kept = [p for p in wanted if p not in restore]
+    note = "reverted and verified" + (
+        f"; not stated before, left as fixed: {', '.join(kept)}" if kept else ""
+    )
+    move(store, fix, "reverted", actor=actor, now=now, note=note, before=current, after=after)
+    return ApplyResult(fix.id, "reverted", note, before=redact(current), after=redact(after), changed=True)
+
+
+def _revert_aborted(store: Store, fix: FixRecord, *, actor: str, now: datetime, why: str) -> ApplyResult:
+    """Nothing was restored: the fix stays applied."""
+    note = f"not reverted: {why}"
+    move(store, fix, "applied", actor=actor, now=now, note=note)
+    return ApplyResult(fix.id, "applied", note)
+
+
+def _merge(body: dict[str, Any], path: str, value: Any) -> None:
+    node = body
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value

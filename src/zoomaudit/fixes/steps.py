@@ -1,0 +1,93 @@
+"""The steps shared by applying and reverting a fix: read the target, compare, record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from zoomaudit.controls import lookup
+from zoomaudit.fixes.queue import MASK, FixRecord, is_secret_path, redact
+
+if TYPE_CHECKING:
+    from zoomaudit.store.store import Store
+    from zoomaudit.zoom.client import ZoomClient
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """What happened to one fix: its status afterwards and why."""
+
+    fix_id: str
+    status: str
+    message: str = ""
+    before: dict[str, Any] | None = None
+    """The values read from Zoom just before the change (passcodes masked)."""
+    after: dict[str, Any] | None = None
+    """The values read back after the change (passcodes masked)."""
+    changed: bool = False
+    """A PATCH was sent (counts against ``max_changes``)."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "applied"
+
+
+def show(path: str, value: Any) -> str:
+    return MASK if is_secret_path(path) and value not in (None, "") else repr(value)
+
+
+async def read_fields(client: ZoomClient, fix: FixRecord, paths: Iterable[str]) -> dict[str, Any]:
+    """GET the target at the plan's own path and query; the value of each path (None: not stated)."""
+    response = await client.request("GET", fix.path, params=fix.query or None)
+    doc = response.json()
+    out: dict[str, Any] = {}
+    for path in paths:
+        present, value = lookup(doc, path)
+        out[path] = value if present else None
+    return out
+
+
+def differences(current: Mapping[str, Any], wanted: Mapping[str, Any], verb: str) -> list[str]:
+    return [
+        f"{path} {verb} {show(path, want)}, now {show(path, current.get(path))}"
+        for path, want in wanted.items()
+        if current.get(path) != want
+    ]
+
+
+def is_meeting(fix: FixRecord) -> bool:
+    return fix.target_level == "meeting" and fix.method.upper() == "PATCH"
+
+
+def quota_day(now: datetime) -> date:
+    """Zoom's quota resets at 00:00 UTC."""
+    return now.astimezone(UTC).date()
+
+
+def move(
+    store: Store,
+    fix: FixRecord,
+    to: str,
+    *,
+    actor: str,
+    now: datetime,
+    note: str,
+    before: Any = None,
+    after: Any = None,
+    **columns: Any,
+) -> None:
+    """Finish a transition from ``approved`` (this caller holds the claim); passcodes masked."""
+    store.transition_fix(
+        fix.id,
+        from_statuses=("approved",),
+        to_status=to,
+        actor=actor,
+        at=now,
+        note=note,
+        before=redact(before) if before is not None else None,
+        after=redact(after) if after is not None else None,
+        **columns,
+    )
