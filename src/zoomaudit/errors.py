@@ -1,7 +1,7 @@
 """The one exception tree of zoomaudit.
 
 Every failure the program can explain to a person is one of these. Foreign exceptions (httpx,
-authlib, SQLAlchemy, YAML, pydantic) are mapped to them at the boundary where they occur, and
+SQLAlchemy, YAML, pydantic) are mapped to them at the boundary where they occur, and
 the CLI maps them to exit codes in exactly one place (``cli.app``)::
 
     ZoomAuditError                      exit 2 unless stated
