@@ -18,7 +18,10 @@ from zoomaudit.report.common import expected_text, value_text
         ("", "(empty)"),
         ("host", "host"),
         (8, "8"),
-        ({"b": 1, "a": [1, "x"]}, '{"a": [1, "x"], "b": 1}'),
+        (2.5, "2.5"),
+        ([], "none"),
+        (["host", True], "host, on"),
+        ({"length": 6, "unmet": ["a letter", "a number"]}, "length: 6; unmet: a letter, a number"),
     ],
 )
 def test_values_read_plainly(value: Any, text: str) -> None:
@@ -41,7 +44,7 @@ def test_values_read_plainly(value: Any, text: str) -> None:
             {"check": "passcode_strength", "length": 8, "have_letter": True, "only_allow_numeric": False},
             "passcode strength: length 8, have letter",
         ),
-        ({"required": True}, '{"required": true}'),  # not an operator: shown as it is
+        ({"required": True}, "required: on"),  # not an operator: shown as a value
         (True, "on"),
     ],
 )

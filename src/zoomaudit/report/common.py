@@ -68,7 +68,7 @@ def tier_text(f: Finding) -> str:
 
 
 def value_text(value: Any) -> str:
-    """A value as a person reads it: on/off, "not set", text as is, anything else as JSON."""
+    """A value as a person reads it: on/off, "not set", text as is, lists and mappings spelled out."""
     if value is None:
         return "not set"
     if value is True:
@@ -77,7 +77,11 @@ def value_text(value: Any) -> str:
         return "off"
     if isinstance(value, str):
         return value or "(empty)"
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+    if isinstance(value, list):
+        return ", ".join(value_text(item) for item in value) if value else "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{str(key).replace('_', ' ')}: {value_text(item)}" for key, item in value.items())
+    return json.dumps(value, ensure_ascii=False)
 
 
 _OPERATOR_TEXT: dict[str, Any] = {
