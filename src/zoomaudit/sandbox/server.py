@@ -37,8 +37,11 @@ class _QuietDrops(logging.Filter):
         return "should return None" not in record.getMessage()
 
 
+_QUIET = _QuietDrops()
+
+
 def _uvicorn_config(app: SandboxApp, log_level: str) -> uvicorn.Config:
-    logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+    logging.getLogger("uvicorn.error").addFilter(_QUIET)  # adding the same filter twice is a no-op
     return uvicorn.Config(
         _DropCloses(app),
         log_level=log_level,
