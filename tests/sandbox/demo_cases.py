@@ -35,6 +35,15 @@ class DemoCase:
     why: str
 
 
+DISABLED_IN_PACK = frozenset({"focus-mode", "authenticated-join", "registration-required"})
+"""Policies the bundled pack ships disabled: a default audit gives no finding for them."""
+
+
+def default_pack_cases() -> list[DemoCase]:
+    """The cases a default ``zoomaudit audit`` of the demo must reproduce one by one."""
+    return [c for c in CASES if c.policy_id not in DISABLED_IN_PACK]
+
+
 def occurrence_id(state: SandboxState, case: DemoCase) -> str | None:
     if case.occurrence is None:
         return None
