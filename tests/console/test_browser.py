@@ -179,7 +179,15 @@ def test_an_admin_sees_the_violations_approves_a_fix_and_the_meeting_changes(
     expect(page.locator("#meetings tbody tr")).to_have_count(3)
     _shot(page, "console-meetings")
 
-    fix = next(f for f in _pending(stack, "waiting-room") if f.target_level == "meeting")
+    # A fix of the whole meeting (an occurrence's own override is changed in a different place).
+    fix = min(
+        (
+            f
+            for f in _pending(stack, "waiting-room")
+            if f.target_level == "meeting" and f.occurrence_id is None
+        ),
+        key=lambda f: int(f.target_id or 0),
+    )
     meeting_id = int(fix.target_id or 0)
     assert stack.sandbox.state.meetings[meeting_id]["settings"].get("waiting_room") is not True
 

@@ -256,6 +256,9 @@ class LoginPolicy:
     address_window: timedelta = timedelta(minutes=15)
 
 
+_MAX_ADDRESSES = 10_000
+
+
 class AddressLimiter:
     """Failed logins per client address in a sliding window (in memory: per process)."""
 
@@ -280,6 +283,11 @@ class AddressLimiter:
 
     def failed(self, address: str, now: datetime) -> None:
         with self._lock:
+            if len(self._failures) > _MAX_ADDRESSES:
+                # Many addresses at once: forget those whose failures are all outside the window.
+                for key in list(self._failures):
+                    if not self._prune(key, now):
+                        del self._failures[key]
             self._prune(address, now).append(now)
 
     def succeeded(self, address: str) -> None:
