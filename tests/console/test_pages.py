@@ -6,6 +6,7 @@ import re
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from zoomaudit.store import Store
 
@@ -145,3 +146,23 @@ async def test_static_assets_ship_in_the_package(client: httpx.AsyncClient) -> N
         response = await client.get(asset)
         assert response.status_code == 200
         assert len(response.content) > 100
+
+
+async def test_no_page_shows_a_secret_or_a_password_hash(
+    client: httpx.AsyncClient, seeded: Seeded, store: Store, app: object
+) -> None:
+    from sqlalchemy import select
+
+    from zoomaudit.store.models import Admin
+
+    console = app.state.console  # type: ignore[attr-defined]
+    console.settings = console.settings.model_copy(
+        update={"zoom_client_secret": SecretStr("zoom-client-secret-value")}
+    )
+    with store.read_session() as db:
+        hashes = [row.password_hash for row in db.scalars(select(Admin))]
+    await login(client)
+    for page in ("/", "/meetings", "/meetings/1002", "/fixes", "/waivers", "/trail", "/runs", "/audit"):
+        html = (await client.get(page)).text
+        assert "zoom-client-secret-value" not in html, page
+        assert not any(h in html or h.split("$")[-1] in html for h in hashes), page
