@@ -22,7 +22,6 @@ from zoomaudit.snapshot import AccountContext, HostBatch, HostContext, Subject
 __all__ = ["effective_values", "evaluate_batch", "evaluate_subject", "explain_source"]
 
 Finding = Violation | Pass | Manual | ErrorFinding
-_FIELDS = tuple(Violation.model_fields)
 _STATUS: dict[type[Finding], str] = {
     c: c.model_fields["status"].default for c in (Violation, Pass, Manual, ErrorFinding)
 }
@@ -65,6 +64,7 @@ class _Plan:
         "applies",
         "check",
         "control",
+        "control_name",
         "expect_text",
         "expected",
         "id",
@@ -78,6 +78,7 @@ class _Plan:
         control = CATALOGUE[policy.control]
         self.id = policy.id
         self.control: Control = control
+        self.control_name = control.name
         self.severity = policy.severity
         self.expected: Any = policy.expected
         self.test: Test | None = policy._test
@@ -108,6 +109,7 @@ class _HostView:
             account.groups[g].name.lower() for g in host.group_ids if g in account.groups
         )
         self.memo: dict[str, Any] = {}
+        self._aligned: list[HostResolution] | None = None
         self.verdicts: dict[tuple[Any, ...], tuple[type[Finding], Any, str]] = {}
         """(policy, host-side decision) -> (class, actual, message): the same for every meeting."""
 
@@ -116,6 +118,12 @@ class _HostView:
         if found is None:
             found = self.resolutions[control.name] = HostResolution(control, self.host, self.account)
         return found
+
+    def resolutions_for(self, plans: list[_Plan]) -> list[HostResolution]:
+        """One resolution per plan, in order (computed once per host)."""
+        if self._aligned is None:
+            self._aligned = [self.resolution(p.control) for p in plans]
+        return self._aligned
 
 
 def _verdict(plan: _Plan, decision: Decision, view: _HostView) -> tuple[type[Finding], Any, str]:
@@ -150,19 +158,16 @@ def _evaluate(plans: list[_Plan], view: _HostView, subject: Subject | None) -> l
     out: list[Finding] = []
     meeting = subject.meeting if subject is not None else None
     user = view.host.user
-    base = (
-        meeting.id if meeting is not None else None,
-        subject.occurrence_id if subject is not None else None,
-        meeting.topic if meeting is not None else None,
-        user.id,
-        (meeting.host_email if meeting is not None else None) or user.email or None,
-    )
+    meeting_id = meeting.id if meeting is not None else None
+    occurrence_id = subject.occurrence_id if subject is not None else None
+    topic = meeting.topic if meeting is not None else None
+    host_id = user.id
+    host_email = (meeting.host_email if meeting is not None else None) or user.email or None
     verdicts = view.verdicts
-    for plan in plans:
+    for plan, resolution in zip(plans, view.resolutions_for(plans), strict=True):
         applies = plan.applies
         if applies is not None and (meeting is None or not applies(meeting, view.host, view.group_names)):
             continue
-        resolution = view.resolution(plan.control)
         decision = resolution.decide(subject)
         eff = decision.effective
         expected = plan.expected
@@ -189,25 +194,23 @@ def _evaluate(plans: list[_Plan], view: _HostView, subject: Subject | None) -> l
                 if key is not None:
                     verdicts[key] = found
             cls, actual, message = found
-        fields = dict(
-            zip(
-                _FIELDS,
-                (
-                    plan.id,
-                    plan.control.name,
-                    plan.severity,
-                    *base,
-                    actual,
-                    expected,
-                    eff.tier,
-                    eff.locked,
-                    message,
-                    None,
-                    _STATUS[cls],
-                ),
-                strict=True,
-            )
-        )
+        fields = {
+            "policy_id": plan.id,
+            "control": plan.control_name,
+            "severity": plan.severity,
+            "meeting_id": meeting_id,
+            "occurrence_id": occurrence_id,
+            "topic": topic,
+            "host_id": host_id,
+            "host_email": host_email,
+            "actual": actual,
+            "expected": expected,
+            "source": eff.tier,
+            "locked": eff.locked,
+            "message": message,
+            "fix_id": None,
+            "status": _STATUS[cls],
+        }
         out.append(_make(cls, fields))
     return out
 
