@@ -186,6 +186,14 @@ def test_runs_are_found_by_unique_prefix(store: Store) -> None:
         store.get_run("20261120_%")  # LIKE wildcards are taken literally
 
 
+def test_latest_names_the_newest_run(store: Store) -> None:
+    with pytest.raises(UsageError, match="no runs yet"):
+        store.get_run("latest")
+    _start(store, T0)
+    newest = _start(store, T0 + timedelta(hours=1))
+    assert store.get_run("latest").id == newest
+
+
 def test_two_threads_write_their_runs_at_once(store: Store) -> None:
     failures: list[BaseException] = []
     run_ids: list[str] = []

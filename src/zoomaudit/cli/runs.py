@@ -92,7 +92,9 @@ def _pick_runs(store: Store, old: str | None, new: str | None) -> tuple[str, str
 
 
 def report(
-    run_id: Annotated[str, typer.Argument(help="Run id (or unique prefix), see `zoomaudit history`.")],
+    run_id: Annotated[
+        str, typer.Argument(help="Run id, unique prefix or 'latest' (see `zoomaudit history`).")
+    ],
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="table, json, csv, html, markdown or junit.")
     ] = "table",

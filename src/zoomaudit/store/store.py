@@ -40,6 +40,8 @@ from zoomaudit.store.records import (
 if TYPE_CHECKING:
     from zoomaudit.settings import Settings
 
+LATEST = "latest"
+"""Accepted wherever a run id is: the newest run that was not abandoned."""
 STALE_AFTER = timedelta(minutes=30)
 """A running run of another process that has written nothing for this long is abandoned."""
 
@@ -229,7 +231,7 @@ class Store:
     # --- reading runs ----------------------------------------------------------------------
 
     def get_run(self, run_id_or_prefix: str) -> RunRecord:
-        """The run with this id or unique id prefix; UsageError naming it otherwise."""
+        """The run with this id, unique id prefix, or ``latest``; UsageError naming it otherwise."""
         with self.read_session() as session:
             return conv.record_of(self._find_run(session, run_id_or_prefix))
 
@@ -241,6 +243,16 @@ class Store:
         exact = session.get(Run, ref)
         if exact is not None:
             return exact
+        if ref == LATEST:
+            newest = session.scalars(
+                select(Run)
+                .where(Run.status != "abandoned")
+                .order_by(Run.started_at.desc(), Run.id.desc())
+                .limit(1)
+            ).first()
+            if newest is None:
+                raise UsageError("there are no runs yet; `zoomaudit audit` makes the first one")
+            return newest
         matches = session.scalars(
             select(Run).where(Run.id.startswith(ref, autoescape=True)).order_by(Run.id).limit(6)
         ).all()
