@@ -8,6 +8,8 @@ SQLite notes (the why):
   emits ``BEGIN IMMEDIATE`` itself: writers queue on the busy timeout instead of failing.
   Read-only sessions (``Store.read_session``) begin with a plain deferred ``BEGIN``.
 - foreign keys are off in SQLite unless asked for, on every connection.
+- an in-memory database (``sqlite://``) lives in one shared connection: fine for one thread in
+  tests, not for the service, which needs a file.
 """
 
 from __future__ import annotations
