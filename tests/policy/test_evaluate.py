@@ -212,3 +212,13 @@ def test_several_operators_must_all_hold() -> None:
     assert test("abc") is True
     assert test("bcd") is False
     assert test("ab") is False
+
+
+def test_policies_built_in_code_are_compiled_by_the_set() -> None:
+    from zoomaudit.policy import Policy
+
+    policy = Policy(
+        id="x", title="t", severity="low", rationale="r", control="waiting_room", expect={"equals": True}
+    )  # type: ignore[arg-type]
+    [finding] = evaluate_batch(PolicySet.build([policy], "code"), account(), batch(host(), subject(1, {})))
+    assert (finding.status, finding.source) == ("violation", "default")

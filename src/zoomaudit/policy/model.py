@@ -137,6 +137,7 @@ class Policy(_Strict):
     _applies: Applies | None = PrivateAttr(default=None)
     _params: Any = PrivateAttr(default=None)
     _expected: Any = PrivateAttr(default=None)
+    _compiled: bool = PrivateAttr(default=False)
 
     @property
     def control_def(self) -> Control:
@@ -160,6 +161,7 @@ class Policy(_Strict):
             self._expected = {"check": self.check, **self._params.model_dump()}
         else:
             self._expected = {"manual": True}
+        self._compiled = True
 
 
 def cross_check(policy: Policy) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -236,6 +238,9 @@ class PolicySet:
     @classmethod
     def build(cls, policies: tuple[Policy, ...] | list[Policy], source: str) -> PolicySet:
         ordered = tuple(policies)
+        for policy in ordered:
+            if not policy._compiled:  # built in code (tests, copies) rather than loaded
+                policy.compile()
         return cls(ordered, policy_hash(ordered), source, {p.id: p for p in ordered})
 
     def get(self, policy_id: str) -> Policy | None:
