@@ -166,3 +166,30 @@ async def test_no_page_shows_a_secret_or_a_password_hash(
         html = (await client.get(page)).text
         assert "zoom-client-secret-value" not in html, page
         assert not any(h in html or h.split("$")[-1] in html for h in hashes), page
+
+
+async def test_the_meeting_list_uses_the_latest_whole_account_run_not_a_newer_single_meeting_run(
+    client: httpx.AsyncClient, seeded: Seeded, store: Store
+) -> None:
+    from datetime import timedelta
+
+    from .conftest import NOW, seed_run, violation
+
+    for n in range(3):
+        seed_run(store, [violation(1003, "passcode")], at=NOW + timedelta(hours=n + 1), scope="meetings")
+    await login(client)
+    html = (await client.get("/meetings")).text
+    assert seeded.runs[1] in html
+    assert "whole-account run" in html
+
+
+async def test_with_only_single_meeting_runs_the_meeting_list_shows_the_newest(
+    client: httpx.AsyncClient, store: Store
+) -> None:
+    from .conftest import seed_run, violation
+
+    run_id = seed_run(store, [violation(1003, "passcode")], scope="meetings")
+    await login(client)
+    html = (await client.get("/meetings")).text
+    assert run_id in html
+    assert 'href="/meetings/1003"' in html

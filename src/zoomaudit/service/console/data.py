@@ -38,8 +38,24 @@ class Overview:
 
 
 def account_runs(store: Store, limit: int = 30) -> list[RunRecord]:
-    """Finished whole-account runs, newest first."""
-    return [r for r in store.list_runs(limit * 3) if r.scope == "account" and r.status in FINISHED][:limit]
+    """Finished whole-account runs, newest first (however many single-meeting runs came since)."""
+    from zoomaudit.store.models import Run
+    from zoomaudit.store.runs import record_of
+
+    query = (
+        select(Run)
+        .where(Run.scope == "account", Run.status.in_(FINISHED))
+        .order_by(Run.started_at.desc(), Run.id.desc())
+        .limit(limit)
+    )
+    with store.read_session() as db:
+        return [record_of(run) for run in db.scalars(query)]
+
+
+def listing_run(store: Store) -> RunRecord | None:
+    """The run the meeting list shows: the newest whole-account run, else the newest finished run."""
+    runs = account_runs(store, 1) or [r for r in store.list_runs(20) if r.status in FINISHED]
+    return runs[0] if runs else None
 
 
 def overview(store: Store) -> Overview:
@@ -105,16 +121,15 @@ class MeetingList:
 
 
 def meeting_list(store: Store, flt: MeetingFilter, host_ids: set[str] | None) -> MeetingList:
-    """Meetings of the latest whole-account run with a finding matching the filter.
+    """Meetings of the latest whole-account run (``listing_run``) with a finding matching the filter.
 
     A policy or severity filter without a status matches findings other than passes.
 
     ``host_ids`` limits the list to those hosts (the group filter, resolved by the caller).
     """
-    runs = account_runs(store, 1)
-    if not runs:
+    run = listing_run(store)
+    if run is None:
         return MeetingList(None, [], [], [])
-    run = runs[0]
     with store.read_session() as db:
         base = select(FindingRow).where(FindingRow.run_id == run.id, FindingRow.meeting_id.is_not(None))
         hosts = sorted(
