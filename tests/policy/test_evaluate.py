@@ -219,6 +219,6 @@ def test_policies_built_in_code_are_compiled_by_the_set() -> None:
 
     policy = Policy(
         id="x", title="t", severity="low", rationale="r", control="waiting_room", expect={"equals": True}
-    )  # type: ignore[arg-type]
+    )
     [finding] = evaluate_batch(PolicySet.build([policy], "code"), account(), batch(host(), subject(1, {})))
     assert (finding.status, finding.source) == ("violation", "default")
