@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from zoomaudit.runner import FixMode, RunOutcome
     from zoomaudit.settings import Settings
 
-FORMATS = ("table", "json", "csv", "html", "markdown", "junit")
 
 
 class RichObserver:
@@ -111,12 +110,12 @@ def show_outcome(
     settings: Settings, outcome: RunOutcome, *, fmt: str, output: Path | None, include_passed: bool
 ) -> None:
     """Render the stored run, then the fix plans of a dry run or the auto-applied fixes."""
-    from zoomaudit.report import render
+    from zoomaudit.report import load_for_format, render
     from zoomaudit.store import Store
 
     store = Store.from_settings(settings)
     try:
-        report = store.load_report(outcome.run_id, include_passed=include_passed)
+        report = load_for_format(store, outcome.run_id, fmt, include_passed=include_passed)
     finally:
         store.close()
     emit(render(report, fmt), output)
@@ -174,6 +173,8 @@ def register(app: typer.Typer) -> None:
         """
         from zoomaudit.errors import UsageError
         from zoomaudit.settings import load_settings
+
+        from zoomaudit.report import FORMATS
 
         if fmt not in FORMATS:
             raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
