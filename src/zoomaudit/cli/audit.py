@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from zoomaudit.settings import Settings
 
 
-
 class RichObserver:
     """Progress of a run as a Rich progress bar on stderr (only on a terminal)."""
 
@@ -172,9 +171,8 @@ def register(app: typer.Typer) -> None:
         unknown meeting id, 3 the audit could not be completed.
         """
         from zoomaudit.errors import UsageError
-        from zoomaudit.settings import load_settings
-
         from zoomaudit.report import FORMATS
+        from zoomaudit.settings import load_settings
 
         if fmt not in FORMATS:
             raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
