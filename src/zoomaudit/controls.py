@@ -97,6 +97,9 @@ class Control:
     """Words for values in messages (``{"host": "host only"}``); booleans read on/off."""
     fix_placeholder: str | None = None
     """A fix value the planner replaces (``generate``: a passcode meeting the requirement)."""
+    meeting_beats_locks: bool = False
+    """The meeting's stored value is a fact a lock does not change (the passcode: a lock on
+    "require a passcode" makes Zoom generate one for new meetings, not for stored ones)."""
 
     @property
     def manual(self) -> bool:
@@ -330,12 +333,16 @@ _CONTROLS: tuple[Control, ...] = (
         ),
         labels={True: "set", False: "not set"},
         fix_placeholder="generate",
+        meeting_beats_locks=True,
         extra_paths={
             "requirement": "schedule_meeting.meeting_password_requirement",
             "requirement_alt": "meeting_security.meeting_password_requirement",
         },
-        notes="The passcode is the top-level password of the meeting, never shown in reports. "
-        "A fix value of 'generate' asks the planner for a passcode meeting the host's requirement.",
+        notes="The passcode is the top-level password of the meeting, never shown in reports. The "
+        "meeting's stored passcode (or empty passcode) decides even under a lock: a lock on requiring "
+        "passcodes makes Zoom generate one for new meetings, not for stored ones. When Zoom omits the "
+        "password key, the host's 'require a passcode' setting decides. A fix value of 'generate' asks "
+        "the planner for a passcode meeting the host's requirement.",
     ),
     Control(
         "screen_share",

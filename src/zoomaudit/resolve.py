@@ -9,7 +9,8 @@ Precedence (docs/controls.md, settings-map.md §3), first match wins:
    setting decides. A lock in any of the host's groups applies, even when a higher group states the
    setting unlocked: a lock is an administrator's explicit restriction.
 3. ``meeting``: the meeting's (or occurrence's) own stored value, when the control has a meeting
-   field and the key is present.
+   field and the key is present. (Controls marked ``meeting_beats_locks``, the passcode, put this
+   first: a stored passcode is a fact about the meeting that a later lock does not change.)
 4. ``user``: the host's user settings.
 5. ``group``: the first of the host's groups (in order) whose settings state it.
 6. ``account``: the account settings.
@@ -98,10 +99,11 @@ class HostResolution:
         self.fallback = self.lock or _settings_decision(control, host, account)
 
     def decide(self, subject: Subject | None) -> Decision:
-        if self.lock is not None:
+        control = self.control
+        if self.lock is not None and not control.meeting_beats_locks:
             return self.lock
-        if subject is not None and self.control.meeting:
-            found = _meeting_decision(self.control, self.control.meeting, subject.meeting)
+        if subject is not None and control.meeting:
+            found = _meeting_decision(control, control.meeting, subject.meeting)
             if found is not None:
                 return found
         return self.fallback

@@ -84,6 +84,8 @@ def test_the_right_tier_decides(control: Control, winner: str, locks: set[str], 
     acc, the_host, subj = _scenario(control, winner, locks, lock_false=not locks)
     # Tiers above the winner (in precedence) must not state it: drop them.
     order = ["meeting", "user", "group", "account"]
+    if locks and control.meeting_beats_locks:  # a stored meeting value would decide: leave it out
+        acc, the_host, subj = _without(control, "meeting", acc, the_host, subj)
     if not locks and winner in order:
         for above in order[: order.index(winner)]:
             acc, the_host, subj = _without(control, above, acc, the_host, subj)
@@ -276,6 +278,17 @@ def test_passcode_reads_the_meetings_password_then_the_requirement(
     the_host = host({"schedule_meeting": {"require_password_for_scheduling_new_meetings": True}})
     eff = resolve(CATALOGUE["passcode"], subject(**fields), the_host, account())
     assert (eff.tier, eff.value) == expected
+
+
+def test_a_stored_passcode_decides_even_under_a_lock() -> None:
+    acc = account(
+        {"schedule_meeting": {"require_password_for_scheduling_new_meetings": True}},
+        {"schedule_meeting": {"require_password_for_scheduling_new_meetings": True}},
+    )
+    eff = resolve(CATALOGUE["passcode"], subject(password=""), host(), acc)
+    assert (eff.tier, eff.value, eff.locked) == ("meeting", False, False)
+    eff = resolve(CATALOGUE["passcode"], subject(), host(), acc)
+    assert (eff.tier, eff.value, eff.locked) == ("account_lock", True, True)
 
 
 def test_pmi_meeting_type_means_the_pmi_is_used() -> None:

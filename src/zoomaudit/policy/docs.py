@@ -59,6 +59,11 @@ each below. Companion fields are read at the deciding tier and, when absent ther
 below it. Fix values are given in the control's own terms (`screen_share: host`) and turned into the
 fields to PATCH; lock-tier fixes take the lock flag (true/false).
 
+**The passcode.** A meeting's stored passcode (or stored empty passcode) decides even when the
+account or a group locks "require a passcode": Zoom applies that lock by generating passcodes for
+new meetings, and the stored value is what people joining meet. Without a stored `password` key the
+usual order applies.
+
 **Occurrences.** For one occurrence of a recurring meeting, the meeting tier is the occurrence's own
 stored settings (`GET /meetings/{id}?occurrence_id=`).
 
