@@ -8,6 +8,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from zoomaudit.findings import Finding
 from zoomaudit.report.common import (
     STATUS_LABEL,
     error_subject,
@@ -37,8 +38,11 @@ def render_table(report: RunReport, *, width: int = WIDTH) -> str:
         markup=False,
         legacy_windows=False,
     )
-    findings = listed_findings(report)
-    if not findings:
+    shown = listed_findings(report)
+    # A manual check is the same for every meeting: list it once at the end, not in every table.
+    manual = [f for f in shown if f.status == "manual"]
+    findings = [f for f in shown if f.status != "manual"]
+    if not shown:
         console.print("No findings to show.")
     for group in group_by_subject(findings):
         heading = group.title
@@ -64,6 +68,8 @@ def render_table(report: RunReport, *, width: int = WIDTH) -> str:
             cells += [value_text(f.actual), expected_text(f.expected), tier_text(f), f.fix_id or ""]
             table.add_row(*cells)
         console.print(table)
+    if manual:
+        _print_manual(console, manual)
     if report.errors:
         errors = Table(title="Could not be read", title_justify="left", box=box.SIMPLE_HEAD)
         errors.add_column("subject")
@@ -74,3 +80,20 @@ def render_table(report: RunReport, *, width: int = WIDTH) -> str:
     console.print(summary_line(report), soft_wrap=True)
     # Rich pads cells to the table width; trailing blanks only make diffs noisy.
     return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
+
+
+def _print_manual(console: Console, manual: list[Finding]) -> None:
+    """One row per manual policy: what people must check, and on how many meetings."""
+    table = Table(
+        title="Checked by people, not through the Zoom API", title_justify="left", box=box.SIMPLE_HEAD
+    )
+    table.add_column("policy", no_wrap=True)
+    table.add_column("meetings", justify="right")
+    table.add_column("what to do", overflow="fold")
+    by_policy: dict[str, list[Finding]] = {}
+    for f in manual:
+        by_policy.setdefault(f.policy_id, []).append(f)
+    for policy_id, found in sorted(by_policy.items()):
+        subjects = {f.meeting_id for f in found if f.meeting_id is not None}
+        table.add_row(policy_id, str(len(subjects) or len(found)), found[0].message)
+    console.print(table)
