@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from rich import box
 from rich.console import Console
@@ -82,7 +83,7 @@ def render_table(report: RunReport, *, width: int = WIDTH) -> str:
     return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
 
 
-def _print_manual(console: Console, manual: list[Finding]) -> None:
+def _print_manual(console: Console, manual: Sequence[Finding]) -> None:
     """One row per manual policy: what people must check, and on how many meetings."""
     table = Table(
         title="Checked by people, not through the Zoom API", title_justify="left", box=box.SIMPLE_HEAD
