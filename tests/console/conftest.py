@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from zoomaudit.findings import Finding, Pass, Violation
+from zoomaudit.fixes.apply import ApplyResult
 from zoomaudit.fixes.plan import FixPlan, PlanRequest
 from zoomaudit.fixes.queue import record_plans
 from zoomaudit.runner import RunOutcome, Scope
@@ -76,10 +77,19 @@ class FakeActions(ConsoleActions):
         self.audits: list[Scope] = []
         self.audit_result: str | None = None
         self.group_map: dict[str, list[str]] = {}
+        self.outcomes: dict[str, tuple[str, str]] = {}
+        """Fix ids that do not apply, with the status and reason to report instead."""
 
-    async def approve(self, fix_ids: Any, *, actor: str, note: str | None) -> list[Any]:
+    async def approve(
+        self, fix_ids: Any, *, actor: str, note: str | None, on_result: Any = None
+    ) -> list[Any]:
         self.approved.append((list(fix_ids), actor, note))
         for fix_id in fix_ids:
+            if fix_id in self.outcomes:
+                status, message = self.outcomes[fix_id]
+                if on_result is not None:
+                    on_result(ApplyResult(fix_id, status, message))
+                continue
             self.store.transition_fix(
                 fix_id,
                 from_statuses=("pending",),
@@ -91,6 +101,8 @@ class FakeActions(ConsoleActions):
                 decided_at=self._clock(),
                 applied_at=self._clock(),
             )
+            if on_result is not None:
+                on_result(ApplyResult(fix_id, "applied"))
         return []
 
     async def reject(self, fix_ids: Any, *, actor: str, reason: str) -> list[Any]:

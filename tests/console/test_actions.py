@@ -82,10 +82,57 @@ async def test_bulk_approval_covers_only_the_policy_and_the_fixes_on_the_page(
         data={"csrf": token, "policy": "waiting-room", "fix_id": seeded.fixes, "note": "bulk"},
     )
     assert response.status_code == 303
+    html = await _finished_job(client, response.headers["location"])
     ((approved, actor, note),) = actions.approved
     assert (sorted(approved), actor, note) == (sorted(seeded.fixes), ADMIN, "bulk")
+    assert "Approval of 2 fixes of waiting-room" in html
+    assert re.search(r"status-applied\">applied</span> 2", html)
     assert get_fix(store, other_policy).status == "pending"
     assert get_fix(store, queued_later).status == "pending"
+
+
+async def _finished_job(client: httpx.AsyncClient, location: str) -> str:
+    assert location.startswith("/jobs/")
+    for _ in range(200):
+        html = (await client.get(location)).text
+        if 'http-equiv="refresh"' not in html:
+            return html
+        await asyncio.sleep(0.01)
+    raise AssertionError("the job did not finish")
+
+
+async def test_a_bulk_approval_says_plainly_which_fixes_did_not_apply_and_why(
+    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store
+) -> None:
+    stale, applied = seeded.fixes
+    actions.outcomes[stale] = ("stale", "settings.waiting_room changed since the plan: now on")
+    token = await signed_in(client, ADMIN, "/fixes")
+    response = await client.post(
+        "/fixes/approve-policy", data={"csrf": token, "policy": "waiting-room", "fix_id": seeded.fixes}
+    )
+    html = await _finished_job(client, response.headers["location"])
+    result = html.split('id="tally-h"')[1]
+    assert re.search(r"status-stale\">stale</span> 1", result)
+    assert re.search(r"status-applied\">applied</span> 1", result)
+    row = re.search(rf"<tr><td><a href=\"/fixes/{stale}\">.*?</tr>", result, re.S)
+    assert row is not None
+    assert "changed since the plan" in row.group(0)
+    assert applied not in result.split("<table")[1]
+
+
+async def test_a_long_queue_shows_a_page_of_each_policy_and_links_to_the_rest(
+    client: httpx.AsyncClient, store: Store
+) -> None:
+    for n in range(27):
+        seed_fix(store, 5000 + n)
+    await signed_in(client, ADMIN)
+    html = (await client.get("/fixes")).text
+    assert html.count('<tr id="fix-') == 25
+    assert "Show all 27 fixes of waiting-room" in html
+    assert "Approve all 27" in html
+    assert html.count('name="fix_id" value="fx-') >= 27 + 25
+    one = (await client.get("/fixes?policy=waiting-room")).text
+    assert one.count('<tr id="fix-') == 27
 
 
 async def test_the_fix_queue_offers_bulk_approval_per_policy(
@@ -206,7 +253,7 @@ async def test_audit_now_runs_in_the_background_and_shows_the_run_when_done(
     response = await client.post("/audit", data={"csrf": token, "scope": "meeting", "meeting_id": "9001"})
     assert response.status_code == 303
     job_page = response.headers["location"]
-    assert job_page.startswith("/audit/jobs/")
+    assert job_page.startswith("/jobs/")
     for _ in range(100):
         page = await client.get(job_page)
         if page.status_code == 303:

@@ -204,6 +204,20 @@ def test_an_admin_sees_the_violations_approves_a_fix_and_the_meeting_changes(
     expect(result).to_contain_text("Applied")
     _shot(page, "console-fix-applied", full_page=False)
 
+    # Bulk approval of one policy's fixes runs in the background and reports each outcome.
+    bulk = [f.id for f in _pending(stack, "participant-video-off")]
+    assert len(bulk) > 1
+    page.once("dialog", lambda dialog: dialog.accept())  # the script asks for confirmation
+    page.locator("#policy-participant-video-off").get_by_role(
+        "button", name=f"Approve all {len(bulk)}"
+    ).click()
+    page.wait_for_url("**/console/jobs/*")
+    expect(page.locator("#tally-h")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("status")).to_have_count(0, timeout=30_000)  # no longer running
+    _shot(page, "console-bulk", full_page=False)
+    assert not {f.id for f in _pending(stack, "participant-video-off")} & set(bulk)
+    assert "applied" in page.locator(".result").inner_text()
+
     # The sandbox meeting changed, and the trail names the admin who approved it.
     assert stack.sandbox.state.meetings[meeting_id]["settings"]["waiting_room"] is True
     page.get_by_role("link", name="Audit trail").click()

@@ -61,15 +61,28 @@ class ConsoleActions:
         return outcome
 
     # fixes -----------------------------------------------------------------------------------------
-    async def approve(self, fix_ids: Sequence[str], *, actor: str, note: str | None) -> list[Any]:
+    async def approve(
+        self,
+        fix_ids: Sequence[str],
+        *,
+        actor: str,
+        note: str | None,
+        on_result: Callable[[Any], None] | None = None,
+    ) -> list[Any]:
+        """Approve and apply each fix in turn (one Zoom client for all); ``on_result`` hears each outcome."""
         from zoomaudit.fixes.apply import approve
         from zoomaudit.zoom.client import ZoomClient
 
+        results: list[Any] = []
         async with ZoomClient(self.settings) as client:
-            results = await approve(
-                self.store, client, list(fix_ids), actor=actor, note=note, now=self._clock()
-            )
-        return list(results)
+            for fix_id in fix_ids:
+                for result in await approve(
+                    self.store, client, [fix_id], actor=actor, note=note, now=self._clock()
+                ):
+                    results.append(result)
+                    if on_result is not None:
+                        on_result(result)
+        return results
 
     async def revert(self, fix_id: str, *, actor: str) -> Any:
         from zoomaudit.fixes.apply import revert

@@ -107,7 +107,7 @@ class Console:
         secret: bytes,
         login_policy: LoginPolicy,
     ) -> None:
-        from zoomaudit.service.console.jobs import AuditJobs
+        from zoomaudit.service.console.jobs import Jobs
 
         self.settings = settings
         self._store = store
@@ -116,7 +116,7 @@ class Console:
         self.signer = Signer(secret)
         self.login_policy = login_policy
         self.limiter = AddressLimiter(login_policy)
-        self.jobs = AuditJobs(actions, clock)
+        self.jobs = Jobs(actions, clock)
         self.env = Environment(
             loader=PackageLoader("zoomaudit.service.console", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),

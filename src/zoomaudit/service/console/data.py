@@ -15,8 +15,9 @@ from zoomaudit.findings import SEVERITY_RANK, Finding
 from zoomaudit.fixes.queue import EventRecord, FixRecord, get_fixes, list_fixes, trail
 from zoomaudit.fixes.waivers import WaiverRecord, list_waivers
 from zoomaudit.service.console.chart import TrendPoint
-from zoomaudit.store import RunDiff, RunRecord, RunReport, Store
-from zoomaudit.store.models import FindingRow, FixPlan
+from zoomaudit.store import COUNT_KEYS, RunDiff, RunRecord, Store
+from zoomaudit.store.models import FindingRow, FixPlan, Run, RunErrorRow
+from zoomaudit.store.runs import record_of
 
 FINISHED = ("complete", "incomplete")
 STATUSES = ("violation", "error", "waived", "manual", "pass")
@@ -27,7 +28,10 @@ FIX_RESULTS = ("applied", "stale", "failed", "deferred", "rejected", "reverted",
 @dataclass
 class Overview:
     latest: RunRecord | None = None
-    report: RunReport | None = None
+    summary: dict[str, int] = field(default_factory=dict)
+    """The latest run's counts, every key of COUNT_KEYS present."""
+    errors: int = 0
+    """Meetings or users the latest run could not read."""
     by_severity: list[tuple[str, int]] = field(default_factory=list)
     by_policy: list[tuple[str, str, int]] = field(default_factory=list)
     """(policy id, title, violations), most violations first."""
@@ -39,8 +43,6 @@ class Overview:
 
 def account_runs(store: Store, limit: int = 30) -> list[RunRecord]:
     """Finished whole-account runs, newest first (however many single-meeting runs came since)."""
-    from zoomaudit.store.models import Run
-    from zoomaudit.store.runs import record_of
 
     query = (
         select(Run)
@@ -58,6 +60,35 @@ def listing_run(store: Store) -> RunRecord | None:
     return runs[0] if runs else None
 
 
+def _summarise(store: Store, out: Overview) -> None:
+    """Counts of the latest run by severity and policy, in SQL (a large account has many findings)."""
+    latest = out.latest
+    if latest is None:
+        return
+    run_id = latest.id
+    with store.read_session() as db:
+        violations = (FindingRow.run_id == run_id) & (FindingRow.status == "violation")
+        severities = dict(
+            db.execute(
+                select(FindingRow.severity, func.count()).where(violations).group_by(FindingRow.severity)
+            ).all()
+        )
+        policies = db.execute(
+            select(FindingRow.policy_id, func.count()).where(violations).group_by(FindingRow.policy_id)
+        ).all()
+        out.errors = int(db.scalar(select(func.count()).where(RunErrorRow.run_id == run_id)) or 0)
+        titles = db.scalar(select(Run.policies).where(Run.id == run_id)) or {}
+    out.by_severity = [(s, int(severities.get(s, 0))) for s in SEVERITIES]
+    out.by_policy = [
+        (pid, str((titles.get(pid) or {}).get("title", "")), int(n))
+        for pid, n in sorted(policies, key=lambda kv: (-kv[1], kv[0]))
+    ]
+    out.summary = {key: int(latest.counts.get(key, 0)) for key in COUNT_KEYS}
+    if not all(key in latest.counts for key in COUNT_KEYS):
+        # A run the runner did not finish counting: the store counts its rows.
+        out.summary = store.load_report(run_id).summary
+
+
 def overview(store: Store) -> Overview:
     recent = store.list_runs(10)
     out = Overview(recent=recent, pending_fixes=count_fixes(store, "pending"))
@@ -68,15 +99,7 @@ def overview(store: Store) -> Overview:
             return out
         runs = finished[:1]
     out.latest = runs[0]
-    out.report = store.load_report(runs[0].id)
-    violations = [f for f in out.report.findings if f.status == "violation"]
-    severities: Counter[str] = Counter(f.severity for f in violations)
-    out.by_severity = [(s, severities[s]) for s in SEVERITIES]
-    policies = Counter(f.policy_id for f in violations)
-    out.by_policy = [
-        (pid, out.report.policies[pid].title if pid in out.report.policies else "", n)
-        for pid, n in sorted(policies.items(), key=lambda kv: (-kv[1], kv[0]))
-    ]
+    _summarise(store, out)
     out.trend = [
         TrendPoint(r.id, r.started_at, int(r.counts.get("violations", 0)), r.complete) for r in reversed(runs)
     ]
@@ -131,7 +154,6 @@ def meeting_list(store: Store, flt: MeetingFilter, host_ids: set[str] | None) ->
     if run is None:
         return MeetingList(None, [], [], [])
     with store.read_session() as db:
-        base = select(FindingRow).where(FindingRow.run_id == run.id, FindingRow.meeting_id.is_not(None))
         hosts = sorted(
             h
             for h in db.scalars(select(FindingRow.host_email).where(FindingRow.run_id == run.id).distinct())
@@ -150,21 +172,38 @@ def meeting_list(store: Store, flt: MeetingFilter, host_ids: set[str] | None) ->
         elif flt.policy or flt.severity:
             # "Meetings with a high-severity finding" means something to look at, not a pass.
             match = match.where(FindingRow.status != "pass")
-        query = base.where(FindingRow.meeting_id.in_(match.distinct()))
+        # Counted in SQL: one row per (meeting, status, severity), not one per finding.
+        query = (
+            select(
+                FindingRow.meeting_id,
+                FindingRow.status,
+                FindingRow.severity,
+                func.count(),
+                func.max(FindingRow.topic),
+                func.max(FindingRow.host_id),
+                func.max(FindingRow.host_email),
+            )
+            .where(
+                FindingRow.run_id == run.id,
+                FindingRow.meeting_id.is_not(None),
+                FindingRow.meeting_id.in_(match.distinct()),
+            )
+            .group_by(FindingRow.meeting_id, FindingRow.status, FindingRow.severity)
+        )
         if flt.host:
             query = query.where(FindingRow.host_email == flt.host)
         if host_ids is not None:
             query = query.where(FindingRow.host_id.in_(sorted(host_ids)))
         rows: dict[int, MeetingRow] = {}
-        for f in db.scalars(query.order_by(FindingRow.meeting_id, FindingRow.id)):
-            if f.meeting_id is None:  # excluded by the query; keeps the type checker informed
+        for meeting_id, status, severity, count, topic, host_id, host_email in db.execute(query):
+            if meeting_id is None:  # excluded by the query; this tells the type checker
                 continue
-            row = rows.setdefault(f.meeting_id, MeetingRow(f.meeting_id, f.topic, f.host_id, f.host_email))
-            row.counts[f.status] += 1
-            if f.status == "violation" and (
-                row.worst is None or SEVERITY_RANK[f.severity] < SEVERITY_RANK[row.worst]
+            row = rows.setdefault(meeting_id, MeetingRow(meeting_id, topic, host_id, host_email))
+            row.counts[status] += count
+            if status == "violation" and (
+                row.worst is None or SEVERITY_RANK[severity] < SEVERITY_RANK[row.worst]
             ):
-                row.worst = f.severity
+                row.worst = severity
     ordered = sorted(
         rows.values(),
         key=lambda r: (SEVERITY_RANK.get(r.worst or "", 9), -r.counts["violation"], r.meeting_id),
@@ -184,8 +223,6 @@ class MeetingDetail:
 def meeting_detail(store: Store, meeting_id: int) -> MeetingDetail:
     """The meeting's findings in the newest finished run that audited it, and every fix that covers it."""
     with store.read_session() as db:
-        from zoomaudit.store.models import Run
-
         run_id = db.scalar(
             select(Run.id)
             .join(FindingRow, FindingRow.run_id == Run.id)

@@ -1,8 +1,10 @@
-""" "Audit now" from the console: audits run as background tasks on the service's event loop.
+"""Long work started from the console, run as background tasks on the service's event loop.
 
-The page that starts an audit redirects at once to the job's page, which refreshes itself until the
-run is stored and then sends the browser to the run's result page. Jobs live in memory: they are a
-view of work in progress, the results themselves are in the store.
+Two kinds: "Audit now" (one meeting or the whole account) and bulk approval of a policy's fixes
+(each fix is re-read, applied and verified in turn, which takes a while on a large account). The
+page that starts the work redirects at once to the job's page, which refreshes itself until the
+work is done. Jobs live in memory: they are a view of work in progress; the results themselves
+(runs, fix statuses, the trail) are in the store.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -21,75 +24,121 @@ from zoomaudit.runner import Scope
 log = logging.getLogger("zoomaudit.console")
 
 JobState = Literal["running", "done", "failed"]
+JobKind = Literal["audit", "approval"]
 _KEEP = 50
 
 
+@dataclass(frozen=True)
+class FixOutcome:
+    fix_id: str
+    status: str
+    message: str = ""
+
+
 @dataclass
-class AuditJob:
+class Job:
     id: str
-    scope: Scope
+    kind: JobKind
+    label: str
     started_by: str
     started_at: datetime
+    scope: Scope | None = None
+    """What an audit job audits."""
+    fix_ids: tuple[str, ...] = ()
+    """What an approval job approves."""
     state: JobState = "running"
     run_id: str | None = None
     finished_at: datetime | None = None
     message: str | None = None
+    outcomes: list[FixOutcome] = field(default_factory=list)
 
     @property
-    def label(self) -> str:
-        if self.scope.kind == "meetings":
-            return "meeting " + ", ".join(str(m) for m in self.scope.meeting_ids)
-        return "the whole account"
+    def tally(self) -> list[tuple[str, int]]:
+        """How many fixes ended in each status, most first."""
+        return Counter(o.status for o in self.outcomes).most_common()
+
+    @property
+    def not_applied(self) -> list[FixOutcome]:
+        return [o for o in self.outcomes if o.status != "applied"]
 
 
-class AuditJobs:
-    """The audits started from the console in this process, newest last."""
+def describe(scope: Scope) -> str:
+    if scope.kind == "meetings":
+        return "meeting " + ", ".join(str(m) for m in scope.meeting_ids)
+    return "the whole account"
+
+
+class Jobs:
+    """The jobs started from the console in this process, oldest first."""
 
     def __init__(self, actions: Any, clock: Callable[[], datetime]) -> None:
         self._actions = actions
         self._clock = clock
-        self._jobs: dict[str, AuditJob] = {}
+        self._jobs: dict[str, Job] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def get(self, job_id: str) -> AuditJob | None:
+    def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
 
-    def running(self) -> list[AuditJob]:
-        return [job for job in self._jobs.values() if job.state == "running"]
+    def running(self, kind: JobKind | None = None) -> list[Job]:
+        return [j for j in self._jobs.values() if j.state == "running" and kind in (None, j.kind)]
 
-    def start(self, scope: Scope, *, started_by: str) -> AuditJob:
-        """Start an audit of ``scope`` (call on the event loop); an identical running audit is reused."""
-        for job in self._jobs.values():
-            if job.state == "running" and job.scope == scope:
+    def start_audit(self, scope: Scope, *, started_by: str) -> Job:
+        """Audit ``scope`` (call on the event loop); an identical running audit is reused."""
+        for job in self.running("audit"):
+            if job.scope == scope:
                 return job
-        job = AuditJob(secrets.token_urlsafe(9), scope, started_by, self._clock())
+        job = self._new("audit", describe(scope), started_by, scope=scope)
+
+        async def work() -> None:
+            outcome = await self._actions.audit(scope)
+            job.run_id = outcome.run_id
+
+        return self._launch(job, work)
+
+    def start_approval(self, fix_ids: list[str], *, label: str, actor: str, note: str | None) -> Job:
+        """Approve ``fix_ids`` one after the other as ``actor``, recording each outcome as it comes."""
+        job = self._new("approval", label, actor, fix_ids=tuple(fix_ids))
+
+        def record(result: Any) -> None:
+            job.outcomes.append(
+                FixOutcome(str(result.fix_id), str(result.status), str(getattr(result, "message", "") or ""))
+            )
+
+        async def work() -> None:
+            await self._actions.approve(fix_ids, actor=actor, note=note, on_result=record)
+
+        return self._launch(job, work)
+
+    def _new(self, kind: JobKind, label: str, started_by: str, **fields: Any) -> Job:
+        job = Job(secrets.token_urlsafe(9), kind, label, started_by, self._clock(), **fields)
         self._jobs[job.id] = job
-        while len(self._jobs) > _KEEP:
-            oldest = next(iter(self._jobs))
-            if self._jobs[oldest].state == "running":
+        for old in list(self._jobs):
+            if len(self._jobs) <= _KEEP:
                 break
-            del self._jobs[oldest]
-        task = asyncio.get_running_loop().create_task(self._run(job))
+            if self._jobs[old].state != "running":
+                del self._jobs[old]
+        return job
+
+    def _launch(self, job: Job, work: Callable[[], Awaitable[None]]) -> Job:
+        async def run() -> None:
+            try:
+                await work()
+            except ZoomAuditError as exc:
+                job.state, job.message = "failed", str(exc)
+            except Exception:
+                log.exception("console %s job %s failed", job.kind, job.id)
+                job.state, job.message = "failed", "it stopped on an unexpected error (see the service log)"
+            else:
+                job.state = "done"
+            job.finished_at = self._clock()
+
+        task = asyncio.get_running_loop().create_task(run())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return job
 
-    async def _run(self, job: AuditJob) -> None:
-        try:
-            outcome = await self._actions.audit(job.scope)
-        except ZoomAuditError as exc:
-            job.state, job.message = "failed", str(exc)
-        except Exception:
-            log.exception("audit %s from the console failed", job.id)
-            job.state, job.message = (
-                "failed",
-                "the audit stopped on an unexpected error (see the service log)",
-            )
-        else:
-            job.state, job.run_id = "done", outcome.run_id
-        job.finished_at = self._clock()
-
     async def wait_all(self) -> None:
-        """Wait for every running audit (tests, and a graceful shutdown)."""
+        """Wait for every running job (tests, and a graceful shutdown)."""
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)

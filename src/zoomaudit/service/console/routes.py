@@ -40,7 +40,7 @@ def build(console: Console) -> list[BaseRoute]:
         Route("/waivers/{waiver_id:int}/remove", v(views_waivers.remove, write=True), methods=["POST"]),
         Route("/audit", v(views_audit.page), name="audit"),
         Route("/audit", v(views_audit.start, write=True), methods=["POST"]),
-        Route("/audit/jobs/{job_id}", v(views_audit.job), name="audit_job"),
+        Route("/jobs/{job_id}", v(views_audit.job), name="job"),
     ]
 
 

@@ -13,7 +13,7 @@ def page(ctx: Ctx, *, status_code: int = 200, error: str | None = None, meeting:
         "audit.html",
         status_code=status_code,
         nav="audit",
-        running=ctx.console.jobs.running(),
+        running=ctx.console.jobs.running("audit"),
         error=error,
         meeting=meeting,
     )
@@ -30,19 +30,20 @@ async def start(ctx: Ctx) -> Response:
         scope = Scope.meetings(int(raw))
     else:
         return page(ctx, status_code=400, error="Choose one meeting or the whole account.")
-    job = ctx.console.jobs.start(scope, started_by=ctx.admin.email)
-    return ctx.redirect(f"/audit/jobs/{job.id}")
+    job = ctx.console.jobs.start_audit(scope, started_by=ctx.admin.email)
+    return ctx.redirect(f"/jobs/{job.id}")
 
 
 def job(ctx: Ctx) -> Response:
+    """A job's page: refreshes while it runs; a finished audit shows its run, an approval its tally."""
     found = ctx.console.jobs.get(str(ctx.request.path_params["job_id"]))
     if found is None:
         return ctx.render(
             "missing.html",
             status_code=404,
             nav="audit",
-            what="no such audit (the service may have restarted)",
+            what="no such job (the service may have restarted; finished work is in the store)",
         )
-    if found.state == "done" and found.run_id:
+    if found.kind == "audit" and found.state == "done" and found.run_id:
         return ctx.redirect(f"/runs/{found.run_id}")
-    return ctx.render("audit_job.html", nav="audit", job=found)
+    return ctx.render("job.html", nav="audit" if found.kind == "audit" else "fixes", job=found)

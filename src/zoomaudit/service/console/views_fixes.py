@@ -10,17 +10,24 @@ from zoomaudit.service.console import data
 from zoomaudit.service.console.app import Ctx
 
 MAX_NOTE = 2000
+PER_POLICY = 25
+"""Rows shown per policy on the queue page; the rest are one click away (``?policy=``)."""
+ONE_POLICY = 1000
 
 
 def _queue_page(ctx: Ctx, *, status_code: int = 200, error: str | None = None) -> Response:
     store = ctx.console.store
     done_ids = [i for i in ctx.request.query_params.get("done", "").split(",") if i][:200]
+    only = ctx.request.query_params.get("policy", "").strip()
     pending = data.pending_fixes(store)
+    groups = [(p, plans) for p, plans in data.by_policy(pending) if not only or p == only]
     return ctx.render(
         "fixes.html",
         status_code=status_code,
         nav="fixes",
-        groups=data.by_policy(pending),
+        groups=groups,
+        only=only,
+        limit=ONE_POLICY if only else PER_POLICY,
         pending=pending,
         done=data.fixes_by_id(store, done_ids),
         decided=data.decided_fixes(store),
@@ -62,7 +69,7 @@ async def decide(ctx: Ctx) -> Response:
 
 
 async def approve_policy(ctx: Ctx) -> Response:
-    """Approve every pending plan of one policy (the ids shown are the ids approved)."""
+    """Approve every pending plan of one policy that the page listed, as a background job."""
     policy_id = ctx.field("policy")
     shown = set(ctx.fields("fix_id"))
     pending = await run_in_threadpool(data.pending_fixes, ctx.console.store)
@@ -72,7 +79,13 @@ async def approve_policy(ctx: Ctx) -> Response:
         return await run_in_threadpool(
             _queue_page, ctx, status_code=409, error=f"No pending fixes of policy {policy_id!r} to approve."
         )
-    return await _approve(ctx, ids, ctx.field("note")[:MAX_NOTE] or None)
+    job = ctx.console.jobs.start_approval(
+        ids,
+        label=f"{len(ids)} fix{'' if len(ids) == 1 else 'es'} of {policy_id}",
+        actor=ctx.admin.email,
+        note=ctx.field("note")[:MAX_NOTE] or None,
+    )
+    return ctx.redirect(f"/jobs/{job.id}")
 
 
 async def revert(ctx: Ctx) -> Response:
