@@ -32,7 +32,7 @@ def test_faults_still_give_a_complete_and_identical_result(settings: Settings, t
         rate_limit_rate=0.03,
         drop_rate=0.03,
         malformed_rate=0.02,
-        token_expire_after=1.0,
+        token_expire_after=2.0,
     )
     with start_sandbox(options=faulty) as noisy:
         os.environ.update(noisy.env())
@@ -40,8 +40,10 @@ def test_faults_still_give_a_complete_and_identical_result(settings: Settings, t
         faulty_settings = load_settings(ZOOMAUDIT_RATE_SHARE=1.0, ZOOMAUDIT_MAX_RETRIES=8)
         outcome = audit(faulty_settings)
         faults = [e for e in noisy.log.entries if e.fault]
+        token_requests = [e for e in noisy.log.entries if e.path == "/oauth/token"]
     assert outcome.complete
     assert {e.fault for e in faults} >= {"error", "rate_limit", "drop", "malformed"}
+    assert len(token_requests) >= 2, "the token was meant to expire mid-run and be renewed"
     assert _essence(report_of(faulty_settings, outcome.run_id).findings) == expected
 
 
