@@ -92,10 +92,15 @@ def _serve_console(settings: Settings, *, port: int, console: Console) -> None:
     import uvicorn
 
     from zoomaudit.service.app import create_service_app
+    from zoomaudit.service.console import seed_demo_admin
 
     app = create_service_app(settings, start_scheduler=False)
+    email, password = seed_demo_admin(settings)
     console.rule("[bold]Web console")
-    console.print(f"Open http://127.0.0.1:{port}/ (Ctrl-C to stop).")
+    console.print(
+        f"Open http://127.0.0.1:{port}/console/ and sign in as {email} with password {password}\n"
+        "(a throw-away account of this demo database). Ctrl-C stops the console and the sandbox."
+    )
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 
