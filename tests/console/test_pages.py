@@ -94,7 +94,7 @@ async def test_a_meeting_page_shows_each_control_with_its_value_tier_lock_findin
     assert [status for status, _ in rows] == ["violation", "pass"]
     passcode, waiting = rows[0][1], rows[1][1]
     assert "<code>passcode</code>" in passcode
-    assert "host (user)" in passcode
+    assert "<td>user</td>" in passcode
     assert "<td>yes</td>" in passcode
     assert "<code>waiting_room</code>" in waiting
     assert "<td>account</td>" in waiting

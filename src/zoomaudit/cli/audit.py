@@ -57,12 +57,13 @@ def exit_code_for(outcome: RunOutcome) -> int:
 
 
 def emit(text: str, output: Path | None) -> None:
+    """Write a rendered report to ``output`` (creating folders), or to stdout."""
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
-    typer.echo(f"report written to {output}", err=True)
+    typer.echo(f"written to {output}", err=True)
 
 
 def run_audit(

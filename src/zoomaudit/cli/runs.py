@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from zoomaudit.cli.audit import emit
 
 if TYPE_CHECKING:
     from zoomaudit.store import Store
@@ -19,15 +20,6 @@ def _open_store() -> Store:
     from zoomaudit.store import Store
 
     return Store.from_settings(load_settings())
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    typer.echo(f"written to {output}", err=True)
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
@@ -48,7 +40,7 @@ def history(
     _check_format(fmt, ("table", "json"))
     with _open_store() as store:
         runs = store.list_runs(limit, include_abandoned=show_all)
-    _emit(render_history(runs, fmt), None)
+    emit(render_history(runs, fmt), None)
 
 
 def diff(
@@ -67,7 +59,7 @@ def diff(
     with _open_store() as store:
         old_id, new_id = _pick_runs(store, old, new)
         result = store.diff(old_id, new_id)
-    _emit(render_diff(result, fmt), output)
+    emit(render_diff(result, fmt), output)
     if exit_code and result.new:
         raise typer.Exit(1)
 
@@ -111,7 +103,7 @@ def report(
     _check_format(fmt, FORMATS)
     with _open_store() as store:
         loaded = load_for_format(store, run_id, fmt, include_passed=include_passed)
-    _emit(render(loaded, fmt), output)
+    emit(render(loaded, fmt), output)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,15 +8,7 @@ from typing import Any
 
 from jinja2 import Environment
 
-TIER_LABELS = {
-    "meeting": "meeting",
-    "user": "host (user)",
-    "group": "group",
-    "account": "account",
-    "group_lock": "group lock",
-    "account_lock": "account lock",
-    "default": "Zoom default",
-}
+from zoomaudit.report.common import TIER_LABEL, value_text
 
 
 def when(value: datetime | date | None) -> str:
@@ -31,22 +23,12 @@ def when(value: datetime | date | None) -> str:
 
 
 def show(value: Any) -> str:
-    """A setting's value as people read it: on/off for booleans, compact JSON for structures."""
-    if value is None:
-        return "—"
-    if value is True:
-        return "on"
-    if value is False:
-        return "off"
-    if isinstance(value, str):
-        return value if value else '""'
-    if isinstance(value, int | float):
-        return str(value)
-    return json.dumps(value, sort_keys=True, separators=(", ", ": "), default=str)
+    """A setting's value as people read it, the same words as the reports use."""
+    return value_text(value)
 
 
 def tier(value: str | None) -> str:
-    return TIER_LABELS.get(value or "", "not stated")
+    return TIER_LABEL.get(value or "", "not stated")
 
 
 def as_json(value: Any) -> str:
