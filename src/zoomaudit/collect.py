@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -124,7 +124,10 @@ class Collector:
         now: datetime | None = None,
         occurrences: int = 1,
         concurrency: int = 16,
+        on_hosts: Callable[[int], None] | None = None,
     ) -> None:
+        self.on_hosts = on_hosts
+        """Told how many hosts there are once they are known (for a progress bar)."""
         self.client = client
         self.needs = needs
         self.now = now or datetime.now(UTC)
@@ -209,15 +212,21 @@ class Collector:
 
         async def produce() -> None:
             tasks: set[asyncio.Task[None]] = set()
+
+            def start(user: User) -> None:
+                tasks.add(asyncio.create_task(one(user)))
+
             try:
                 if isinstance(users, AsyncIterator):
                     async for user in users:
                         await gate.acquire()
-                        tasks.add(asyncio.create_task(one(user)))
+                        start(user)
                 else:
                     for user in users:
                         await gate.acquire()
-                        tasks.add(asyncio.create_task(one(user)))
+                        start(user)
+                if self.on_hosts:
+                    self.on_hosts(len(tasks))
                 await asyncio.gather(*tasks)
                 await queue.put(None)
             except BaseException as exc:
@@ -271,6 +280,8 @@ class Collector:
         by_host: dict[str, list[Meeting]] = {}
         for meeting in meetings:
             by_host.setdefault(meeting.host_id or "", []).append(meeting)
+        if self.on_hosts:
+            self.on_hosts(len(by_host))
         for host_id, group in by_host.items():
             errors: list[CollectError] = []
             try:

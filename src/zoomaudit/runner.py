@@ -171,6 +171,7 @@ class _Run:
             now=now,
             occurrences=settings.occurrences,
             concurrency=settings.concurrency,
+            on_hosts=observer.total,
         )
         self.counts: dict[str, int] = dict.fromkeys(
             ("meetings", "users", "violations", "errors", "waived", "manual", "passed"), 0

@@ -82,3 +82,27 @@ def test_cli_exit_code_2_without_credentials(env: dict[str, str]) -> None:
     done = zoomaudit(bare, "audit", "--quiet")
     assert done.returncode == 2
     assert "ZOOM_CLIENT_ID" in done.stderr
+
+
+class RecordingObserver:
+    def __init__(self) -> None:
+        self.phases: list[str] = []
+        self.totals: list[int] = []
+        self.advanced = 0
+
+    def phase(self, name: str) -> None:
+        self.phases.append(name)
+
+    def total(self, hosts: int) -> None:
+        self.totals.append(hosts)
+
+    def advance(self, hosts: int = 1) -> None:
+        self.advanced += hosts
+
+
+def test_progress_is_reported_host_by_host(settings: Settings) -> None:
+    observer = RecordingObserver()
+    outcome = audit(settings, observer=observer)
+    assert observer.totals == [outcome.counts["users"]]
+    assert observer.advanced == outcome.counts["users"]
+    assert "auditing hosts" in observer.phases
