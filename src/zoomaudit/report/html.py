@@ -14,7 +14,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from zoomaudit.findings import SEVERITY_RANK, Finding
-from zoomaudit.report.checklist import CHECKLIST
+from zoomaudit.policy.checklist import MANUAL_CHECKLIST
 from zoomaudit.report.common import (
     STATUS_LABEL,
     by_status,
@@ -131,7 +131,7 @@ def render_html(report: RunReport) -> str:
         "groups": groups,
         "errors": [(error_subject(e), e.message) for e in report.errors],
         "unjudged": [_row(report, f) for f in by_status(findings, "error")],
-        "checklist": CHECKLIST,
+        "checklist": MANUAL_CHECKLIST,
         "chart_width": CHART_WIDTH,
     }
     return _environment().get_template("report.html.j2").render(**context)
