@@ -143,7 +143,7 @@ def test_html_shows_what_a_safeguarding_lead_needs(report: RunReport) -> None:
         "signal-for-help",
         "group-agreements",
         "breakout-facilitators",
-        "debriefing",
+        "debrief",
         "holding-screen",
         "second-person",
     ]:
