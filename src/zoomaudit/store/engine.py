@@ -10,6 +10,11 @@ SQLite notes (the why):
 - foreign keys are off in SQLite unless asked for, on every connection.
 - an in-memory database (``sqlite://``) lives in one shared connection: fine for one thread in
   tests, not for the service, which needs a file.
+
+Every engine hides statement parameters: SQLAlchemy otherwise copies them into the text of its
+exceptions (and of its INFO log lines), and the parameters carry what must never be shown: the
+passcodes in a fix plan's body and ``before``, and admins' password hashes. An error of the store
+ends up in a run's ``error`` column, in the service log and on the console.
 """
 
 from __future__ import annotations
@@ -34,11 +39,12 @@ def make_engine(url: str) -> Engine:
     except Exception as exc:  # SQLAlchemy raises ArgumentError; say what is wrong with the URL.
         raise StoreError(f"invalid database URL: {exc}") from None
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
 
     memory = parsed.database in (None, "", ":memory:") or "mode=memory" in str(parsed)
     kwargs: dict[str, Any] = {
         "connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        "hide_parameters": True,
     }
     if memory:
         # One shared connection, or each thread would see its own empty database.
