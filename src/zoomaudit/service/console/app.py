@@ -3,6 +3,10 @@
 Every page goes through ``Console.view``: it loads the signed session, checks the CSRF token of every
 POST (403 without a valid one), refuses writes to viewers (403), and runs the synchronous database
 work of the page in a worker thread so the event loop (scheduler, webhooks) never waits on it.
+
+A POST body is read only after the session is known, and only as a small URL-encoded form
+(``read_form``): the console's forms are a few fields, and a body read for an anonymous caller,
+or a multipart upload spooled to disk, would let anyone on the network fill memory or disk.
 """
 
 from __future__ import annotations
@@ -14,12 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount
@@ -32,6 +36,7 @@ from zoomaudit.service.console.auth import (
     SESSION_LIFETIME,
     AddressLimiter,
     LoginPolicy,
+    OneAtATime,
     Session,
     Signer,
     default_secret_path,
@@ -44,6 +49,11 @@ log = logging.getLogger("zoomaudit.console")
 
 Clock = Callable[[], datetime]
 R = TypeVar("R", bound=Response)
+MAX_FORM_BYTES = 64 * 1024
+"""The largest form body the console reads (its forms are a few short fields and a note)."""
+MAX_FORM_FIELDS = 4000
+"""Enough for bulk approval of a whole policy page (one ``fix_id`` field per plan shown)."""
+FORM_TYPE = "application/x-www-form-urlencoded"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
@@ -116,6 +126,7 @@ class Console:
         self.signer = Signer(secret)
         self.login_policy = login_policy
         self.limiter = AddressLimiter(login_policy)
+        self.sign_ins = OneAtATime()
         self.jobs = Jobs(actions, clock)
         self.env = Environment(
             loader=PackageLoader("zoomaudit.service.console", "templates"),
@@ -173,10 +184,13 @@ class Console:
         async def endpoint(request: Request) -> Response:
             found = await run_in_threadpool(self.current, request)
             if request.method == "POST":
-                form = await request.form()
                 if found is None:
                     return self.refuse(request, "You are not signed in (or your session has ended).")
                 admin, session = found
+                try:
+                    form = await read_form(request)
+                except FormRefused as exc:
+                    return self.refuse(request, exc.reason, status_code=exc.status)
                 if not self.signer.check_csrf(session.session_id, _text(form.get("csrf"))):
                     return self.refuse(
                         request,
@@ -200,8 +214,40 @@ class Console:
 
         return endpoint
 
-    def refuse(self, request: Request, reason: str) -> Response:
-        return self.render(request, "forbidden.html", status_code=403, reason=reason, admin=None)
+    def refuse(self, request: Request, reason: str, *, status_code: int = 403) -> Response:
+        return self.render(request, "forbidden.html", status_code=status_code, reason=reason, admin=None)
+
+
+class FormRefused(Exception):
+    """A POST body that is not a small URL-encoded form; ``status`` is the HTTP answer."""
+
+    def __init__(self, reason: str, status: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+
+
+async def read_form(request: Request, limit: int = MAX_FORM_BYTES) -> FormData:
+    """The URL-encoded form of a POST, read to at most ``limit`` bytes (``FormRefused`` otherwise)."""
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if kind != FORM_TYPE:
+        raise FormRefused("The console accepts only its own forms.", 415)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise FormRefused("The form is too large.", 413)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise FormRefused("The form is too large.", 413)
+    try:
+        parsed = parse_qsl(
+            body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS
+        )
+    except ValueError:
+        raise FormRefused("The form has too many fields.", 413) from None
+    pairs: list[tuple[str, str | UploadFile]] = [(name, value) for name, value in parsed]
+    return FormData(pairs)
 
 
 def _text(value: object) -> str | None:

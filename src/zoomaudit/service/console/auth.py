@@ -13,7 +13,9 @@ Choices (documented in docs/console.md):
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -21,6 +23,7 @@ import os
 import secrets
 import threading
 from collections import deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -205,7 +208,8 @@ class Signer:
             body = _unb64(encoded)
         except ValueError:
             return None
-        if not hmac.compare_digest(mac, self._mac("session", body)):
+        # Compared as bytes: a str compare raises TypeError on non-ASCII text (a 500, not a refusal).
+        if not hmac.compare_digest(mac.encode(), self._mac("session", body).encode()):
             return None
         try:
             admin_id, sid, issued, expires, fingerprint = json.loads(body)
@@ -236,7 +240,35 @@ class Signer:
         return self._mac("csrf", session_id.encode())
 
     def check_csrf(self, session_id: str, token: str | None) -> bool:
-        return bool(token) and hmac.compare_digest(str(token), self.csrf_token(session_id))
+        return bool(token) and hmac.compare_digest(str(token).encode(), self.csrf_token(session_id).encode())
+
+
+class OneAtATime:
+    """At most one sign-in check per account at a time in this process; others wait their turn.
+
+    The per-account failure count is read, checked and written back around a slow password check;
+    attempts for one account sent at once would each read the same count and together get more
+    guesses than the lockout allows (on a database that does not serialise the check itself).
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._holders: dict[str, int] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._holders[key] = self._holders.get(key, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._holders[key] -= 1
+            if not self._holders[key]:
+                del self._holders[key], self._locks[key]
+
+    def __len__(self) -> int:
+        return len(self._locks)
 
 
 def new_prelogin_nonce() -> str:
@@ -281,14 +313,31 @@ class AddressLimiter:
                 return None
             return window[0] + self._policy.address_window - now
 
+    def attempt(self, address: str, now: datetime) -> timedelta | None:
+        """Count a sign-in attempt as failed before it is checked; how long to wait if it may not try.
+
+        Counting first matters: a password check takes a while, and attempts sent at once would
+        otherwise all pass ``blocked_for`` before the first failure is recorded. ``succeeded``
+        clears the count of an address whose attempt turns out right.
+        """
+        with self._lock:
+            window = self._prune(address, now)
+            if len(window) >= self._policy.address_attempts:
+                return window[0] + self._policy.address_window - now
+            self._record(address, now)
+            return None
+
     def failed(self, address: str, now: datetime) -> None:
         with self._lock:
-            if len(self._failures) > _MAX_ADDRESSES:
-                # Many addresses at once: forget those whose failures are all outside the window.
-                for key in list(self._failures):
-                    if not self._prune(key, now):
-                        del self._failures[key]
-            self._prune(address, now).append(now)
+            self._record(address, now)
+
+    def _record(self, address: str, now: datetime) -> None:
+        if len(self._failures) > _MAX_ADDRESSES:
+            # Many addresses at once: forget those whose failures are all outside the window.
+            for key in list(self._failures):
+                if not self._prune(key, now):
+                    del self._failures[key]
+        self._prune(address, now).append(now)
 
     def succeeded(self, address: str) -> None:
         with self._lock:

@@ -11,8 +11,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from zoomaudit.service.console import views_audit, views_fixes, views_meetings, views_overview, views_waivers
-from zoomaudit.service.console.accounts import LoginResult, check_login, count_admins
-from zoomaudit.service.console.app import Console, Ctx, cookie_path, secure_headers
+from zoomaudit.service.console.accounts import LoginResult, check_login, count_admins, normalise_email
+from zoomaudit.service.console.app import Console, Ctx, FormRefused, cookie_path, read_form, secure_headers
 from zoomaudit.service.console.auth import PRELOGIN_COOKIE, SESSION_COOKIE, new_prelogin_nonce
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -112,7 +112,10 @@ def _login_page(console: Console) -> Endpoint:
 
 def _login_submit(console: Console) -> Endpoint:
     async def endpoint(request: Request) -> Response:
-        form = await request.form()
+        try:
+            form = await read_form(request)
+        except FormRefused as exc:
+            return console.refuse(request, exc.reason, status_code=exc.status)
         nonce = request.cookies.get(PRELOGIN_COOKIE)
         token = form.get("csrf")
         if not nonce or not isinstance(token, str) or not console.signer.check_csrf("login:" + nonce, token):
@@ -123,7 +126,7 @@ def _login_submit(console: Console) -> Endpoint:
         password = str(form.get("password") or "")
         address = request.client.host if request.client else "unknown"
         now = console.now()
-        wait = console.limiter.blocked_for(address, now)
+        wait = console.limiter.attempt(address, now)
         if wait is not None:
             return _login_form(
                 console,
@@ -138,9 +141,9 @@ def _login_submit(console: Console) -> Endpoint:
             with console.store.session() as db:
                 return check_login(db, email, password, now=now, policy=console.login_policy)
 
-        result = await run_in_threadpool(check)
+        async with console.sign_ins.hold(normalise_email(email)):
+            result = await run_in_threadpool(check)
         if result.admin is None or result.password_hash is None:
-            console.limiter.failed(address, now)
             if result.locked_until is not None:
                 wait = result.locked_until - now
                 return _login_form(

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.responses import Response
 
 from zoomaudit.runner import Scope
 from zoomaudit.service.console.app import Ctx
+
+MEETING_ID = re.compile(r"[0-9]{1,19}")
+MAX_MEETING_ID = 2**63 - 1
+"""Zoom meeting ids are int64."""
 
 
 def page(ctx: Ctx, *, status_code: int = 200, error: str | None = None, meeting: str = "") -> Response:
@@ -25,8 +31,10 @@ async def start(ctx: Ctx) -> Response:
         scope = Scope.account()
     elif what == "meeting":
         raw = ctx.field("meeting_id").replace(" ", "")
-        if not raw.isdigit():
-            return page(ctx, status_code=400, error="Give the meeting's numeric id.", meeting=raw)
+        # ASCII digits of an int64 only: ``str.isdigit`` also accepts "²" and thousands of digits,
+        # which ``int`` then refuses with an error page instead of this message.
+        if not MEETING_ID.fullmatch(raw) or int(raw) > MAX_MEETING_ID:
+            return page(ctx, status_code=400, error="Give the meeting's numeric id.", meeting=raw[:40])
         scope = Scope.meetings(int(raw))
     else:
         return page(ctx, status_code=400, error="Choose one meeting or the whole account.")

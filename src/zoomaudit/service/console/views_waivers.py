@@ -10,6 +10,7 @@ from starlette.responses import Response
 from zoomaudit.errors import ZoomAuditError
 from zoomaudit.service.console import data
 from zoomaudit.service.console.app import Ctx
+from zoomaudit.service.console.views_audit import MAX_MEETING_ID, MEETING_ID
 
 
 def _page(
@@ -47,10 +48,10 @@ async def add(ctx: Ctx) -> Response:
     if not target:
         return await fail("Give the meeting id, host e-mail or group name the waiver covers.")
     if values["scope"] == "meeting":
-        try:
-            meeting_id = int(target.replace(" ", ""))
-        except ValueError:
-            return await fail(f"{target!r} is not a meeting id (digits only).")
+        digits = target.replace(" ", "")
+        if not MEETING_ID.fullmatch(digits) or int(digits) > MAX_MEETING_ID:
+            return await fail(f"{target[:40]!r} is not a meeting id (digits only).")
+        meeting_id = int(digits)
     elif values["scope"] == "host":
         host = target
     elif values["scope"] == "group":

@@ -1,0 +1,182 @@
+"""Security review regressions: form bodies, non-ASCII tokens, concurrent sign-ins, odd ids."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from zoomaudit.fixes.queue import get_fix
+from zoomaudit.store import Store
+
+from .conftest import ADMIN, FakeActions, Seeded, csrf_of, signed_in
+
+pytestmark = pytest.mark.anyio
+
+
+class Body:
+    """A request body sent in chunks, counting how many chunks the server asked for."""
+
+    def __init__(self, chunks: int, size: int = 16 * 1024) -> None:
+        self.chunks = chunks
+        self.size = size
+        self.sent = 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for _ in range(self.chunks):
+            self.sent += 1
+            yield b"a" * self.size
+
+
+async def test_a_signed_out_post_is_refused_before_its_body_is_read(client: httpx.AsyncClient) -> None:
+    body = Body(chunks=64)  # 1 MiB nobody should have to hold in memory
+    response = await client.post(
+        "/fixes/decide",
+        content=body,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 403
+    assert body.sent <= 1
+
+
+async def test_a_large_form_is_refused_without_acting(
+    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions
+) -> None:
+    csrf = await signed_in(client, page="/fixes")
+    response = await client.post(
+        "/fixes/decide",
+        data={"csrf": csrf, "fix_id": seeded.fixes[0], "decision": "approve", "note": "x" * 200_000},
+    )
+    assert response.status_code == 413
+    assert actions.approved == []
+
+
+async def test_a_multipart_post_is_refused_without_acting(
+    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions
+) -> None:
+    csrf = await signed_in(client, page="/fixes")
+    response = await client.post(
+        "/fixes/decide",
+        data={"csrf": csrf, "fix_id": seeded.fixes[0], "decision": "approve"},
+        files={"upload": ("big.bin", b"\0" * 1024)},
+    )
+    assert response.status_code == 415
+    assert actions.approved == []
+
+
+async def test_the_login_form_is_bounded_too(client: httpx.AsyncClient) -> None:
+    csrf = csrf_of((await client.get("/login")).text)
+    response = await client.post(
+        "/login", data={"csrf": csrf, "email": ADMIN, "password": "p" * 100_000, "next": "/"}
+    )
+    assert response.status_code == 413
+
+
+async def test_bulk_approval_of_a_full_policy_page_still_fits(
+    client: httpx.AsyncClient, seeded: Seeded, actions: Any
+) -> None:
+    csrf = await signed_in(client, page="/fixes")
+    shown = [f"fx-{n:08x}" for n in range(1000)] + seeded.fixes
+    response = await client.post(
+        "/fixes/approve-policy", data={"csrf": csrf, "policy": "waiting-room", "fix_id": shown}
+    )
+    assert response.status_code == 303
+    await client.get(response.headers["location"])
+
+
+async def test_a_non_ascii_csrf_token_is_refused_not_an_error(
+    client: httpx.AsyncClient, seeded: Seeded, store: Store
+) -> None:
+    await signed_in(client, page="/fixes")
+    response = await client.post(
+        "/fixes/decide",
+        data={"csrf": "jeton-é", "fix_id": seeded.fixes[0], "decision": "approve"},
+    )
+    assert response.status_code == 403
+    assert get_fix(store, seeded.fixes[0]).status == "pending"
+    login_page = await client.get("/login")
+    refused = await client.post("/login", data={"csrf": "é", "email": ADMIN, "password": "x"})
+    assert login_page.status_code in (200, 303)
+    assert refused.status_code == 403
+
+
+async def test_a_non_ascii_session_cookie_is_signed_out_not_an_error(app: Any) -> None:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://console.test") as c:
+        cookie = "zoomaudit_session=abc.\u00e9\u00e9".encode("latin-1")
+        response = await c.get("/", headers=[(b"cookie", cookie)])
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
+
+
+async def test_sign_ins_sent_at_once_get_no_more_guesses_than_the_address_limit(
+    client: httpx.AsyncClient,
+) -> None:
+    # The fixture allows 6 failures per address: all 12 guesses arrive before any is checked.
+    csrf = csrf_of((await client.get("/login")).text)
+    responses = await asyncio.gather(
+        *(
+            client.post(
+                "/login",
+                data={"csrf": csrf, "email": f"guess{n}@example.org", "password": "guess guess", "next": "/"},
+            )
+            for n in range(12)
+        )
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(401) == 6
+    assert statuses.count(429) == 6
+
+
+async def test_guesses_at_one_account_sent_at_once_stop_at_the_lockout(
+    app: Any,
+) -> None:
+    # Each guess from its own address: only the account's own limit (3 in the fixture) holds them.
+    # The third failure locks the account (answered 429 "locked"); every later guess is refused
+    # unchecked.
+    async def guess(n: int) -> int:
+        transport = httpx.ASGITransport(app=app, client=(f"198.51.100.{n}", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://console.test") as c:
+            csrf = csrf_of((await c.get("/login")).text)
+            response = await c.post(
+                "/login", data={"csrf": csrf, "email": ADMIN, "password": "guess guess", "next": "/"}
+            )
+            return response.status_code
+
+    statuses = await asyncio.gather(*(guess(n) for n in range(8)))
+    assert statuses.count(401) == 2
+    assert statuses.count(429) == 6
+    assert len(app.state.console.sign_ins) == 0
+
+
+@pytest.mark.parametrize("meeting_id", ["\u00b2", "9" * 5000, "99999999999999999999"])
+async def test_audit_now_refuses_odd_meeting_ids_with_a_message(
+    client: httpx.AsyncClient, actions: FakeActions, meeting_id: str
+) -> None:
+    csrf = await signed_in(client, page="/audit")
+    response = await client.post("/audit", data={"csrf": csrf, "scope": "meeting", "meeting_id": meeting_id})
+    assert response.status_code == 400
+    assert "numeric id" in response.text
+    assert actions.audits == []
+
+
+@pytest.mark.parametrize("meeting_id", ["\u00b2", "-5", "99999999999999999999"])
+async def test_a_waiver_refuses_odd_meeting_ids_with_a_message(
+    client: httpx.AsyncClient, meeting_id: str
+) -> None:
+    csrf = await signed_in(client, page="/waivers")
+    response = await client.post(
+        "/waivers",
+        data={
+            "csrf": csrf,
+            "policy": "waiting-room",
+            "scope": "meeting",
+            "target": meeting_id,
+            "reason": "a test",
+        },
+    )
+    assert response.status_code == 400
+    assert "not a meeting id" in response.text
