@@ -79,7 +79,7 @@ def request_time(value: str) -> float:
     """Epoch seconds of an ``x-zm-request-timestamp`` value (seconds, or milliseconds if huge)."""
     try:
         stamp = float(int(value.strip()))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: an integer too large for a float
         raise WebhookRejected("x-zm-request-timestamp is not an integer") from None
     return stamp / 1000.0 if stamp > 1e11 else stamp
 
