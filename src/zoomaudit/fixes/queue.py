@@ -15,7 +15,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from zoomaudit.errors import UsageError
@@ -372,18 +373,36 @@ def last_after(store: Store, fix_id: str) -> Any:
 def reserve_meeting_update(
     store: Store, host_id: str, day: date, *, limit: int = MEETING_UPDATES_PER_DAY
 ) -> bool:
-    """Count one meeting PATCH for ``host_id`` on ``day`` (UTC) if the quota allows it."""
-    with store.session() as session:
-        row = session.get(MeetingUpdateQuota, (host_id, day))
-        if row is None:
-            if limit < 1:
-                return False
-            session.add(MeetingUpdateQuota(host_id=host_id, day=day, count=1))
+    """Count one meeting PATCH for ``host_id`` on ``day`` (UTC) if the quota allows it.
+
+    The count is raised by one conditional UPDATE, not read and written back: two processes
+    (``serve`` and a command line) reserving at once on a database that does not serialise
+    writers (PostgreSQL) would otherwise both read 99 and both send a 100th update.
+    """
+    if limit < 1:
+        return False
+    for _ in range(2):
+        try:
+            with store.session() as session:
+                raised = session.execute(
+                    update(MeetingUpdateQuota)
+                    .where(
+                        MeetingUpdateQuota.host_id == host_id,
+                        MeetingUpdateQuota.day == day,
+                        MeetingUpdateQuota.count < limit,
+                    )
+                    .values(count=MeetingUpdateQuota.count + 1)
+                    .execution_options(synchronize_session=False)
+                )
+                if getattr(raised, "rowcount", 0) == 1:
+                    return True
+                if session.get(MeetingUpdateQuota, (host_id, day)) is not None:
+                    return False
+                session.add(MeetingUpdateQuota(host_id=host_id, day=day, count=1))
             return True
-        if row.count >= limit:
-            return False
-        row.count += 1
-        return True
+        except IntegrityError:
+            continue  # another process created the day's row first: raise it instead
+    return False
 
 
 def exhaust_quota(store: Store, host_id: str, day: date, *, limit: int = MEETING_UPDATES_PER_DAY) -> None:

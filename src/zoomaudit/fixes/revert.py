@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from zoomaudit.errors import RateLimited, UsageError, ZoomError
+from zoomaudit.errors import AuthError, RateLimited, UsageError, ZoomApiError, ZoomError
 from zoomaudit.fixes.queue import FixRecord, exhaust_quota, get_fix, redact, reserve_meeting_update
 from zoomaudit.fixes.steps import ApplyResult, differences, is_meeting, move, quota_day, read_fields
 
@@ -61,16 +61,30 @@ async def revert(store: Store, client: ZoomClient, fix_id: str, *, actor: str, n
         await client.request(
             fix.method, fix.path, params=fix.query or None, json=body, host=host if is_meeting(fix) else None
         )
-        after = await read_fields(client, fix, wanted)
     except RateLimited as exc:
         if exc.host is not None and host:
             exhaust_quota(store, host, quota_day(now))
         return _revert_aborted(store, fix, actor=actor, now=now, why=str(exc))
-    except ZoomError as exc:
+    except (AuthError, ZoomApiError) as exc:  # refused: nothing was written
         return _revert_aborted(store, fix, actor=actor, now=now, why=str(exc))
+    except ZoomError as exc:
+        # A timeout or a dropped connection: Zoom may or may not have taken it; the re-read decides.
+        unsure = str(exc)
+    else:
+        unsure = ""
+    try:
+        after = await read_fields(client, fix, wanted)
+    except ZoomError as exc:
+        # The PATCH went out: "not reverted" would be a guess. Say what is known instead.
+        note = f"the revert was sent, but the value could not be read back to verify it: {exc}"
+        move(store, fix, "failed", actor=actor, now=now, note=note, error=note, before=current)
+        return ApplyResult(fix.id, "failed", note, before=redact(current), changed=True)
+    if unsure and after == current:
+        return _revert_aborted(store, fix, actor=actor, now=now, why=unsure)
     missed = differences(after, restore, "should be")
     if missed:
-        note = "the revert did not take: " + "; ".join(missed)
+        why = f" ({unsure})" if unsure else ""
+        note = "the revert did not take" + why + ": " + "; ".join(missed)
         move(store, fix, "failed", actor=actor, now=now, note=note, error=note, before=current, after=after)
         return ApplyResult(fix.id, "failed", note, before=redact(current), after=redact(after), changed=True)
     kept = [p for p in wanted if p not in restore]
