@@ -24,7 +24,7 @@ def test_a_session_over_loopback_logs_no_secret_token_or_basic_credential(
         settings = Settings(
             zoom_account_id=sandbox.state.account_id,
             zoom_client_id=sandbox.client_id,
-            zoom_client_secret=sandbox.client_secret,  # type: ignore[arg-type]
+            zoom_client_secret=sandbox.client_secret,
             zoom_api_base_url=sandbox.base_url,
             zoom_oauth_token_url=sandbox.token_url,
             max_retries=1,
