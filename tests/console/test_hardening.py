@@ -10,6 +10,8 @@ import httpx
 import pytest
 
 from zoomaudit.fixes.queue import get_fix
+from zoomaudit.service.console.accounts import check_login
+from zoomaudit.service.console.auth import LoginPolicy
 from zoomaudit.store import Store
 
 from .conftest import ADMIN, FakeActions, Seeded, csrf_of, signed_in
@@ -180,3 +182,13 @@ async def test_a_waiver_refuses_odd_meeting_ids_with_a_message(
     )
     assert response.status_code == 400
     assert "not a meeting id" in response.text
+
+
+def test_a_login_result_never_shows_the_password_hash(store: Store) -> None:
+    from .conftest import NOW, PASSWORD
+
+    with store.session() as db:
+        result = check_login(db, ADMIN, PASSWORD, now=NOW, policy=LoginPolicy())
+    assert result.password_hash
+    assert result.password_hash not in repr(result)
+    assert "scrypt$" not in repr(result)

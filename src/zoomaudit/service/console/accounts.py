@@ -7,7 +7,7 @@ the caller decides the transaction; the rows are the store's ``Admin`` model.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -115,7 +115,8 @@ def get_admin(db: DbSession, admin_id: int) -> Admin | None:
 @dataclass(frozen=True)
 class LoginResult:
     admin: AdminInfo | None
-    password_hash: str | None = None
+    password_hash: str | None = field(default=None, repr=False)
+    """Only to fingerprint the new session; kept out of ``repr`` so no log line or traceback shows it."""
     locked_until: datetime | None = None
     """Set when the account is locked (whatever the password was)."""
 
