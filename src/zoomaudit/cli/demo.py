@@ -59,7 +59,7 @@ def _approve_one(settings: Settings, console: Console) -> None:
                 return list(await approve(store, client, [fix.id], actor="demo", now=datetime.now(UTC)))
 
         for result in asyncio.run(go()):
-            console.print(f"  result: [bold]{result.status}[/] {result.message}")  # type: ignore[attr-defined]
+            console.print(f"  result: [bold]{result.status}[/] - {result.message}")  # type: ignore[attr-defined]
     finally:
         store.close()
     meeting_ids = [int(m) for m in fix.meeting_ids][:1]

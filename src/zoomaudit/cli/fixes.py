@@ -179,7 +179,7 @@ def show_command(fix_id: Annotated[str, typer.Argument(help="The fix id.")], fmt
             path,
             json.dumps(before.get(path)),
             json.dumps(planned[path]),
-            json.dumps((after or {}).get(path, "")),
+            json.dumps(after[path]) if after and path in after else "-",
         )
         for path in fields
     ]
