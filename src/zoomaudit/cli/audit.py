@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -120,12 +121,15 @@ def show_outcome(
         store.close()
     emit(render(report, fmt), output)
     if outcome.planned:
-        typer.echo(f"\ndry run: {len(outcome.planned)} fix plan(s), nothing recorded or changed:", err=True)
+        typer.echo(
+            f"\ndry run: {len(outcome.planned)} fix plan(s); none queued, nothing changed in Zoom:", err=True
+        )
         for plan in outcome.planned:
             request = plan.request
+            query = "?" + "&".join(f"{k}={v}" for k, v in request.query.items()) if request.query else ""
             typer.echo(
-                f"  {plan.policy_id}: {request.method} {request.path} {request.query or ''} "
-                f"{_redacted_body(request.body)}",
+                f"  {plan.policy_id}: {request.method} {request.path}{query} "
+                f"{json.dumps(_redacted_body(request.body))}",
                 err=True,
             )
     for result in outcome.fix_results:
