@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,7 +12,7 @@ import pytest
 
 from zoomaudit.fixes.queue import get_fix
 from zoomaudit.service.console.accounts import check_login
-from zoomaudit.service.console.auth import LoginPolicy
+from zoomaudit.service.console.auth import LoginPolicy, load_or_create_secret
 from zoomaudit.store import Store
 
 from .conftest import ADMIN, FakeActions, Seeded, csrf_of, signed_in
@@ -192,3 +193,16 @@ def test_a_login_result_never_shows_the_password_hash(store: Store) -> None:
     assert result.password_hash
     assert result.password_hash not in repr(result)
     assert "scrypt$" not in repr(result)
+
+
+def test_a_console_secret_file_others_can_read_is_reported(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "zoomaudit.db.console-secret"
+    first = load_or_create_secret(path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert load_or_create_secret(path) == first
+    assert "console secret" not in caplog.text
+    path.chmod(0o644)
+    assert load_or_create_secret(path) == first
+    assert "chmod 600" in caplog.text

@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import threading
@@ -29,6 +30,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from zoomaudit.errors import ConfigError
+
+log = logging.getLogger("zoomaudit.console")
 
 SCRYPT_N = 2**14
 SCRYPT_R = 8
@@ -130,6 +133,7 @@ def load_or_create_secret(path: Path) -> bytes:
     except OSError as exc:
         raise ConfigError(f"cannot read the console secret file {path}: {exc.strerror}") from None
     if text:
+        _warn_if_shared(path)
         return _unb64(text)
     secret = secrets.token_bytes(32)
     try:
@@ -143,6 +147,22 @@ def load_or_create_secret(path: Path) -> bytes:
     with os.fdopen(fd, "w") as handle:
         handle.write(_b64(secret) + "\n")
     return secret
+
+
+def _warn_if_shared(path: Path) -> None:
+    """Say so when other users may read the secret: whoever reads it can forge any admin's session."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if mode & 0o077:
+        log.warning(
+            "the console secret file %s can be read or changed by other users (mode %o): anyone who "
+            "reads it can sign in as any admin; run `chmod 600 %s`",
+            path,
+            mode & 0o777,
+            path,
+        )
 
 
 # ---- sessions and CSRF -----------------------------------------------------------------------------
