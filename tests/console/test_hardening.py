@@ -206,3 +206,23 @@ def test_a_console_secret_file_others_can_read_is_reported(
     path.chmod(0o644)
     assert load_or_create_secret(path) == first
     assert "chmod 600" in caplog.text
+
+
+@pytest.mark.parametrize("meeting_id", ["99999999999999999999", "9" * 5000, "12ab", "\u0661\u0662"])
+async def test_a_meeting_page_for_an_impossible_id_is_not_found(
+    client: httpx.AsyncClient, meeting_id: str
+) -> None:
+    await signed_in(client)
+    response = await client.get(f"/meetings/{meeting_id}")
+    assert response.status_code == 404
+    assert "no such meeting id" in response.text.lower()
+
+
+@pytest.mark.parametrize("waiver_id", ["99999999999999999999", "9" * 5000, "x"])
+async def test_removing_an_impossible_waiver_id_is_refused_with_a_message(
+    client: httpx.AsyncClient, waiver_id: str
+) -> None:
+    csrf = await signed_in(client, page="/waivers")
+    response = await client.post(f"/waivers/{waiver_id}/remove", data={"csrf": csrf})
+    assert response.status_code == 404
+    assert "No waiver" in response.text

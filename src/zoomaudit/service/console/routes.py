@@ -19,6 +19,8 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def build(console: Console) -> list[BaseRoute]:
+    # Ids in paths are taken as text and checked by the views: Starlette's ``:int`` accepts any
+    # number of digits, and an id beyond int64 (or beyond Python's 4300-digit limit) is a 500.
     v = console.view
     return [
         Route("/", v(views_overview.overview), name="overview"),
@@ -28,7 +30,7 @@ def build(console: Console) -> list[BaseRoute]:
         Route("/runs", v(views_overview.runs), name="runs"),
         Route("/runs/{run_id}", v(views_overview.run), name="run"),
         Route("/meetings", v(views_meetings.meetings), name="meetings"),
-        Route("/meetings/{meeting_id:int}", v(views_meetings.meeting), name="meeting"),
+        Route("/meetings/{meeting_id}", v(views_meetings.meeting), name="meeting"),
         Route("/fixes", v(views_fixes.queue), name="fixes"),
         Route("/fixes/decide", v(views_fixes.decide, write=True), methods=["POST"]),
         Route("/fixes/approve-policy", v(views_fixes.approve_policy, write=True), methods=["POST"]),
@@ -37,7 +39,7 @@ def build(console: Console) -> list[BaseRoute]:
         Route("/trail", v(views_fixes.trail), name="trail"),
         Route("/waivers", v(views_waivers.waivers), name="waivers"),
         Route("/waivers", v(views_waivers.add, write=True), methods=["POST"]),
-        Route("/waivers/{waiver_id:int}/remove", v(views_waivers.remove, write=True), methods=["POST"]),
+        Route("/waivers/{waiver_id}/remove", v(views_waivers.remove, write=True), methods=["POST"]),
         Route("/audit", v(views_audit.page), name="audit"),
         Route("/audit", v(views_audit.start, write=True), methods=["POST"]),
         Route("/jobs/{job_id}", v(views_audit.job), name="job"),

@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from zoomaudit.service.console import data
 from zoomaudit.service.console.app import Ctx
+from zoomaudit.service.console.views_audit import MAX_MEETING_ID, MEETING_ID
 
 PAGE = 100
 
@@ -50,7 +51,10 @@ async def meetings(ctx: Ctx) -> Response:
 
 
 def meeting(ctx: Ctx) -> Response:
-    meeting_id = int(ctx.request.path_params["meeting_id"])
+    raw = str(ctx.request.path_params["meeting_id"])
+    if not MEETING_ID.fullmatch(raw) or int(raw) > MAX_MEETING_ID:
+        return ctx.render("missing.html", status_code=404, nav="meetings", what="no such meeting id")
+    meeting_id = int(raw)
     detail = data.meeting_detail(ctx.console.store, meeting_id)
     if detail.run is None and not detail.fixes:
         return ctx.render(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from starlette.concurrency import run_in_threadpool
@@ -11,6 +12,8 @@ from zoomaudit.errors import ZoomAuditError
 from zoomaudit.service.console import data
 from zoomaudit.service.console.app import Ctx
 from zoomaudit.service.console.views_audit import MAX_MEETING_ID, MEETING_ID
+
+WAIVER_ID = re.compile(r"[0-9]{1,18}")
 
 
 def _page(
@@ -80,7 +83,10 @@ async def add(ctx: Ctx) -> Response:
 
 
 async def remove(ctx: Ctx) -> Response:
-    waiver_id = int(ctx.request.path_params["waiver_id"])
+    raw = str(ctx.request.path_params["waiver_id"])
+    if not WAIVER_ID.fullmatch(raw):
+        return await run_in_threadpool(lambda: _page(ctx, status_code=404, error=f"No waiver {raw[:40]!r}."))
+    waiver_id = int(raw)
     try:
         await ctx.console.actions.remove_waiver(waiver_id, actor=ctx.admin.email)
     except ZoomAuditError as exc:
