@@ -2,7 +2,8 @@
 
 ``os.wait4`` returns the resource usage of the one child it reaps, so the peak RSS is the
 kernel's own high-water mark for the audit process (no polling, nothing missed between polls),
-and the sandbox process running beside it is not counted.
+and the sandbox process running beside it is not counted. RSS is also sampled (psutil) with
+timestamps, to tell the audit's own peak from the report rendered after its last request.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import psutil
+
 
 @dataclass(frozen=True)
 class ProcessRun:
@@ -30,16 +33,27 @@ class ProcessRun:
     """``time.time()`` at spawn: lines the process up with the sandbox's request log."""
     stdout: str
     stderr_tail: str
+    rss_samples: list[tuple[float, float]]
+    """(``time.time()``, RSS in MB) every ``SAMPLE_EVERY`` seconds: where in the run memory peaks."""
 
     @property
     def cpu_s(self) -> float:
         return self.user_s + self.system_s
 
+    def peak_rss_between(self, start: float, end: float) -> float | None:
+        """The highest sampled RSS (MB) between two ``time.time()`` instants, if any sample fell there."""
+        inside = [rss for t, rss in self.rss_samples if start <= t <= end]
+        return max(inside) if inside else None
+
     def summary(self) -> dict[str, Any]:
         out = asdict(self)
         out.pop("stdout")
+        out.pop("rss_samples")
         out["cpu_s"] = round(self.cpu_s, 3)
         return out
+
+
+SAMPLE_EVERY = 0.05
 
 
 def maxrss_mb(ru_maxrss: int) -> float:
@@ -64,10 +78,20 @@ def run_process(
             list(command), env=dict(env) if env else None, cwd=cwd, stdout=out, stderr=err
         )
         deadline = t0 + timeout
+        samples: list[tuple[float, float]] = []
+        watched = _watch(proc.pid)
+        next_sample = 0.0
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
+            now = time.perf_counter()
+            if watched is not None and now >= next_sample:
+                next_sample = now + SAMPLE_EVERY
+                try:
+                    samples.append((time.time(), watched.memory_info().rss / 2**20))
+                except psutil.Error:
+                    watched = None
             if time.perf_counter() > deadline:
                 proc.kill()
                 pid, status, usage = os.wait4(proc.pid, 0)
@@ -91,7 +115,15 @@ def run_process(
         started_at=started_at,
         stdout=stdout,
         stderr_tail=stderr[-2000:],
+        rss_samples=samples,
     )
+
+
+def _watch(pid: int) -> psutil.Process | None:
+    try:
+        return psutil.Process(pid)
+    except psutil.Error:
+        return None
 
 
 def median_of(runs: Sequence[ProcessRun]) -> float:
@@ -101,8 +133,6 @@ def median_of(runs: Sequence[ProcessRun]) -> float:
 def machine() -> dict[str, Any]:
     """What the figures were measured on (read at run time)."""
     import platform
-
-    import psutil
 
     info: dict[str, Any] = {
         "python": platform.python_version(),

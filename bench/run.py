@@ -60,6 +60,7 @@ def audit_account(sandbox: SandboxProcess, share: float, start_s: float) -> dict
     from zoomaudit.settings import RATE_LIMITS
 
     plan = sandbox.account.plan
+    load_before = _load()
     with tempfile.TemporaryDirectory(prefix="zoomaudit-bench-") as tmp:
         mark = sandbox.stats()
         report = Path(tmp) / "report.json"
@@ -81,6 +82,10 @@ def audit_account(sandbox: SandboxProcess, share: float, start_s: float) -> dict
         "user_s": proc.user_s,
         "system_s": proc.system_s,
         "peak_rss_mb": proc.peak_rss_mb,
+        "peak_rss_until_last_request_mb": proc.peak_rss_between(proc.started_at, last),
+        "peak_rss_after_last_request_mb": proc.peak_rss_between(last, proc.started_at + proc.wall_s),
+        "cpu_share_of_wall": proc.cpu_s / proc.wall_s,
+        "load_average": {"before": load_before, "after": _load()},
         "phases_s": {
             "start_to_first_request": first - proc.started_at,
             "first_to_last_request": last - first,
@@ -92,18 +97,28 @@ def audit_account(sandbox: SandboxProcess, share: float, start_s: float) -> dict
         "routes": seen["routes"],
         "rate_limited": sum(seen["rate_limited"].values()),
         "rate_limited_by_category": seen["rate_limited"],
+        "rate_limit_episodes": seen["rate_limit_episodes"],
+        "max_in_one_second": seen["max_in_one_second"],
         "bound": {**bound.__dict__, "total_s": bound.total_s},
         "ratio": ratio(proc.wall_s, bound),
+        "api_phase_ratio": (last - first) / bound.rate_s if bound.rate_s else None,
         "audited": summary,
     }
+
+
+def _load() -> list[float] | None:
+    return [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
 
 
 def show_audit(name: str, a: dict[str, Any]) -> None:
     b = a["bound"]
     log(
         f"{name}: {a['wall_s']:.1f} s wall, bound {b['total_s']:.1f} s ({b['limiting']}), "
-        f"ratio {a['ratio']:.3f}; {a['rate_limited']} x 429; requests {a['requests']}; "
-        f"peak RSS {a['peak_rss_mb']:.0f} MB; CPU {a['cpu_s']:.1f} s (sandbox {a['sandbox_cpu_s']:.1f} s)"
+        f"ratio {a['ratio']:.3f}; {a['rate_limited']} x 429 in {a['rate_limit_episodes']} episodes; "
+        f"requests {a['requests']}; "
+        f"API phase {a['phases_s']['first_to_last_request']:.1f} s; peak RSS {a['peak_rss_mb']:.0f} MB"
+        f" (until the last request {a['peak_rss_until_last_request_mb'] or 0:.0f} MB);"
+        f" CPU {a['cpu_s']:.1f} s (sandbox {a['sandbox_cpu_s']:.1f} s); load {a['load_average']}"
     )
 
 
@@ -188,6 +203,8 @@ def memory_growth(args: argparse.Namespace, large: dict[str, Any]) -> tuple[dict
         "meetings_factor": meetings[1] / meetings[0],
         "rss_factor": rss[1] / rss[0],
         "kb_per_meeting": (rss[1] - rss[0]) * 1024 / max(1, meetings[1] - meetings[0]),
+        "small_rss_until_last_request_mb": a["peak_rss_until_last_request_mb"],
+        "large_rss_until_last_request_mb": large["peak_rss_until_last_request_mb"],
     }
     growth["sub_linear"] = growth["rss_factor"] < growth["meetings_factor"]
     return a, growth

@@ -41,6 +41,8 @@ def summarise(entries: list[Any], since: int) -> dict[str, Any]:
         by_category[category] += 1
         by_route[f"{e.method} {_route(e.path)}"] += 1
     return {
+        "max_in_one_second": _busiest_second(chosen),
+        "rate_limit_episodes": _episodes([e.time for e in chosen if e.status == 429]),
         "entries": len(entries),
         "since": since,
         "requests": dict(by_category),
@@ -50,6 +52,30 @@ def summarise(entries: list[Any], since: int) -> dict[str, Any]:
         "first": chosen[0].time if chosen else None,
         "last": chosen[-1].time if chosen else None,
     }
+
+
+def _busiest_second(entries: list[Any]) -> dict[str, int]:
+    """Per category, the most requests (answered or refused) the sandbox saw in any one-second span."""
+    times: dict[str, list[float]] = {}
+    for e in entries:
+        if e.category:
+            times.setdefault(e.category, []).append(e.time)
+    out = {}
+    for category, stamps in times.items():
+        stamps.sort()
+        best, lo = 0, 0
+        for hi, t in enumerate(stamps):
+            while t - stamps[lo] >= 1.0:
+                lo += 1
+            best = max(best, hi - lo + 1)
+        out[category] = best
+    return out
+
+
+def _episodes(stamps: list[float], gap: float = 0.5) -> int:
+    """429s close together are one episode: the client pauses once for all of them."""
+    stamps = sorted(stamps)
+    return sum(1 for i, t in enumerate(stamps) if i == 0 or t - stamps[i - 1] > gap)
 
 
 def _route(path: str) -> str:
@@ -98,7 +124,9 @@ def main(argv: list[str] | None = None) -> None:
     state.plan = args.plan
     options = SandboxOptions(plan=args.plan, seed=args.seed, latency_ms=args.latency_ms)
     app = create_app(state, options)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on accepted sockets whose proto says TCP.
+    # With proto 0 every answer (headers, then body: two writes) waits ~40 ms for a delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", args.port))
     sock.listen(2048)

@@ -89,6 +89,16 @@ def test_summarise_counts_answered_requests_and_429s_apart() -> None:
     assert summarise(entries, since=5)["first"] is None
 
 
+def test_summarise_finds_the_busiest_second_and_groups_429s_into_episodes() -> None:
+    def at(t: float, status: int = 200) -> SimpleNamespace:
+        return SimpleNamespace(method="GET", path="/v2/meetings/1", status=status, category="light", time=t)
+
+    entries = [at(0.0), at(0.5), at(0.9), at(1.2), at(1.3, 429), at(1.35, 429), at(5.0, 429)]
+    stats = summarise(entries, since=0)
+    assert stats["max_in_one_second"] == {"light": 5}  # 0.5, 0.9, 1.2, 1.3 and 1.35 lie within 1 s
+    assert stats["rate_limit_episodes"] == 2
+
+
 def test_the_stats_route_reads_the_sandbox_log_and_leaves_other_routes_to_the_sandbox() -> None:
     from zoomaudit.sandbox import create_app, runtime, synthetic_state
 
