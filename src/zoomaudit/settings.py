@@ -98,9 +98,21 @@ class Settings(BaseSettings):
             key = info.alias or name.upper()
             if isinstance(value, SecretStr):
                 out[key] = "********" if value.get_secret_value() else "(not set)"
+            elif name == "database_url" and value:
+                out[key] = _mask_url_password(value)
             else:
                 out[key] = "(not set)" if value in ("", None) else str(value)
         return out
+
+
+def _mask_url_password(url: str) -> str:
+    """A database URL with its password (if any) replaced by ``***``."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can parse: show nothing of it that may be secret
+        return "(unreadable URL)"
 
 
 def load_settings(**overrides: object) -> Settings:

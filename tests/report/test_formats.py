@@ -170,3 +170,10 @@ def test_table_groups_by_meeting_worst_first_with_the_deciding_tier(report: RunR
     passcode_row = next(line for line in text.splitlines() if "passcode" in line and "VIOLATION" in line)
     assert "account lock" in passcode_row
     assert text.splitlines()[-1].startswith("Run 20261120-020000-3f9a")
+
+
+def test_table_strips_terminal_escapes_from_topics(report: RunReport) -> None:
+    finding = report.findings[0].model_copy(update={"topic": "Drop-in\x1b]0;owned\x07\x1b[2J"})
+    text = render(report.model_copy(update={"findings": [finding, *report.findings[1:]]}), "table")
+    assert "\x1b" not in text
+    assert "\x07" not in text

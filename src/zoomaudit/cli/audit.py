@@ -6,7 +6,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -111,6 +111,7 @@ def show_outcome(
     settings: Settings, outcome: RunOutcome, *, fmt: str, output: Path | None, include_passed: bool
 ) -> None:
     """Render the stored run, then the fix plans of a dry run or the auto-applied fixes."""
+    from zoomaudit.fixes.queue import redact_body
     from zoomaudit.report import load_for_format, render
     from zoomaudit.store import Store
 
@@ -129,16 +130,11 @@ def show_outcome(
             query = "?" + "&".join(f"{k}={v}" for k, v in request.query.items()) if request.query else ""
             typer.echo(
                 f"  {plan.policy_id}: {request.method} {request.path}{query} "
-                f"{json.dumps(_redacted_body(request.body))}",
+                f"{json.dumps(redact_body(request.body))}",
                 err=True,
             )
     for result in outcome.fix_results:
         typer.echo(f"auto-fix {result.fix_id}: {result.status} {result.message or ''}", err=True)
-
-
-def _redacted_body(body: dict[str, Any]) -> dict[str, Any]:
-    # A generated meeting passcode is the fix itself, but a terminal log is no place for it.
-    return {k: ("********" if k == "password" else v) for k, v in body.items()}
 
 
 def register(app: typer.Typer) -> None:

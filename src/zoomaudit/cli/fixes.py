@@ -71,12 +71,16 @@ def _print_json(data: Any) -> None:
 def _table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from zoomaudit.report.common import printable
 
     table = Table(title=title, show_lines=False)
     for column in columns:
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
+        # Cells hold admins' notes and Zoom's messages: plain text, never Rich markup.
+        table.add_row(*(Text(printable("" if cell is None else str(cell))) for cell in row))
     Console(highlight=False, soft_wrap=True).print(table)
 
 

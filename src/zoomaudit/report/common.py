@@ -7,6 +7,7 @@ one stored run are byte-identical.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +66,18 @@ def tier_text(f: Finding) -> str:
         return "not stated"
     label = TIER_LABEL.get(f.source, f.source)
     return f"{label} (locked)" if f.locked and not f.source.endswith("lock") else label
+
+
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text safe for a terminal: control characters (escape sequences) dropped.
+
+    Topics and names come from Zoom users; an escape sequence in a topic must not reach the
+    admin's terminal as a command.
+    """
+    return _CONTROL_CHARS.sub("", text)
 
 
 def value_text(value: Any) -> str:

@@ -16,6 +16,7 @@ from zoomaudit.report.common import (
     expected_text,
     group_by_subject,
     listed_findings,
+    printable,
     summary_line,
     tier_text,
     value_text,
@@ -51,6 +52,7 @@ def render_table(report: RunReport, *, width: int = WIDTH) -> str:
             heading += f" · {group.topic}"
         if group.meeting_id is not None and group.host:
             heading += f" · host {group.host}"
+        heading = printable(heading)
         table = Table(title=heading, title_justify="left", box=box.SIMPLE_HEAD, expand=False)
         # Names and ids never shrink to an ellipsis; long values wrap instead.
         table.add_column("status", no_wrap=True)
@@ -67,7 +69,7 @@ def render_table(report: RunReport, *, width: int = WIDTH) -> str:
             if len(table.columns) == 8:
                 cells.append(f.occurrence_id or "")
             cells += [value_text(f.actual), expected_text(f.expected), tier_text(f), f.fix_id or ""]
-            table.add_row(*cells)
+            table.add_row(*(printable(cell) for cell in cells))
         console.print(table)
     if manual:
         _print_manual(console, manual)
@@ -76,7 +78,7 @@ def render_table(report: RunReport, *, width: int = WIDTH) -> str:
         errors.add_column("subject")
         errors.add_column("reason", overflow="fold")
         for e in report.errors:
-            errors.add_row(error_subject(e), e.message)
+            errors.add_row(printable(error_subject(e)), printable(e.message))
         console.print(errors)
     console.print(summary_line(report), soft_wrap=True)
     # Rich pads cells to the table width; trailing blanks only make diffs noisy.
