@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from zoomaudit.controls import Control
-from zoomaudit.errors import AuthError, NotFound, RateLimited, UnknownMeeting, ZoomError
+from zoomaudit.errors import AuthError, NotFound, RateLimited, UnknownMeeting, UsageError, ZoomError
 from zoomaudit.snapshot import (
     AccountContext,
     CollectError,
@@ -251,18 +251,19 @@ class Collector:
         """Every active user of the account."""
         return self._stream(self.client.list_users(status="active"))
 
-    async def user_batches(self, users: Iterable[str]) -> AsyncIterator[HostBatch]:
-        """The named hosts (ids or e-mails). An unknown user is a usage error."""
+    def user_batches(self, users: Iterable[User]) -> AsyncIterator[HostBatch]:
+        """The given hosts, read with ``prefetch_users``."""
+        return self._stream(users)
+
+    async def prefetch_users(self, idents: Iterable[str]) -> list[User]:
+        """Read the named hosts (ids or e-mails) first, so an unknown one is reported before a run."""
         found: list[User] = []
-        for ident in users:
+        for ident in dict.fromkeys(idents):
             try:
                 found.append(await self.client.get_user(ident))
             except NotFound:
-                from zoomaudit.errors import UsageError
-
-                raise UsageError(f"user {ident} was not found in Zoom") from None
-        async for batch in self._stream(found):
-            yield batch
+                raise UsageError(f"user {ident} was not found in Zoom (a wrong id or e-mail?)") from None
+        return found
 
     async def prefetch_meetings(self, meeting_ids: Iterable[int]) -> list[Meeting]:
         """Read the named meetings first, so an unknown id is reported before a run starts."""
@@ -308,10 +309,27 @@ class Collector:
             yield HostBatch(host=host, subjects=subjects, errors=errors)
 
 
-def batches_for(collector: Collector, scope: Scope, meetings: list[Meeting]) -> AsyncIterator[HostBatch]:
-    """The host batches of a scope (meetings were prefetched for a meetings scope)."""
+@dataclass(frozen=True)
+class Targets:
+    """What a meetings or user scope names, read before a run is stored (unknown ids: exit 2)."""
+
+    meetings: tuple[Meeting, ...] = ()
+    users: tuple[User, ...] = ()
+
+
+async def read_targets(collector: Collector, scope: Scope) -> Targets:
     if scope.kind == "meetings":
-        return collector.meeting_batches(meetings)
+        return Targets(meetings=tuple(await collector.prefetch_meetings(scope.meeting_ids)))
     if scope.kind == "user":
-        return collector.user_batches(scope.users or ((scope.user,) if scope.user else ()))
+        idents = scope.users or ((scope.user,) if scope.user else ())
+        return Targets(users=tuple(await collector.prefetch_users(idents)))
+    return Targets()
+
+
+def batches_for(collector: Collector, scope: Scope, targets: Targets) -> AsyncIterator[HostBatch]:
+    """The host batches of a scope, from the targets read for it."""
+    if scope.kind == "meetings":
+        return collector.meeting_batches(list(targets.meetings))
+    if scope.kind == "user":
+        return collector.user_batches(targets.users)
     return collector.account_batches()

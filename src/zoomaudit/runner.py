@@ -182,14 +182,13 @@ class _Run:
         self.policy_by_fix: dict[str, str] = {}
 
     async def execute(self) -> RunOutcome:
-        from zoomaudit.collect import batches_for, collect_account
+        from zoomaudit.collect import batches_for, collect_account, read_targets
         from zoomaudit.fixes.waivers import active_waivers
         from zoomaudit.store import PolicyInfo
 
-        meetings = []
-        if self.scope.kind == "meetings":
-            self.observer.phase("reading the meetings")
-            meetings = await self.collector.prefetch_meetings(self.scope.meeting_ids)
+        if self.scope.kind != "account":
+            self.observer.phase("reading the meetings and hosts named")
+        targets = await read_targets(self.collector, self.scope)
         self.store.abandon_stale_runs(self.now)
         detail = {"meeting_ids": list(self.scope.meeting_ids), "users": list(self.scope.users)}
         info = {p.id: PolicyInfo(title=p.title, rationale=p.rationale) for p in self.policies.policies}
@@ -202,7 +201,7 @@ class _Run:
             account = await collect_account(self.client, self.needs)
             waivers = active_waivers(self.store, self.now.date())
             self.observer.phase("auditing hosts")
-            async for batch in batches_for(self.collector, self.scope, meetings):
+            async for batch in batches_for(self.collector, self.scope, targets):
                 self._take(account, batch, waivers)
                 self.observer.advance()
             if self.auto_fix_ids and not self.dry_run:

@@ -106,3 +106,15 @@ def test_progress_is_reported_host_by_host(settings: Settings) -> None:
     assert observer.totals == [outcome.counts["users"]]
     assert observer.advanced == outcome.counts["users"]
     assert "auditing hosts" in observer.phases
+
+
+def test_an_unknown_user_is_named_and_stores_no_run(settings: Settings) -> None:
+    from zoomaudit.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"nobody@example\.org"):
+        audit(settings, Scope.for_user("nobody@example.org"))
+    store = Store.from_settings(settings)
+    try:
+        assert store.list_runs(include_abandoned=True) == []
+    finally:
+        store.close()
