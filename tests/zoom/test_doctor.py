@@ -13,6 +13,13 @@ from zoomaudit.cli.app import app
 
 from .conftest import BASE, SECRET, TOKEN_URL, token_response
 
+AUDIT_SCOPES = "user:read:admin meeting:read:admin account:read:admin group:read:admin"
+
+
+def token_with(scope: str) -> httpx.Response:
+    body = token_response().json()
+    return httpx.Response(200, json={**body, "scope": scope})
+
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -26,7 +33,7 @@ def env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def zoom() -> Iterator[respx.MockRouter]:
     with respx.mock(assert_all_called=False) as router:
-        router.post(TOKEN_URL, name="token").mock(return_value=token_response())
+        router.post(TOKEN_URL, name="token").mock(return_value=token_with(AUDIT_SCOPES))
         router.get(f"{BASE}/users", name="users").respond(200, json={"users": [], "next_page_token": ""})
         yield router
 
@@ -106,6 +113,32 @@ def test_missing_scope(zoom: respx.MockRouter) -> None:
     assert code == 3
     assert "missing scope" in out
     assert "user:read:list_users:admin" in out
+
+
+@pytest.mark.usefixtures("env")
+def test_token_without_the_audit_scopes_fails(zoom: respx.MockRouter) -> None:
+    zoom["token"].mock(return_value=token_with("user:read:admin meeting:read:admin"))
+    code, out = _doctor()
+    assert code == 3, out
+    assert "an audit will fail" in out
+    assert "account:read:admin" in out
+    assert "group:read:admin" in out
+    assert "zoomaudit can use Zoom" not in out
+
+
+@pytest.mark.usefixtures("env")
+def test_missing_fix_scopes_are_advice_only(zoom: respx.MockRouter) -> None:
+    code, out = _doctor()
+    assert code == 0, out
+    assert "meeting and user fixes: the token lacks" in out
+    assert "zoomaudit can use Zoom" in out
+
+
+@pytest.mark.usefixtures("env")
+def test_token_without_a_scope_list_is_judged_by_the_read(zoom: respx.MockRouter) -> None:
+    zoom["token"].mock(return_value=token_with(""))
+    code, out = _doctor()
+    assert code == 0, out
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,8 @@
 """`zoomaudit doctor`: check the configuration and the connection to Zoom, in plain words.
 
 Exit codes: 0 all is well; 2 the configuration is incomplete or invalid (nothing was sent to
-Zoom); 3 Zoom cannot be used (credentials refused, a scope missing, host unreachable).
+Zoom); 3 Zoom cannot be used (credentials refused, a scope missing, host unreachable), including
+a token whose granted scopes do not cover the audit. Missing fix scopes are advice only.
 """
 
 from __future__ import annotations
@@ -109,10 +110,12 @@ async def _check_zoom(console: Console, settings: Settings) -> bool:
             )
             return False
         console.print(f"[green]✓[/] access token obtained from {escape(settings.zoom_oauth_token_url)}")
+        audit_gaps: list[str] = []
         if token.scope:
             console.print(f"  scopes granted: {escape(token.scope)}")
             for line in scope_report(token.scope):
                 console.print(f"  {escape(line)}")
+            audit_gaps = audit_scope_gaps(token.scope)
 
         try:
             await zoom.request("GET", "/users", params={"status": "active", "page_size": 1})
@@ -135,6 +138,14 @@ async def _check_zoom(console: Console, settings: Settings) -> bool:
             console.print(f"[red]✗[/] Zoom refused a simple read (GET /users): {escape(str(exc))}")
             return False
         console.print(f"[green]✓[/] API reachable: listed users at {escape(settings.zoom_api_base_url)}")
+    if audit_gaps:
+        # Zoom grants what the app asked for; an audit reads every tier, so it would stop with exit 3.
+        console.print(
+            f"[red]✗[/] an audit will fail: the token lacks {escape(', '.join(audit_gaps))}. "
+            "Add these scopes to the app in the Zoom App Marketplace (docs/configuration.md, "
+            "Scopes per feature), then run doctor again."
+        )
+        return False
     return True
 
 
@@ -142,10 +153,17 @@ def _missing(granted: set[str], needs: tuple[tuple[str, ...], ...]) -> list[str]
     return [" or ".join(need) for need in needs if not granted.intersection(need)]
 
 
+def audit_scope_gaps(scope: str) -> list[str]:
+    """The scopes an audit needs that ``scope`` lacks (the shorter of the classic and granular
+    lists); empty when the audit is covered."""
+    granted = set(scope.split())
+    return min(_missing(granted, _AUDIT_CLASSIC), _missing(granted, _AUDIT_GRANULAR), key=len)
+
+
 def scope_report(scope: str) -> list[str]:
     """One line per feature: whether the token's scopes cover it (classic or granular).
 
-    Informational only: the read call that follows is what proves a scope is present.
+    The audit line decides doctor's exit code (see ``audit_scope_gaps``); the fix line is advice.
     """
     granted = set(scope.split())
     lines = []
