@@ -150,3 +150,15 @@ def test_unknown_run_id_exits_2_from_the_console_script(store: Store) -> None:
 def test_an_unknown_format_is_a_usage_error(store: Store) -> None:
     run_id = _run(store, 0, findings())
     assert isinstance(invoke("report", run_id, "--format", "pdf").exception, UsageError)
+
+
+def test_report_junit_of_a_failed_run_fails_in_ci(store: Store) -> None:
+    run_id = store.start_run("manual", "account", {}, "h", T0)
+    store.finish_run(
+        run_id, complete=False, finished_at=T0 + timedelta(seconds=3), counts={}, error="HTTP 401 from Zoom"
+    )
+    result = invoke("report", "latest", "--format", "junit")
+    assert result.exit_code == 0, result.output
+    root = ET.fromstring(result.output)
+    assert root.get("errors") == "1"
+    assert "HTTP 401 from Zoom" in (root.findtext(".//error") or "")

@@ -177,3 +177,49 @@ def test_table_strips_terminal_escapes_from_topics(report: RunReport) -> None:
     text = render(report.model_copy(update={"findings": [finding, *report.findings[1:]]}), "table")
     assert "\x1b" not in text
     assert "\x07" not in text
+
+
+def _unfinished(report: RunReport, status: str, error: str | None, *, errors: bool = False) -> RunReport:
+    run = report.run.model_copy(update={"status": status, "error": error, "counts": {}})
+    return report.model_copy(update={"run": run, "findings": [], "errors": report.errors if errors else []})
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        ("failed", "Zoom refused the credentials: invalid_client"),
+        ("abandoned", "the process writing this run stopped before finishing it"),
+        ("running", None),
+        ("incomplete", None),
+    ],
+)
+def test_junit_of_an_unfinished_run_is_an_error_carrying_its_reason(
+    report: RunReport, status: str, error: str | None
+) -> None:
+    root = ET.fromstring(render(_unfinished(report, status, error), "junit"))
+    (case,) = root.findall(".//testcase")
+    (found,) = case.findall("error")
+    assert (root.get("tests"), root.get("errors"), root.get("failures")) == ("1", "1", "0")
+    assert case.get("classname") == "zoomaudit.run"
+    assert found.get("type") == status
+    if error is not None:
+        assert error in (found.get("message") or "")
+
+
+def test_junit_of_an_incomplete_run_has_one_error_per_collect_error(report: RunReport) -> None:
+    root = ET.fromstring(render(_unfinished(report, "incomplete", None, errors=True), "junit"))
+    errors = root.findall(".//error")
+    assert len(errors) == len(report.errors) == int(root.get("errors", "-1"))
+    assert {e.get("message") for e in errors} == {e.message for e in report.errors}
+
+
+def test_junit_of_a_failed_run_with_collect_errors_keeps_both(report: RunReport) -> None:
+    root = ET.fromstring(render(_unfinished(report, "failed", "HTTP 401", errors=True), "junit"))
+    assert int(root.get("errors", "-1")) == len(report.errors) + 1
+    assert [s.get("name") for s in root.findall("testsuite")] == ["collection", "run"]
+
+
+def test_junit_of_a_complete_run_has_no_run_error(report: RunReport) -> None:
+    run = report.run.model_copy(update={"status": "complete", "complete": True})
+    root = ET.fromstring(render(report.model_copy(update={"run": run, "errors": []}), "junit"))
+    assert root.find(".//testcase[@classname='zoomaudit.run']") is None

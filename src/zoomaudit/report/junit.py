@@ -3,7 +3,9 @@
 One test suite per policy, one test case per policy x subject (the finding's identity):
 a violation is a ``failure``, a finding that could not be judged an ``error``, a waived or
 manual one ``skipped``, a pass a plain test case. Subjects that could not be read at all are
-``error`` test cases of a ``collection`` suite.
+``error`` test cases of a ``collection`` suite. A run that did not finish its work (failed,
+abandoned, still running, or incomplete without a recorded reason) adds an ``error`` test case
+to a ``run`` suite, so a CI job never turns green on a run that judged nothing.
 """
 
 from __future__ import annotations
@@ -55,6 +57,27 @@ def _count(suite: ET.Element) -> None:
         suite.set(attribute, str(sum(1 for c in cases if c.find(tag) is not None)))
 
 
+_UNFINISHED: dict[str, str] = {
+    "failed": "the run failed",
+    "abandoned": "the run was abandoned: its process stopped before finishing",
+    "running": "the run has not finished yet",
+    "incomplete": "the run is incomplete: some subjects could not be read",
+}
+
+
+def _run_error(report: RunReport) -> tuple[str, str] | None:
+    """(status, message) of the ``run`` error test case, or None when the run needs none.
+
+    An incomplete run with recorded collect errors already fails through the ``collection``
+    suite; every other unfinished run gets one error carrying the run's own error text.
+    """
+    run = report.run
+    if run.status == "complete" or (run.status == "incomplete" and report.errors):
+        return None
+    reason = _UNFINISHED.get(run.status, f"the run is {run.status}")
+    return run.status, f"{reason}: {run.error}" if run.error else reason
+
+
 def render_junit(report: RunReport) -> str:
     stamp = report.run.started_at.isoformat()
     root = ET.Element("testsuites", {"name": f"zoomaudit {report.run.id}"})
@@ -83,6 +106,16 @@ def render_junit(report: RunReport) -> str:
                 suite, "testcase", {"classname": "zoomaudit.collection", "name": error_subject(e)}
             )
             ET.SubElement(case, "error", {"type": "unreadable", "message": e.message})
+    run_error = _run_error(report)
+    if run_error is not None:
+        status, message = run_error
+        suite = _suite(root, "run", stamp)
+        case = ET.SubElement(
+            suite, "testcase", {"classname": "zoomaudit.run", "name": f"run {report.run.id}"}
+        )
+        ET.SubElement(
+            case, "error", {"type": status, "message": message}
+        ).text = f"{message}\nrun: {report.run.id} ({report.run.trigger}, {report.run.scope})"
     for suite in root.findall("testsuite"):
         _count(suite)
     for attribute in ("tests", "failures", "errors", "skipped"):
