@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from zoomaudit.aio import gather_all
 from zoomaudit.controls import Control
 from zoomaudit.errors import AuthError, NotFound, RateLimited, UnknownMeeting, UsageError, ZoomError
 from zoomaudit.snapshot import (
@@ -77,20 +78,27 @@ class Needs:
 
 async def collect_account(client: ZoomClient, needs: Needs) -> AccountContext:
     """Account settings and locks, and every group's settings and locks."""
-    settings, locks, groups = await asyncio.gather(
-        client.account_settings_merged(needs.options),
-        client.account_locks_merged(needs.options),
-        client.list_groups(),
-    )
+    groups_read = asyncio.ensure_future(client.list_groups())
+    try:
+        settings, locks = await gather_all(
+            [client.account_settings_merged(needs.options), client.account_locks_merged(needs.options)]
+        )
+    except BaseException:
+        groups_read.cancel()
+        await asyncio.gather(groups_read, return_exceptions=True)
+        raise
+    groups = await groups_read
 
     async def one_group(group_id: str, name: str) -> GroupContext:
-        g_settings, g_locks = await asyncio.gather(
-            client.group_settings_merged(group_id, needs.options),
-            client.group_locks_merged(group_id, needs.options),
+        g_settings, g_locks = await gather_all(
+            [
+                client.group_settings_merged(group_id, needs.options),
+                client.group_locks_merged(group_id, needs.options),
+            ]
         )
         return GroupContext(id=group_id, name=name, settings=g_settings, locks=g_locks)
 
-    contexts = await asyncio.gather(*(one_group(g.id, g.name) for g in groups))
+    contexts = await gather_all(one_group(g.id, g.name) for g in groups)
     return AccountContext(account_id="me", settings=settings, locks=locks, groups={g.id: g for g in contexts})
 
 
@@ -184,8 +192,8 @@ class Collector:
         if pmi is not None and pmi not in ids:
             ids.append(pmi)
         # dict.fromkeys: the same meeting id can be listed twice (a PMI used by several entries).
-        found = await asyncio.gather(
-            *(self._meeting_subjects(mid, errors, missing_ok=True) for mid in dict.fromkeys(ids))
+        found = await gather_all(
+            self._meeting_subjects(mid, errors, missing_ok=True) for mid in dict.fromkeys(ids)
         )
         subjects = [s for group in found for s in group]
         return HostBatch(host=host, subjects=subjects, errors=errors)
@@ -274,7 +282,7 @@ class Collector:
             except NotFound as exc:
                 raise UnknownMeeting(mid, exc.zoom_message) from None
 
-        return list(await asyncio.gather(*(one(m) for m in dict.fromkeys(meeting_ids))))
+        return await gather_all(one(m) for m in dict.fromkeys(meeting_ids))
 
     async def meeting_batches(self, meetings: list[Meeting]) -> AsyncIterator[HostBatch]:
         """Audit just these meetings: each with its host's settings and groups."""

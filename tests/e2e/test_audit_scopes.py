@@ -75,6 +75,8 @@ def test_cli_exit_code_3_when_zoom_refuses_the_credentials(env: dict[str, str]) 
     done = zoomaudit({**env, "ZOOM_CLIENT_SECRET": "wrong-secret"}, "audit", "--quiet")
     assert done.returncode == 3
     assert "wrong-secret" not in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "never awaited" not in done.stderr  # no request is left half-way when the run stops
 
 
 def test_cli_exit_code_2_without_credentials(env: dict[str, str]) -> None:
