@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from zoomaudit.errors import ConfigError
 
 RatePlan = Literal["pro", "business", "enterprise"]
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 # Per-second budgets per rate-limit category (reference.md §3.2). Enterprise is a Business+ plan.
 RATE_LIMITS: dict[str, dict[str, float]] = {
@@ -58,6 +59,14 @@ class Settings(BaseSettings):
     @classmethod
     def _lower_plan(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"{value!r} is not a log level; use one of {', '.join(LOG_LEVELS)}")
+        return level
 
     @field_validator("zoom_api_base_url", "zoom_oauth_token_url")
     @classmethod
