@@ -4,6 +4,21 @@ from __future__ import annotations
 
 import typer
 
+# Libraries that log every request or migration step at INFO: quiet unless the level is DEBUG.
+CHATTY_LOGGERS = ("httpx", "httpcore", "alembic")
+
+
+def configure_logging(level: str, *, timestamps: bool = True) -> None:
+    """The one logging set-up of the long-running commands (``serve``, ``schedule run-now``)."""
+    import logging
+
+    stamp = "%(asctime)s " if timestamps else ""
+    logging.basicConfig(level=level, format=stamp + "%(levelname)s %(name)s: %(message)s")
+    quiet = logging.NOTSET if level.upper() == "DEBUG" else logging.WARNING
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(quiet)
+
+
 schedule_app = typer.Typer(
     name="schedule",
     help="The service's scheduled jobs (nightly audit, deferred fixes).",
@@ -16,17 +31,13 @@ def serve(
     port: int | None = typer.Option(None, help="Port to bind (default ZOOMAUDIT_PORT, 8080)."),
 ) -> None:
     """Run the service: nightly audits, Zoom webhooks, /healthz (and the web console)."""
-    import logging
-
     import uvicorn
 
     from zoomaudit.service.app import create_service_app
     from zoomaudit.settings import load_settings
 
     settings = load_settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level)
     app = create_service_app(settings)
     uvicorn.run(
         app,
@@ -96,7 +107,6 @@ def schedule_show() -> None:
 def schedule_run_now() -> None:
     """Run the nightly audit once now, in the foreground, and print the run id."""
     import asyncio
-    import logging
 
     from zoomaudit.cli.app import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
     from zoomaudit.service.context import LoggingObserver
@@ -105,7 +115,7 @@ def schedule_run_now() -> None:
     from zoomaudit.settings import load_settings
 
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, timestamps=False)
     settings.require_credentials()
     outcome = asyncio.run(run_nightly(settings, real_runner(), observer=LoggingObserver("nightly audit")))
     violations = outcome.counts.get("violations", 0)
