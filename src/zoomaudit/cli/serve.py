@@ -34,9 +34,13 @@ def serve(
     import uvicorn
 
     from zoomaudit.service.app import create_service_app
+    from zoomaudit.service.scheduler import nightly_trigger
     from zoomaudit.settings import load_settings
 
     settings = load_settings()
+    # A bad ZOOMAUDIT_SCHEDULE or ZOOMAUDIT_TIMEZONE is a ConfigError (exit 2) here, not a
+    # traceback inside uvicorn's start-up.
+    nightly_trigger(settings)
     configure_logging(settings.log_level)
     app = create_service_app(settings)
     uvicorn.run(
