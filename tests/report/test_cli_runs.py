@@ -162,3 +162,47 @@ def test_report_junit_of_a_failed_run_fails_in_ci(store: Store) -> None:
     root = ET.fromstring(result.output)
     assert root.get("errors") == "1"
     assert "HTTP 401 from Zoom" in (root.findtext(".//error") or "")
+
+
+def _scoped_run(store: Store, hours: int, batch: list[Finding], scope: str, users: list[str]) -> str:
+    detail = {"meeting_ids": [], "users": users}
+    run_id = store.start_run("manual", scope, detail, "h", T0 + timedelta(hours=hours))  # type: ignore[arg-type]
+    store.add_findings(run_id, batch)
+    store.finish_run(run_id, complete=True, finished_at=T0 + timedelta(hours=hours, seconds=5), counts={})
+    return run_id
+
+
+def test_diff_exit_code_ignores_violations_the_older_run_never_audited(store: Store) -> None:
+    alice = [f for f in findings() if f.host_id == "u-alice"]
+    old = _scoped_run(store, 0, alice, "user", ["u-alice"])
+    new = _scoped_run(store, 1, findings(), "account", [])
+    result = invoke("diff", old, new, "--exit-code")
+    assert result.exit_code == 0, result.output
+    assert "0 new" in result.output
+    assert "Not in the older run's scope" in result.output
+    document = json.loads(invoke("diff", old, new, "--format", "json").output)
+    assert document["new"] == []
+    # carol's user settings and the account were not part of the --user audit
+    assert sorted(f["policy_id"] for f in document["unchecked_new"]) == [
+        "cloud-recording",
+        "screen-share-lock",
+    ]
+
+
+def test_diff_by_default_skips_a_narrower_audit_in_between(store: Store) -> None:
+    batch = findings()
+    old = _scoped_run(store, 0, batch, "account", [])
+    _scoped_run(store, 1, batch[:3], "user", ["u-alice"])
+    new = _scoped_run(store, 2, batch, "account", [])
+    document = json.loads(invoke("diff", "--format", "json").output)
+    assert (document["old_run"]["id"], document["new_run"]["id"]) == (old, new)
+    assert (document["new"], document["unchecked_new"]) == ([], [])
+
+
+def test_diff_with_one_run_of_the_newest_scope_says_so(store: Store) -> None:
+    _scoped_run(store, 0, findings(), "account", [])
+    _scoped_run(store, 1, findings()[:3], "user", ["u-alice"])
+    result = invoke("diff")
+    assert isinstance(result.exception, UsageError)
+    assert "same scope" in str(result.exception)
+    assert "u-alice" in str(result.exception)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -49,10 +49,17 @@ def diff(
     fmt: Annotated[str, ListFormat] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead.")] = None,
     exit_code: Annotated[
-        bool, typer.Option("--exit-code", help="Exit 1 when the newer run has new violations.")
+        bool,
+        typer.Option(
+            "--exit-code",
+            help="Exit 1 when the newer run has new violations (on subjects the older run audited).",
+        ),
     ] = False,
 ) -> None:
-    """Show new, resolved and still-open violations between two runs (default: the last two complete)."""
+    """Show new, resolved and still-open violations between two runs.
+
+    Default: the newest complete run and the complete run before it of the same scope.
+    """
     from zoomaudit.report.runs import render_diff
 
     _check_format(fmt, ("table", "json"))
@@ -60,27 +67,46 @@ def diff(
         old_id, new_id = _pick_runs(store, old, new)
         result = store.diff(old_id, new_id)
     emit(render_diff(result, fmt), output)
+    # Violations on subjects the older run never audited (unchecked_new) are not new: they
+    # say nothing about a change, so they do not fail the command.
     if exit_code and result.new:
         raise typer.Exit(1)
 
 
 def _pick_runs(store: Store, old: str | None, new: str | None) -> tuple[str, str]:
-    """The runs to compare: as named, else the newest complete run(s) fill the gaps."""
+    """The runs to compare: as named, else complete runs fill the gaps.
+
+    With no run named: the newest complete run and the complete run before it of the same
+    scope (an account audit with the previous account audit, ``--user X`` with the previous
+    ``--user X``), so a narrower audit in between does not make a diff of unlike runs.
+    """
     from zoomaudit.errors import UsageError
 
     if old is not None and new is not None:
         return old, new
-    latest = store.last_complete_runs(2)
     if old is not None:
+        latest = store.last_complete_runs(1)
         if not latest:
             raise UsageError("there is no complete run to compare with; run `zoomaudit audit` first")
         return old, latest[0].id
-    if len(latest) < 2:
+    pair = store.last_complete_runs(2, same_scope=True)
+    if not pair:
         raise UsageError(
-            f"diff needs two complete runs and the store has {len(latest)}; "
-            "run `zoomaudit audit` again, or name two runs (see `zoomaudit history`)"
+            "diff needs two complete runs and the store has none; run `zoomaudit audit`, "
+            "or name two runs (see `zoomaudit history`)"
         )
-    return latest[1].id, latest[0].id
+    if len(pair) < 2:
+        raise UsageError(
+            f"diff needs two complete runs of the same scope and the newest, {pair[0].id} "
+            f"({_scope_text(pair[0].scope, pair[0].scope_detail)}), is the only one; run that audit "
+            "again, or name two runs (see `zoomaudit history`)"
+        )
+    return pair[1].id, pair[0].id
+
+
+def _scope_text(kind: str, detail: dict[str, Any]) -> str:
+    named = [str(x) for key in ("meeting_ids", "users") for x in (detail.get(key) or [])]
+    return f"{kind} {', '.join(named)}" if named else kind
 
 
 def report(

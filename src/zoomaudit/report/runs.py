@@ -72,6 +72,7 @@ _SECTIONS = (
     ("resolved", "Resolved"),
     ("still_open", "Still open"),
     ("unchecked", "Not re-checked by the newer run"),
+    ("unchecked_new", "Not in the older run's scope"),
 )
 
 
@@ -86,7 +87,12 @@ def render_diff(diff: RunDiff, fmt: str) -> str:
     console.print(
         f"Violations of run {diff.new_run.id} compared with run {diff.old_run.id}: "
         f"{len(diff.new)} new, {len(diff.resolved)} resolved, {len(diff.still_open)} still open"
-        + (f", {len(diff.unchecked)} not re-checked." if diff.unchecked else "."),
+        + (f", {len(diff.unchecked)} not re-checked" if diff.unchecked else "")
+        + (
+            f", {len(diff.unchecked_new)} on subjects the older run did not audit (not counted as new)."
+            if diff.unchecked_new
+            else "."
+        ),
         soft_wrap=True,
     )
     for name, title in _SECTIONS:

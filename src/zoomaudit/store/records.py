@@ -95,10 +95,13 @@ class RunDiff(_Record):
     old_run: RunRecord
     new_run: RunRecord
     new: list[Finding] = Field(default_factory=list)
-    """Violations of the new run that the old run did not have."""
+    """Violations of the new run that the old run did not have, on subjects the old run audited."""
     resolved: list[Finding] = Field(default_factory=list)
     """Violations of the old run whose subject the new run audited and found no longer violating."""
     still_open: list[Finding] = Field(default_factory=list)
     """Violations of both runs (the new run's finding)."""
     unchecked: list[Finding] = Field(default_factory=list)
     """Violations of the old run whose subject the new run did not audit (out of scope, or an error)."""
+    unchecked_new: list[Finding] = Field(default_factory=list)
+    """Violations of the new run whose subject the old run did not audit (out of its scope, an
+    error, or the old run failed): not counted as new."""

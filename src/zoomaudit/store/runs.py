@@ -120,6 +120,14 @@ def record_of(run: Run) -> RunRecord:
     )
 
 
+def scope_key(run: Run) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """What a run audited, order aside: its kind and the meetings and users it named."""
+    detail = run.scope_detail or {}
+    meetings = tuple(sorted(str(m) for m in detail.get("meeting_ids") or ()))
+    users = tuple(sorted(str(u).lower() for u in detail.get("users") or ()))
+    return (run.scope, meetings, users)
+
+
 # --- who is writing a run -------------------------------------------------------------------
 
 

@@ -39,6 +39,7 @@ from zoomaudit.store.records import (
 
 if TYPE_CHECKING:
     from zoomaudit.settings import Settings
+    from zoomaudit.store.diff import Coverage
 
 LATEST = "latest"
 """Accepted wherever a run id is: the newest run that was not abandoned."""
@@ -273,16 +274,26 @@ class Store:
         with self.read_session() as session:
             return [conv.record_of(r) for r in session.scalars(query)]
 
-    def last_complete_runs(self, n: int = 2) -> list[RunRecord]:
-        """The ``n`` newest complete runs, newest first."""
-        query = (
-            select(Run)
-            .where(Run.status == "complete")
-            .order_by(Run.started_at.desc(), Run.id.desc())
-            .limit(n)
-        )
+    def last_complete_runs(self, n: int = 2, *, same_scope: bool = False) -> list[RunRecord]:
+        """The ``n`` newest complete runs, newest first.
+
+        With ``same_scope``, only runs of the newest complete run's scope: the same kind
+        (account, meetings, user) and, for a narrower run, the same meetings and users.
+        """
+        query = select(Run).where(Run.status == "complete").order_by(Run.started_at.desc(), Run.id.desc())
         with self.read_session() as session:
-            return [conv.record_of(r) for r in session.scalars(query)]
+            if not same_scope:
+                return [conv.record_of(r) for r in session.scalars(query.limit(n))]
+            newest = session.scalars(query.limit(1)).first()
+            if newest is None:
+                return []
+            found: list[RunRecord] = []
+            for row in session.scalars(query.where(Run.scope == newest.scope)):
+                if conv.scope_key(row) == conv.scope_key(newest):
+                    found.append(conv.record_of(row))
+                    if len(found) == n:
+                        break
+            return found
 
     def findings(
         self,
@@ -380,24 +391,26 @@ class Store:
     # --- comparing runs --------------------------------------------------------------------
 
     def diff(self, old_run_id: str, new_run_id: str) -> RunDiff:
-        """New, resolved, still-open (and unchecked) violations between two runs, by identity."""
+        """New, resolved, still-open (and both kinds of unchecked) violations between two runs."""
         from zoomaudit.store.diff import compare
 
         with self.read_session() as session:
             old = self._find_run(session, old_run_id)
             new = self._find_run(session, new_run_id)
-            audited = set(
-                session.scalars(select(FindingRow.subject).where(FindingRow.run_id == new.id).distinct())
-            )
-            errors = session.scalars(select(RunErrorRow).where(RunErrorRow.run_id == new.id))
             return compare(
-                conv.record_of(old),
-                conv.record_of(new),
+                self._coverage(session, old),
+                self._coverage(session, new),
                 self._violations(session, old.id),
                 self._violations(session, new.id),
-                audited,
-                [conv.error_of(row) for row in errors],
             )
+
+    @staticmethod
+    def _coverage(session: Session, run: Run) -> Coverage:
+        from zoomaudit.store.diff import Coverage
+
+        audited = session.scalars(select(FindingRow.subject).where(FindingRow.run_id == run.id).distinct())
+        errors = session.scalars(select(RunErrorRow).where(RunErrorRow.run_id == run.id))
+        return Coverage.of(conv.record_of(run), audited, [conv.error_of(row) for row in errors])
 
     @staticmethod
     def _violations(session: Session, run_id: str) -> list[Finding]:
