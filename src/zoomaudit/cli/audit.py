@@ -58,13 +58,44 @@ def exit_code_for(outcome: RunOutcome) -> int:
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Write a rendered report to ``output`` (creating folders), or to stdout."""
+    """Write a rendered report to ``output`` (creating folders), or to stdout.
+
+    A path that cannot be written is a UsageError naming it (exit 2), not a traceback.
+    """
+    from zoomaudit.errors import UsageError
+
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
     typer.echo(f"written to {output}", err=True)
+
+
+def check_output(output: Path) -> None:
+    """Refuse, before any work, an output path that ``emit`` could not write: a folder, a file
+    that cannot be written, or a parent that is not a folder or cannot be created in."""
+    import os
+
+    from zoomaudit.errors import UsageError
+
+    if output.is_dir():
+        raise UsageError(f"--output {output} is a folder; give a file name, such as {output / 'report'}")
+    if output.exists():
+        if not os.access(output, os.W_OK):
+            raise UsageError(f"--output {output} cannot be written (permission denied)")
+        return
+    # The nearest existing ancestor must be a folder we may create entries in.
+    parent = output.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise UsageError(f"--output {output} cannot be created: {parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"--output {output} cannot be created: {parent} is not writable")
 
 
 def run_audit(
@@ -181,6 +212,8 @@ def register(app: typer.Typer) -> None:
             raise UsageError(f"unknown fix mode {fix_mode!r}; choose off, suggest or auto")
         if meeting and user:
             raise UsageError("give --meeting or --user, not both")
+        if output is not None:
+            check_output(output)
         settings = load_settings()
         settings.require_credentials()
         outcome = run_audit(
