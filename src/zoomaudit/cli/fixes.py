@@ -102,6 +102,15 @@ def _exit_for(results: Sequence[ApplyResult], good: str) -> None:
     raise typer.Exit(0 if all(r.status == good for r in results) else 1)
 
 
+def _check_policy_filter(store: Store, policy_id: str) -> None:
+    """A ``--policy`` filter must name a loaded policy, or one that fixes in the store name (a
+    policy removed since): otherwise a typo would read as "nothing to do"."""
+    from zoomaudit.fixes.queue import list_fixes
+
+    if not list_fixes(store, policy_id=policy_id):
+        _known_policy(policy_id)
+
+
 # --- fixes ------------------------------------------------------------------------------------
 
 fixes_app = typer.Typer(
@@ -126,6 +135,8 @@ def list_command(
     if bad:
         raise UsageError(f"unknown status {', '.join(bad)}; choose from {', '.join(STATUSES)}")
     with _store() as store:
+        if policy is not None:
+            _check_policy_filter(store, policy)
         fixes = list_fixes(store, statuses=status or None, policy_id=policy)
     if fmt == "json":
         _print_json([f.public() for f in fixes])
@@ -225,6 +236,9 @@ def approve_command(
         raise UsageError("--policy selects fixes together with --all")
     if not fix_ids and not all_pending:
         raise UsageError("name the fixes to approve, or use --all")
+    if policy is not None:
+        with _store() as store:
+            _check_policy_filter(store, policy)
 
     async def work(store: Store, client: ZoomClient) -> list[ApplyResult]:
         ids = list(fix_ids or [])
