@@ -55,21 +55,25 @@ def pending_fix(store: Store) -> str:
 
 
 @pytest.mark.parametrize(
-    ("errors", "status", "patched"),
+    ("errors", "status", "patched", "unusable"),
     [
-        ({}, "applied", 1),
-        ({"PATCH": ZoomApiError(400, 300, "Invalid field.")}, "failed", 0),
-        ({"PATCH": AuthError("token refused")}, "pending", 0),
-        ({"GET": ZoomUnavailable("connection reset")}, "pending", 0),
+        ({}, "applied", 1, False),
+        ({"PATCH": ZoomApiError(400, 300, "Invalid field.")}, "failed", 0, False),
+        ({"PATCH": AuthError("token refused")}, "pending", 0, True),
+        ({"GET": AuthError("invalid client credentials")}, "pending", 0, True),
+        ({"GET": ZoomUnavailable("connection reset")}, "pending", 0, True),
     ],
 )
-async def test_zoom_errors(store: Store, errors: dict[str, ZoomError], status: str, patched: int) -> None:
+async def test_zoom_errors(
+    store: Store, errors: dict[str, ZoomError], status: str, patched: int, unusable: bool
+) -> None:
     fix_id = pending_fix(store)
     zoom = FakeZoom(**errors)
     [result] = await approve(store, zoom, [fix_id], actor="Priya", now=NOW)  # type: ignore[arg-type]
     assert result.status == status, result.message
     assert len(zoom.sent) == patched
     assert get_fix(store, fix_id).status == status
+    assert result.zoom_unusable is unusable
 
 
 async def test_a_patch_zoom_answers_but_does_not_keep_fails(store: Store) -> None:
@@ -89,6 +93,7 @@ async def test_a_deferred_fix_that_cannot_be_read_stays_deferred(store: Store) -
     zoom = FakeZoom(GET=ZoomUnavailable("timeout"))
     [again] = await approve(store, zoom, [fix_id], actor="Priya", now=NOW)  # type: ignore[arg-type]
     assert again.status == "deferred"
+    assert again.zoom_unusable
 
 
 async def test_a_fix_left_approved_by_a_dead_process_is_released_and_applied(store: Store) -> None:

@@ -174,3 +174,16 @@ def test_waiver_usage_errors(args: tuple[str, ...], message: str) -> None:
     result = cli("waivers", "add", *args, "--reason", "r", "--by", "Priya")
     assert isinstance(result.exception, UsageError), result.output
     assert message in str(result.exception)
+
+
+def test_approve_exits_3_when_zoom_refuses_the_credentials(
+    sandbox: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, fix = audit_talk(sandbox)
+    monkeypatch.setenv("ZOOM_CLIENT_SECRET", "not-the-secret")
+    result = cli("fixes", "approve", fix["id"], "--by", "Priya")
+    assert result.exit_code == 3, result.output
+    assert f"{fix['id']}: pending" in result.output
+    monkeypatch.setenv("ZOOM_CLIENT_SECRET", sandbox.client_secret)
+    [back] = [f for f in fixes_json() if f["id"] == fix["id"]]
+    assert back["status"] == "pending"

@@ -99,7 +99,13 @@ def _print_results(results: Sequence[ApplyResult]) -> None:
 
 
 def _exit_for(results: Sequence[ApplyResult], good: str) -> None:
-    raise typer.Exit(0 if all(r.status == good for r in results) else 1)
+    """0 when every result is ``good``; 3 when Zoom could not be used for any (auth, network:
+    the fix waits in the queue again); else 1."""
+    from zoomaudit.cli.app import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
+
+    if any(r.zoom_unusable for r in results):
+        raise typer.Exit(EXIT_INCOMPLETE)
+    raise typer.Exit(EXIT_OK if all(r.status == good for r in results) else EXIT_VIOLATIONS)
 
 
 def _check_policy_filter(store: Store, policy_id: str) -> None:
@@ -222,7 +228,8 @@ def approve_command(
 ) -> None:
     """Approve fixes: each is applied at once (re-read, stale check, PATCH, verify).
 
-    Exit code: 0 when every fix was applied, 1 when any ended stale, failed or deferred.
+    Exit code: 0 when every fix was applied, 1 when any ended stale, failed or deferred, 3 when
+    Zoom could not be used (credentials refused, network) and the fix went back to the queue.
     """
     from zoomaudit.errors import UsageError
     from zoomaudit.fixes.apply import approve

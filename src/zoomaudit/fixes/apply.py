@@ -136,7 +136,7 @@ def _back_to_queue(store: Store, fix: FixRecord, *, actor: str, now: datetime, w
     back = fix.status if fix.status in CLAIMABLE else "pending"
     note = f"not applied, back in the queue: {why}"
     move(store, fix, back, actor=actor, now=now, note=note, error=note)
-    return ApplyResult(fix.id, back, note)
+    return ApplyResult(fix.id, back, note, zoom_unusable=True)
 
 
 async def _apply_one(

@@ -29,6 +29,9 @@ class ApplyResult:
     changed: bool = False
     """A PATCH was sent (counts against ``max_changes``)."""
     extra: dict[str, Any] = field(default_factory=dict)
+    zoom_unusable: bool = False
+    """Zoom could not be used (credentials or token refused, network, Zoom down): nothing was
+    written and the fix is back in the queue. The CLI exits 3 for it, as for any auth failure."""
 
     @property
     def ok(self) -> bool:
