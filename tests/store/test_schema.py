@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -106,10 +110,74 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(store: Store
 
 
 def test_a_bad_database_url_is_a_store_error() -> None:
-    with pytest.raises(StoreError, match="invalid database URL"):
+    with pytest.raises(StoreError, match=r"invalid database URL .*ZOOMAUDIT_DATABASE_URL"):
         Store("not a url at all")
 
 
-def test_an_unopenable_database_is_a_store_error() -> None:
-    with pytest.raises(StoreError, match="cannot migrate"):
-        Store("sqlite:////nonexistent-dir/zoomaudit-test/x.db")
+def test_an_unopenable_database_is_a_store_error_naming_it() -> None:
+    url = "sqlite:////nonexistent-dir/zoomaudit-test/x.db"
+    with pytest.raises(StoreError, match="unable to open database file") as caught:
+        Store(url)
+    assert url in str(caught.value)
+    assert "directory" in str(caught.value)
+
+
+def test_an_unknown_kind_of_database_is_a_store_error_naming_the_url() -> None:
+    with pytest.raises(StoreError, match="bogus://x") as caught:
+        Store("bogus://x")
+    assert "ZOOMAUDIT_DATABASE_URL" in str(caught.value)
+
+
+def test_a_missing_driver_is_a_store_error_with_the_password_masked() -> None:
+    pytest.importorskip("sqlalchemy.dialects.mysql")
+    try:
+        import MySQLdb  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("the MySQL driver is installed here")
+    with pytest.raises(StoreError, match="driver") as caught:
+        Store("mysql://admin:hunter2@db.invalid/zoomaudit")
+    assert "hunter2" not in str(caught.value)
+    assert "admin:***@db.invalid" in str(caught.value)
+
+
+@pytest.mark.parametrize("migrate", [True, False])
+def test_a_file_that_is_not_sqlite_is_a_store_error_naming_it(tmp_path: Path, migrate: bool) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"these are my notes, not a database\n" * 200)
+    url = f"sqlite:///{path}"
+    not_sqlite = pytest.raises(StoreError, match="file is not a database")
+    with not_sqlite as caught, Store(url, migrate=migrate) as store:
+        store.list_runs()
+    assert url in str(caught.value)
+
+
+def test_an_unparseable_url_keeps_its_password_out_of_the_message() -> None:
+    with pytest.raises(StoreError) as caught:
+        Store("postgresql://admin:s3cr@t@db.invalid:port/zoomaudit")
+    assert "s3cr" not in str(caught.value)
+    assert "t@db" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("bogus://x", "bogus://x"),
+        ("sqlite:////nonexistent-dir/zoomaudit-test/x.db", "unable to open database file"),
+        ("notes", "file is not a database"),
+    ],
+)
+def test_bad_database_urls_exit_2_without_a_traceback(tmp_path: Path, url: str, words: str) -> None:
+    if url == "notes":
+        (tmp_path / "notes.db").write_bytes(b"not sqlite at all\n" * 200)
+        url = f"sqlite:///{tmp_path / 'notes.db'}"
+    out = subprocess.run(
+        [sys.executable, "-m", "zoomaudit", "history"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ZOOMAUDIT_DATABASE_URL": url},
+    )
+    assert out.returncode == 2, out.stderr
+    assert words in out.stderr
+    assert "Traceback" not in out.stderr

@@ -19,10 +19,14 @@ ends up in a run's ``error`` column, in the service log and on the console.
 
 from __future__ import annotations
 
+import re
+import sqlite3
+import time
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError, NoSuchModuleError
 from sqlalchemy.pool import StaticPool
 
 from zoomaudit.errors import StoreError
@@ -32,12 +36,64 @@ READ_ONLY = "zoomaudit_read_only"
 """Execution option: begin a deferred (read) transaction instead of an immediate one."""
 
 
+URL_SETTING = "ZOOMAUDIT_DATABASE_URL"
+EXAMPLE_URLS = "sqlite:///zoomaudit.db or postgresql+psycopg://user:password@host/zoomaudit"
+_DRIVER_PACKAGES = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "MySQLdb": "mysqlclient"}
+
+
+def shown_url(url: str) -> str:
+    """The database URL as messages may show it: the password masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not parseable: mask everything between "user:" and the last "@" by hand
+        return re.sub(r"(//[^/:@]*:).*@", r"\1***@", url)
+
+
+def open_error(url: str, exc: BaseException) -> StoreError:
+    """A StoreError for a database that cannot be opened: which URL, why, and what to do."""
+    shown = shown_url(url)
+    reason = str(exc.orig) if isinstance(exc, DBAPIError) else str(exc)
+    if "file is not a database" in reason:
+        advice = f"point {URL_SETTING} at a zoomaudit SQLite database, or at a path for a new one"
+    elif "unable to open database file" in reason:
+        advice = (
+            "check that the path names a file in a directory that exists and is writable, "
+            f"or point {URL_SETTING} at another file"
+        )
+    else:
+        advice = f"check that the database is running and reachable and that {URL_SETTING} is right"
+    return StoreError(f"cannot open the database {shown}: {reason}; {advice}")
+
+
 def make_engine(url: str) -> Engine:
-    """Create the engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create the engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout.
+
+    A URL SQLAlchemy cannot use (unparseable, an unknown database kind, a driver that is not
+    installed) is a StoreError naming the URL (password masked) and what to do.
+    """
     try:
         parsed = make_url(url)
     except Exception as exc:  # SQLAlchemy raises ArgumentError; say what is wrong with the URL.
-        raise StoreError(f"invalid database URL: {exc}") from None
+        raise StoreError(
+            f"invalid database URL {shown_url(url)!r}: {exc}; set {URL_SETTING} to e.g. {EXAMPLE_URLS}"
+        ) from None
+    try:
+        return _create(parsed)
+    except NoSuchModuleError:
+        raise StoreError(
+            f"database URL {shown_url(url)} names a kind of database zoomaudit cannot use "
+            f"({parsed.drivername!r}); set {URL_SETTING} to e.g. {EXAMPLE_URLS}"
+        ) from None
+    except ImportError as exc:
+        module = exc.name or str(exc)
+        package = _DRIVER_PACKAGES.get(module.split(".")[0], module)
+        raise StoreError(
+            f"database URL {shown_url(url)} needs the Python driver {module!r}, which is not "
+            f"installed; install it (pip install '{package}') or use a SQLite URL"
+        ) from None
+
+
+def _create(parsed: Any) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
 
@@ -54,6 +110,24 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def _use_wal(cursor: Any) -> None:
+    """Switch to WAL (a no-op when the file is already in WAL mode).
+
+    Switching answers "database is locked" at once, without waiting on the busy timeout, while
+    another connection holds a lock (two processes opening a fresh file): retry for as long as
+    the busy timeout would have waited.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _tune_sqlite(engine: Engine, *, wal: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -64,7 +138,7 @@ def _tune_sqlite(engine: Engine, *, wal: bool) -> None:
             cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys = ON")
             if wal:
-                cursor.execute("PRAGMA journal_mode = WAL")
+                _use_wal(cursor)
                 cursor.execute("PRAGMA synchronous = NORMAL")
         finally:
             cursor.close()

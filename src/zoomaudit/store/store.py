@@ -17,14 +17,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zoomaudit.errors import StoreError, UsageError
 from zoomaudit.findings import Finding
 from zoomaudit.snapshot import CollectError
 from zoomaudit.store import runs as conv
-from zoomaudit.store.engine import READ_ONLY, make_engine
+from zoomaudit.store.engine import READ_ONLY, make_engine, open_error
 from zoomaudit.store.models import FindingRow, FixPlan, Run, RunErrorRow
 from zoomaudit.store.records import (
     COUNT_KEYS,
@@ -83,8 +83,9 @@ class Store:
 
         try:
             upgrade(self._engine)
-        except OperationalError as exc:
-            raise StoreError(f"cannot migrate the database: {exc.orig}") from None
+        except DBAPIError as exc:
+            # Not a database, not reachable, no such directory: name the URL and what to do.
+            raise open_error(self.url, exc) from None
 
     def close(self) -> None:
         self._finalizer()
@@ -118,8 +119,13 @@ class Store:
     def _guard(self) -> Iterator[None]:
         try:
             yield
-        except OperationalError as exc:
-            raise StoreError(f"database error: {exc.orig}") from None
+        except DatabaseError as exc:
+            reason = str(exc.orig)
+            if type(exc) is DatabaseError or "unable to open database file" in reason:
+                raise open_error(self.url, exc) from None  # not a database / cannot open the file
+            if isinstance(exc, OperationalError):
+                raise StoreError(f"database error: {reason}") from None
+            raise
 
     # --- writing a run ---------------------------------------------------------------------
 
