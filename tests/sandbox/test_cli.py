@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -11,14 +18,31 @@ from zoomaudit.cli.app import app
 from zoomaudit.errors import UsageError
 
 
+class FakeSocket:
+    """Stands in for the bound socket, so these tests never hold a real port."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.address = (host, port)
+        self.closed = False
+
+    def getsockname(self) -> tuple[str, int]:
+        return self.address
+
+    def close(self) -> None:
+        self.closed = True
+
+
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     calls: list[dict[str, Any]] = []
 
-    def fake_run(sandbox_app: Any, host: str, port: int, log_level: str = "info") -> None:
+    def fake_serve(sandbox_app: Any, sock: FakeSocket, announce: Callable[[], None]) -> None:
+        host, port = sock.getsockname()
         calls.append({"app": sandbox_app, "host": host, "port": port})
+        announce()
 
-    monkeypatch.setattr("zoomaudit.sandbox.server.run_foreground", fake_run)
+    monkeypatch.setattr("zoomaudit.cli.sandbox._listen", FakeSocket)
+    monkeypatch.setattr("zoomaudit.cli.sandbox.serve_on", fake_serve)
     return calls
 
 
@@ -68,3 +92,47 @@ def test_meetings_without_users_is_a_usage_error(served: list[dict[str, Any]]) -
     assert not served
     bad_plan = CliRunner().invoke(app, ["sandbox", "--plan", "free"])
     assert isinstance(bad_plan.exception, UsageError)
+
+
+def test_a_busy_port_is_a_usage_error_before_anything_is_printed(monkeypatch: pytest.MonkeyPatch) -> None:
+    served: list[object] = []
+    monkeypatch.setattr("zoomaudit.cli.sandbox.serve_on", lambda *args: served.append(args))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["sandbox", "--port", str(port)])
+    assert isinstance(result.exception, UsageError), result.output
+    assert result.exception.exit_code == 2
+    assert f"port {port}" in str(result.exception)
+    assert "export" not in result.output
+    assert not served
+
+
+def test_the_variables_are_printed_once_serving_on_the_real_port() -> None:
+    """End to end: ``--port 0`` picks a free port; the printed URL answers a token request."""
+    command = [sys.executable, "-m", "zoomaudit", "sandbox", "--port", "0"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            lines = []
+            for line in proc.stdout:
+                lines.append(line.strip())
+                if line.startswith("Press Ctrl+C"):
+                    break
+            exports = dict(
+                line.removeprefix("export ").split("=", 1) for line in lines if line.startswith("export ")
+            )
+            assert not exports["ZOOM_OAUTH_TOKEN_URL"].endswith(":0/oauth/token")
+            response = httpx.post(
+                exports["ZOOM_OAUTH_TOKEN_URL"],
+                params={"grant_type": "account_credentials", "account_id": exports["ZOOM_ACCOUNT_ID"]},
+                auth=(exports["ZOOM_CLIENT_ID"], exports["ZOOM_CLIENT_SECRET"]),
+            )
+            assert response.status_code == 200, response.text
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import typer
 
 from zoomaudit.errors import UsageError
+
+if TYPE_CHECKING:
+    from zoomaudit.sandbox.app import SandboxApp
 
 
 def sandbox(
@@ -23,7 +31,6 @@ def sandbox(
     """Run the Zoom sandbox (the demo organisation, or a synthetic account with --users)."""
     from zoomaudit.sandbox.app import create_app
     from zoomaudit.sandbox.options import SandboxOptions
-    from zoomaudit.sandbox.server import run_foreground
 
     if plan not in ("pro", "business", "enterprise"):
         raise UsageError(f"unknown plan {plan!r}: use pro, business or enterprise")
@@ -51,9 +58,8 @@ def sandbox(
         token_ttl=token_ttl,
         rate_limits=not no_rate_limits,
     )
-    root = f"http://{host}:{port}"
-    typer.echo(f"Zoom sandbox serving {what} on {root}")
-    typer.echo("Point zoomaudit at it with:\n")
+    sock = _listen(host, port)
+    root = f"http://{host}:{sock.getsockname()[1]}"  # the real port, also with --port 0
     env = {
         "ZOOM_API_BASE_URL": f"{root}/v2",
         "ZOOM_OAUTH_TOKEN_URL": f"{root}/oauth/token",
@@ -62,10 +68,53 @@ def sandbox(
         # A fixed, fake credential of a local simulator: printing it is how it is handed over.
         "ZOOM_CLIENT_SECRET": state.client_secret,
     }
-    for key, value in env.items():
-        typer.echo(f"export {key}={value}")
-    typer.echo("\nPress Ctrl+C to stop.")
-    run_foreground(create_app(state, options), host, port)
+
+    def announce() -> None:
+        typer.echo(f"Zoom sandbox serving {what} on {root}")
+        typer.echo("Point zoomaudit at it with:\n")
+        for key, value in env.items():
+            typer.echo(f"export {key}={value}")
+        typer.echo("\nPress Ctrl+C to stop.")
+
+    try:
+        serve_on(create_app(state, options), sock, announce)
+    finally:
+        sock.close()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind and listen before anything is printed: a busy port is a usage error naming it."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(
+                f"port {port} on {host} is already in use: stop what listens there, "
+                "or choose another port with --port"
+            ) from None
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
+
+
+def serve_on(app: SandboxApp, sock: socket.socket, announce: Callable[[], None]) -> None:
+    """Serve the sandbox on a bound socket until interrupted; ``announce`` runs once uvicorn
+    has started, so the variables are printed only when they can be used."""
+    import uvicorn
+
+    from zoomaudit.sandbox.server import _uvicorn_config  # the sandbox's drop-close wrapper
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started and not self.should_exit:
+                announce()
+
+    AnnouncingServer(_uvicorn_config(app, "info")).run(sockets=[sock])
 
 
 def register(app: typer.Typer) -> None:
