@@ -89,12 +89,15 @@ def create_service_app(
     console: ConsoleHook | bool = True,
     debounce: float = DEFAULT_DEBOUNCE_SECONDS,
     shutdown_grace: float = DEFAULT_SHUTDOWN_GRACE_SECONDS,
+    webhooks_expected: bool = True,
 ) -> Starlette:
     """Build the service app. Collaborators not passed are wired to the real ones at start-up.
 
     ``store=None`` opens ``Store.from_settings`` at start-up (closed at shutdown); ``clock`` gives
     epoch seconds for webhook timestamps; ``debounce`` is the webhook re-audit window in seconds;
     ``shutdown_grace`` is how long a running audit may take to finish at shutdown.
+    ``webhooks_expected=False`` (the demo's console) logs a missing webhook secret at DEBUG, not
+    as a warning.
     """
     service = Service(
         settings=settings,
@@ -134,7 +137,10 @@ def create_service_app(
             if service.webhooks_on:
                 log.info("webhook endpoint on at POST /webhooks/zoom")
             else:
-                log.warning("webhook endpoint off: ZOOM_WEBHOOK_SECRET_TOKEN is not set")
+                log.log(
+                    logging.WARNING if webhooks_expected else logging.DEBUG,
+                    "webhook endpoint off: ZOOM_WEBHOOK_SECRET_TOKEN is not set",
+                )
             yield
         finally:
             # Stop taking work, stop firing jobs, then let running audits finish or cancel them.
