@@ -93,7 +93,7 @@ async def test_approve_after_someone_changed_the_meeting_is_stale_and_writes_not
     async with zoom.client() as client:
         [result] = await approve(store, client, [fix.id], actor="Priya", now=now())
     assert result.status == "stale"
-    assert "settings.waiting_room was False, now True" in result.message
+    assert "settings.waiting_room was false, now true" in result.message
     assert zoom.patches() == []
     assert get_fix(store, fix.id).error == result.message
 
@@ -110,7 +110,7 @@ async def test_a_change_zoom_does_not_keep_fails_with_the_reason(zoom: Zoom, sto
     async with zoom.client() as client:
         [result] = await approve(store, client, [fix.id], actor="Priya", now=now())
     assert result.status == "failed"
-    assert "in_meeting.private_chat should be False, now True" in result.message
+    assert "in_meeting.private_chat should be false, now true" in result.message
     assert zoom.patches()[-1].endswith("/settings")
 
 
@@ -242,3 +242,19 @@ async def test_a_waiver_with_expiry_waives_until_its_last_day(zoom: Zoom, store:
     later = await audit(zoom, store, Scope.meetings(talk["id"]), now=today + timedelta(days=2))
     [violation] = [f for f in store.findings(later.run_id) if f.policy_id == "waiting-room"]
     assert violation.status == "violation"
+
+
+def test_stale_differences_read_as_json_not_python() -> None:
+    from zoomaudit.fixes.steps import differences
+
+    changed = differences(
+        {"settings.participant_video": False, "in_meeting.who_can_share_screen": None, "password": "abc"},
+        {"settings.participant_video": True, "in_meeting.who_can_share_screen": "host", "password": "xyz"},
+        "was",
+    )
+    assert changed[:2] == [
+        "settings.participant_video was true, now false",
+        'in_meeting.who_can_share_screen was "host", now null',
+    ]
+    assert "abc" not in changed[2]
+    assert "xyz" not in changed[2]

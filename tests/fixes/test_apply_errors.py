@@ -82,7 +82,7 @@ async def test_a_patch_zoom_answers_but_does_not_keep_fails(store: Store) -> Non
     zoom.keep = True
     [result] = await approve(store, zoom, [fix_id], actor="Priya", now=NOW)  # type: ignore[arg-type]
     assert result.status == "failed"
-    assert "settings.waiting_room should be True, now False" in result.message
+    assert "settings.waiting_room should be true, now false" in result.message
 
 
 async def test_a_deferred_fix_that_cannot_be_read_stays_deferred(store: Store) -> None:

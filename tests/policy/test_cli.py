@@ -81,7 +81,15 @@ def test_explain_shows_what_why_where_and_how() -> None:
     assert "in_meeting.screen_sharing" in out  # the fields per tier
     assert "account lock" in out
     assert "PATCH /users/{userId}/settings" in out
-    assert "'who_can_share_screen': 'host'" in out
+    assert '"who_can_share_screen": "host"' in out  # the request body as JSON, not a Python repr
+
+
+def test_explain_shows_the_fix_body_as_json() -> None:
+    result = runner.invoke(app, ["policies", "explain", "waiting-room"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert '{"settings": {"waiting_room": true}}' in result.output
+    assert "{'" not in result.output
+    assert "True" not in result.output
 
 
 def test_explain_a_manual_policy_gives_guidance() -> None:

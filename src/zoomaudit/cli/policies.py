@@ -156,6 +156,9 @@ def explain(
 
 
 def _fix_text(policy: Policy) -> str:
+    """The fix in words, its value and request body as JSON (what the API is sent)."""
+    import json
+
     from zoomaudit.controls import fix_request
 
     fix = policy.fix
@@ -163,7 +166,7 @@ def _fix_text(policy: Policy) -> str:
         return "none automatic (mode off); " + (
             "people act on the finding"
             if fix is None or fix.value is None
-            else f"an admin can set {fix.value!r} at tier {fix.tier}"
+            else f"an admin can set {json.dumps(fix.value)} at tier {fix.tier}"
         )
     control = policy.control_def
     ids = {"meeting_id": 0, "user_id": "{userId}", "group_id": "{groupId}"}
@@ -176,7 +179,7 @@ def _fix_text(policy: Policy) -> str:
         if fix.value == control.fix_placeholder
         else ""
     )
-    return f"{how}: {request.method} {path}{query} {request.body}{note}"
+    return f"{how}: {request.method} {path}{query} {json.dumps(request.body)}{note}"
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -39,7 +40,10 @@ class ApplyResult:
 
 
 def show(path: str, value: Any) -> str:
-    return MASK if is_secret_path(path) and value not in (None, "") else repr(value)
+    """A value in a message as JSON (``true``, ``"host"``, ``null``), a secret masked."""
+    if is_secret_path(path) and value not in (None, ""):
+        return MASK
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 async def read_fields(client: ZoomClient, fix: FixRecord, paths: Iterable[str]) -> dict[str, Any]:
