@@ -313,7 +313,10 @@ _CONTROLS: tuple[Control, ...] = (
         user=_ADMITTERS,
         group=_ADMITTERS,
         account=_ADMITTERS,
-        labels={0: "host and co-hosts only", 1: "host, co-hosts and anyone who bypassed the waiting room"},
+        labels={
+            0: "host and co-hosts only",
+            1: "also people who bypassed the waiting room (when no host is present)",
+        },
         notes="No lock key exists for waiting_room_settings. 0 = host and co-hosts only.",
     ),
     Control(

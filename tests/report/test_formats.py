@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 
 from zoomaudit.errors import UsageError
+from zoomaudit.findings import Violation
 from zoomaudit.report import FORMATS, render
 from zoomaudit.store import RunReport
 
@@ -223,3 +224,57 @@ def test_junit_of_a_complete_run_has_no_run_error(report: RunReport) -> None:
     run = report.run.model_copy(update={"status": "complete", "complete": True})
     root = ET.fromstring(render(report.model_copy(update={"run": run, "errors": []}), "junit"))
     assert root.find(".//testcase[@classname='zoomaudit.run']") is None
+
+
+ADMITTERS_ALSO = "also people who bypassed the waiting room (when no host is present)"
+
+
+def _admitters_report(report: RunReport) -> RunReport:
+    admitters = Violation(
+        policy_id="host-admits-from-waiting-room",
+        control="waiting_room_admitters",
+        severity="high",
+        host_id="u-erin",
+        host_email="erin@example.org",
+        actual=1,
+        expected={"equals": 0},
+        source="user",
+    )
+    return report.model_copy(update={"findings": [admitters]})
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html", "junit"])
+def test_human_formats_show_coded_values_by_their_labels(report: RunReport, fmt: str) -> None:
+    from zoomaudit.report.table import render_table
+
+    coded = _admitters_report(report)
+    text = render_table(coded, width=300) if fmt == "table" else render(coded, fmt)  # no wrapping
+    assert ADMITTERS_ALSO in text
+    assert "host and co-hosts only" in text
+
+
+def test_json_and_csv_keep_the_raw_codes(report: RunReport) -> None:
+    coded = _admitters_report(report)
+    (finding,) = json.loads(render(coded, "json"))["findings"]
+    assert (finding["actual"], finding["expected"]) == (1, {"equals": 0})
+    row = next(csv.DictReader(io.StringIO(render(coded, "csv"))))
+    assert (row["actual"], row["expected"]) == ("1", '{"equals":0}')
+    assert ADMITTERS_ALSO not in render(coded, "json") + render(coded, "csv")
+
+
+def test_a_label_of_a_code_never_names_a_boolean() -> None:
+    from zoomaudit.report.common import value_text
+
+    labels = {0: "required, approved automatically", 1: "required, approved by the host"}
+    assert (value_text(False, labels), value_text(True, labels)) == ("off", "on")
+    assert value_text(1, labels) == "required, approved by the host"
+
+
+def test_diff_shows_coded_values_by_their_labels(report: RunReport) -> None:
+    from zoomaudit.report.runs import render_diff
+    from zoomaudit.store import RunDiff
+
+    coded = _admitters_report(report)
+    diff = RunDiff(old_run=report.run, new_run=report.run, still_open=coded.findings)
+    assert "also people who bypassed" in render_diff(diff, "table")  # the cell wraps after this
+    assert json.loads(render_diff(diff, "json"))["still_open"][0]["actual"] == 1

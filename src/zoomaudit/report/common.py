@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from zoomaudit.controls import CATALOGUE
 from zoomaudit.findings import SEVERITY_RANK, Finding
 from zoomaudit.snapshot import CollectError
 from zoomaudit.store.records import FixInfo, RunReport
@@ -80,8 +81,31 @@ def printable(text: str) -> str:
     return _CONTROL_CHARS.sub("", text)
 
 
-def value_text(value: Any) -> str:
-    """A value as a person reads it: on/off, "not set", text as is, lists and mappings spelled out."""
+Labels = Mapping[Any, str]
+"""Words for a control's coded values (``Control.labels``), e.g. ``{0: "host and co-hosts only"}``."""
+
+
+def control_labels(control: str) -> Labels:
+    """The labels of a control of the catalogue; none for a name it does not know."""
+    known = CATALOGUE.get(control)
+    return known.labels if known is not None else {}
+
+
+def _label(value: Any, labels: Labels) -> str | None:
+    """The label of ``value``; keys match by type too, so ``False`` never reads as the label of 0."""
+    for key, label in labels.items():
+        if type(key) is type(value) and key == value:
+            return label
+    return None
+
+
+def value_text(value: Any, labels: Labels | None = None) -> str:
+    """A value as a person reads it: a control's label, on/off, "not set", text as is, lists and
+    mappings spelled out."""
+    if labels:
+        label = _label(value, labels)
+        if label is not None:
+            return label
     if value is None:
         return "not set"
     if value is True:
@@ -91,25 +115,27 @@ def value_text(value: Any) -> str:
     if isinstance(value, str):
         return value or "(empty)"
     if isinstance(value, list):
-        return ", ".join(value_text(item) for item in value) if value else "none"
+        return ", ".join(value_text(item, labels) for item in value) if value else "none"
     if isinstance(value, dict):
-        return "; ".join(f"{str(key).replace('_', ' ')}: {value_text(item)}" for key, item in value.items())
+        return "; ".join(
+            f"{str(key).replace('_', ' ')}: {value_text(item, labels)}" for key, item in value.items()
+        )
     return json.dumps(value, ensure_ascii=False)
 
 
 _OPERATOR_TEXT: dict[str, Any] = {
     "equals": value_text,
-    "not_equals": lambda v: f"not {value_text(v)}",
-    "one_of": lambda v: "one of " + ", ".join(value_text(x) for x in v),
-    "not_one_of": lambda v: "none of " + ", ".join(value_text(x) for x in v),
-    "min_length": lambda v: f"at least {v} long",
-    "max_length": lambda v: f"at most {v} long",
-    "at_least": lambda v: f"at least {value_text(v)}",
-    "at_most": lambda v: f"at most {value_text(v)}",
-    "pattern": lambda v: f"matches /{v}/",
-    "not_pattern": lambda v: f"does not match /{v}/",
-    "is_set": lambda v: "set" if v else "not set",
-    "manual": lambda v: "checked by a person",
+    "not_equals": lambda v, w: f"not {value_text(v, w)}",
+    "one_of": lambda v, w: "one of " + ", ".join(value_text(x, w) for x in v),
+    "not_one_of": lambda v, w: "none of " + ", ".join(value_text(x, w) for x in v),
+    "min_length": lambda v, w: f"at least {v} long",
+    "max_length": lambda v, w: f"at most {v} long",
+    "at_least": lambda v, w: f"at least {value_text(v, w)}",
+    "at_most": lambda v, w: f"at most {value_text(v, w)}",
+    "pattern": lambda v, w: f"matches /{v}/",
+    "not_pattern": lambda v, w: f"does not match /{v}/",
+    "is_set": lambda v, w: "set" if v else "not set",
+    "manual": lambda v, w: "checked by a person",
 }
 
 
@@ -125,17 +151,28 @@ def _check_text(spec: dict[str, Any]) -> str:
     return f"{name}: {', '.join(needs)}" if needs else name
 
 
-def expected_text(expected: Any) -> str:
+def expected_text(expected: Any, labels: Labels | None = None) -> str:
     """A policy's expectation as a person reads it, e.g. ``one of host, off`` or ``on``.
 
     Findings carry the policy's operators (``{"one_of": [...]}``); anything else reads as a value.
+    ``labels`` (the control's) name coded values, e.g. ``0`` as ``host and co-hosts only``.
     """
     if isinstance(expected, dict) and expected:
         if "check" in expected:
             return _check_text(expected)
         if all(key in _OPERATOR_TEXT for key in expected):
-            return " and ".join(_OPERATOR_TEXT[key](value) for key, value in expected.items())
-    return value_text(expected)
+            return " and ".join(_OPERATOR_TEXT[key](value, labels) for key, value in expected.items())
+    return value_text(expected, labels)
+
+
+def actual_of(f: Finding) -> str:
+    """The finding's actual value in words, with its control's labels (for the human formats)."""
+    return value_text(f.actual, control_labels(f.control))
+
+
+def expected_of(f: Finding) -> str:
+    """The finding's expected value in words, with its control's labels (for the human formats)."""
+    return expected_text(f.expected, control_labels(f.control))
 
 
 def json_text(value: Any) -> str:

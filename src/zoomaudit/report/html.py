@@ -17,15 +17,15 @@ from zoomaudit.findings import SEVERITY_RANK, Finding
 from zoomaudit.policy.checklist import MANUAL_CHECKLIST
 from zoomaudit.report.common import (
     STATUS_LABEL,
+    actual_of,
     by_status,
     error_subject,
-    expected_text,
+    expected_of,
     fix_text,
     group_by_subject,
     policy_title,
     summary_line,
     tier_text,
-    value_text,
     violations_by,
 )
 from zoomaudit.store.records import COUNT_KEYS, RunReport
@@ -74,8 +74,8 @@ def _row(report: RunReport, f: Finding) -> dict[str, Any]:
         "title": policy_title(report, f.policy_id),
         "control": f.control,
         "occurrence_id": f.occurrence_id,
-        "actual": value_text(f.actual),
-        "expected": expected_text(f.expected),
+        "actual": actual_of(f),
+        "expected": expected_of(f),
         "tier": tier_text(f),
         "message": f.message or (getattr(f, "waiver_reason", None) or ""),
         "fix_id": f.fix_id,

@@ -14,12 +14,12 @@ import xml.etree.ElementTree as ET
 
 from zoomaudit.findings import Finding
 from zoomaudit.report.common import (
+    actual_of,
     error_subject,
-    expected_text,
+    expected_of,
     finding_key,
     subject_text,
     tier_text,
-    value_text,
 )
 from zoomaudit.store.records import RunReport
 
@@ -33,8 +33,8 @@ def _details(f: Finding) -> str:
     lines = [
         f"policy: {f.policy_id} ({f.severity})",
         f"control: {f.control}",
-        f"actual: {value_text(f.actual)}",
-        f"expected: {expected_text(f.expected)}",
+        f"actual: {actual_of(f)}",
+        f"expected: {expected_of(f)}",
         f"decided by: {tier_text(f)}",
     ]
     if f.host_email or f.host_id:
@@ -89,7 +89,7 @@ def render_junit(report: RunReport) -> str:
         case = ET.SubElement(
             suite, "testcase", {"classname": f"zoomaudit.{f.policy_id}", "name": _case_name(f)}
         )
-        summary = f.message or f"{f.control} is {value_text(f.actual)}, expected {expected_text(f.expected)}"
+        summary = f.message or f"{f.control} is {actual_of(f)}, expected {expected_of(f)}"
         if f.status == "violation":
             ET.SubElement(case, "failure", {"type": f.severity, "message": summary}).text = _details(f)
         elif f.status == "error":

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from zoomaudit.findings import Finding
 from zoomaudit.report.common import (
+    actual_of,
     by_status,
     error_subject,
-    expected_text,
+    expected_of,
     fix_text,
     listed_findings,
     policy_title,
     subject_text,
     summary_line,
     tier_text,
-    value_text,
 )
 from zoomaudit.store.records import RunReport
 
@@ -60,8 +60,8 @@ def render_markdown(report: RunReport) -> str:
                     policy_title(report, f.policy_id),
                     _where(f),
                     f.host_email or f.host_id or "",
-                    value_text(f.actual),
-                    expected_text(f.expected),
+                    actual_of(f),
+                    expected_of(f),
                     tier_text(f),
                     fix_cell,
                 ]
@@ -90,6 +90,6 @@ def render_markdown(report: RunReport) -> str:
     passed = by_status(findings, "pass")
     if passed:
         lines += ["## Passed", ""]
-        rows = [[f.policy_id, _where(f), value_text(f.actual), tier_text(f)] for f in passed]
+        rows = [[f.policy_id, _where(f), actual_of(f), tier_text(f)] for f in passed]
         lines += _table(["policy", "where", "value", "decided by"], rows)
     return "\n".join(lines).rstrip("\n") + "\n"

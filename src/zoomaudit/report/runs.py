@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from zoomaudit.findings import Finding
-from zoomaudit.report.common import finding_key, subject_text, tier_text, value_text
+from zoomaudit.report.common import actual_of, finding_key, subject_text, tier_text
 from zoomaudit.store.records import RunDiff, RunRecord
 
 
@@ -103,8 +103,6 @@ def render_diff(diff: RunDiff, fmt: str) -> str:
         for column in ("severity", "policy", "subject", "topic", "actual", "decided by"):
             table.add_column(column, overflow="fold")
         for f in findings:
-            table.add_row(
-                f.severity, f.policy_id, subject_text(f), f.topic or "", value_text(f.actual), tier_text(f)
-            )
+            table.add_row(f.severity, f.policy_id, subject_text(f), f.topic or "", actual_of(f), tier_text(f))
         console.print(table)
     return _text(out)

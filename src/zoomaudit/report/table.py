@@ -12,14 +12,14 @@ from rich.table import Table
 from zoomaudit.findings import Finding
 from zoomaudit.report.common import (
     STATUS_LABEL,
+    actual_of,
     error_subject,
-    expected_text,
+    expected_of,
     group_by_subject,
     listed_findings,
     printable,
     summary_line,
     tier_text,
-    value_text,
 )
 from zoomaudit.store.records import RunReport
 
@@ -68,7 +68,7 @@ def render_table(report: RunReport, *, width: int = WIDTH) -> str:
             cells = [STATUS_LABEL[f.status], f.severity, f.policy_id]
             if len(table.columns) == 8:
                 cells.append(f.occurrence_id or "")
-            cells += [value_text(f.actual), expected_text(f.expected), tier_text(f), f.fix_id or ""]
+            cells += [actual_of(f), expected_of(f), tier_text(f), f.fix_id or ""]
             table.add_row(*(printable(cell) for cell in cells))
         console.print(table)
     if manual:
