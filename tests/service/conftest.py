@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,18 @@ SECRET = "test-webhook-secret"
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def _library_log_levels() -> Iterator[None]:
+    """``serve`` and ``schedule run-now`` quieten httpx, httpcore and alembic process-wide; put
+    their levels back so later tests that capture those loggers still see them."""
+    from zoomaudit.cli.serve import CHATTY_LOGGERS
+
+    saved = {name: logging.getLogger(name).level for name in CHATTY_LOGGERS}
+    yield
+    for name, level in saved.items():
+        logging.getLogger(name).setLevel(level)
 
 
 @dataclass
