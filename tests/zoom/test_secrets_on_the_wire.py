@@ -19,6 +19,10 @@ def test_a_session_over_loopback_logs_no_secret_token_or_basic_credential(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)  # the root logger: httpx, httpcore, uvicorn, zoomaudit
+    # The CLI's logging set-up quiets these two for the whole process; this test wants them loud
+    # whatever ran before it (caplog restores the levels afterwards).
+    for name in ("httpx", "httpcore"):
+        caplog.set_level(logging.DEBUG, logger=name)
     tokens: list[str] = []
     with start_sandbox() as sandbox:
         settings = Settings(
