@@ -48,6 +48,14 @@ MISSING: Any = _Missing()
 _OPTION_SECTIONS = ("meeting_security", "meeting_authentication")
 
 
+def label_for(value: Any, labels: Mapping[Any, str]) -> str | None:
+    """The label of ``value``; keys match by type too, so ``False`` never reads as the label of 0."""
+    for key, label in labels.items():
+        if type(key) is type(value) and key == value:
+            return label
+    return None
+
+
 @dataclass(frozen=True)
 class Derive:
     """How a control's value is computed from its primary field and companion fields.
@@ -134,10 +142,7 @@ class Control:
         """A value in words, for messages: on/off, a label, or the value itself."""
         if value is None:
             return "not stated"
-        try:
-            label = self.labels.get(value)
-        except TypeError:  # unhashable (a list or dict value)
-            label = None
+        label = label_for(value, self.labels)
         if label is not None:
             return label
         if isinstance(value, bool):

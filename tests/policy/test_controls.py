@@ -96,3 +96,11 @@ def test_read_paths_include_alternates_and_companions() -> None:
     assert "meeting_security.waiting_room" in CATALOGUE["waiting_room"].read_paths()
     assert "in_meeting.who_can_share_screen" in CATALOGUE["screen_share"].read_paths()
     assert "schedule_meeting.meeting_password_requirement" in CATALOGUE["passcode"].read_paths()
+
+
+def test_a_boolean_never_reads_as_the_label_of_a_number() -> None:
+    from zoomaudit.controls import Control
+
+    control = Control("registration", "Registration", meeting="settings.approval_type", labels={0: "auto"})
+    assert control.describe(0) == "auto"
+    assert control.describe(False) == "off"

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from zoomaudit.controls import CATALOGUE
+from zoomaudit.controls import CATALOGUE, label_for
 from zoomaudit.findings import SEVERITY_RANK, Finding
 from zoomaudit.snapshot import CollectError
 from zoomaudit.store.records import FixInfo, RunReport
@@ -91,19 +91,11 @@ def control_labels(control: str) -> Labels:
     return known.labels if known is not None else {}
 
 
-def _label(value: Any, labels: Labels) -> str | None:
-    """The label of ``value``; keys match by type too, so ``False`` never reads as the label of 0."""
-    for key, label in labels.items():
-        if type(key) is type(value) and key == value:
-            return label
-    return None
-
-
 def value_text(value: Any, labels: Labels | None = None) -> str:
     """A value as a person reads it: a control's label, on/off, "not set", text as is, lists and
     mappings spelled out."""
     if labels:
-        label = _label(value, labels)
+        label = label_for(value, labels)
         if label is not None:
             return label
     if value is None:
