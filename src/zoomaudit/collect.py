@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -76,8 +76,11 @@ class Needs:
         return cls(frozenset(_OPTION_VIEWS))
 
 
-async def collect_account(client: ZoomClient, needs: Needs) -> AccountContext:
-    """Account settings and locks, and every group's settings and locks."""
+async def collect_account(
+    client: ZoomClient, needs: Needs, group_ids: Collection[str] | None = None
+) -> AccountContext:
+    """Account settings and locks, and the settings and locks of every group (or of ``group_ids``:
+    an audit of some meetings or hosts reads only their hosts' groups)."""
     groups_read = asyncio.ensure_future(client.list_groups())
     try:
         settings, locks = await gather_all(
@@ -88,6 +91,8 @@ async def collect_account(client: ZoomClient, needs: Needs) -> AccountContext:
         await asyncio.gather(groups_read, return_exceptions=True)
         raise
     groups = await groups_read
+    if group_ids is not None:
+        groups = [g for g in groups if g.id in group_ids]
 
     async def one_group(group_id: str, name: str) -> GroupContext:
         g_settings, g_locks = await gather_all(
@@ -284,7 +289,26 @@ class Collector:
 
         return await gather_all(one(m) for m in dict.fromkeys(meeting_ids))
 
-    async def meeting_batches(self, meetings: list[Meeting]) -> AsyncIterator[HostBatch]:
+    async def prefetch_hosts(self, host_ids: Iterable[str]) -> tuple[list[User], dict[str, str]]:
+        """The hosts of the named meetings; one that cannot be read is an error of its meetings."""
+
+        async def one(host_id: str) -> User | str:
+            try:
+                return await self.client.get_user(host_id)
+            except (AuthError, RateLimited):
+                raise
+            except ZoomError as exc:
+                return str(exc)
+
+        ids = list(dict.fromkeys(host_ids))
+        read = await gather_all(one(h) for h in ids)
+        users = [u for u in read if isinstance(u, User)]
+        errors = {h: r for h, r in zip(ids, read, strict=True) if isinstance(r, str)}
+        return users, errors
+
+    async def meeting_batches(
+        self, meetings: Iterable[Meeting], hosts: Mapping[str, User], host_errors: Mapping[str, str]
+    ) -> AsyncIterator[HostBatch]:
         """Audit just these meetings: each with its host's settings and groups."""
         by_host: dict[str, list[Meeting]] = {}
         for meeting in meetings:
@@ -293,8 +317,10 @@ class Collector:
             self.on_hosts(len(by_host))
         for host_id, group in by_host.items():
             errors: list[CollectError] = []
+            user = hosts.get(host_id)
             try:
-                user = await self.client.get_user(host_id)
+                if user is None:
+                    raise ZoomError(host_errors.get(host_id, "the host could not be read"))
                 host = await self.host_context(user)
             except (AuthError, RateLimited):
                 raise
@@ -303,7 +329,7 @@ class Collector:
                     errors.append(
                         CollectError(meeting_id=meeting.id, user_id=host_id, message=f"host: {exc}")
                     )
-                fallback = User(id=host_id or "unknown", email="")
+                fallback = user or User(id=host_id or "unknown", email="")
                 yield HostBatch(host=HostContext(user=fallback), errors=errors)
                 continue
             subjects: list[Subject] = []
@@ -323,21 +349,35 @@ class Targets:
 
     meetings: tuple[Meeting, ...] = ()
     users: tuple[User, ...] = ()
+    """The named hosts (user scope) or the hosts of the named meetings (meetings scope)."""
+    host_errors: Mapping[str, str] = field(default_factory=dict)
+    scoped: bool = False
+    """False for the whole account: every group is read."""
+
+    @property
+    def group_ids(self) -> set[str] | None:
+        """The groups whose settings the audit needs; None for all of them."""
+        if not self.scoped:
+            return None
+        return {g for user in self.users for g in user.group_ids}
 
 
 async def read_targets(collector: Collector, scope: Scope) -> Targets:
     if scope.kind == "meetings":
-        return Targets(meetings=tuple(await collector.prefetch_meetings(scope.meeting_ids)))
+        meetings = await collector.prefetch_meetings(scope.meeting_ids)
+        hosts, errors = await collector.prefetch_hosts(m.host_id or "" for m in meetings)
+        return Targets(meetings=tuple(meetings), users=tuple(hosts), host_errors=errors, scoped=True)
     if scope.kind == "user":
         idents = scope.users or ((scope.user,) if scope.user else ())
-        return Targets(users=tuple(await collector.prefetch_users(idents)))
+        return Targets(users=tuple(await collector.prefetch_users(idents)), scoped=True)
     return Targets()
 
 
 def batches_for(collector: Collector, scope: Scope, targets: Targets) -> AsyncIterator[HostBatch]:
     """The host batches of a scope, from the targets read for it."""
     if scope.kind == "meetings":
-        return collector.meeting_batches(list(targets.meetings))
+        hosts = {u.id: u for u in targets.users}
+        return collector.meeting_batches(targets.meetings, hosts, targets.host_errors)
     if scope.kind == "user":
         return collector.user_batches(targets.users)
     return collector.account_batches()

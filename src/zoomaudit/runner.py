@@ -198,7 +198,7 @@ class _Run:
         self.outcome.run_id = run_id
         try:
             self.observer.phase("reading account and group settings")
-            account = await collect_account(self.client, self.needs)
+            account = await collect_account(self.client, self.needs, targets.group_ids)
             waivers = active_waivers(self.store, self.now.date())
             self.observer.phase("auditing hosts")
             async for batch in batches_for(self.collector, self.scope, targets):

@@ -32,8 +32,29 @@ def test_a_single_meeting_audit_reads_only_that_meeting(sandbox: RunningSandbox,
     assert outcome.complete
     assert report.run.scope == "meetings"
     assert {f.meeting_id for f in report.findings} == {meeting_id}
-    listed = [e for e in sandbox.log.entries[before:] if e.path.endswith("/meetings") and e.method == "GET"]
+    requests = sandbox.log.entries[before:]
+    listed = [e for e in requests if e.path.endswith("/meetings") and e.method == "GET"]
     assert listed == [], "a single-meeting audit must not list every host's meetings"
+    host_groups = set(sandbox.state.users[sandbox.state.meeting_by_topic(DROP_IN)["host_id"]].group_ids)
+    groups_read = {e.path.split("/groups/")[1].split("/")[0] for e in requests if "/groups/" in e.path}
+    assert groups_read == host_groups, "only the host's groups are read"
+
+
+def test_a_single_meeting_audit_judges_it_as_the_whole_account_audit_does(
+    sandbox: RunningSandbox, settings: Settings
+) -> None:
+    def essence(run_id: str, meeting_id: int) -> set[tuple[object, ...]]:
+        return {
+            (f.policy_id, f.occurrence_id, f.status, f.source, f.locked, repr(f.actual))
+            for f in report_of(settings, run_id).findings
+            if f.meeting_id == meeting_id
+        }
+
+    whole = audit(settings)
+    for topic in (DROP_IN, "Volunteer training: safeguarding basics", "Counselling session: client C-0412"):
+        meeting_id = int(sandbox.state.meeting_by_topic(topic)["id"])
+        single = audit(settings, Scope.meetings(meeting_id))
+        assert essence(single.run_id, meeting_id) == essence(whole.run_id, meeting_id), topic
 
 
 def test_a_host_audit_covers_all_and_only_that_hosts_meetings(
