@@ -61,6 +61,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+HEAD_REVISION = "0001"
+"""The Alembic revision these models match. A test checks that it is the head of the packaged
+migrations, so a new migration cannot ship without moving it."""
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), date: Date()}
