@@ -38,8 +38,8 @@ def test_bucket_keeps_sequential_callers_under_budget(clock: FakeClock) -> None:
             started.append(clock.now)
 
     asyncio.run(go())
-    assert _most_in_any_window(started) <= 10 + bucket.burst
-    assert started[-1] - started[0] == pytest.approx((100 - bucket.burst) / 10, abs=0.11)  # and uses it
+    assert _most_in_any_window(started) <= 10  # never more than the budget in any second
+    assert started[-1] - started[0] == pytest.approx((100 - bucket.burst) / bucket.rate, abs=0.11)
 
 
 def test_bucket_keeps_concurrent_callers_under_budget(clock: FakeClock) -> None:
@@ -55,8 +55,8 @@ def test_bucket_keeps_concurrent_callers_under_budget(clock: FakeClock) -> None:
 
     asyncio.run(go())
     assert len(started) == 200
-    assert _most_in_any_window(started) <= 40 + bucket.burst
-    assert max(started) - START == pytest.approx((200 - bucket.burst) / 40, abs=0.05)
+    assert _most_in_any_window(started) <= 40
+    assert max(started) - START == pytest.approx((200 - bucket.burst) / bucket.rate, abs=0.05)
 
 
 def test_pause_holds_every_caller_until_it_ends(clock: FakeClock) -> None:
@@ -71,7 +71,17 @@ def test_pause_holds_every_caller_until_it_ends(clock: FakeClock) -> None:
 
     asyncio.run(go())
     assert started[0] == pytest.approx(START + 3.0)
-    assert started[2] - started[0] == pytest.approx(0.02)  # no burst right after a pause
+    assert started[2] - started[0] == pytest.approx(2 / bucket.rate, abs=1e-5)  # no burst right after a pause
+
+
+@pytest.mark.parametrize("budget", [1.0, 2.0, 6.0, 80.0])
+def test_the_steady_rate_plus_the_burst_fits_the_budget(budget: float) -> None:
+    bucket = TokenBucket(budget)
+    assert bucket.burst >= 1
+    assert bucket.rate > 0
+    if budget >= 2:
+        assert bucket.rate + bucket.burst <= budget + 1e-9
+    assert bucket.rate >= budget / 2
 
 
 def test_client_keeps_a_category_under_its_budget(
@@ -104,8 +114,8 @@ def test_client_keeps_a_category_under_its_budget(
 
 def test_categories_have_separate_budgets(make_client: Callable[..., ZoomClient]) -> None:
     client = make_client(rate_plan="business", rate_share=0.5)
-    assert client.limiter.bucket("light").rate == pytest.approx(40.0)
-    assert client.limiter.bucket("medium").rate == pytest.approx(30.0)
+    assert client.limiter.bucket("light").budget == pytest.approx(40.0)
+    assert client.limiter.bucket("medium").budget == pytest.approx(30.0)
     assert client.limiter.bucket("Light") is client.limiter.bucket("light")
 
 
