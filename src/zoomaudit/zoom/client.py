@@ -119,6 +119,11 @@ class ZoomClient:
             transport=transport,
             auth=self._auth,
             timeout=httpx.Timeout(settings.http_timeout),
+            # As many pooled connections as requests in flight, all kept alive: with httpx's
+            # default of 20 kept connections, a run at concurrency 32 kept opening new ones.
+            limits=httpx.Limits(
+                max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
+            ),
             headers={"Accept": "application/json", "User-Agent": f"zoomaudit/{__version__}"},
         )
         # Daily limits seen in this run: category or host -> (epoch when it resets, shown as).
