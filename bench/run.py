@@ -66,7 +66,7 @@ def audit_account(sandbox: SandboxProcess, share: float, start_s: float) -> dict
         report = Path(tmp) / "report.json"
         command = [ZOOMAUDIT, "audit", "--quiet", "--format", "json", "--output", str(report)]
         proc = run_process(command, env=audit_env(sandbox, tmp, share, plan), cwd=tmp)
-        seen = sandbox.stats(mark["entries"])
+        seen = sandbox.stats(mark["entries"], arrivals_from=proc.started_at)
         summary = json.loads(report.read_text())["summary"] if report.exists() else {}
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"the audit failed (exit {proc.returncode}): {proc.stderr_tail}")
@@ -99,6 +99,7 @@ def audit_account(sandbox: SandboxProcess, share: float, start_s: float) -> dict
         "rate_limited_by_category": seen["rate_limited"],
         "rate_limit_episodes": seen["rate_limit_episodes"],
         "max_in_one_second": seen["max_in_one_second"],
+        "max_in_one_second_at_arrival": seen["max_in_one_second_at_arrival"],
         "bound": {**bound.__dict__, "total_s": bound.total_s},
         "ratio": ratio(proc.wall_s, bound),
         "api_phase_ratio": (last - first) / bound.rate_s if bound.rate_s else None,
@@ -115,7 +116,8 @@ def show_audit(name: str, a: dict[str, Any]) -> None:
     log(
         f"{name}: {a['wall_s']:.1f} s wall, bound {b['total_s']:.1f} s ({b['limiting']}), "
         f"ratio {a['ratio']:.3f}; {a['rate_limited']} x 429 in {a['rate_limit_episodes']} episodes; "
-        f"requests {a['requests']}; "
+        f"requests {a['requests']}; busiest second {a['max_in_one_second']}"
+        f" (at arrival {a['max_in_one_second_at_arrival']}); "
         f"API phase {a['phases_s']['first_to_last_request']:.1f} s; peak RSS {a['peak_rss_mb']:.0f} MB"
         f" (until the last request {a['peak_rss_until_last_request_mb'] or 0:.0f} MB);"
         f" CPU {a['cpu_s']:.1f} s (sandbox {a['sandbox_cpu_s']:.1f} s); load {a['load_average']}"

@@ -115,9 +115,11 @@ class SandboxProcess:
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def stats(self, since: int = 0) -> dict[str, Any]:
-        """The sandbox's own counts of the requests from log entry ``since`` on."""
-        response = self._http.get(f"{self.root}/_bench/stats", params={"since": since})
+    def stats(self, since: int = 0, arrivals_from: float = 0.0) -> dict[str, Any]:
+        """The sandbox's own counts of the requests from log entry ``since`` on (arrival-time
+        figures from ``arrivals_from``, a ``time.time()``)."""
+        params = {"since": since, "arrivals_from": arrivals_from}
+        response = self._http.get(f"{self.root}/_bench/stats", params=params)
         response.raise_for_status()
         data: dict[str, Any] = response.json()
         return data

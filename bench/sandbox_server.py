@@ -19,6 +19,7 @@ import socket
 import sys
 import time
 from collections import Counter
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -86,17 +87,39 @@ def _route(path: str) -> str:
     return "/" + "/".join("{id}" if i % 2 == 1 else p for i, p in enumerate(parts))
 
 
+def arrival_category(method: str, path: str) -> str | None:
+    """The rate-limit category of an API request, from its route (the GETs zoomaudit makes)."""
+    if not path.startswith("/v2/"):
+        return None
+    parts = path[4:].strip("/").split("/")
+    single = len(parts) == 2 and parts[0] in ("meetings", "users")  # Get a meeting / Get a user
+    return "light" if single or (method == "PATCH" and parts[0] == "meetings") else "medium"
+
+
 class StatsRoute:
-    """ASGI wrapper: ``/_bench/stats`` answered here, everything else by the sandbox."""
+    """ASGI wrapper: ``/_bench/stats`` answered here, everything else by the sandbox.
+
+    It also notes when each API request *arrived*: the sandbox logs (and rate-limits) a request
+    when it answers, after its added latency, so a sandbox busy elsewhere can bunch requests that
+    arrived evenly. Comparing the two tells a client's burst from the sandbox's own.
+    """
 
     def __init__(self, app: Any, log: Any) -> None:
         self.app = app
         self.log = log
+        self.arrivals: list[tuple[float, str]] = []
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> Any:
+        if scope["type"] == "http" and scope["path"] != STATS_PATH:
+            category = arrival_category(scope.get("method", ""), scope["path"])
+            if category:
+                self.arrivals.append((time.time(), category))
         if scope["type"] == "http" and scope["path"] == STATS_PATH:
             query = dict(parse_qsl(scope.get("query_string", b"").decode()))
             body = summarise(self.log.entries, int(query.get("since", "0") or 0))
+            start = float(query.get("arrivals_from", "0") or 0)
+            arrived = [SimpleNamespace(category=c, time=t) for t, c in self.arrivals if t >= start]
+            body["max_in_one_second_at_arrival"] = _busiest_second(arrived)
             body["cpu_seconds"] = time.process_time()
             data = json.dumps(body).encode()
             headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]

@@ -20,7 +20,7 @@ if str(ROOT) not in sys.path:
 from bench.bound import extrapolate, lower_bound, ratio, sequential_start  # noqa: E402
 from bench.measure import run_process  # noqa: E402
 from bench.report import BEGIN, END, markdown, update_doc  # noqa: E402
-from bench.sandbox_server import StatsRoute, summarise  # noqa: E402
+from bench.sandbox_server import StatsRoute, arrival_category, summarise  # noqa: E402
 
 BUSINESS = {"light": 80.0, "medium": 60.0, "heavy": 40.0}
 
@@ -114,6 +114,7 @@ def test_the_stats_route_reads_the_sandbox_log_and_leaves_other_routes_to_the_sa
 
     status, stats = asyncio.run(go())
     assert status == 401
+    assert stats["max_in_one_second_at_arrival"] == {"medium": 1}
     assert stats["entries"] == 1
     assert stats["statuses"] == {"401": 1}
     assert isinstance(stats["cpu_seconds"], float)
@@ -192,3 +193,13 @@ def test_update_doc_refuses_a_file_without_the_markers(tmp_path: Path) -> None:
     doc.write_text("# Performance\n", encoding="utf-8")
     with pytest.raises(ValueError, match="block"):
         update_doc(doc, _results())
+
+
+def test_arrival_category_follows_zooms_labels_for_the_audit_routes() -> None:
+    assert arrival_category("GET", "/v2/meetings/123") == "light"
+    assert arrival_category("GET", "/v2/users/u1") == "light"
+    assert arrival_category("PATCH", "/v2/meetings/123") == "light"
+    assert arrival_category("GET", "/v2/users/u1/settings") == "medium"
+    assert arrival_category("GET", "/v2/users") == "medium"
+    assert arrival_category("GET", "/v2/accounts/me/lock_settings") == "medium"
+    assert arrival_category("POST", "/oauth/token") is None
