@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
     from zoomaudit.findings import Finding
+    from zoomaudit.fixes.plan import FixPlan
+    from zoomaudit.fixes.steps import ApplyResult
     from zoomaudit.fixes.waivers import WaiverRecord
     from zoomaudit.policy import PolicySet
     from zoomaudit.settings import Settings
@@ -80,9 +82,9 @@ class RunOutcome:
     fix_ids: list[str] = field(default_factory=list)
     """Fix plans created or reused by this run."""
     applied_fix_ids: list[str] = field(default_factory=list)
-    planned: list[Any] = field(default_factory=list)
+    planned: list[FixPlan] = field(default_factory=list)
     """Fix plans of a dry run (nothing recorded, nothing applied)."""
-    fix_results: list[Any] = field(default_factory=list)
+    fix_results: list[ApplyResult] = field(default_factory=list)
     """Results of auto-applied fixes."""
 
 
@@ -223,7 +225,7 @@ class _Run:
         return self.outcome
 
     def _take(self, account: AccountContext, batch: HostBatch, waivers: list[WaiverRecord]) -> None:
-        """Evaluate one host batch, plan its fixes and store it (one transaction)."""
+        """Evaluate one host batch, plan its fixes and store both before the next batch."""
         from zoomaudit.fixes.plan import plan_fixes
         from zoomaudit.fixes.queue import record_plans
         from zoomaudit.fixes.waivers import apply_waivers
@@ -275,4 +277,4 @@ class _Run:
             now=self.now,
         )
         self.outcome.fix_results = list(results)
-        self.outcome.applied_fix_ids = [r.fix_id for r in results if getattr(r, "status", None) == "applied"]
+        self.outcome.applied_fix_ids = [r.fix_id for r in results if r.ok]

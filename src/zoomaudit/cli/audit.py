@@ -6,7 +6,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -220,7 +220,7 @@ def register(app: typer.Typer) -> None:
             settings,
             meetings=meeting or [],
             user=user,
-            fix_mode=fix_mode,  # type: ignore[arg-type]
+            fix_mode=cast("FixMode | None", fix_mode),  # checked against the three modes above
             dry_run=dry_run,
             max_changes=max_changes,
             quiet=quiet,

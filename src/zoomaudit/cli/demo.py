@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from zoomaudit.fixes.queue import FixRecord
+    from zoomaudit.fixes.steps import ApplyResult
     from zoomaudit.settings import Settings
 
 # The fix the demo approves: a meeting-level waiting-room fix shows the re-read, PATCH and verify.
@@ -35,6 +36,8 @@ def _pick_fix(pending: list[FixRecord]) -> FixRecord | None:
 
 def _approve_one(settings: Settings, console: Console) -> None:
     from datetime import UTC, datetime
+
+    from rich.markup import escape
 
     from zoomaudit.cli.audit import run_audit
     from zoomaudit.fixes.apply import approve
@@ -54,12 +57,12 @@ def _approve_one(settings: Settings, console: Console) -> None:
             "the PATCH, then reads it back to verify."
         )
 
-        async def go() -> list[object]:
+        async def go() -> list[ApplyResult]:
             async with ZoomClient(settings) as client:
                 return list(await approve(store, client, [fix.id], actor="demo", now=datetime.now(UTC)))
 
         for result in asyncio.run(go()):
-            console.print(f"  result: [bold]{result.status}[/] - {result.message}")  # type: ignore[attr-defined]
+            console.print(f"  result: [bold]{result.status}[/] - {escape(result.message)}")
     finally:
         store.close()
     meeting_ids = [int(m) for m in fix.meeting_ids][:1]
