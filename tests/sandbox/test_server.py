@@ -78,3 +78,15 @@ def test_serve_sandbox_from_async_code() -> None:
             return response.status_code
 
     assert asyncio.run(go()) == 200
+
+
+def test_the_listening_socket_is_tcp_so_answers_are_not_held_for_delayed_acks() -> None:
+    import socket
+
+    from zoomaudit.sandbox.server import bind_listener
+
+    sock = bind_listener("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()

@@ -84,21 +84,17 @@ def sandbox(
 
 def _listen(host: str, port: int) -> socket.socket:
     """Bind and listen before anything is printed: a busy port is a usage error naming it."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    from zoomaudit.sandbox.server import bind_listener
+
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(2048)
+        return bind_listener(host, port)
     except OSError as exc:
-        sock.close()
         if exc.errno == errno.EADDRINUSE:
             raise UsageError(
                 f"port {port} on {host} is already in use: stop what listens there, "
                 "or choose another port with --port"
             ) from None
         raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    return sock
 
 
 def serve_on(app: SandboxApp, sock: socket.socket, announce: Callable[[], None]) -> None:

