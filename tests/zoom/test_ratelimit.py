@@ -74,14 +74,28 @@ def test_pause_holds_every_caller_until_it_ends(clock: FakeClock) -> None:
     assert started[2] - started[0] == pytest.approx(2 / bucket.rate, abs=1e-5)  # no burst right after a pause
 
 
-@pytest.mark.parametrize("budget", [1.0, 2.0, 6.0, 80.0])
-def test_the_steady_rate_plus_the_burst_fits_the_budget(budget: float) -> None:
-    bucket = TokenBucket(budget)
+@pytest.mark.parametrize(
+    ("budget", "ceiling"), [(1.0, 1.0), (2.0, 2.0), (6.0, 6.0), (80.0, 80.0), (40.0, 80.0)]
+)
+def test_the_steady_rate_plus_the_burst_fits_the_plan_limit(budget: float, ceiling: float) -> None:
+    bucket = TokenBucket(budget, ceiling=ceiling)
     assert bucket.burst >= 1
     assert bucket.rate > 0
-    if budget >= 2:
-        assert bucket.rate + bucket.burst <= budget + 1e-9
+    if ceiling >= 2:
+        assert bucket.rate + bucket.burst <= ceiling + 1e-9
     assert bucket.rate >= budget / 2
+
+
+def test_at_the_default_share_the_whole_budget_is_the_steady_rate() -> None:
+    bucket = TokenBucket(40.0, ceiling=80.0)  # Business Light at share 0.5
+    assert bucket.rate == pytest.approx(40.0)
+    assert bucket.burst == pytest.approx(4.0)
+
+
+def test_at_a_full_share_the_burst_is_one_request() -> None:
+    bucket = TokenBucket(80.0, ceiling=80.0)
+    assert bucket.burst == pytest.approx(1.0)
+    assert bucket.rate == pytest.approx(79.0)
 
 
 def test_client_keeps_a_category_under_its_budget(

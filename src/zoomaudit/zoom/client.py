@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from zoomaudit import __version__
 from zoomaudit.errors import AuthError, MissingScope, NotFound, RateLimited, ZoomApiError, ZoomUnavailable
-from zoomaudit.settings import Settings
+from zoomaudit.settings import RATE_LIMITS, Settings
 from zoomaudit.zoom.auth import EXPIRED_TOKEN_CODE, AccessToken, TokenUnavailable, ZoomAuth
 from zoomaudit.zoom.endpoints import ENDPOINTS, OTHER_CATEGORY, Endpoint, find_endpoint
 from zoomaudit.zoom.models import Group, GroupList, GroupMember, Meeting, MeetingListItem, SettingsDoc, User
@@ -111,7 +111,12 @@ class ZoomClient:
         self._sleep: Sleep = sleep or asyncio.sleep
         self._rng = rng or random.Random()  # jitter only
         self._stats = ClientStats()
-        self._limiter = RateLimiter(settings.rate_budget, clock=self._clock, sleep=self._sleep)
+        self._limiter = RateLimiter(
+            settings.rate_budget,
+            ceilings=RATE_LIMITS[settings.rate_plan],
+            clock=self._clock,
+            sleep=self._sleep,
+        )
         self._in_flight = asyncio.Semaphore(settings.concurrency)
         self._auth = ZoomAuth(settings, self._send_token_request, clock=self._clock)
         self._http = httpx.AsyncClient(

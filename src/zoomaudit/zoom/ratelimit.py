@@ -6,12 +6,13 @@ by plan x share (``Settings.rate_budget``), so that a normal run provokes no 429
 
 Each budget is a token bucket kept in the GCRA form (a "theoretical arrival time"): a caller
 reserves the next free slot without holding a lock, then sleeps until it. In any window of
-``T`` seconds at most ``rate * T + burst`` requests start. The refill rate is the budget less the
-burst, so that no one-second window ever holds more than the budget, wherever Zoom draws its
-second boundaries: at a share of 1.0 a bucket refilled at the full budget would overshoot at
-every boundary and meet 429s (measured on the sandbox: 243 in a 5,000-meeting audit). After a
-429 the category is paused: no request of that category starts before the pause ends, and the
-burst is not refilled.
+``T`` seconds at most ``rate * T + burst`` requests start. The burst and the rate are chosen so
+that ``rate + burst`` never exceeds the plan's own limit (the ceiling): at a share of 1.0 a bucket
+refilled at the full limit overshot at every one-second boundary and met 429s (measured on the
+sandbox: 91 to 243 in a 5,000-meeting audit), so there the burst shrinks to one request and the
+rate to the limit less one; at the default share of 0.5 the burst fits in the half of the limit
+left over and the rate is the whole budget. After a 429 the category is paused: no request of
+that category starts before the pause ends, and the burst is not refilled.
 
 The clock and the sleep are injected so that tests run on a fake clock.
 """
@@ -31,21 +32,30 @@ Clock = Callable[[], float]
 """Seconds since the epoch (``time.time``); one clock serves token expiry, budgets and Retry-After."""
 Sleep = Callable[[float], Awaitable[None]]
 
-BURST_SECONDS = 0.05
-"""A bucket holds this many seconds' worth of requests (at least one): a short burst, no more."""
+BURST_SECONDS = 0.1
+"""A bucket holds up to this many seconds' worth of its budget (at least one request)."""
 
 
 class TokenBucket:
     """The budget of one rate-limit category."""
 
-    def __init__(self, budget: float, *, clock: Clock = time.time, sleep: Sleep = asyncio.sleep) -> None:
+    def __init__(
+        self,
+        budget: float,
+        *,
+        ceiling: float | None = None,
+        clock: Clock = time.time,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         if budget <= 0:
             raise ValueError("a rate budget must be positive")
         self.budget = budget
-        """Requests per second never to exceed in any one-second window."""
-        self.burst = max(1.0, budget * BURST_SECONDS)
-        # burst + rate <= budget; below 2/s keep at least half the budget as the steady rate.
-        self.rate = max(budget - self.burst, budget / 2)
+        """Requests per second zoomaudit may spend (plan limit x share)."""
+        self.ceiling = max(ceiling or budget, budget)
+        """Requests per second that Zoom allows the whole account in this category."""
+        self.burst = max(1.0, min(budget * BURST_SECONDS, self.ceiling - budget))
+        # rate + burst <= ceiling; below 2/s keep at least half the budget as the steady rate.
+        self.rate = max(min(budget, self.ceiling - self.burst), budget / 2)
         self._interval = 1.0 / self.rate
         self._tolerance = (self.burst - 1.0) * self._interval
         self._clock = clock
@@ -81,10 +91,17 @@ class RateLimiter:
     """One token bucket per category; unknown categories share the smallest budget."""
 
     def __init__(
-        self, budget: Mapping[str, float], *, clock: Clock = time.time, sleep: Sleep = asyncio.sleep
+        self,
+        budget: Mapping[str, float],
+        *,
+        ceilings: Mapping[str, float] | None = None,
+        clock: Clock = time.time,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
+        limits = {cat.lower(): rate for cat, rate in (ceilings or {}).items()}
         self.buckets = {
-            cat.lower(): TokenBucket(rate, clock=clock, sleep=sleep) for cat, rate in budget.items()
+            cat.lower(): TokenBucket(rate, ceiling=limits.get(cat.lower()), clock=clock, sleep=sleep)
+            for cat, rate in budget.items()
         }
         self._fallback = min(self.buckets.values(), key=lambda b: b.budget)
 
