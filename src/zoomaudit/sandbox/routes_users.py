@@ -142,13 +142,18 @@ def get_account_settings(call: Call) -> Reply:
     return _serve(call.state.account_settings, option_of(call, ACCOUNT_OPTIONS))
 
 
-def patch_account_settings(call: Call) -> Reply:
+def _patch_account_doc(call: Call, doc: Doc, options: tuple[str, ...]) -> Reply:
+    """PATCH one of the account's documents (settings or locks): only the keys sent change."""
     check_account(call.state, call.params["accountId"])
-    body = _check_patch(call, option_of(call, ACCOUNT_OPTIONS))
+    body = _check_patch(call, option_of(call, options))
     with call.state.lock:
-        tiers.deep_merge(call.state.account_settings, body)
+        tiers.deep_merge(doc, body)
         call.state.touch()
     return Reply(NO_CONTENT)
+
+
+def patch_account_settings(call: Call) -> Reply:
+    return _patch_account_doc(call, call.state.account_settings, ACCOUNT_OPTIONS)
 
 
 def get_account_locks(call: Call) -> Reply:
@@ -157,12 +162,7 @@ def get_account_locks(call: Call) -> Reply:
 
 
 def patch_account_locks(call: Call) -> Reply:
-    check_account(call.state, call.params["accountId"])
-    body = _check_patch(call, option_of(call, LOCK_OPTIONS))
-    with call.state.lock:
-        tiers.deep_merge(call.state.account_locks, body)
-        call.state.touch()
-    return Reply(NO_CONTENT)
+    return _patch_account_doc(call, call.state.account_locks, LOCK_OPTIONS)
 
 
 # -- groups ----------------------------------------------------------------------------------------

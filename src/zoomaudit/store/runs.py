@@ -11,29 +11,15 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from zoomaudit.findings import Finding
+from zoomaudit.findings import Finding, Violation
 from zoomaudit.snapshot import CollectError
 from zoomaudit.store.models import FindingRow, Run, RunErrorRow
 from zoomaudit.store.records import RunRecord
 
 FINDING: TypeAdapter[Finding] = TypeAdapter(Finding)
-_FINDING_FIELDS = (
-    "policy_id",
-    "control",
-    "severity",
-    "status",
-    "meeting_id",
-    "occurrence_id",
-    "topic",
-    "host_id",
-    "host_email",
-    "actual",
-    "expected",
-    "source",
-    "locked",
-    "message",
-    "fix_id",
-)
+# The columns a finding is stored in: the fields every finding has (the Waived extras are added
+# where they apply), read from the model so that a new field cannot be forgotten here.
+_FINDING_FIELDS: tuple[str, ...] = tuple(Violation.model_fields)
 
 # Tokens of the Store objects open in this process: a run whose writer is this process but
 # whose Store is gone was left behind (the caller died without finishing it).
