@@ -28,16 +28,19 @@ def test_faults_still_give_a_complete_and_identical_result(settings: Settings, t
     faulty = SandboxOptions(
         rate_limits=False,
         seed=7,
-        error_rate=0.05,
-        rate_limit_rate=0.03,
-        drop_rate=0.03,
-        malformed_rate=0.02,
+        # About 150 requests: these rates give each kind of fault ~10 expected hits (a kind
+        # never drawn would leave its handling untested), while 12 retries make a request
+        # that fails every attempt (0.3^13) vanishingly rare.
+        error_rate=0.08,
+        rate_limit_rate=0.08,
+        drop_rate=0.08,
+        malformed_rate=0.1,
         token_expire_after=2.0,
     )
     with start_sandbox(options=faulty) as noisy:
         os.environ.update(noisy.env())
         os.environ["ZOOMAUDIT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'faulty.db'}"
-        faulty_settings = load_settings(ZOOMAUDIT_RATE_SHARE=1.0, ZOOMAUDIT_MAX_RETRIES=8)
+        faulty_settings = load_settings(ZOOMAUDIT_RATE_SHARE=1.0, ZOOMAUDIT_MAX_RETRIES=12)
         outcome = audit(faulty_settings)
         faults = [e for e in noisy.log.entries if e.fault]
         token_requests = [e for e in noisy.log.entries if e.path == "/oauth/token"]
