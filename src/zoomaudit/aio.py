@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
+A = TypeVar("A")
+B = TypeVar("B")
 
 
 async def gather_all(aws: Iterable[Awaitable[T]]) -> list[T]:
@@ -25,3 +27,10 @@ async def gather_all(aws: Iterable[Awaitable[T]]) -> list[T]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+
+
+async def gather_pair(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
+    """``gather_all`` for two awaitables of different types, keeping each result's type."""
+    tasks: list[asyncio.Future[Any]] = [asyncio.ensure_future(first), asyncio.ensure_future(second)]
+    results = await gather_all(tasks)
+    return results[0], results[1]

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from zoomaudit.aio import gather_all
+from zoomaudit.aio import gather_all, gather_pair
 from zoomaudit.controls import Control
 from zoomaudit.errors import AuthError, NotFound, RateLimited, UnknownMeeting, UsageError, ZoomError
 from zoomaudit.snapshot import (
@@ -37,7 +37,7 @@ from zoomaudit.snapshot import (
     HostContext,
     Subject,
 )
-from zoomaudit.zoom.models import Meeting, User
+from zoomaudit.zoom.models import Meeting, SettingsDoc, User
 
 if TYPE_CHECKING:
     from zoomaudit.runner import Scope
@@ -76,23 +76,34 @@ class Needs:
         return cls(frozenset(_OPTION_VIEWS))
 
 
-async def collect_account(
-    client: ZoomClient, needs: Needs, group_ids: Collection[str] | None = None
+@dataclass(frozen=True)
+class AccountBase:
+    """What an audit of any scope reads first: account settings and locks and the group list."""
+
+    settings: SettingsDoc
+    locks: SettingsDoc
+    groups: tuple[tuple[str, str], ...]
+    """(id, name) of every group, in the order ``GET /groups`` lists them."""
+
+
+async def read_account(client: ZoomClient, needs: Needs) -> AccountBase:
+    """Account settings, account locks and the group list: needed by every scope and depending
+    on nothing else, so the runner starts them before it knows which hosts it audits."""
+    (settings, locks), groups = await gather_pair(
+        gather_pair(
+            client.account_settings_merged(needs.options), client.account_locks_merged(needs.options)
+        ),
+        client.list_groups(),
+    )
+    return AccountBase(settings, locks, tuple((g.id, g.name) for g in groups))
+
+
+async def read_groups(
+    client: ZoomClient, needs: Needs, base: AccountBase, group_ids: Collection[str] | None = None
 ) -> AccountContext:
-    """Account settings and locks, and the settings and locks of every group (or of ``group_ids``:
-    an audit of some meetings or hosts reads only their hosts' groups)."""
-    groups_read = asyncio.ensure_future(client.list_groups())
-    try:
-        settings, locks = await gather_all(
-            [client.account_settings_merged(needs.options), client.account_locks_merged(needs.options)]
-        )
-    except BaseException:
-        groups_read.cancel()
-        await asyncio.gather(groups_read, return_exceptions=True)
-        raise
-    groups = await groups_read
-    if group_ids is not None:
-        groups = [g for g in groups if g.id in group_ids]
+    """The settings and locks of every group (or of ``group_ids``: an audit of some meetings or
+    hosts reads only their hosts' groups), joined to ``base``."""
+    groups = [(gid, name) for gid, name in base.groups if group_ids is None or gid in group_ids]
 
     async def one_group(group_id: str, name: str) -> GroupContext:
         g_settings, g_locks = await gather_all(
@@ -103,8 +114,17 @@ async def collect_account(
         )
         return GroupContext(id=group_id, name=name, settings=g_settings, locks=g_locks)
 
-    contexts = await gather_all(one_group(g.id, g.name) for g in groups)
-    return AccountContext(account_id="me", settings=settings, locks=locks, groups={g.id: g for g in contexts})
+    contexts = await gather_all(one_group(gid, name) for gid, name in groups)
+    return AccountContext(
+        account_id="me", settings=base.settings, locks=base.locks, groups={g.id: g for g in contexts}
+    )
+
+
+async def collect_account(
+    client: ZoomClient, needs: Needs, group_ids: Collection[str] | None = None
+) -> AccountContext:
+    """Account settings and locks, and the settings and locks of every group (or of ``group_ids``)."""
+    return await read_groups(client, needs, await read_account(client, needs), group_ids)
 
 
 def _upcoming_occurrences(meeting: Meeting, now: datetime, limit: int) -> list[str]:
@@ -289,25 +309,30 @@ class Collector:
 
         return await gather_all(one(m) for m in dict.fromkeys(meeting_ids))
 
-    async def prefetch_hosts(self, host_ids: Iterable[str]) -> tuple[list[User], dict[str, str]]:
-        """The hosts of the named meetings; one that cannot be read is an error of its meetings."""
+    async def prefetch_hosts(self, host_ids: Iterable[str]) -> tuple[list[HostContext], dict[str, str]]:
+        """The hosts of the named meetings with their settings (read side by side: both need only
+        the host's id); a host that cannot be read is an error of its meetings."""
 
-        async def one(host_id: str) -> User | str:
+        async def one(host_id: str) -> HostContext | str:
             try:
-                return await self.client.get_user(host_id)
+                user, settings = await gather_pair(
+                    self.client.get_user(host_id),
+                    self.client.user_settings_merged(host_id, self.needs.options),
+                )
             except (AuthError, RateLimited):
                 raise
             except ZoomError as exc:
                 return str(exc)
+            return HostContext(user=user, settings=settings, group_ids=tuple(user.group_ids))
 
         ids = list(dict.fromkeys(host_ids))
         read = await gather_all(one(h) for h in ids)
-        users = [u for u in read if isinstance(u, User)]
+        hosts = [h for h in read if isinstance(h, HostContext)]
         errors = {h: r for h, r in zip(ids, read, strict=True) if isinstance(r, str)}
-        return users, errors
+        return hosts, errors
 
     async def meeting_batches(
-        self, meetings: Iterable[Meeting], hosts: Mapping[str, User], host_errors: Mapping[str, str]
+        self, meetings: Iterable[Meeting], hosts: Mapping[str, HostContext], host_errors: Mapping[str, str]
     ) -> AsyncIterator[HostBatch]:
         """Audit just these meetings: each with its host's settings and groups."""
         by_host: dict[str, list[Meeting]] = {}
@@ -317,20 +342,14 @@ class Collector:
             self.on_hosts(len(by_host))
         for host_id, group in by_host.items():
             errors: list[CollectError] = []
-            user = hosts.get(host_id)
-            try:
-                if user is None:
-                    raise ZoomError(host_errors.get(host_id, "the host could not be read"))
-                host = await self.host_context(user)
-            except (AuthError, RateLimited):
-                raise
-            except ZoomError as exc:
+            host = hosts.get(host_id)
+            if host is None:
+                message = host_errors.get(host_id, "the host could not be read")
                 for meeting in group:
                     errors.append(
-                        CollectError(meeting_id=meeting.id, user_id=host_id, message=f"host: {exc}")
+                        CollectError(meeting_id=meeting.id, user_id=host_id, message=f"host: {message}")
                     )
-                fallback = user or User(id=host_id or "unknown", email="")
-                yield HostBatch(host=HostContext(user=fallback), errors=errors)
+                yield HostBatch(host=HostContext(user=User(id=host_id or "unknown", email="")), errors=errors)
                 continue
             subjects: list[Subject] = []
             for meeting in group:
@@ -350,6 +369,8 @@ class Targets:
     meetings: tuple[Meeting, ...] = ()
     users: tuple[User, ...] = ()
     """The named hosts (user scope) or the hosts of the named meetings (meetings scope)."""
+    hosts: Mapping[str, HostContext] = field(default_factory=dict)
+    """Meetings scope: each host's context (user and settings), by user id."""
     host_errors: Mapping[str, str] = field(default_factory=dict)
     scoped: bool = False
     """False for the whole account: every group is read."""
@@ -366,7 +387,13 @@ async def read_targets(collector: Collector, scope: Scope) -> Targets:
     if scope.kind == "meetings":
         meetings = await collector.prefetch_meetings(scope.meeting_ids)
         hosts, errors = await collector.prefetch_hosts(m.host_id or "" for m in meetings)
-        return Targets(meetings=tuple(meetings), users=tuple(hosts), host_errors=errors, scoped=True)
+        return Targets(
+            meetings=tuple(meetings),
+            users=tuple(h.user for h in hosts),
+            hosts={h.user.id: h for h in hosts},
+            host_errors=errors,
+            scoped=True,
+        )
     if scope.kind == "user":
         idents = scope.users or ((scope.user,) if scope.user else ())
         return Targets(users=tuple(await collector.prefetch_users(idents)), scoped=True)
@@ -376,8 +403,7 @@ async def read_targets(collector: Collector, scope: Scope) -> Targets:
 def batches_for(collector: Collector, scope: Scope, targets: Targets) -> AsyncIterator[HostBatch]:
     """The host batches of a scope, from the targets read for it."""
     if scope.kind == "meetings":
-        hosts = {u.id: u for u in targets.users}
-        return collector.meeting_batches(targets.meetings, hosts, targets.host_errors)
+        return collector.meeting_batches(targets.meetings, targets.hosts, targets.host_errors)
     if scope.kind == "user":
         return collector.user_batches(targets.users)
     return collector.account_batches()

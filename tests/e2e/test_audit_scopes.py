@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import audit, report_of
 from zoomaudit.errors import UnknownMeeting
-from zoomaudit.runner import Scope
+from zoomaudit.runner import Scope, run
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings
 from zoomaudit.store import Store
@@ -141,3 +143,54 @@ def test_an_unknown_user_is_named_and_stores_no_run(settings: Settings) -> None:
         assert store.list_runs(include_abandoned=True) == []
     finally:
         store.close()
+
+
+def test_account_settings_that_cannot_be_read_fail_the_stored_run(
+    sandbox: RunningSandbox, settings: Settings
+) -> None:
+    """The account is read side by side with the named meeting; its failure still lands on a
+    stored run, marked failed, rather than vanishing with the run."""
+    from zoomaudit.errors import ZoomError
+    from zoomaudit.zoom.client import ZoomClient
+
+    async def broken(*_: object) -> dict[str, object]:
+        raise ZoomError("GET /accounts/me/settings: HTTP 503 Service temporarily unavailable.")
+
+    async def go() -> None:
+        client = ZoomClient(settings)
+        client.account_settings_merged = broken  # type: ignore[method-assign]
+        try:
+            await run(
+                Scope.meetings(int(sandbox.state.meeting_by_topic(DROP_IN)["id"])),
+                settings=settings,
+                client=client,
+            )
+        finally:
+            await client.aclose()
+
+    with pytest.raises(ZoomError, match="HTTP 503"):
+        asyncio.run(go())
+    with Store.from_settings(settings) as store:
+        [stored] = store.list_runs(include_abandoned=True)
+    assert stored.status == "failed"
+    assert not stored.complete
+
+
+def test_a_database_that_cannot_be_opened_is_named_and_nothing_is_left_running(
+    sandbox: RunningSandbox, settings: Settings, tmp_path: Path
+) -> None:
+    """The store opens in a worker thread while the first requests are in flight; its error is
+    the run's error, and the reads started beside it are cancelled, not left behind."""
+    from zoomaudit.errors import ZoomAuditError
+
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    broken = settings.model_copy(update={"database_url": f"sqlite:///{folder}"})
+    meeting_id = int(sandbox.state.meeting_by_topic(DROP_IN)["id"])
+
+    async def go() -> list[asyncio.Task[object]]:
+        with pytest.raises(ZoomAuditError, match="a-folder"):
+            await run(Scope.meetings(meeting_id), settings=broken)
+        return [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+
+    assert asyncio.run(go()) == []
