@@ -98,12 +98,17 @@ def _print_results(results: Sequence[ApplyResult]) -> None:
         typer.echo(f"{result.fix_id}: {result.status}" + (f" - {result.message}" if result.message else ""))
 
 
-def _exit_for(results: Sequence[ApplyResult], good: str) -> None:
+def _exit_for(results: Sequence[ApplyResult], good: str, *, unusable: str = "") -> None:
     """0 when every result is ``good``; 3 when Zoom could not be used for any (auth, network:
-    the fix waits in the queue again); else 1."""
+    nothing was written, ``unusable`` says where the fix stands), said on stderr; else 1."""
     from zoomaudit.cli.app import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
 
     if any(r.zoom_unusable for r in results):
+        typer.echo(
+            "error: Zoom could not be used (credentials refused, network or Zoom down); "
+            f"nothing was changed in Zoom{'; ' + unusable if unusable else ''}",
+            err=True,
+        )
         raise typer.Exit(EXIT_INCOMPLETE)
     raise typer.Exit(EXIT_OK if all(r.status == good for r in results) else EXIT_VIOLATIONS)
 
@@ -260,7 +265,7 @@ def approve_command(
         typer.echo("no pending fixes" + (f" for policy {policy}" if policy else ""))
         raise typer.Exit(0)
     _print_results(results)
-    _exit_for(results, "applied")
+    _exit_for(results, "applied", unusable="those fixes are back in the queue, to approve again later")
 
 
 @fixes_app.command("reject")
@@ -287,7 +292,9 @@ def revert_command(
 ) -> None:
     """Put back the values from before an applied fix (with the same safety checks).
 
-    Exit code: 0 when reverted, 1 otherwise (stale, failed, or nothing could be restored).
+    Exit code: 0 when reverted, 1 when the revert ran but did not restore the values (stale,
+    failed, refused, nothing to restore), 3 when Zoom could not be used (credentials refused,
+    network): the fix stays applied, to be reverted again later.
     """
     from zoomaudit.errors import UsageError
     from zoomaudit.fixes.apply import revert
@@ -302,7 +309,7 @@ def revert_command(
 
     result = _with_zoom(work)
     _print_results([result])
-    _exit_for([result], "reverted")
+    _exit_for([result], "reverted", unusable="the fix is still applied, revert it again later")
 
 
 @fixes_app.command("trail")

@@ -5,8 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from zoomaudit.errors import AuthError, RateLimited, UsageError, ZoomApiError, ZoomError
-from zoomaudit.fixes.queue import FixRecord, exhaust_quota, get_fix, redact, reserve_meeting_update
+from zoomaudit.errors import AuthError, NotFound, RateLimited, UsageError, ZoomApiError, ZoomError
+from zoomaudit.fixes.queue import (
+    FixRecord,
+    exhaust_quota,
+    get_fix,
+    last_after,
+    redact,
+    reserve_meeting_update,
+)
 from zoomaudit.fixes.steps import ApplyResult, differences, is_meeting, move, quota_day, read_fields
 
 if TYPE_CHECKING:
@@ -20,6 +27,8 @@ async def revert(store: Store, client: ZoomClient, fix_id: str, *, actor: str, n
     When the target no longer holds what the fix wrote, someone changed it since: ``stale``,
     nothing written. Fields that were not stated before cannot be un-stated in Zoom; they keep
     the fixed value (said in the result). The revert PATCH of a meeting counts against the quota.
+    When Zoom cannot be used (credentials refused, network, Zoom down) nothing is written, the fix
+    stays ``applied`` and the result says ``zoom_unusable`` (the CLI exits 3), as when applying.
     """
     fix = get_fix(store, fix_id)
     if fix.status != "applied":
@@ -34,8 +43,12 @@ async def revert(store: Store, client: ZoomClient, fix_id: str, *, actor: str, n
     restore = {p: before[p] for p in wanted if before.get(p) is not None}
     try:
         current = await read_fields(client, fix, wanted)
+    except NotFound as exc:
+        why = f"the target no longer exists in Zoom ({exc.zoom_message})"
+        return _revert_aborted(store, fix, actor=actor, now=now, why=why)
     except ZoomError as exc:
-        return _revert_aborted(store, fix, actor=actor, now=now, why=f"could not re-read the target: {exc}")
+        why = f"could not re-read the target: {exc}"
+        return _revert_aborted(store, fix, actor=actor, now=now, why=why, unusable=True)
     changed = differences(current, wanted, "was set to")
     if changed:
         note = "not reverted: the target changed since the fix was applied: " + "; ".join(changed)
@@ -65,8 +78,10 @@ async def revert(store: Store, client: ZoomClient, fix_id: str, *, actor: str, n
         if exc.host is not None and host:
             exhaust_quota(store, host, quota_day(now))
         return _revert_aborted(store, fix, actor=actor, now=now, why=str(exc))
-    except (AuthError, ZoomApiError) as exc:  # refused: nothing was written
-        return _revert_aborted(store, fix, actor=actor, now=now, why=str(exc))
+    except AuthError as exc:  # the credentials or token, not the revert: nothing was written
+        return _revert_aborted(store, fix, actor=actor, now=now, why=str(exc), unusable=True)
+    except ZoomApiError as exc:  # Zoom refused this change: nothing was written
+        return _revert_aborted(store, fix, actor=actor, now=now, why=f"Zoom refused the revert: {exc}")
     except ZoomError as exc:
         # A timeout or a dropped connection: Zoom may or may not have taken it; the re-read decides.
         unsure = str(exc)
@@ -80,7 +95,8 @@ async def revert(store: Store, client: ZoomClient, fix_id: str, *, actor: str, n
         move(store, fix, "failed", actor=actor, now=now, note=note, error=note, before=current)
         return ApplyResult(fix.id, "failed", note, before=redact(current), changed=True)
     if unsure and after == current:
-        return _revert_aborted(store, fix, actor=actor, now=now, why=unsure)
+        # The PATCH was lost on the way (Zoom unreachable) and nothing changed: try again later.
+        return _revert_aborted(store, fix, actor=actor, now=now, why=unsure, unusable=True)
     missed = differences(after, restore, "should be")
     if missed:
         why = f" ({unsure})" if unsure else ""
@@ -95,11 +111,18 @@ async def revert(store: Store, client: ZoomClient, fix_id: str, *, actor: str, n
     return ApplyResult(fix.id, "reverted", note, before=redact(current), after=redact(after), changed=True)
 
 
-def _revert_aborted(store: Store, fix: FixRecord, *, actor: str, now: datetime, why: str) -> ApplyResult:
-    """Nothing was restored: the fix stays applied."""
+def _revert_aborted(
+    store: Store, fix: FixRecord, *, actor: str, now: datetime, why: str, unusable: bool = False
+) -> ApplyResult:
+    """Nothing was restored: the fix stays applied (``unusable``: because Zoom could not be used).
+
+    The event back to ``applied`` carries the last read-back forward: ``fixes show`` takes the
+    values after from the latest applied event, and an attempt that changed nothing must not
+    blank them.
+    """
     note = f"not reverted: {why}"
-    move(store, fix, "applied", actor=actor, now=now, note=note)
-    return ApplyResult(fix.id, "applied", note)
+    move(store, fix, "applied", actor=actor, now=now, note=note, after=last_after(store, fix.id))
+    return ApplyResult(fix.id, "applied", note, zoom_unusable=unusable)
 
 
 def _merge(body: dict[str, Any], path: str, value: Any) -> None:
