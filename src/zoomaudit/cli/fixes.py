@@ -103,10 +103,11 @@ def _exit_for(results: Sequence[ApplyResult], good: str, *, unusable: str = "") 
     nothing was written, ``unusable`` says where the fix stands), said on stderr; else 1."""
     from zoomaudit.cli.app import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
 
-    if any(r.zoom_unusable for r in results):
+    blocked = [r.fix_id for r in results if r.zoom_unusable]
+    if blocked:
         typer.echo(
-            "error: Zoom could not be used (credentials refused, network or Zoom down); "
-            f"nothing was changed in Zoom{'; ' + unusable if unusable else ''}",
+            "error: Zoom could not be used (credentials refused, network or Zoom down) for "
+            f"{', '.join(blocked)}: nothing was written for it{'; ' + unusable if unusable else ''}",
             err=True,
         )
         raise typer.Exit(EXIT_INCOMPLETE)
