@@ -14,6 +14,8 @@ Tier = Literal["meeting", "user", "group", "account", "group_lock", "account_loc
 Severity = Literal["critical", "high", "medium", "low"]
 Status = Literal["violation", "error", "waived", "manual", "pass"]
 SEVERITY_RANK: dict[str, int] = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+STATUS_RANK: dict[str, int] = {"violation": 0, "error": 1, "waived": 2, "manual": 3, "pass": 4}
+"""Worst first, as reports list findings."""
 
 
 class Effective(BaseModel):

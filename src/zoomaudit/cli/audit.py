@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, TextIO, cast
 
 import typer
 
@@ -58,21 +59,53 @@ def exit_code_for(outcome: RunOutcome) -> int:
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Write a rendered report to ``output`` (creating folders), or to stdout.
+    """Write a rendered report to ``output`` (creating folders), or to stdout."""
 
-    A path that cannot be written is a UsageError naming it (exit 2), not a traceback.
+    def write(out: TextIO) -> None:
+        out.write(text if text.endswith("\n") else text + "\n")
+
+    emit_with(write, output)
+
+
+def emit_with(write: Callable[[TextIO], None], output: Path | None) -> None:
+    """Let ``write`` write a report to ``output`` (creating folders), or to stdout.
+
+    A file is written beside its final name and renamed over it when complete, so a report that
+    fails half way never replaces an earlier one with a fragment. A path that cannot be written
+    is a UsageError naming it (exit 2), not a traceback.
     """
+    import os
+    import tempfile
+
     from zoomaudit.errors import UsageError
 
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        write(sys.stdout)
         return
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        fd, partial = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".partial", dir=output.parent)
     except OSError as exc:
         raise UsageError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as out:
+            write(out)
+        os.chmod(partial, 0o666 & ~_umask())
+        os.replace(partial, output)
+    except BaseException as exc:
+        Path(partial).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise UsageError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
+        raise
     typer.echo(f"written to {output}", err=True)
+
+
+def _umask() -> int:
+    import os
+
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def check_output(output: Path) -> None:
@@ -143,15 +176,13 @@ def show_outcome(
 ) -> None:
     """Render the stored run, then the fix plans of a dry run or the auto-applied fixes."""
     from zoomaudit.fixes.queue import redact_body
-    from zoomaudit.report import load_for_format, render
+    from zoomaudit.report import write_report
     from zoomaudit.store import Store
 
-    store = Store.from_settings(settings)
-    try:
-        report = load_for_format(store, outcome.run_id, fmt, include_passed=include_passed)
-    finally:
-        store.close()
-    emit(render(report, fmt), output)
+    with Store.from_settings(settings) as store:
+        emit_with(
+            lambda out: write_report(store, outcome.run_id, fmt, out, include_passed=include_passed), output
+        )
     if outcome.planned:
         typer.echo(
             f"\ndry run: {len(outcome.planned)} fix plan(s); none queued, nothing changed in Zoom:", err=True

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from zoomaudit.cli.audit import emit
+from zoomaudit.cli.audit import emit, emit_with
 
 if TYPE_CHECKING:
     from zoomaudit.store import Store
@@ -124,12 +124,11 @@ def report(
     ] = False,
 ) -> None:
     """Render a stored run again in any report format."""
-    from zoomaudit.report import FORMATS, load_for_format, render
+    from zoomaudit.report import FORMATS, write_report
 
     _check_format(fmt, FORMATS)
     with _open_store() as store:
-        loaded = load_for_format(store, run_id, fmt, include_passed=include_passed)
-    emit(render(loaded, fmt), output)
+        emit_with(lambda out: write_report(store, run_id, fmt, out, include_passed=include_passed), output)
 
 
 def register(app: typer.Typer) -> None:

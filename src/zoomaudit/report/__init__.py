@@ -8,13 +8,14 @@ carries, so load it with ``load_for_format`` to give them the passes too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from importlib import import_module
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Literal, TextIO, get_args
 
 from zoomaudit.errors import UsageError
 
 if TYPE_CHECKING:
+    from zoomaudit.findings import Finding
     from zoomaudit.store import RunReport, Store
 
 Format = Literal["table", "json", "csv", "html", "markdown", "junit"]
@@ -41,9 +42,29 @@ def render(report: RunReport, fmt: str) -> str:
     return renderer(report)
 
 
+_STREAMED: dict[str, tuple[str, str]] = {
+    "json": ("zoomaudit.report.jsondoc", "write_json"),
+    "csv": ("zoomaudit.report.csvfile", "write_csv"),
+}
+"""Formats written finding by finding, straight from the store: a 5,000-meeting run's report
+then costs no more memory than a small one's (docs/performance.md)."""
+
+
+def write_report(store: Store, run_id: str, fmt: str, out: TextIO, *, include_passed: bool = False) -> None:
+    """Write a stored run in format ``fmt`` to ``out``; the same text as ``render`` gives."""
+    if fmt not in _STREAMED:
+        text = render(load_for_format(store, run_id, fmt, include_passed=include_passed), fmt)
+        out.write(text if text.endswith("\n") else text + "\n")
+        return
+    head = store.load_report(run_id, include_passed, with_findings=False)
+    module, name = _STREAMED[fmt]
+    writer: Callable[[RunReport, Iterable[Finding], TextIO], None] = getattr(import_module(module), name)
+    writer(head, store.iter_findings(head.run.id, include_passed=include_passed), out)
+
+
 def load_for_format(store: Store, run_id: str, fmt: str, *, include_passed: bool = False) -> RunReport:
     """Load a run with what ``fmt`` needs: passes when asked for, and always for html and junit."""
     return store.load_report(run_id, include_passed=include_passed or fmt in WITH_PASSES)
 
 
-__all__ = ["FORMATS", "WITH_PASSES", "Format", "load_for_format", "render"]
+__all__ = ["FORMATS", "WITH_PASSES", "Format", "load_for_format", "render", "write_report"]

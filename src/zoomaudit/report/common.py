@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zoomaudit.controls import CATALOGUE, label_for
-from zoomaudit.findings import SEVERITY_RANK, Finding
+from zoomaudit.findings import SEVERITY_RANK, STATUS_RANK, Finding
 from zoomaudit.snapshot import CollectError
 from zoomaudit.store.records import FixInfo, RunReport
 from zoomaudit.store.runs import redact
 
-STATUS_RANK: dict[str, int] = {"violation": 0, "error": 1, "waived": 2, "manual": 3, "pass": 4}
 STATUS_LABEL: dict[str, str] = {
     "violation": "VIOLATION",
     "error": "ERROR",
@@ -38,7 +37,9 @@ TIER_LABEL: dict[str, str] = {
 
 
 def finding_key(f: Finding) -> tuple[Any, ...]:
-    """Worst first: status, severity, then the subject and policy for a stable order."""
+    """Worst first: status, severity, then the subject and policy for a stable order.
+
+    ``store.ordering.report_order`` is the same order in SQL (a test holds them together)."""
     return (
         STATUS_RANK[f.status],
         SEVERITY_RANK[f.severity],

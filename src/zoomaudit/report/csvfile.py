@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
+from typing import TextIO
 
+from zoomaudit.findings import Finding
 from zoomaudit.report.common import json_text, listed_findings
 from zoomaudit.store.records import RunReport
 
@@ -36,16 +39,22 @@ def _cell(text: str | None) -> str:
 
 
 def render_csv(report: RunReport) -> str:
-    """RFC 4180 CSV (CRLF line ends); values that are not text are written as JSON.
+    out = io.StringIO()
+    write_csv(report, listed_findings(report), out)
+    return out.getvalue()
+
+
+def write_csv(report: RunReport, findings: Iterable[Finding], out: TextIO) -> None:
+    """RFC 4180 CSV (CRLF line ends); values that are not text are written as JSON. Rows are
+    written as ``findings`` yields them, so a run of any size streams from the store.
 
     Subjects that could not be read come last with status ``error`` and no policy, so that
     nothing is lost silently in a spreadsheet either.
     """
-    out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     run_id = report.run.id
-    for f in listed_findings(report):
+    for f in findings:
         writer.writerow(
             [
                 run_id,
@@ -76,4 +85,3 @@ def render_csv(report: RunReport) -> str:
             message=_cell(e.message),
         )
         writer.writerow([row[c] for c in COLUMNS])
-    return out.getvalue()

@@ -73,9 +73,18 @@ def finding_row(run_id: str, finding: Finding) -> dict[str, Any]:
 
 
 def finding_of(row: FindingRow) -> Finding:
-    data = {name: getattr(row, name) for name in _FINDING_FIELDS}
-    if row.status == "waived":
-        data.update(waiver_id=row.waiver_id, waiver_reason=row.waiver_reason)
+    """A stored finding, from its ORM row."""
+    return finding_from({name: getattr(row, name) for name in FINDING_COLUMNS})
+
+
+FINDING_COLUMNS: tuple[str, ...] = (*_FINDING_FIELDS, "waiver_id", "waiver_reason")
+"""The columns ``finding_from`` reads, in the order a plain select of them returns them."""
+
+
+def finding_from(data: dict[str, Any]) -> Finding:
+    """A stored finding from its column values (keyed as ``FINDING_COLUMNS``)."""
+    if data["status"] != "waived":
+        del data["waiver_id"], data["waiver_reason"]
     return FINDING.validate_python(data)
 
 

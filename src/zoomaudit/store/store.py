@@ -332,14 +332,21 @@ class Store:
                 query = query.where(FindingRow.meeting_id == meeting_id)
             return [conv.finding_of(row) for row in session.scalars(query)]
 
-    def load_report(self, run_id: str, include_passed: bool = False) -> RunReport:
-        """The run, its findings (passes only when asked for), its errors and the fix plans named."""
+    def load_report(
+        self, run_id: str, include_passed: bool = False, *, with_findings: bool = True
+    ) -> RunReport:
+        """The run, its findings (passes only when asked for), its errors and the fix plans named.
+
+        ``with_findings=False`` leaves the findings out, for a report that streams them with
+        ``iter_findings``."""
         with self.read_session() as session:
             run = self._find_run(session, run_id)
-            query = select(FindingRow).where(FindingRow.run_id == run.id).order_by(FindingRow.id)
-            if not include_passed:
-                query = query.where(FindingRow.status != "pass")
-            findings = [conv.finding_of(row) for row in session.scalars(query)]
+            findings: list[Finding] = []
+            if with_findings:
+                query = select(FindingRow).where(FindingRow.run_id == run.id).order_by(FindingRow.id)
+                if not include_passed:
+                    query = query.where(FindingRow.status != "pass")
+                findings = [conv.finding_of(row) for row in session.scalars(query)]
             error_query = select(RunErrorRow).where(RunErrorRow.run_id == run.id).order_by(RunErrorRow.id)
             errors = [conv.error_of(row) for row in session.scalars(error_query)]
             counts = self._counts(session, run)
@@ -355,6 +362,24 @@ class Store:
             policies=policies,
             fixes=fixes,
         )
+
+    def iter_findings(
+        self, run_id: str, *, include_passed: bool = False, batch_size: int = 1000
+    ) -> Iterator[Finding]:
+        """A run's findings in report order (``store.ordering``), read ``batch_size`` rows at a
+        time: a report of any size streams through in constant memory."""
+        from zoomaudit.store.ordering import report_order
+
+        with self.read_session() as session:
+            run = self._find_run(session, run_id)
+            table = FindingRow.__table__
+            names = conv.FINDING_COLUMNS
+            query = select(*(table.c[name] for name in names)).where(table.c.run_id == run.id)
+            if not include_passed:
+                query = query.where(table.c.status != "pass")
+            query = query.order_by(*report_order(self._engine.dialect.name))
+            for values in session.execute(query.execution_options(yield_per=batch_size)):
+                yield conv.finding_from(dict(zip(names, values, strict=True)))
 
     @staticmethod
     def _counts(session: Session, run: Run) -> dict[str, int]:
