@@ -206,3 +206,32 @@ def test_diff_with_one_run_of_the_newest_scope_says_so(store: Store) -> None:
     assert isinstance(result.exception, UsageError)
     assert "same scope" in str(result.exception)
     assert "u-alice" in str(result.exception)
+
+
+def test_a_report_that_fails_half_way_leaves_the_earlier_file_whole(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_id = _run(store, 0, findings())
+    out = tmp_path / "reports" / "report.json"
+    assert invoke("report", run_id, "--format", "json", "--output", str(out)).exit_code == 0
+    earlier = out.read_bytes()
+
+    def broken(f: Finding) -> dict[str, object]:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("zoomaudit.report.jsondoc._finding", broken)
+    result = invoke("report", run_id, "--format", "json", "--output", str(out))
+    assert isinstance(result.exception, UsageError)
+    assert str(out) in str(result.exception)
+    assert "No space left" in str(result.exception)
+    assert out.read_bytes() == earlier
+    assert sorted(p.name for p in out.parent.iterdir()) == ["report.json"], "no partial file is left"
+
+
+def test_a_report_file_gets_the_usual_permissions(store: Store, tmp_path: Path) -> None:
+    run_id = _run(store, 0, findings())
+    out = tmp_path / "report.csv"
+    assert invoke("report", run_id, "--format", "csv", "--output", str(out)).exit_code == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
