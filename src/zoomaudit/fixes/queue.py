@@ -193,11 +193,18 @@ def _event(row: FixEvent) -> EventRecord:
     return EventRecord.model_validate(row, from_attributes=True)
 
 
-def _new_id(session: Session) -> str:
-    while True:
-        fix_id = f"fx-{secrets.token_hex(4)}"
-        if session.get(FixRow, fix_id) is None:
-            return fix_id
+_IN_CHUNK = 500
+"""Values per ``IN (...)`` list: well inside every database's limit on bound parameters."""
+
+
+def _new_ids(session: Session, count: int) -> list[str]:
+    """``count`` fix ids not yet in the store (random, so two processes do not collide)."""
+    ids: set[str] = set()
+    while len(ids) < count:
+        batch = {f"fx-{secrets.token_hex(4)}" for _ in range(min(count - len(ids), _IN_CHUNK))} - ids
+        taken = set(session.scalars(select(FixRow.id).where(FixRow.id.in_(batch))))
+        ids |= batch - taken
+    return list(ids)
 
 
 def add_event(
@@ -238,15 +245,15 @@ def record_plans(store: Store, run_id: str | None, plans: Sequence[FixPlan], now
     ids: dict[str, str] = {}
     actor = f"run:{run_id}" if run_id else "zoomaudit"
     with store.session() as session:
+        # One query for the open plans of the whole batch and one for fresh ids, not one each
+        # per plan: a 5,000-meeting audit records thousands of plans (docs/performance.md).
+        latest = _latest_open(session, [p.dedupe_key for p in plans])
+        fresh = _new_ids(session, len(plans))
+        created: list[tuple[FixPlan, str]] = []
         for plan in plans:
             if plan.dedupe_key in ids:
                 continue
-            row = session.scalars(
-                select(FixRow)
-                .where(FixRow.dedupe_key == plan.dedupe_key, FixRow.status.in_(OPEN))
-                .order_by(FixRow.created_at.desc(), FixRow.id.desc())
-                .limit(1)
-            ).first()
+            row = latest.get(plan.dedupe_key)
             if row is not None and (row.status == "approved" or (row.before or {}) == plan.before):
                 if row.status != "approved":
                     merged = sorted({*(int(m) for m in row.meeting_ids or []), *plan.meeting_ids})
@@ -254,7 +261,7 @@ def record_plans(store: Store, run_id: str | None, plans: Sequence[FixPlan], now
                         row.meeting_ids = merged
                 ids[plan.dedupe_key] = row.id
                 continue
-            fix_id = _new_id(session)
+            fix_id = fresh.pop()
             if row is not None:
                 add_event(
                     session,
@@ -290,7 +297,10 @@ def record_plans(store: Store, run_id: str | None, plans: Sequence[FixPlan], now
                     note=plan.note or None,
                 )
             )
-            session.flush()
+            created.append((plan, fix_id))
+            ids[plan.dedupe_key] = fix_id
+        session.flush()  # the plans exist before the trail entries that name them
+        for plan, fix_id in created:
             add_event(
                 session,
                 fix_id,
@@ -302,8 +312,22 @@ def record_plans(store: Store, run_id: str | None, plans: Sequence[FixPlan], now
                 after=plan.fields,
                 note=f"planned ({plan.mode})" + (f": {plan.note}" if plan.note else ""),
             )
-            ids[plan.dedupe_key] = fix_id
     return ids
+
+
+def _latest_open(session: Session, keys: Sequence[str]) -> dict[str, FixRow]:
+    """The newest open plan of each dedupe key that has one."""
+    latest: dict[str, FixRow] = {}
+    wanted = list(dict.fromkeys(keys))
+    for start in range(0, len(wanted), _IN_CHUNK):
+        rows = session.scalars(
+            select(FixRow)
+            .where(FixRow.dedupe_key.in_(wanted[start : start + _IN_CHUNK]), FixRow.status.in_(OPEN))
+            .order_by(FixRow.created_at.desc(), FixRow.id.desc())
+        )
+        for row in rows:
+            latest.setdefault(row.dedupe_key, row)
+    return latest
 
 
 # --- reading ----------------------------------------------------------------------------------
