@@ -76,6 +76,8 @@ class FakeActions(ConsoleActions):
         self.approved: list[tuple[list[str], str, str | None]] = []
         self.audits: list[Scope] = []
         self.audit_result: str | None = None
+        self.revert_result: ApplyResult | None = None
+        """Set by a test to make the next revert end this way (stale, failed, Zoom unusable)."""
         self.group_map: dict[str, list[str]] = {}
         self.outcomes: dict[str, tuple[str, str]] = {}
         """Fix ids that do not apply, with the status and reason to report instead."""
@@ -120,9 +122,12 @@ class FakeActions(ConsoleActions):
         return []
 
     async def revert(self, fix_id: str, *, actor: str) -> Any:
+        if self.revert_result is not None:
+            return self.revert_result
         self.store.transition_fix(
             fix_id, from_statuses=("applied",), to_status="reverted", actor=actor, at=self._clock()
         )
+        return ApplyResult(fix_id, "reverted")
 
     async def audit(self, scope: Scope) -> RunOutcome:
         self.audits.append(scope)

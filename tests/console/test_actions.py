@@ -8,6 +8,7 @@ import re
 import httpx
 import pytest
 
+from zoomaudit.fixes.apply import ApplyResult
 from zoomaudit.fixes.queue import get_fix, trail
 from zoomaudit.fixes.waivers import list_waivers
 from zoomaudit.runner import Scope
@@ -50,6 +51,20 @@ async def test_an_applied_fix_can_be_reverted_from_its_page(
     assert response.status_code == 303
     assert get_fix(store, fix_id).status == "reverted"
     assert trail(store, fix_id)[-1].actor == ADMIN
+
+
+async def test_a_revert_that_did_not_happen_says_why_and_keeps_the_fix_applied(
+    client: httpx.AsyncClient, seeded: Seeded, store: Store, actions: FakeActions
+) -> None:
+    token = await signed_in(client, ADMIN, "/fixes")
+    fix_id = seeded.fixes[0]
+    await client.post("/fixes/decide", data={"csrf": token, "fix_id": fix_id, "decision": "approve"})
+    actions.revert_result = ApplyResult(fix_id, "stale", "the meeting's waiting room changed since the fix")
+    response = await client.post("/fixes/revert", data={"csrf": token, "fix_id": fix_id})
+    assert response.status_code == 409
+    assert f"{fix_id} was not reverted (stale)" in response.text
+    assert "waiting room changed" in response.text
+    assert get_fix(store, fix_id).status == "applied"
 
 
 async def test_rejecting_needs_a_reason_and_records_it(

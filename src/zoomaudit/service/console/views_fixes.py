@@ -96,9 +96,16 @@ async def revert(ctx: Ctx) -> Response:
             _queue_page, ctx, status_code=400, error="Which fix should be reverted?"
         )
     try:
-        await ctx.console.actions.revert(fix_id, actor=ctx.admin.email)
+        result = await ctx.console.actions.revert(fix_id, actor=ctx.admin.email)
     except ZoomAuditError as exc:
         return await run_in_threadpool(_queue_page, ctx, status_code=409, error=str(exc))
+    status = getattr(result, "status", "reverted")
+    if status != "reverted":
+        # Stale, failed, or Zoom unusable: the fix keeps its state and the admin is told why.
+        why = getattr(result, "message", "") or status
+        return await run_in_threadpool(
+            _queue_page, ctx, status_code=409, error=f"{fix_id} was not reverted ({status}): {why}"
+        )
     return ctx.redirect("/fixes?done=" + fix_id)
 
 
