@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck unit bench browser-deps clean
+.PHONY: install bytecode demo test lint typecheck unit bench browser-deps clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -15,6 +15,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Bytecode for the sources, as a wheel install has (an editable install has none, and with
+# PYTHONDONTWRITEBYTECODE set every run would compile the package again).
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q src/zoomaudit >/dev/null
+
 install: $(STAMP)
 
 # Debian's Chromium for the web console's browser tests (Playwright drives it by path; no browser download).
@@ -24,7 +29,7 @@ browser-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-demo: $(STAMP)
+demo: $(STAMP) bytecode
 	$(BIN)/zoomaudit demo
 
 lint: $(STAMP)
