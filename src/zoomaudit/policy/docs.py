@@ -13,7 +13,7 @@ from zoomaudit.controls import CATALOGUE, NO_DEFAULT, TIERS, Control
 _HEADER = """\
 # Controls
 
-<!-- Generated from src/zoomaudit/controls.py by `python -m zoomaudit.policy.docs`. Do not edit by hand:
+<!-- Generated from src/zoomaudit/controls/catalogue.py by `python -m zoomaudit.policy.docs`. Do not edit by hand:
      a test fails when this file and the catalogue differ. -->
 
 A **control** is one safeguarding setting and the Zoom field that holds it at each tier. Policies
