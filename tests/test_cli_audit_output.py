@@ -68,4 +68,4 @@ def test_emit_turns_a_failed_write_into_a_usage_error(tmp_path: Path, where: str
 def test_emit_writes_and_creates_folders(tmp_path: Path) -> None:
     target = tmp_path / "a" / "b" / "report.txt"
     emit("report", target)
-    assert target.read_text(encoding="utf-8") == "report"
+    assert target.read_text(encoding="utf-8") == "report\n", "a file gets what standard output would"
