@@ -74,6 +74,59 @@ def test_pause_holds_every_caller_until_it_ends(clock: FakeClock) -> None:
     assert started[2] - started[0] == pytest.approx(2 / bucket.rate, abs=1e-5)  # no burst right after a pause
 
 
+class HeldUpClock(FakeClock):
+    """A fake clock whose sleepers ending inside ``[start, end)`` wake only at ``end``: the
+    event loop was held up (a garbage collection, a long step) and every timer fired late."""
+
+    def __init__(self, start: float, end: float) -> None:
+        super().__init__()
+        self.hold = (start, end)
+
+    async def sleep(self, seconds: float) -> None:
+        target = self.now + max(0.0, seconds)
+        if self.hold[0] <= target < self.hold[1]:
+            seconds = self.hold[1] - self.now
+        await super().sleep(seconds)
+
+
+@pytest.mark.parametrize(("budget", "ceiling"), [(40.0, 80.0), (80.0, 80.0)])
+def test_callers_held_up_together_do_not_start_together(budget: float, ceiling: float) -> None:
+    clock = HeldUpClock(START + 1.2, START + 1.8)
+    bucket = TokenBucket(budget, ceiling=ceiling, clock=clock, sleep=clock.sleep)
+    started: list[float] = []
+
+    async def one() -> None:
+        await bucket.acquire()
+        started.append(clock.now)
+
+    async def go() -> None:
+        await asyncio.gather(*(one() for _ in range(int(budget * 4))))
+
+    asyncio.run(go())
+    assert len(started) == int(budget * 4)
+    # Within the budget in every second, give or take the one slot in flight at the hold-up's end.
+    assert _most_in_any_window(started) <= bucket.rate + bucket.burst + 1
+
+
+def test_a_caller_cancelled_while_queued_leaves_its_turn_to_the_next(clock: FakeClock) -> None:
+    bucket = TokenBucket(10.0, clock=clock, sleep=clock.sleep)
+    started: list[int] = []
+
+    async def one(n: int) -> None:
+        await bucket.acquire()
+        started.append(n)
+
+    async def go() -> None:
+        tasks = [asyncio.ensure_future(one(n)) for n in range(5)]
+        await asyncio.sleep(0)  # all queued behind the first
+        tasks[2].cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    asyncio.run(go())
+    assert started == [0, 1, 3, 4]
+    assert clock.now - START == pytest.approx(3 / bucket.rate, abs=1e-6), "no slot was spent on the cancelled"
+
+
 @pytest.mark.parametrize(
     ("budget", "ceiling"), [(1.0, 1.0), (2.0, 2.0), (6.0, 6.0), (80.0, 80.0), (40.0, 80.0)]
 )

@@ -4,15 +4,19 @@ Zoom counts requests per rate-limit category (Light, Medium, ...) across the who
 every app installed on it (reference.md §3.1). zoomaudit keeps one budget per category, sized
 by plan x share (``Settings.rate_budget``), so that a normal run provokes no 429 at all.
 
-Each budget is a token bucket kept in the GCRA form (a "theoretical arrival time"): a caller
-reserves the next free slot without holding a lock, then sleeps until it. In any window of
-``T`` seconds at most ``rate * T + burst`` requests start. The burst and the rate are chosen so
-that ``rate + burst`` never exceeds the plan's own limit (the ceiling): at a share of 1.0 a bucket
-refilled at the full limit overshot at every one-second boundary and met 429s (measured on the
-sandbox: 91 to 243 in a 5,000-meeting audit), so there the burst shrinks to one request and the
-rate to the limit less one; at the default share of 0.5 the burst fits in the half of the limit
-left over and the rate is the whole budget. After a 429 the category is paused: no request of
-that category starts before the pause ends, and the burst is not refilled.
+Each budget is a token bucket kept in the GCRA form (a "theoretical arrival time"). A caller
+starts at once when the bucket allows it and nobody is waiting; otherwise it queues, and one
+pacer per bucket lets the queue through one request at a time. In any window of ``T`` seconds
+at most ``rate * T + burst`` requests start, even after the event loop was held up (slots are
+not handed out in advance, so callers queued during a hold-up do not all start at its end).
+
+The burst and the rate are chosen so that ``rate + burst`` never exceeds the plan's own limit
+(the ceiling): at a share of 1.0 a bucket refilled at the full limit overshot at every
+one-second boundary and met 429s (measured on the sandbox: 91 to 243 in a 5,000-meeting
+audit), so there the burst shrinks to one request and the rate to the limit less one; at the
+default share of 0.5 the burst fits in the half of the limit left over and the rate is the
+whole budget. After a 429 the category is paused: no request of that category starts before
+the pause ends, and the burst is not refilled.
 
 The clock and the sleep are injected so that tests run on a fake clock.
 """
@@ -22,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -62,23 +67,47 @@ class TokenBucket:
         self._sleep = sleep
         self._tat = 0.0  # theoretical arrival time of the next request
         self.paused_until = 0.0
+        self._waiting: deque[asyncio.Future[None]] = deque()
+        self._pacer: asyncio.Task[None] | None = None
 
     async def acquire(self) -> None:
-        """Wait until a request of this category may start."""
-        while True:
+        """Wait until a request of this category may start (first come, first served)."""
+        if not self._waiting and self._take(self._clock()):
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(turn)
+        if self._pacer is None or self._pacer.done():
+            self._pacer = asyncio.ensure_future(self._pace())
+        await turn
+
+    def _take(self, now: float) -> bool:
+        """Start one request now if the budget allows it."""
+        if now < self.paused_until:
+            return False
+        tat = max(self._tat, now)
+        if tat - self._tolerance > now:
+            return False
+        self._tat = tat + self._interval
+        return True
+
+    async def _pace(self) -> None:
+        """Let the waiting callers start one at a time, each when the budget allows.
+
+        Slots are not handed out in advance: when the event loop is held up (a garbage
+        collection, a long step), the callers queued meanwhile still start one slot apart
+        afterwards, instead of all at once beyond the budget of the second they land in.
+        """
+        while self._waiting:
             now = self._clock()
-            if now < self.paused_until:
-                await self._sleep(self.paused_until - now)
+            if self._take(now):
+                turn = self._waiting.popleft()
+                if not turn.done():  # a caller cancelled while it waited has no turn to take
+                    turn.set_result(None)
+                else:
+                    self._tat -= self._interval  # give its slot back
                 continue
-            tat = max(self._tat, now)
-            start_at = tat - self._tolerance
-            self._tat = tat + self._interval
-            if start_at <= now:
-                return
-            await self._sleep(start_at - now)
-            if self._clock() >= self.paused_until:
-                return
-            # A 429 paused the category while this caller waited: queue again behind the pause.
+            ready = max(self.paused_until, max(self._tat, now) - self._tolerance)
+            await self._sleep(ready - now)
 
     def pause(self, until: float) -> None:
         """No request starts before ``until``; afterwards the budget restarts without a burst."""
