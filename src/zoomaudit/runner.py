@@ -246,13 +246,15 @@ class _Run:
         self, targets: Targets, account_task: asyncio.Future[AccountContext]
     ) -> RunOutcome:
         from zoomaudit.collect import batches_for
-        from zoomaudit.fixes.waivers import active_waivers
 
         if self.opening is not None:
             self.store = await self.opening
         else:
             assert self.given_store is not None
             self.store = self.given_store
+        # Only now: these import SQLAlchemy, which the store's thread may still be importing, and
+        # waiting on its import lock would hold the event loop (and the requests in flight) too.
+        from zoomaudit.fixes.waivers import active_waivers
         from zoomaudit.store import PolicyInfo
 
         self.store.abandon_stale_runs(self.now)
