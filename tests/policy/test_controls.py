@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from zoomaudit.controls import CATALOGUE, TIERS, fix_request, get_control
@@ -104,3 +106,19 @@ def test_a_boolean_never_reads_as_the_label_of_a_number() -> None:
     control = Control("registration", "Registration", meeting="settings.approval_type", labels={0: "auto"})
     assert control.describe(0) == "auto"
     assert control.describe(False) == "off"
+
+
+@pytest.mark.parametrize(
+    ("args", "code"), [(["--help"], 0), (["-h"], 0), (["--chek"], 2), (["a.md", "b.md"], 2)]
+)
+def test_the_docs_generator_writes_no_file_named_like_an_option(
+    args: list[str],
+    code: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == code
+    assert "usage:" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

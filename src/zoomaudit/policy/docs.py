@@ -13,8 +13,8 @@ from zoomaudit.controls import CATALOGUE, NO_DEFAULT, TIERS, Control
 _HEADER = """\
 # Controls
 
-<!-- Generated from src/zoomaudit/controls/catalogue.py by `python -m zoomaudit.policy.docs`. Do not edit by hand:
-     a test fails when this file and the catalogue differ. -->
+<!-- Generated from src/zoomaudit/controls/catalogue.py by `python -m zoomaudit.policy.docs`.
+     Do not edit by hand: a test fails when this file and the catalogue differ. -->
 
 A **control** is one safeguarding setting and the Zoom field that holds it at each tier. Policies
 (docs/policies.md) name a control and say what its value must be; the resolver works out the value
@@ -127,10 +127,17 @@ def default_path() -> Path:
     return Path(__file__).resolve().parents[3] / "docs" / "controls.md"
 
 
+USAGE = "usage: python -m zoomaudit.policy.docs [--check] [FILE]  (FILE: docs/controls.md by default)"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     check = "--check" in args
     args = [a for a in args if a != "--check"]
+    if any(a.startswith("-") for a in args) or len(args) > 1:
+        # Anything else that looks like an option is a mistake, never a file name to write.
+        print(USAGE, file=sys.stderr)
+        return 0 if set(args) & {"-h", "--help"} else 2
     target = Path(args[0]) if args else default_path()
     text = render_controls_md()
     if check:
