@@ -155,3 +155,14 @@ def zoom() -> Zoom:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture
+def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The demo organisation served on loopback, with zoomaudit's environment pointing at it."""
+    from zoomaudit.sandbox import demo_state, no_limits, start_sandbox
+
+    with start_sandbox(demo_state(), no_limits()) as running:
+        for key, value in running.env().items():
+            monkeypatch.setenv(key, value)
+        yield running

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,16 +15,6 @@ from zoomaudit.errors import UsageError, ZoomAuditError
 pytestmark = pytest.mark.e2e
 
 TALK = "Public talk: Keeping young people safe online"
-
-
-@pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from zoomaudit.sandbox import demo_state, no_limits, start_sandbox
-
-    with start_sandbox(demo_state(), no_limits()) as running:
-        for key, value in running.env().items():
-            monkeypatch.setenv(key, value)
-        yield running
 
 
 def cli(*args: str) -> Result:

@@ -4,7 +4,6 @@ but did not take (1), and the stored fix state either way."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,16 +19,6 @@ from .test_cli import audit_talk, cli, exit_code, fixes_json
 from .test_revert_safety import LossyZoom, applied_fix
 
 WRONG_SECRET = "not-the-secret-zoom-knows"
-
-
-@pytest.fixture
-def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from zoomaudit.sandbox import demo_state, no_limits, start_sandbox
-
-    with start_sandbox(demo_state(), no_limits()) as running:
-        for key, value in running.env().items():
-            monkeypatch.setenv(key, value)
-        yield running
 
 
 def details(fix_id: str) -> dict[str, Any]:
