@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
-    from zoomaudit.collect import AccountBase, Targets
+    from zoomaudit.collect import Targets
     from zoomaudit.findings import Finding
     from zoomaudit.fixes.plan import FixPlan
     from zoomaudit.fixes.steps import ApplyResult
@@ -194,24 +194,34 @@ class _Run:
         self.policy_by_fix: dict[str, str] = {}
 
     async def execute(self) -> RunOutcome:
-        from zoomaudit.collect import read_account, read_targets
+        from zoomaudit.collect import read_account, read_groups, read_targets
 
         if self.scope.kind != "account":
             self.observer.phase("reading the meetings and hosts named")
         # Account settings and the group list depend on nothing, so they are read while the
-        # named meetings and hosts are. Opening the store (importing SQLAlchemy, checking the
-        # schema: ~0.3 s of CPU, a third of a single-meeting audit) runs in a worker thread
-        # meanwhile; it is scheduled after the reads so their first requests are under way first.
+        # named meetings and hosts are, and the hosts' groups as soon as the hosts are known.
+        # Opening the store (importing SQLAlchemy, checking the schema: ~0.3 s of CPU, a third
+        # of a single-meeting audit) runs in a worker thread meanwhile; it is scheduled after
+        # the reads so their first requests are under way first.
         account_read = asyncio.ensure_future(read_account(self.client, self.needs))
         targets_read = asyncio.ensure_future(read_targets(self.collector, self.scope))
+
+        async def account_context() -> AccountContext:
+            targets = await targets_read
+            return await read_groups(self.client, self.needs, await account_read, targets.group_ids)
+
+        # A failure of the account reads surfaces where the account is awaited, after the run
+        # is stored, so the run records it.
+        account_task = asyncio.ensure_future(account_context())
         if self.given_store is None:
             self.opening = asyncio.ensure_future(asyncio.to_thread(_open_store, self.settings))
+        reads = (account_read, targets_read, account_task)
         try:
-            return await self._execute(account_read, targets_read)
+            return await self._store_and_take(await targets_read, account_task)
         finally:
-            for task in (account_read, targets_read):
+            for task in reads:
                 task.cancel()  # a no-op once done; gather then retrieves its error, if any
-            await asyncio.gather(account_read, targets_read, return_exceptions=True)
+            await asyncio.gather(*reads, return_exceptions=True)
 
     async def close_opened_store(self) -> None:
         """Close the store this run opened; one that failed to open has raised in the run."""
@@ -222,25 +232,6 @@ class _Run:
         except Exception:
             return
         opened.close()
-
-    async def _execute(
-        self, account_read: asyncio.Future[AccountBase], targets_read: asyncio.Future[Targets]
-    ) -> RunOutcome:
-        from zoomaudit.collect import read_groups
-
-        targets = await targets_read
-
-        async def account_context() -> AccountContext:
-            return await read_groups(self.client, self.needs, await account_read, targets.group_ids)
-
-        # The groups to read are known now: read them while the store opens. A failure surfaces
-        # where the account is awaited, after the run is stored, so the run records it.
-        account_task = asyncio.ensure_future(account_context())
-        try:
-            return await self._store_and_take(targets, account_task)
-        finally:
-            account_task.cancel()
-            await asyncio.gather(account_task, return_exceptions=True)
 
     async def _store_and_take(
         self, targets: Targets, account_task: asyncio.Future[AccountContext]
