@@ -120,13 +120,6 @@ async def read_groups(
     )
 
 
-async def collect_account(
-    client: ZoomClient, needs: Needs, group_ids: Collection[str] | None = None
-) -> AccountContext:
-    """Account settings and locks, and the settings and locks of every group (or of ``group_ids``)."""
-    return await read_groups(client, needs, await read_account(client, needs), group_ids)
-
-
 def _upcoming_occurrences(meeting: Meeting, now: datetime, limit: int) -> list[str]:
     upcoming: list[tuple[str, str]] = []
     for occ in meeting.occurrences:
