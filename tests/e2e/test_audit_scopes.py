@@ -194,3 +194,23 @@ def test_a_database_that_cannot_be_opened_is_named_and_nothing_is_left_running(
         return [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
 
     assert asyncio.run(go()) == []
+
+
+def test_a_single_meeting_audit_overlaps_the_reads_that_do_not_depend_on_each_other(
+    sandbox: RunningSandbox, settings: Settings
+) -> None:
+    """With 0.2 s per answer, reads made one after another would be 0.2 s apart at least."""
+    meeting = sandbox.state.meeting_by_topic(DROP_IN)
+    host = meeting["host_id"]
+    sandbox.options.latency_ms = 200
+    before = len(sandbox.log.entries)
+    audit(settings, Scope.meetings(int(meeting["id"])))
+    log = sandbox.log.entries[before:]
+
+    def first(path: str) -> float:
+        return min(e.time for e in log if e.path == path)
+
+    # The account is read beside the meeting, not after the meeting and its host.
+    assert first("/v2/accounts/me/settings") < first(f"/v2/users/{host}")
+    # The host's record and its settings are read side by side.
+    assert abs(first(f"/v2/users/{host}/settings") - first(f"/v2/users/{host}")) < 0.1
