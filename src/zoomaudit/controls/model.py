@@ -108,6 +108,10 @@ class Control:
     meeting_beats_locks: bool = False
     """The meeting's stored value is a fact a lock does not change (the passcode: a lock on
     "require a passcode" makes Zoom generate one for new meetings, not for stored ones)."""
+    sources: tuple[str, ...] = ()
+    """Where each field and rule of this control was confirmed in Zoom's current material
+    (an SDK type file, a developers.zoom.us page or changelog, a recorded payload); docs/controls.md
+    prints them, and a test refuses a control that cites only the 2023 settings map."""
 
     @property
     def manual(self) -> bool:

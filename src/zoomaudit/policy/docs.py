@@ -106,6 +106,8 @@ def _control_section(control: Control) -> str:
             lines.append(f"- Also reads `{path}` ({name}).")
     if control.notes:
         lines.append(f"- Note: {_cell(control.notes)}")
+    for source in control.sources:
+        lines.append(f"- Source: {_cell(source)}")
     lines.append("")
     return "\n".join(lines)
 
