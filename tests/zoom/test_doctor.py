@@ -152,7 +152,8 @@ def test_token_without_a_scope_list_is_judged_by_the_read(zoom: respx.MockRouter
             True,
         ),
         (
-            "user:read:list_users:admin user:read:settings:admin meeting:read:list_meetings:admin "
+            "user:read:list_users:admin user:read:user:admin user:read:settings:admin "
+            "meeting:read:list_meetings:admin "
             "meeting:read:meeting:admin account:read:settings:admin account:read:lock_settings:master "
             "group:read:list_groups:admin group:read:settings:admin group:read:lock_settings:admin "
             "meeting:update:meeting:admin user:update:settings:admin",
@@ -166,8 +167,52 @@ def test_token_without_a_scope_list_is_judged_by_the_read(zoom: respx.MockRouter
 def test_scope_report(scope: str, audit_ok: bool, fixes_ok: bool) -> None:
     from zoomaudit.cli.doctor import scope_report
 
-    audit, fixes = scope_report(scope)
+    audit, fixes, _groups = scope_report(scope)
     assert audit.endswith("scopes present") is audit_ok
     assert fixes.endswith("scopes present") is fixes_ok
     if not fixes_ok:
         assert "meeting:update:meeting:admin" in fixes or "meeting:write:admin" in fixes
+
+
+GRANULAR_AUDIT = (
+    "user:read:list_users:admin user:read:user:admin user:read:settings:admin "
+    "meeting:read:list_meetings:admin meeting:read:meeting:admin account:read:settings:admin "
+    "account:read:lock_settings:master group:read:list_groups:admin group:read:settings:admin "
+    "group:read:lock_settings:admin"
+)
+
+
+@pytest.mark.usefixtures("env")
+def test_granular_token_without_get_user_fails(zoom: respx.MockRouter) -> None:
+    # A single-meeting audit reads the host with GET /users/{userId} (user:read:user:admin).
+    zoom["token"].mock(return_value=token_with(GRANULAR_AUDIT.replace("user:read:user:admin ", "")))
+    code, out = _doctor()
+    assert code == 3, out
+    assert "an audit will fail: the token lacks user:read:user:admin" in out
+
+
+@pytest.mark.parametrize(
+    ("webhooks", "scope", "code"),
+    [
+        (False, GRANULAR_AUDIT, 0),
+        (True, GRANULAR_AUDIT, 3),
+        (True, GRANULAR_AUDIT + " group:read:list_members:admin", 0),
+        (True, AUDIT_SCOPES, 0),  # classic group:read:admin covers the members list
+    ],
+    ids=["no-webhooks", "webhooks-without-members", "webhooks-with-members", "classic"],
+)
+@pytest.mark.usefixtures("env")
+def test_group_members_scope_when_webhooks_are_configured(
+    zoom: respx.MockRouter, monkeypatch: pytest.MonkeyPatch, webhooks: bool, scope: str, code: int
+) -> None:
+    if webhooks:
+        monkeypatch.setenv("ZOOM_WEBHOOK_SECRET_TOKEN", "whsec-test-value")
+    zoom["token"].mock(return_value=token_with(scope))
+    exit_code, out = _doctor()
+    assert exit_code == code, out
+    out = " ".join(out.split())  # Rich wraps long sentences
+    if code == 3:
+        assert "re-audit of a group will fail: the token lacks group:read:list_members:admin" in out
+    elif not webhooks:
+        assert "group re-audits (webhooks, console group filter): the token lacks" in out
+    assert "whsec-test-value" not in out

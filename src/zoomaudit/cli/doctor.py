@@ -2,7 +2,8 @@
 
 Exit codes: 0 all is well; 2 the configuration is incomplete or invalid (nothing was sent to
 Zoom); 3 Zoom cannot be used (credentials refused, a scope missing, host unreachable), including
-a token whose granted scopes do not cover the audit. Missing fix scopes are advice only.
+a token whose granted scopes do not cover the audit, or (when webhooks are configured) the group
+re-audits that webhooks start. Missing fix scopes are advice only.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ _AUDIT_CLASSIC = (
 )
 _AUDIT_GRANULAR = (
     ("user:read:list_users:admin",),
+    # GET /users/{userId}: a single-meeting audit and `audit --user` read the host's own record.
+    ("user:read:user:admin",),
     ("user:read:settings:admin",),
     ("meeting:read:list_meetings:admin",),
     ("meeting:read:meeting:admin",),
@@ -39,6 +42,11 @@ _AUDIT_GRANULAR = (
 )
 _FIX_CLASSIC = (("meeting:write:admin",), ("user:write:admin",))
 _FIX_GRANULAR = (("meeting:update:meeting:admin",), ("user:update:settings:admin",))
+# GET /groups/{groupId}/members: a webhook about a group re-audits its members, and the console's
+# group filter lists them. Classic group:read:admin already covers it.
+_GROUPS_CLASSIC = (("group:read:admin",),)
+_GROUPS_GRANULAR = (("group:read:list_members:admin",),)
+_WEBHOOK_FEATURE = "group re-audits (webhooks, console group filter)"
 
 
 def register(app: typer.Typer) -> None:
@@ -111,11 +119,15 @@ async def _check_zoom(console: Console, settings: Settings) -> bool:
             return False
         console.print(f"[green]✓[/] access token obtained from {escape(settings.zoom_oauth_token_url)}")
         audit_gaps: list[str] = []
+        webhook_gaps: list[str] = []
         if token.scope:
             console.print(f"  scopes granted: {escape(token.scope)}")
             for line in scope_report(token.scope):
                 console.print(f"  {escape(line)}")
             audit_gaps = audit_scope_gaps(token.scope)
+            if settings.zoom_webhook_secret_token.get_secret_value():
+                # Webhooks are configured: a group event would fail its re-audit without this scope.
+                webhook_gaps = webhook_scope_gaps(token.scope)
 
         try:
             await zoom.request("GET", "/users", params={"status": "active", "page_size": 1})
@@ -146,6 +158,13 @@ async def _check_zoom(console: Console, settings: Settings) -> bool:
             "Scopes per feature), then run doctor again."
         )
         return False
+    if webhook_gaps:
+        console.print(
+            f"[red]✗[/] webhooks are configured, but a re-audit of a group will fail: the token lacks "
+            f"{escape(', '.join(webhook_gaps))}. Add it to the app in the Zoom App Marketplace "
+            "(docs/configuration.md, Scopes per feature), then run doctor again."
+        )
+        return False
     return True
 
 
@@ -153,11 +172,26 @@ def _missing(granted: set[str], needs: tuple[tuple[str, ...], ...]) -> list[str]
     return [" or ".join(need) for need in needs if not granted.intersection(need)]
 
 
+def _gaps(
+    granted: set[str], classic: tuple[tuple[str, ...], ...], granular: tuple[tuple[str, ...], ...]
+) -> list[str]:
+    """The shorter list of what is missing; on a tie, in the kind of scopes the token carries
+    (granular scopes have four parts, ``user:read:user:admin``; classic ones three)."""
+    by_classic, by_granular = _missing(granted, classic), _missing(granted, granular)
+    if len(by_classic) != len(by_granular):
+        return min(by_classic, by_granular, key=len)
+    return by_granular if any(s.count(":") >= 3 for s in granted) else by_classic
+
+
 def audit_scope_gaps(scope: str) -> list[str]:
     """The scopes an audit needs that ``scope`` lacks (the shorter of the classic and granular
     lists); empty when the audit is covered."""
-    granted = set(scope.split())
-    return min(_missing(granted, _AUDIT_CLASSIC), _missing(granted, _AUDIT_GRANULAR), key=len)
+    return _gaps(set(scope.split()), _AUDIT_CLASSIC, _AUDIT_GRANULAR)
+
+
+def webhook_scope_gaps(scope: str) -> list[str]:
+    """The scopes a webhook's group re-audit needs beyond the audit's; empty when covered."""
+    return _gaps(set(scope.split()), _GROUPS_CLASSIC, _GROUPS_GRANULAR)
 
 
 def scope_report(scope: str) -> list[str]:
@@ -170,8 +204,9 @@ def scope_report(scope: str) -> list[str]:
     for feature, classic, granular in (
         ("audit", _AUDIT_CLASSIC, _AUDIT_GRANULAR),
         ("meeting and user fixes", _FIX_CLASSIC, _FIX_GRANULAR),
+        (_WEBHOOK_FEATURE, _GROUPS_CLASSIC, _GROUPS_GRANULAR),
     ):
-        gaps = min(_missing(granted, classic), _missing(granted, granular), key=len)
+        gaps = _gaps(granted, classic, granular)
         if not gaps:
             lines.append(f"{feature}: scopes present")
         else:
