@@ -7,7 +7,7 @@ once, however many meetings it has. Batches are handed over through a bounded qu
 stays flat on large accounts.
 
 What is audited for a host (docs/usage.md):
-- every scheduled meeting of types 2, 3 and 8 from ``GET /users/{id}/meetings?type=scheduled``;
+- every scheduled meeting of types 2, 3, 8 and 10 (screen share only) from ``GET /users/{id}/meetings?type=scheduled``;
 - the host's PMI meeting (type 4) when the host has a PMI and personal meetings are not off;
 - for a recurring meeting with fixed times (type 8), its next ``ZOOMAUDIT_OCCURRENCES`` upcoming
   occurrences, each read with ``occurrence_id``; an occurrence becomes a subject of its own only
@@ -45,7 +45,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("zoomaudit.collect")
 
-AUDITED_TYPES = frozenset({2, 3, 8})
+# 10 is Zoom's "screen share only" meeting (Create a meeting, `type`): a scheduled session like 2.
+AUDITED_TYPES = frozenset({2, 3, 8, 10})
 PMI_TYPE = 4
 RECURRING_FIXED = 8
 _OPTION_VIEWS = ("meeting_security", "meeting_authentication")

@@ -65,6 +65,7 @@ COOKING = "Youth group: cooking together"
 ART = "Youth group: art and chat"
 FILM = "Youth group: film night"
 VOL_TRAINING = "Volunteer training: safeguarding basics"
+SCREEN_SHARE_ONLY = "Screen share: new volunteer portal walkthrough"
 
 V, P = "violation", "pass"
 
@@ -73,6 +74,7 @@ CASES: list[DemoCase] = [
     DemoCase(DROP_IN, None, "waiting-room", P, "meeting", False, "the series has the waiting room on"),
     DemoCase(DROP_IN, 0, "waiting-room", V, "meeting", False, "this occurrence turned it off"),
     DemoCase(PUBLIC_TALK, None, "waiting-room", V, "meeting", False, "public talk runs without one"),
+    DemoCase(SCREEN_SHARE_ONLY, None, "waiting-room", V, "meeting", False, "type 10 is audited too"),
     DemoCase(C0412, None, "waiting-room", P, "group_lock", True, "meeting says off; Counsellors lock it on"),
     DemoCase(
         "Peer-support circle: young carers",

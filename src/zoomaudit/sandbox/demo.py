@@ -212,6 +212,18 @@ MEETINGS: list[tuple[str, str, int, int, int, int, str | None, Doc, str]] = [
     ("tom", "Operations weekly", 8, 2, 9, 30, "Ops4week9", s(mute_upon_entry=...), "priya"),
     ("tom", "Fundraising committee", 2, 11, 17, 60, "Fund7rais", s(), ""),
     ("tom", "IT drop-in for staff", 3, 0, 0, 30, "It3drop8", s(), ""),
+    # A screen-share-only meeting (type 10): audited like any scheduled session.
+    (
+        "tom",
+        "Screen share: new volunteer portal walkthrough",
+        10,
+        5,
+        11,
+        30,
+        "Vp6walk3x",
+        s(waiting_room=False),
+        "",
+    ),
     # Youth workers
     ("jade", "Youth club online: Tuesday drop-in", 8, 4, 17, 90, "Yc8drop4", s(mute_upon_entry=...), "sian"),
     (
