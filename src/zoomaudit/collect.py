@@ -7,7 +7,8 @@ once, however many meetings it has. Batches are handed over through a bounded qu
 stays flat on large accounts.
 
 What is audited for a host (docs/usage.md):
-- every scheduled meeting of types 2, 3, 8 and 10 (screen share only) from ``GET /users/{id}/meetings?type=scheduled``;
+- every scheduled meeting of types 2, 3, 8 and 10 (screen share only) from
+  ``GET /users/{id}/meetings?type=scheduled``;
 - the host's PMI meeting (type 4) when the host has a PMI and personal meetings are not off;
 - for a recurring meeting with fixed times (type 8), its next ``ZOOMAUDIT_OCCURRENCES`` upcoming
   occurrences, each read with ``occurrence_id``; an occurrence becomes a subject of its own only
