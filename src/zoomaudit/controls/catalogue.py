@@ -10,6 +10,25 @@ from typing import Any
 
 from zoomaudit.controls.model import MISSING, TIERS, Control, Derive
 
+# --- sources ------------------------------------------------------------------------------
+# Zoom's own SDK types, generated from its current API specs (zoom/rivet-javascript 0.3.0). The
+# response types that hold each tier's settings:
+RIVET = "zoom/rivet-javascript 0.3.0"
+USER_T = "users.d.ts UsersGetUserSettingsResponse"
+GROUP_T = "users.d.ts GroupsGetGroupsSettingsResponse"
+GROUP_LOCK_T = "users.d.ts GroupsGetLockedSettingsResponse"
+ACCOUNT_T = "accounts.d.ts AccountsGetAccountSettingsResponse"
+ACCOUNT_LOCK_T = "accounts.d.ts AccountsGetLockedSettingsResponse"
+MEETING_T = "meetings.d.ts MeetingsGetMeetingResponse"
+
+
+def rivet(path: str, *types: str) -> str:
+    """A source line: ``path`` as it appears in each of ``types`` in Zoom's SDK types."""
+    return f"{RIVET}: `{path}` in " + ", ".join(types)
+
+
+_EVERY_SETTINGS_TIER = (USER_T, GROUP_T, GROUP_LOCK_T, ACCOUNT_T, ACCOUNT_LOCK_T)
+
 # --- derivations -------------------------------------------------------------------------
 
 
@@ -127,6 +146,11 @@ _CONTROLS: tuple[Control, ...] = (
         labels={"host": "host only", "all": "open to all participants", "off": "off for everyone"},
         notes="No lock key exists for who_can_share_screen; the screen_sharing lock is taken to cover it. "
         "No meeting field: in-meeting features follow the host's settings.",
+        sources=(
+            rivet("in_meeting.screen_sharing", *_EVERY_SETTINGS_TIER),
+            rivet("in_meeting.who_can_share_screen", USER_T, GROUP_T, ACCOUNT_T)
+            + " (no lock type carries it)",
+        ),
     ),
     Control(
         "breakout_rooms",
@@ -134,6 +158,10 @@ _CONTROLS: tuple[Control, ...] = (
         **_settings("in_meeting.breakout_room"),
         notes="End-to-end encryption disables breakout rooms. The meeting's breakout_room object only "
         "pre-assigns rooms; availability is the host's setting.",
+        sources=(
+            rivet("in_meeting.breakout_room", *_EVERY_SETTINGS_TIER),
+            rivet("settings.breakout_room", MEETING_T) + " (pre-assigned rooms only)",
+        ),
     ),
     Control(
         "self_view",
@@ -143,6 +171,10 @@ _CONTROLS: tuple[Control, ...] = (
         "Tell participants about it before the session, especially people who find seeing "
         "themselves distressing.",
         notes="Client-side choice only (settings-map row 10); reported as manual.",
+        sources=(
+            f"{RIVET}: no self-view field in any settings or meeting type of users.d.ts, "
+            "accounts.d.ts or meetings.d.ts (searched for self_view / hide_self)",
+        ),
     ),
     Control(
         "participant_video",
@@ -165,6 +197,10 @@ _CONTROLS: tuple[Control, ...] = (
         default=False,
         occurrence_fixable=True,
         notes="A waiting room turns join-before-host off; end-to-end encryption disables it.",
+        sources=(
+            rivet("schedule_meeting.join_before_host", *_EVERY_SETTINGS_TIER),
+            rivet("settings.join_before_host", MEETING_T),
+        ),
     ),
     Control(
         "mute_upon_entry",
@@ -189,8 +225,18 @@ _CONTROLS: tuple[Control, ...] = (
         notes="No group lock key exists. A meeting of type 4 is the PMI itself.",
     ),
     Control("private_chat", "private chat", **_settings("in_meeting.private_chat")),
-    Control("file_transfer", "file transfer", **_settings("in_meeting.file_transfer")),
-    Control("annotation", "annotation", **_settings("in_meeting.annotation")),
+    Control(
+        "file_transfer",
+        "file transfer",
+        **_settings("in_meeting.file_transfer"),
+        sources=(rivet("in_meeting.file_transfer", *_EVERY_SETTINGS_TIER),),
+    ),
+    Control(
+        "annotation",
+        "annotation",
+        **_settings("in_meeting.annotation"),
+        sources=(rivet("in_meeting.annotation", *_EVERY_SETTINGS_TIER),),
+    ),
     Control(
         "auto_recording",
         "automatic recording",
@@ -199,6 +245,10 @@ _CONTROLS: tuple[Control, ...] = (
         default="none",
         occurrence_fixable=True,
         labels={"none": "off", "local": "on (local)", "cloud": "on (cloud)"},
+        sources=(
+            rivet("recording.auto_recording", *_EVERY_SETTINGS_TIER),
+            rivet("settings.auto_recording", MEETING_T),
+        ),
     ),
     Control(
         "alternative_hosts",
@@ -207,6 +257,7 @@ _CONTROLS: tuple[Control, ...] = (
         default="",
         labels={"": "empty"},
         notes="A semicolon-separated list of e-mails or user ids. An absent list names no one.",
+        sources=(rivet("settings.alternative_hosts", MEETING_T) + " (no settings tier has it)",),
     ),
     Control(
         "audio",
@@ -265,6 +316,7 @@ _CONTROLS: tuple[Control, ...] = (
             2: "not required",
         },
         notes="Registration is per meeting; no user, group or account field.",
+        sources=(rivet("settings.approval_type", MEETING_T) + " (no settings tier has it)",),
     ),
     Control(
         "encryption",
@@ -285,6 +337,10 @@ _CONTROLS: tuple[Control, ...] = (
         account="in_meeting.allow_participants_to_rename",
         notes="Account only, no lock. Turning it off stops participants removing their own surname; "
         "the host must rename them.",
+        sources=(
+            rivet("in_meeting.allow_participants_to_rename", ACCOUNT_T)
+            + " (not in the user, group or lock types)",
+        ),
     ),
 )
 
