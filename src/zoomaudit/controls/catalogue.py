@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from zoomaudit.controls.catalogue_records import RECORDS_AND_PRESENCE
 from zoomaudit.controls.model import MISSING, TIERS, Control, Derive
 
 # --- derivations -------------------------------------------------------------------------
@@ -286,6 +287,7 @@ _CONTROLS: tuple[Control, ...] = (
         notes="Account only, no lock. Turning it off stops participants removing their own surname; "
         "the host must rename them.",
     ),
+    *RECORDS_AND_PRESENCE,
 )
 
 CATALOGUE: dict[str, Control] = {c.name: c for c in _CONTROLS}
