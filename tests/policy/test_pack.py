@@ -197,7 +197,7 @@ DEFAULT_FIXES = {
     "ai-summary-off": ("suggest", "meeting"),
     "recording-consent": ("suggest", "user"),
     "local-recording-off": ("suggest", "user"),
-    "guests-identified": ("suggest", "account"),
+    "guests-identified": ("suggest", "group"),
     "removed-cannot-rejoin": ("off", None),
 }
 
@@ -213,7 +213,7 @@ def test_default_fix(pack: PolicySet, policy_id: str, mode_tier: tuple[str, str 
         return
     assert policy.fix.tier == tier
     control = CATALOGUE[policy.control]
-    request = fix_request(control, policy.fix.tier, policy.fix.value, meeting_id=1, user_id="u")
+    request = fix_request(control, policy.fix.tier, policy.fix.value, meeting_id=1, user_id="u", group_id="g")
     assert request.method == "PATCH"
     assert request.body
 

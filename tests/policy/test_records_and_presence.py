@@ -176,7 +176,7 @@ def test_severities(pack: PolicySet, policy_id: str, severity: str) -> None:
         ("recording-consent", "/users/u1/settings", {},
          {"recording": {"recording_disclaimer": True, "ask_participants_to_consent_disclaimer": True}}),
         ("local-recording-off", "/users/u1/settings", {}, {"recording": {"local_recording": False}}),
-        ("guests-identified", "/accounts/me/settings", {}, {"in_meeting": {"alert_guest_join": True}}),
+        ("guests-identified", "/groups/g1/settings", {}, {"in_meeting": {"alert_guest_join": True}}),
     ],
 )  # fmt: skip
 def test_default_fix_requests(
@@ -187,7 +187,12 @@ def test_default_fix_requests(
     assert policy.fix is not None
     assert policy.fix.mode == "suggest"
     request = fix_request(
-        CATALOGUE[policy.control], policy.fix.tier, policy.fix.value, meeting_id=9, user_id="u1"
+        CATALOGUE[policy.control],
+        policy.fix.tier,
+        policy.fix.value,
+        meeting_id=9,
+        user_id="u1",
+        group_id="g1",
     )
     assert (request.method, request.path, request.query, request.body) == ("PATCH", path, query, body)
 
