@@ -148,9 +148,10 @@ RECORDS_AND_PRESENCE: tuple[Control, ...] = (
             "everyone": "started automatically and sent to every invitee, including people outside the "
             "organisation",
         },
-        notes="Groups have no field and no tier has a lock key for it. who_will_receive_summary applies "
-        "when the summary starts automatically. The user and account fields are not in their PATCH "
-        "bodies, so the fix is per meeting.",
+        notes="Groups have no field and no tier has a lock key for it. Only an automatic start is "
+        "judged: Zoom's types do not say whether who_will_receive_summary also covers a summary the "
+        "host starts by hand. The user and account fields are not in their PATCH bodies, so the fix "
+        "is per meeting.",
         sources=(
             f"{_MEETINGS_TS} MeetingsGetMeetingResponse.settings.auto_start_meeting_summary,"
             " who_will_receive_summary (1 | 2 | 3 | 4); the same fields in MeetingsUpdateMeetingRequestBody"
