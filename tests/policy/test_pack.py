@@ -21,6 +21,8 @@ CONTRACT_IDS = {
     "file-transfer-off", "annotation-off", "auto-recording-off", "alternative-host",
     "phone-dial-in-available", "captions-available", "focus-mode", "authenticated-join",
     "registration-required",
+    "continuous-chat-off", "ai-summary-off", "recording-consent", "local-recording-off",
+    "guests-identified", "removed-cannot-rejoin",
 }  # fmt: skip
 
 Setup = dict[str, dict[str, Any]]
@@ -61,6 +63,26 @@ CASES: dict[str, tuple[Setup, Setup, str]] = {
     "phone-dial-in-available": _at("meeting", "settings.audio", "both", "voip", "pass"),
     "captions-available": _at("user", "in_meeting.closed_caption", True, False, "violation"),
     "focus-mode": _at("meeting", "settings.focus_mode", True, False, "error"),
+    "continuous-chat-off": _at("meeting", "settings.continuous_meeting_chat.enable", False, True, "error"),
+    "ai-summary-off": _at("meeting", "settings.auto_start_meeting_summary", False, True, "error"),
+    "recording-consent": (
+        {
+            "user": {
+                "recording.recording_disclaimer": True,
+                "recording.ask_participants_to_consent_disclaimer": True,
+            }
+        },
+        {
+            "user": {
+                "recording.recording_disclaimer": True,
+                "recording.ask_participants_to_consent_disclaimer": False,
+            }
+        },
+        "error",
+    ),
+    "local-recording-off": _at("user", "recording.local_recording", False, True, "error"),
+    "guests-identified": _at("account", "in_meeting.alert_guest_join", True, False, "error"),
+    "removed-cannot-rejoin": ({}, {}, "manual"),
 }
 
 
@@ -171,6 +193,12 @@ DEFAULT_FIXES = {
     "alternative-host": ("off", None),
     "phone-dial-in-available": ("suggest", "meeting"),
     "captions-available": ("suggest", "user"),
+    "continuous-chat-off": ("suggest", "meeting"),
+    "ai-summary-off": ("suggest", "meeting"),
+    "recording-consent": ("suggest", "user"),
+    "local-recording-off": ("suggest", "user"),
+    "guests-identified": ("suggest", "group"),
+    "removed-cannot-rejoin": ("off", None),
 }
 
 
@@ -185,7 +213,7 @@ def test_default_fix(pack: PolicySet, policy_id: str, mode_tier: tuple[str, str 
         return
     assert policy.fix.tier == tier
     control = CATALOGUE[policy.control]
-    request = fix_request(control, policy.fix.tier, policy.fix.value, meeting_id=1, user_id="u")
+    request = fix_request(control, policy.fix.tier, policy.fix.value, meeting_id=1, user_id="u", group_id="g")
     assert request.method == "PATCH"
     assert request.body
 

@@ -66,6 +66,12 @@ ART = "Youth group: art and chat"
 FILM = "Youth group: film night"
 VOL_TRAINING = "Volunteer training: safeguarding basics"
 SCREEN_SHARE_ONLY = "Screen share: new volunteer portal walkthrough"
+MUSIC = "Youth group: music makers"
+C0455 = "Counselling session: client C-0455"
+C0468 = "Counselling session: client C-0468"
+FUNDRAISING = "Fundraising committee"
+GROUP_THERAPY = "Group therapy: anxiety skills"
+DEBRIEF = "Detached youth work debrief"
 
 V, P = "violation", "pass"
 
@@ -163,4 +169,17 @@ CASES: list[DemoCase] = [
     DemoCase(TRUSTEES, None, "authenticated-join", V, "meeting", False, "anyone with the link"),
     DemoCase(PUBLIC_TALK, None, "registration-required", P, "meeting", False, "registration, auto-approved"),
     DemoCase(TRUSTEES, None, "registration-required", V, "meeting", False, "no registration"),
+    # What sessions leave behind, and who is in the room.
+    DemoCase(MUSIC, None, "continuous-chat-off", V, "meeting", False, "chat channel, outsiders auto-added"),
+    DemoCase(ART, None, "continuous-chat-off", P, "user", False, "key absent; account keeps it off"),
+    DemoCase(C0468, None, "ai-summary-off", V, "meeting", False, "summary starts itself, sent to all"),
+    DemoCase(FUNDRAISING, None, "ai-summary-off", V, "user", False, "Tom auto-starts summaries"),
+    DemoCase(C0455, None, "ai-summary-off", P, "user", False, "not started automatically"),
+    DemoCase(GROUP_THERAPY, None, "recording-consent", V, "user", False, "Owen's disclaimer asks nobody"),
+    DemoCase(C0455, None, "recording-consent", P, "user", False, "the account's disclaimer asks"),
+    DemoCase(DEBRIEF, None, "local-recording-off", V, "user", False, "Dan turned local recording on"),
+    DemoCase(C0412, None, "local-recording-off", P, "group_lock", True, "Counsellors lock it off"),
+    DemoCase(TRUSTEES, None, "local-recording-off", P, "user", False, "off (account)"),
+    DemoCase(BEFRIEND, None, "guests-identified", V, "group", False, "Volunteers do not mark guests"),
+    DemoCase(TRUSTEES, None, "guests-identified", P, "group", False, "Admins inherit the account's on"),
 ]

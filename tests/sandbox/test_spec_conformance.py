@@ -31,6 +31,14 @@ DOCUMENTED_EXTRAS = {
         "meeting_authentication",
         "allow_authentication_exception",
     },
+    # AI Companion summaries (zoom/rivet-javascript 0.4.0 user and account settings) and the
+    # recording consent flags the account's settings_updated event carries (docs/sandbox.md).
+    "GET /users/{userId}/settings": {"in_meeting.meeting_summary_with_ai_companion"},
+    "GET /accounts/{accountId}/settings": {
+        "in_meeting.meeting_summary_with_ai_companion",
+        "recording.ask_participants_to_consent_disclaimer",
+        "recording.ask_host_to_confirm_disclaimer",
+    },
     "GET /groups/{groupId}/settings": {
         "in_meeting.request_permission_to_unmute_participants",
         "schedule_meeting.meeting_password_requirement",

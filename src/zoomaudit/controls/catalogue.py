@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from zoomaudit.controls.catalogue_records import RECORDS_AND_PRESENCE
 from zoomaudit.controls.model import MISSING, TIERS, Control, Derive
 
 # --- sources ------------------------------------------------------------------------------
@@ -342,6 +343,7 @@ _CONTROLS: tuple[Control, ...] = (
             + " (not in the user, group or lock types)",
         ),
     ),
+    *RECORDS_AND_PRESENCE,
 )
 
 CATALOGUE: dict[str, Control] = {c.name: c for c in _CONTROLS}

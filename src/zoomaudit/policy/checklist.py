@@ -93,4 +93,11 @@ MANUAL_CHECKLIST: tuple[ChecklistItem, ...] = (
         "Debriefing",
         "Offer participants and facilitators a chance to reflect and debrief after intense group work.",
     ),
+    ChecklistItem(
+        "removed-rejoin",
+        "Removed people stay out",
+        "In the Zoom web portal (Settings, Meeting, In Meeting (Basic)) keep 'Allow removed participants "
+        "to rejoin' off, locked by an admin, so a person the host removes cannot come straight back.",
+        "removed-cannot-rejoin",
+    ),
 )

@@ -32,7 +32,7 @@ def zoom_id(seed: str, length: int = 22) -> str:
 
 
 def account_settings(domain: str) -> Doc:
-    return copy.deepcopy(
+    return _with_records_and_presence(
         {
             "schedule_meeting": {
                 "host_video": False,
@@ -160,6 +160,10 @@ def account_settings(domain: str) -> Doc:
 
 def account_locks() -> Doc:
     """Nothing locked yet; the demo and generator lock what they mean to."""
+    return _with_records_and_presence(_core_locks(), RECORDS_AND_PRESENCE_LOCKS)
+
+
+def _core_locks() -> Doc:
     return {
         "schedule_meeting": {
             "audio_type": False,
@@ -204,3 +208,44 @@ def account_locks() -> Doc:
             "webinar_password": False,
         },
     }
+
+
+# What a session leaves behind and who is in the room (the controls of
+# zoomaudit/controls/catalogue_records.py), as zoom/rivet-javascript 0.4.0 types them for the
+# account (AccountsGetAccountSettingsResponse / AccountsGetLockedSettingsResponse). The charity
+# keeps continuous chat off and automatic AI summaries off, shows a recording disclaimer that asks
+# for consent, marks guests, and (as before) lets people record locally.
+RECORDS_AND_PRESENCE_SETTINGS: Doc = {
+    "schedule_meeting": {
+        "continuous_meeting_chat": {
+            "enable": False,
+            "can_add_external_users": False,
+            "auto_add_invited_external_users": False,
+        },
+    },
+    "in_meeting": {
+        "alert_guest_join": True,
+        "meeting_summary_with_ai_companion": {
+            "enable": True,
+            "auto_enable": False,
+            "who_will_receive_summary": 1,
+        },
+    },
+    "recording": {
+        "recording_disclaimer": True,
+        "ask_participants_to_consent_disclaimer": True,
+        "ask_host_to_confirm_disclaimer": False,
+    },
+}
+RECORDS_AND_PRESENCE_LOCKS: Doc = {
+    "schedule_meeting": {"continuous_meeting_chat": False},
+    "in_meeting": {"alert_guest_join": False},
+}
+
+
+def _with_records_and_presence(doc: Doc, later: Doc | None = None) -> Doc:
+    """A deep copy of ``doc`` with those settings (or ``later``) merged into its sections."""
+    out = copy.deepcopy(doc)
+    for section, values in (RECORDS_AND_PRESENCE_SETTINGS if later is None else later).items():
+        out.setdefault(section, {}).update(copy.deepcopy(values))
+    return out

@@ -427,7 +427,84 @@ def demo_state(now: datetime | None = None) -> SandboxState:
     drop_in = state.meeting_by_topic("Youth club online: Tuesday drop-in")
     occ = drop_in["occurrences"][OVERRIDDEN_OCCURRENCE]["occurrence_id"]
     state.occurrence_overrides[(drop_in["id"], occ)] = {"settings": {"waiting_room": False}}
+    _records_and_presence(state, users, gid, created)
     return state
+
+
+# What sessions leave behind and who is in the room (docs/sandbox.md, "Chat channels, summaries,
+# recordings and guests"): two more sessions, and settings of the account, two groups and three
+# hosts. Meeting ids come from their own range so the meetings above keep theirs.
+LATER_MEETINGS: list[tuple[str, str, int, int, int, int, str, Doc, str]] = [
+    # A youth group whose chat channel stays open between sessions, with outsiders added to it.
+    (
+        "sian",
+        "Youth group: music makers",
+        8,
+        5,
+        17,
+        60,
+        "Mu5ic7mk",
+        s(
+            continuous_meeting_chat={
+                "enable": True,
+                "auto_add_invited_external_users": True,
+                "auto_add_meeting_participants": True,
+            }
+        ),
+        "jade",
+    ),
+    # A counselling session whose AI summary starts by itself and goes to every invitee.
+    (
+        "amira",
+        "Counselling session: client C-0468",
+        2,
+        10,
+        10,
+        50,
+        "Cs6c0468r",
+        s(auto_start_meeting_summary=True, who_will_receive_summary=4),
+        "owen",
+    ),
+]
+
+
+def _records_and_presence(
+    state: SandboxState, users: dict[str, SandboxUser], gid: dict[str, str], created: datetime
+) -> None:
+    # Local recording is off for the account and locked off for counsellors; Dan turned it on.
+    state.account_settings["recording"]["local_recording"] = False
+    counsellors = state.groups[gid[COUNSELLORS]]
+    counsellors.settings.setdefault("recording", {})["local_recording"] = False
+    counsellors.locks.setdefault("recording", {})["local_recording"] = True
+    users["dan"].settings.setdefault("recording", {})["local_recording"] = True
+    # The volunteers' group does not mark guests.
+    state.groups[gid[VOLUNTEERS]].settings.setdefault("in_meeting", {})["alert_guest_join"] = False
+    # Tom has every meeting summarised automatically for the hosts; Owen's recording disclaimer
+    # informs people but does not ask for their consent.
+    users["tom"].settings.setdefault("in_meeting", {})["meeting_summary_with_ai_companion"] = {
+        "enable": True,
+        "auto_enable": True,
+        "who_will_receive_summary": 2,
+    }
+    users["owen"].settings.setdefault("recording", {})["ask_participants_to_consent_disclaimer"] = False
+    today = created + timedelta(days=21)
+    for n, (host, topic, type_, day, hour, duration, password, settings, alt) in enumerate(LATER_MEETINGS):
+        doc_settings = _copy(settings)
+        doc_settings["alternative_hosts"] = users[alt].email
+        state.add_meeting(
+            meeting(
+                meeting_id=84100900100 + n * 7919,
+                host=users[host],
+                topic=topic,
+                type_=type_,
+                start=today + timedelta(days=day, hours=hour),
+                created=created + timedelta(hours=len(MEETINGS) + n),
+                duration=duration,
+                password=password,
+                settings=doc_settings,
+                agenda=f"{topic}. Hosted by {users[host].display_name} for Brightpath.",
+            )
+        )
 
 
 def overridden_occurrence(state: SandboxState) -> tuple[int, str]:

@@ -65,6 +65,15 @@ ENUM_SETTINGS: dict[str, tuple[Any, ...]] = {
     "jbh_time": (0, 5, 10, 15),
     "encryption_type": ("enhanced_encryption", "e2ee"),
 }
+# Later settings (zoom/rivet-javascript 0.4.0 MeetingsUpdateMeetingRequestBody): AI Companion
+# summaries, and continuous chat, an object of boolean switches.
+AI_SUMMARY_SETTINGS: dict[str, tuple[Any, ...]] = {
+    "auto_start_meeting_summary": (True, False),
+    "who_will_receive_summary": (1, 2, 3, 4),
+}
+CONTINUOUS_CHAT_SWITCHES = frozenset(
+    {"enable", "auto_add_invited_external_users", "auto_add_meeting_participants"}
+)
 
 
 def _meeting_id(call: Call) -> int:
@@ -187,6 +196,20 @@ def _check_settings(settings: Any, allowed: frozenset[str] | None) -> None:
             raise validation("Invalid field.", f"settings.{key}")
         if key in ENUM_SETTINGS and value not in ENUM_SETTINGS[key]:
             raise validation("Invalid field.", f"settings.{key}")
+        _check_later_setting(key, value)
+
+
+def _check_later_setting(key: str, value: Any) -> None:
+    allowed = AI_SUMMARY_SETTINGS.get(key)
+    # type() as well: True == 1 in Python, but Zoom takes a boolean here and a number there.
+    if allowed is not None and not any(type(value) is type(a) and value == a for a in allowed):
+        raise validation("Invalid field.", f"settings.{key}")
+    if key == "continuous_meeting_chat":
+        if not isinstance(value, dict):
+            raise validation("Invalid field.", f"settings.{key}")
+        for switch, flag in value.items():
+            if switch not in CONTINUOUS_CHAT_SWITCHES or not isinstance(flag, bool):
+                raise validation("Invalid field.", f"settings.{key}.{switch}")
 
 
 def _check_passcode(state: SandboxState, meeting: Doc, password: Any) -> None:

@@ -67,6 +67,16 @@ NOT_AT_GROUP = ACCOUNT_ONLY | {
     ("schedule_meeting", "use_pmi_for_instant_meetings"),
 }
 
+# Zoom's current types (zoom/rivet-javascript 0.4.0) give users no guest alert, and groups no AI
+# Companion summary or recording disclaimer settings: inherited views leave those out too.
+NOT_AT_USER = NOT_AT_USER | {("in_meeting", "alert_guest_join")}
+NOT_AT_GROUP = NOT_AT_GROUP | {
+    ("in_meeting", "meeting_summary_with_ai_companion"),
+    ("recording", "recording_disclaimer"),
+    ("recording", "ask_participants_to_consent_disclaimer"),
+    ("recording", "ask_host_to_confirm_disclaimer"),
+}
+
 # The same setting under another name at user level, and lock keys that guard a setting of
 # another name (settings-map.md rows 1 and 12).
 USER_RENAMES = {("schedule_meeting", "participant_video"): "participants_video"}
