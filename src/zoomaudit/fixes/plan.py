@@ -10,8 +10,8 @@ Choices (docs/fixes.md explains them to admins):
   passcode that meets the host's (else the account's) passcode requirement.
 - Locks: a lock decides the value for every lower tier, so a lower-tier change would be ignored
   by Zoom. When the account locks the control the plan sets the *account* value (the lock stays
-  on and then enforces the safe value); when the host's group locks it (first group in the host's
-  precedence order that locks it), the plan sets that *group's* value. Such escalated plans touch
+  on and then enforces the safe value); when the host's group locks it (the host's deciding group,
+  zoomaudit.priority), the plan sets that *group's* value. Such escalated plans touch
   everyone in the account or group, so they are always ``suggest``, never applied automatically.
 - Dedupe: plans with the same target, occurrence, field and value are one plan (one user-level
   screen-share fix covers all of that host's meetings); a generated passcode counts as one value.
