@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from zoomaudit.aio import gather_all, gather_pair
 from zoomaudit.controls import Control
 from zoomaudit.errors import AuthError, NotFound, RateLimited, UnknownMeeting, UsageError, ZoomError
+from zoomaudit.priority import resolve_priority
 from zoomaudit.snapshot import (
     AccountContext,
     CollectError,
@@ -101,10 +102,17 @@ async def read_account(client: ZoomClient, needs: Needs) -> AccountBase:
 
 
 async def read_groups(
-    client: ZoomClient, needs: Needs, base: AccountBase, group_ids: Collection[str] | None = None
+    client: ZoomClient,
+    needs: Needs,
+    base: AccountBase,
+    group_ids: Collection[str] | None = None,
+    priority: Sequence[str] = (),
 ) -> AccountContext:
     """The settings and locks of every group (or of ``group_ids``: an audit of some meetings or
-    hosts reads only their hosts' groups), joined to ``base``."""
+    hosts reads only their hosts' groups), joined to ``base``. ``priority`` is
+    ``ZOOMAUDIT_GROUP_PRIORITY``'s group names, highest first; a name the account lacks is a
+    ``ConfigError`` (Zoom's API does not expose group priority: ``zoomaudit.priority``)."""
+    ranked = resolve_priority(priority, base.groups) if priority else None
     groups = [(gid, name) for gid, name in base.groups if group_ids is None or gid in group_ids]
 
     async def one_group(group_id: str, name: str) -> GroupContext:
@@ -118,7 +126,11 @@ async def read_groups(
 
     contexts = await gather_all(one_group(gid, name) for gid, name in groups)
     return AccountContext(
-        account_id="me", settings=base.settings, locks=base.locks, groups={g.id: g for g in contexts}
+        account_id="me",
+        settings=base.settings,
+        locks=base.locks,
+        groups={g.id: g for g in contexts},
+        group_priority=ranked,
     )
 
 

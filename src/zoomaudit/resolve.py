@@ -1,21 +1,25 @@
 """The value of a control in force for one meeting, and the tier that decided it.
 
-Precedence (docs/controls.md, settings-map.md §3), first match wins:
+Precedence (docs/controls.md), first match wins:
 
-1. ``account_lock``: the account locks the setting; the value is the account's.
-2. ``group_lock``: one of the host's groups locks it; the value is that group's (falling back to
-   the account's when the group does not state it). Several groups: the host's groups are taken in
-   the order of ``HostContext.group_ids`` (highest priority first); the first group that locks the
-   setting decides. A lock in any of the host's groups applies, even when a higher group states the
-   setting unlocked: a lock is an administrator's explicit restriction.
+1. ``account_lock``: the account locks the setting; the value is the account's. It wins over
+   every group.
+2. ``group_lock``: the host's *deciding group* locks it; the value is that group's (the
+   account's when the group does not state it).
 3. ``meeting``: the meeting's (or occurrence's) own stored value, when the control has a meeting
    field and the key is present. (Controls marked ``meeting_beats_locks``, the passcode, put this
    first: a stored passcode is a fact about the meeting that a later lock does not change.)
 4. ``user``: the host's user settings.
-5. ``group``: the first of the host's groups (in order) whose settings state it.
+5. ``group``: the deciding group's settings.
 6. ``account``: the account settings.
 7. ``default``: Zoom's documented default (``stated`` False); with no documented default the value
    is None and ``tier`` None: unknown, never false.
+
+The deciding group is the host's highest-priority group that manages the setting (Zoom's group
+priority model; ``zoomaudit.priority`` says what is known of the priority and what "manages"
+means). Lower groups, their values and their locks play no part. When the priority is unknown
+and the groups that could be highest disagree, each is tried: the same verdict either way is
+that verdict, a different one is "cannot be judged" (``Decision.unknown``), never a guess.
 
 A missing key is "not stated" and passes to the next tier. The host side (1, 2, 4-7) is the same
 for every meeting of a host, so ``HostResolution`` computes it once per host and control.
@@ -29,7 +33,8 @@ from typing import Any
 
 from zoomaudit.controls import CATALOGUE, MISSING, NO_DEFAULT, Control, FixTier
 from zoomaudit.findings import Effective, Tier
-from zoomaudit.snapshot import AccountContext, HostContext, Subject
+from zoomaudit.priority import NO_GROUPS, HostGroups, disagreement, host_groups
+from zoomaudit.snapshot import AccountContext, GroupContext, HostContext, Subject
 from zoomaudit.zoom.models import Meeting
 
 _SPLIT: dict[str, tuple[str, ...]] = {}
@@ -86,19 +91,55 @@ class Decision:
 
     effective: Effective
     group_id: str | None = None
+    unknown: str | None = None
+    """Why the value cannot be judged, when it cannot (the host's groups disagree on it and their
+    priority is unknown); the finding is then an error with this message."""
 
 
 class HostResolution:
-    """The host side of the precedence for one control: locks, and the fallback below the meeting."""
+    """The host side of the precedence for one control: locks, and the fallback below the meeting.
 
-    __slots__ = ("control", "fallback", "lock")
+    When the host's groups that may decide the control disagree (their priority is unknown, see
+    ``zoomaudit.priority``), each of them is tried as the deciding group (``alternatives``); a
+    meeting whose verdict is the same whichever group ranks highest gets that verdict, any other
+    gets ``ambiguous``. Only such hosts pay for the comparison.
+    """
 
-    def __init__(self, control: Control, host: HostContext, account: AccountContext) -> None:
+    __slots__ = ("alternatives", "ambiguous", "control", "fallback", "lock")
+
+    def __init__(
+        self,
+        control: Control,
+        host: HostContext,
+        account: AccountContext,
+        groups: HostGroups | None = None,
+    ) -> None:
         self.control = control
-        self.lock = _lock_decision(control, host, account)
-        self.fallback = self.lock or _settings_decision(control, host, account)
+        self.alternatives: tuple[tuple[Decision | None, Decision], ...] = ()
+        self.ambiguous: Decision | None = None
+        account_lock = _account_lock_decision(control, account)
+        if account_lock is not None:  # the account lock wins over every group
+            self.lock: Decision | None = account_lock
+            self.fallback: Decision = account_lock
+            return
+        candidates: tuple[GroupContext, ...] = ()
+        if control.group or control.group_lock:
+            if groups is None:
+                groups = host_groups(host, account)
+            candidates = groups.candidates(lambda g: group_manages(control, g))
+        sides = [_host_side(control, host, g, account) for g in candidates[:1] or (None,)]
+        if len(candidates) > 1:
+            positions = [_position(control, g, account) for g in candidates]
+            if any(not _same(p, positions[0]) for p in positions[1:]):
+                sides += [_host_side(control, host, g, account) for g in candidates[1:]]
+                if not all(_agree(s[0], sides[0][0]) and _agree(s[1], sides[0][1]) for s in sides[1:]):
+                    self.alternatives = tuple(sides)
+                    self.ambiguous = _ambiguous(control, candidates, positions, groups or NO_GROUPS)
+        self.lock, self.fallback = sides[0]
 
     def decide(self, subject: Subject | None) -> Decision:
+        if self.alternatives:
+            return self._disputed(subject)
         control = self.control
         if self.lock is not None and not control.meeting_beats_locks:
             return self.lock
@@ -108,14 +149,83 @@ class HostResolution:
                 return found
         return self.fallback
 
+    def _disputed(self, subject: Subject | None) -> Decision:
+        control = self.control
+        meeting: Decision | None = None
+        if subject is not None and control.meeting:
+            meeting = _meeting_decision(control, control.meeting, subject.meeting)
+        outcomes: list[Decision] = []
+        for lock, fallback in self.alternatives:
+            if lock is not None and not control.meeting_beats_locks:
+                outcomes.append(lock)
+            else:
+                outcomes.append(meeting if meeting is not None else fallback)
+        if all(_agree(o, outcomes[0]) for o in outcomes[1:]):
+            return outcomes[0]
+        assert self.ambiguous is not None
+        return self.ambiguous
 
-def _chain(host: HostContext, account: AccountContext) -> list[tuple[FixTier, str | None, Any]]:
+
+def group_manages(control: Control, group: GroupContext) -> bool:
+    """Whether ``group`` manages the control: its settings or its locks state the field."""
+    if _first(group.settings, control.paths("group"))[0] is not MISSING:
+        return True
+    return any(get_path(group.locks, p) is not MISSING for p in control.paths("group_lock"))
+
+
+def _position(control: Control, group: GroupContext, account: AccountContext) -> tuple[Any, bool]:
+    """What ``group`` says about the control: (its value or MISSING, whether it locks it)."""
+    value: Any = MISSING
+    if control.group:
+        value, _ = _value_at(control, "group", group.settings, [account.settings], control.paths("group"))
+    return value, bool(control.group_lock) and _locked(group.locks, control.paths("group_lock"))
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    # By type too: True and 1 are different Zoom values.
+    return a is b or (type(a) is type(b) and a == b)
+
+
+def _same(a: tuple[Any, bool], b: tuple[Any, bool]) -> bool:
+    return a[1] == b[1] and _same_value(a[0], b[0])
+
+
+def _agree(a: Decision | None, b: Decision | None) -> bool:
+    """Whether two decisions give the same verdict: the same value. (Which tier or lock gave it
+    may differ; the finding then names the first candidate's, and the fix planner plans at any
+    candidate's lock, ``fixes.plan.lock_above``.)"""
+    if a is None or b is None:
+        return a is b
+    ea, eb = a.effective, b.effective
+    known = (ea.tier is None) == (eb.tier is None)
+    return known and ea.manual == eb.manual and _same_value(ea.value, eb.value)
+
+
+def _ambiguous(
+    control: Control,
+    candidates: tuple[GroupContext, ...],
+    positions: list[tuple[Any, bool]],
+    groups: HostGroups,
+) -> Decision:
+    eff = Effective.model_construct(control=control.name, value=None, tier=None, stated=False)
+    return Decision(eff, unknown=disagreement(control, candidates, positions, groups))
+
+
+def _host_side(
+    control: Control, host: HostContext, group: GroupContext | None, account: AccountContext
+) -> tuple[Decision | None, Decision]:
+    """(lock, fallback) when ``group`` is the host's group that decides the control."""
+    lock = _group_lock_decision(control, group, account) if group is not None else None
+    return lock, lock or _settings_decision(control, host, group, account)
+
+
+def _chain(
+    host: HostContext, group: GroupContext | None, account: AccountContext
+) -> list[tuple[FixTier, str | None, Any]]:
     """The settings tiers below the meeting, in order: (tier, group id, settings document)."""
     chain: list[tuple[FixTier, str | None, Any]] = [("user", None, host.settings)]
-    for gid in host.group_ids:
-        group = account.groups.get(gid)
-        if group is not None:
-            chain.append(("group", gid, group.settings))
+    if group is not None:
+        chain.append(("group", group.id, group.settings))
     chain.append(("account", None, account.settings))
     return chain
 
@@ -171,31 +281,31 @@ def _new_effective(
     return obj
 
 
-def _lock_decision(control: Control, host: HostContext, account: AccountContext) -> Decision | None:
-    if control.account_lock and _locked(account.locks, control.paths("account_lock")):
-        value, path = (MISSING, None)
-        if control.account:
-            value, path = _value_at(control, "account", account.settings, [], control.paths("account"))
-        return Decision(_effective(control, "account_lock", value, path or control.account_lock, locked=True))
-    if control.group_lock:
-        for gid in host.group_ids:
-            group = account.groups.get(gid)
-            if group is None or not _locked(group.locks, control.paths("group_lock")):
-                continue
-            value, path = (MISSING, None)
-            if control.group:
-                value, path = _value_at(
-                    control, "group", group.settings, [account.settings], control.paths("group")
-                )
-            if value is MISSING and control.account:
-                value, path = _value_at(control, "account", account.settings, [], control.paths("account"))
-            eff = _effective(control, "group_lock", value, path or control.group_lock, locked=True)
-            return Decision(eff, gid)
-    return None
+def _account_lock_decision(control: Control, account: AccountContext) -> Decision | None:
+    if not (control.account_lock and _locked(account.locks, control.paths("account_lock"))):
+        return None
+    value, path = (MISSING, None)
+    if control.account:
+        value, path = _value_at(control, "account", account.settings, [], control.paths("account"))
+    return Decision(_effective(control, "account_lock", value, path or control.account_lock, locked=True))
 
 
-def _settings_decision(control: Control, host: HostContext, account: AccountContext) -> Decision:
-    chain = _chain(host, account)
+def _group_lock_decision(control: Control, group: GroupContext, account: AccountContext) -> Decision | None:
+    if not (control.group_lock and _locked(group.locks, control.paths("group_lock"))):
+        return None
+    value, path = (MISSING, None)
+    if control.group:
+        value, path = _value_at(control, "group", group.settings, [account.settings], control.paths("group"))
+    if value is MISSING and control.account:
+        value, path = _value_at(control, "account", account.settings, [], control.paths("account"))
+    eff = _effective(control, "group_lock", value, path or control.group_lock, locked=True)
+    return Decision(eff, group.id)
+
+
+def _settings_decision(
+    control: Control, host: HostContext, group: GroupContext | None, account: AccountContext
+) -> Decision:
+    chain = _chain(host, group, account)
     for index, (tier, gid, doc) in enumerate(chain):
         paths = control.paths(tier)
         if not paths:

@@ -208,7 +208,9 @@ class _Run:
 
         async def account_context() -> AccountContext:
             targets = await targets_read
-            return await read_groups(self.client, self.needs, await account_read, targets.group_ids)
+            base = await account_read
+            priority = self.settings.group_priority_names
+            return await read_groups(self.client, self.needs, base, targets.group_ids, priority)
 
         # A failure of the account reads surfaces where the account is awaited, after the run
         # is stored, so the run records it.

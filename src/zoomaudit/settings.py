@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     serve_port: int = Field(default=8080, ge=1, le=65535, alias="ZOOMAUDIT_PORT")
     log_level: str = Field(default="INFO", alias="ZOOMAUDIT_LOG_LEVEL")
 
+    group_priority: str = Field(default="", alias="ZOOMAUDIT_GROUP_PRIORITY")
+    """The account's group names, comma-separated, highest priority first (Zoom's API does not
+    expose group priority; docs/configuration.md). Empty: the priority is unknown."""
+
     @field_validator("rate_plan", mode="before")
     @classmethod
     def _lower_plan(cls, value: object) -> object:
@@ -67,6 +71,21 @@ class Settings(BaseSettings):
         if level not in LOG_LEVELS:
             raise ValueError(f"{value!r} is not a log level; use one of {', '.join(LOG_LEVELS)}")
         return level
+
+    @field_validator("group_priority")
+    @classmethod
+    def _distinct_groups(cls, value: str) -> str:
+        seen: set[str] = set()
+        for name in _split_names(value):
+            if name.casefold() in seen:
+                raise ValueError(f"names the group {name!r} twice (names are matched without regard to case)")
+            seen.add(name.casefold())
+        return value
+
+    @property
+    def group_priority_names(self) -> tuple[str, ...]:
+        """``ZOOMAUDIT_GROUP_PRIORITY`` as names, highest priority first (empty: unknown)."""
+        return _split_names(self.group_priority)
 
     @field_validator("zoom_api_base_url", "zoom_oauth_token_url")
     @classmethod
@@ -112,6 +131,10 @@ class Settings(BaseSettings):
             else:
                 out[key] = "(not set)" if value in ("", None) else str(value)
         return out
+
+
+def _split_names(value: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in value.split(",") if name.strip())
 
 
 def _mask_url_password(url: str) -> str:

@@ -33,6 +33,10 @@ class AccountContext(Frozen):
     """Merged ``GET /accounts/me/lock_settings`` (default + option=meeting_security)."""
     groups: dict[str, GroupContext] = Field(default_factory=dict)
     """Every group of the account, in the order ``GET /groups`` lists them."""
+    group_priority: tuple[str, ...] | None = None
+    """Group ids, highest priority first, from ``ZOOMAUDIT_GROUP_PRIORITY``; None when it is not
+    set. Zoom's API does not expose group priority (``zoomaudit.priority``); a group not listed
+    here has an unknown rank."""
 
 
 class HostContext(Frozen):
@@ -40,7 +44,8 @@ class HostContext(Frozen):
     settings: SettingsDoc = Field(default_factory=dict)
     """Merged ``GET /users/{id}/settings`` (default + option=meeting_security + meeting_authentication)."""
     group_ids: tuple[str, ...] = ()
-    """The host's groups in precedence order (see docs/controls.md: several groups)."""
+    """The host's groups as ``GET /users`` lists them: not in a documented order. Which group
+    decides a setting is ``zoomaudit.priority``'s business (docs/controls.md: several groups)."""
 
 
 class Subject(Frozen):

@@ -55,4 +55,4 @@ def test_summary_counts_match_the_stored_findings(settings: Settings) -> None:
     assert outcome.counts["violations"] == by_status["violation"] > 0
     assert outcome.counts["passed"] == by_status["pass"] > 0
     assert outcome.counts["manual"] == by_status["manual"]
-    assert outcome.counts["users"] == 12
+    assert outcome.counts["users"] == 13

@@ -157,34 +157,7 @@ def _groups_account(*groups: Any) -> Any:
     return account({"in_meeting": {"breakout_room": False}}, {}, list(groups))
 
 
-def test_first_listed_group_that_locks_decides() -> None:
-    g1 = group(
-        "g1", "Staff", {"in_meeting": {"breakout_room": False}}, {"in_meeting": {"breakout_room": True}}
-    )
-    g2 = group(
-        "g2", "Youth", {"in_meeting": {"breakout_room": True}}, {"in_meeting": {"breakout_room": True}}
-    )
-    eff = resolve(BREAKOUT, None, host(group_ids=("g2", "g1")), _groups_account(g1, g2))
-    assert (eff.tier, eff.value, eff.locked) == ("group_lock", True, True)
-
-
-def test_a_lock_in_a_lower_group_beats_an_unlocked_higher_group() -> None:
-    g1 = group(
-        "g1", "Staff", {"in_meeting": {"breakout_room": False}}, {"in_meeting": {"breakout_room": False}}
-    )
-    g2 = group(
-        "g2", "Youth", {"in_meeting": {"breakout_room": True}}, {"in_meeting": {"breakout_room": True}}
-    )
-    eff = resolve(BREAKOUT, None, host(group_ids=("g1", "g2")), _groups_account(g1, g2))
-    assert (eff.tier, eff.value) == ("group_lock", True)
-
-
-def test_first_listed_group_that_states_an_unlocked_value_decides() -> None:
-    g1 = group("g1", "Staff", {})
-    g2 = group("g2", "Youth", {"in_meeting": {"breakout_room": True}})
-    g3 = group("g3", "Adults", {"in_meeting": {"breakout_room": False}})
-    eff = resolve(BREAKOUT, None, host(group_ids=("g1", "g2", "g3")), _groups_account(g1, g2, g3))
-    assert (eff.tier, eff.value) == ("group", True)
+# Several groups with a priority, or disagreeing without one: tests/policy/test_group_priority.py.
 
 
 def test_unknown_group_ids_are_ignored() -> None:

@@ -20,8 +20,8 @@ from typing import Literal
 
 from zoomaudit.sandbox.state import SandboxState
 
-Status = Literal["violation", "pass"]
-Source = Literal["meeting", "user", "group", "account", "group_lock", "account_lock", "default"]
+Status = Literal["violation", "pass", "error"]
+Source = Literal["meeting", "user", "group", "account", "group_lock", "account_lock", "default"] | None
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,8 @@ FUNDRAISING = "Fundraising committee"
 GROUP_THERAPY = "Group therapy: anxiety skills"
 DEBRIEF = "Detached youth work debrief"
 
-V, P = "violation", "pass"
+V, P, E = "violation", "pass", "error"
+MENTORING = "Mentoring drop-in (ages 14-18)"
 
 CASES: list[DemoCase] = [
     # waiting-room: meeting values, an occurrence override, a group lock, a user default.
@@ -182,4 +183,28 @@ CASES: list[DemoCase] = [
     DemoCase(TRUSTEES, None, "local-recording-off", P, "user", False, "off (account)"),
     DemoCase(BEFRIEND, None, "guests-identified", V, "group", False, "Volunteers do not mark guests"),
     DemoCase(TRUSTEES, None, "guests-identified", P, "group", False, "Admins inherit the account's on"),
+    # Kemi is in Youth workers (locks private chat off, mute on) and Volunteers (neither): Zoom's API
+    # does not say which group ranks higher, so without ZOOMAUDIT_GROUP_PRIORITY these cannot be judged.
+    DemoCase(MENTORING, None, "private-chat-off", E, None, False, "Youth workers lock off, Volunteers on"),
+    DemoCase(MENTORING, None, "mute-upon-entry", E, None, False, "Youth workers lock on, Volunteers off"),
+]
+
+GROUP_PRIORITY = "Counsellors, Volunteers, Youth workers, Admins"
+"""The demo account's group priority (the sandbox keeps it; Zoom's API does not serve it)."""
+
+PRIORITY_CASES: list[DemoCase] = [
+    # With ZOOMAUDIT_GROUP_PRIORITY set as above: Volunteers decide for Kemi; Youth workers' locks
+    # have no effect on her (the old first-listed-group rule passed both: a false pass).
+    DemoCase(MENTORING, None, "private-chat-off", V, "user", False, "Volunteers leave private chat on"),
+    DemoCase(MENTORING, None, "mute-upon-entry", V, "group", False, "Volunteers group default off"),
+    # Leah (Counsellors above Volunteers) keeps her verdicts.
+    DemoCase(
+        "Peer-support circle: young carers",
+        None,
+        "waiting-room",
+        P,
+        "group_lock",
+        True,
+        "Counsellors lock on",
+    ),
 ]

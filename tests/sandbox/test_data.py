@@ -12,7 +12,7 @@ from zoomaudit.sandbox.synthetic import synthetic_state
 def test_demo_is_a_recognisable_charity() -> None:
     state = demo_state()
     active = [u for u in state.users.values() if u.status == "active"]
-    assert len(active) == 12
+    assert len(active) == 13
     assert {g.name for g in state.groups.values()} == {"Youth workers", "Counsellors", "Volunteers", "Admins"}
     scheduled = [m for m in state.meetings.values() if m["type"] != 4]
     assert 38 <= len(scheduled) <= 45

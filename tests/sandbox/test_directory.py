@@ -26,9 +26,9 @@ def _all_pages(api: Api, path: str, key: str, **params: Any) -> tuple[list[Any],
 def test_users_page_through_with_next_page_token(api: Api) -> None:
     users, pages = _all_pages(api, "/users", "users", page_size=5)
     assert len(pages) == 3
-    assert [len(p["users"]) for p in pages] == [5, 5, 2]
-    assert all(p["total_records"] == 12 and p["page_size"] == 5 and p["page_count"] == 3 for p in pages)
-    assert len({u["id"] for u in users}) == 12
+    assert [len(p["users"]) for p in pages] == [5, 5, 3]
+    assert all(p["total_records"] == 13 and p["page_size"] == 5 and p["page_count"] == 3 for p in pages)
+    assert len({u["id"] for u in users}) == 13
     assert all(u["status"] == "active" for u in users)
 
 

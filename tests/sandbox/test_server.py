@@ -32,7 +32,7 @@ def test_start_sandbox_serves_the_demo_on_a_free_port() -> None:
         assert sandbox.token_url.endswith("/oauth/token")
         headers = {"Authorization": f"Bearer {_token(sandbox)}"}
         users = httpx.get(f"{sandbox.base_url}/users", headers=headers).json()["users"]
-        assert len(users) == 12
+        assert len(users) == 13
         assert sandbox.log.counts() == {"token": 1, "medium": 1}
         assert [e.status for e in sandbox.log.entries] == [200, 200]
         port = urlsplit(sandbox.base_url).port

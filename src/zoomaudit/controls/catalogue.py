@@ -72,6 +72,11 @@ def _settings(path: str, *, group: bool = True, group_lock: bool = True, lock: b
 
 _ADMITTERS = "meeting_security.waiting_room_settings.users_who_can_admit_participants_from_waiting_room"
 _REQUIRE_PASSCODE = "schedule_meeting.require_password_for_scheduling_new_meetings"
+# Where sources are cited (repository and file; the fields follow).
+_MEETINGS_TS = "zoom/rivet-javascript meetings/meetings.d.ts: "
+_USERS_TS = "zoom/rivet-javascript users/users.d.ts: "
+_ACCOUNTS_TS = "zoom/rivet-javascript accounts/accounts.d.ts: "
+_ZOOMNET = "Jericho/ZoomNet Source/ZoomNet.UnitTests/SampleData/Endpoints/"
 
 _CONTROLS: tuple[Control, ...] = (
     Control(
@@ -186,9 +191,27 @@ _CONTROLS: tuple[Control, ...] = (
         group_lock="schedule_meeting.participant_video",
         account="schedule_meeting.participant_video",
         account_lock="schedule_meeting.participant_video",
+        alternates={
+            "user": ("schedule_meeting.participant_video",),
+            "group": ("schedule_meeting.participants_video",),
+            "group_lock": ("schedule_meeting.participants_video",),
+            "account": ("schedule_meeting.participants_video",),
+            "account_lock": ("schedule_meeting.participants_video",),
+        },
         occurrence_fixable=True,
-        notes="The user field is plural (participants_video). Off only starts video off; "
-        "participants can still turn it on.",
+        notes="User settings spell it participants_video, every other tier participant_video; both "
+        "spellings are read at every tier (the other one when the usual one is absent). Off only starts "
+        "video off; participants can still turn it on.",
+        sources=(
+            _MEETINGS_TS + "MeetingsGetMeetingResponse.settings.participant_video",
+            _USERS_TS + "UsersGetUserSettingsResponse.schedule_meeting.participants_video",
+            _USERS_TS + "GroupsGetGroupsSettingsResponse.schedule_meeting"
+            ".participant_video, GroupsGetLockedSettingsResponse.schedule_meeting.participant_video",
+            _ACCOUNTS_TS + "AccountsGetAccountSettingsResponse.schedule_meeting"
+            ".participant_video, AccountsGetLockedSettingsResponse.schedule_meeting.participant_video",
+            _ZOOMNET + "users-{userId}-settings_GET.json "
+            "(participants_video) and groups-{groupId}-settings_GET.json (participant_video)",
+        ),
     ),
     Control(
         "join_before_host",
@@ -209,21 +232,48 @@ _CONTROLS: tuple[Control, ...] = (
         meeting="settings.mute_upon_entry",
         group="schedule_meeting.mute_upon_entry",
         group_lock="schedule_meeting.mute_upon_entry",
+        account="schedule_meeting.mute_upon_entry",
+        account_lock="schedule_meeting.mute_upon_entry",
         default=False,
         occurrence_fixable=True,
-        notes="No user or account field: only groups hold a default and a lock.",
+        notes="No user field in GET user settings. The account value appears in Zoom's account settings "
+        "(its settings_updated event) though not in the GET response type; the account lock key is not in "
+        "Zoom's lock-settings types and is read only if Zoom sends it (an absent lock is no lock).",
+        sources=(
+            _MEETINGS_TS + "MeetingsGetMeetingResponse.settings.mute_upon_entry",
+            _USERS_TS + "GroupsGetGroupsSettingsResponse.schedule_meeting"
+            ".mute_upon_entry, GroupsGetLockedSettingsResponse.schedule_meeting.mute_upon_entry",
+            _ACCOUNTS_TS + "AccountSettingsUpdatedEvent.payload.object.settings"
+            ".schedule_meeting.mute_upon_entry (absent from AccountsGetAccountSettingsResponse and from "
+            "AccountsGetLockedSettingsResponse)",
+            _ZOOMNET + "groups-{groupId}-lock_settings_GET.json (schedule_meeting.mute_upon_entry)",
+        ),
     ),
     Control(
         "use_pmi",
         "Personal Meeting ID",
         meeting="settings.use_pmi",
         user="schedule_meeting.use_pmi_for_scheduled_meetings",
+        group="schedule_meeting.use_pmi_for_schedule_meetings",
         account="schedule_meeting.use_pmi_for_scheduled_meetings",
         account_lock="schedule_meeting.use_pmi_for_scheduled_meetings",
+        alternates={"group": ("schedule_meeting.use_pmi_for_scheduled_meetings",)},
         derive=Derive(_uses_pmi, meeting_inputs={"type": "type"}, describe="a type 4 meeting is the PMI"),
         default=False,
         labels={True: "used", False: "not used"},
-        notes="No group lock key exists. A meeting of type 4 is the PMI itself.",
+        notes="Group settings spell it use_pmi_for_schedule_meetings (no 'd'); the user and account "
+        "spelling is read there too when Zoom sends it. No group lock key exists. A meeting of type 4 is "
+        "the PMI itself.",
+        sources=(
+            _MEETINGS_TS + "MeetingsGetMeetingResponse.settings.use_pmi",
+            _USERS_TS + "UsersGetUserSettingsResponse.schedule_meeting"
+            ".use_pmi_for_scheduled_meetings, GroupsGetGroupsSettingsResponse.schedule_meeting"
+            ".use_pmi_for_schedule_meetings (no use_pmi key in GroupsGetLockedSettingsResponse)",
+            _ACCOUNTS_TS + "AccountsGetAccountSettingsResponse.schedule_meeting"
+            ".use_pmi_for_scheduled_meetings, AccountsGetLockedSettingsResponse.schedule_meeting"
+            ".use_pmi_for_scheduled_meetings",
+            _ZOOMNET + "groups-{groupId}-settings_GET.json (use_pmi_for_schedule_meetings)",
+        ),
     ),
     Control("private_chat", "private chat", **_settings("in_meeting.private_chat")),
     Control(
@@ -266,6 +316,7 @@ _CONTROLS: tuple[Control, ...] = (
         meeting="settings.audio",
         user="schedule_meeting.audio_type",
         group="schedule_meeting.audio_type",
+        group_lock="schedule_meeting.audio_type",
         account="schedule_meeting.audio_type",
         account_lock="schedule_meeting.audio_type",
         default="both",
@@ -275,6 +326,15 @@ _CONTROLS: tuple[Control, ...] = (
             "voip": "computer audio only",
             "thirdParty": "third-party audio",
         },
+        sources=(
+            _MEETINGS_TS + "MeetingsGetMeetingResponse.settings.audio",
+            _USERS_TS + "UsersGetUserSettingsResponse.schedule_meeting.audio_type, "
+            "GroupsGetGroupsSettingsResponse.schedule_meeting.audio_type, "
+            "GroupsGetLockedSettingsResponse.schedule_meeting.audio_type (a boolean lock)",
+            _ACCOUNTS_TS + "AccountsGetAccountSettingsResponse.schedule_meeting"
+            ".audio_type, AccountsGetLockedSettingsResponse.schedule_meeting.audio_type",
+            _ZOOMNET + "groups-{groupId}-lock_settings_GET.json (schedule_meeting.audio_type: true)",
+        ),
     ),
     Control(
         "closed_captions",
@@ -304,7 +364,23 @@ _CONTROLS: tuple[Control, ...] = (
         group_lock="schedule_meeting.meeting_authentication",
         account="meeting_authentication",
         account_lock="schedule_meeting.meeting_authentication",
-        notes="User, group and account values come from option=meeting_authentication.",
+        alternates={"user": ("authentication_options.meeting_authentication.meeting_authentication",)},
+        notes="User, group and account values come from option=meeting_authentication. Zoom documents two "
+        "shapes of the user view: flat (meeting_authentication at the top) and nested "
+        "(authentication_options.meeting_authentication.meeting_authentication); both are read.",
+        sources=(
+            _MEETINGS_TS + "MeetingsGetMeetingResponse.settings.meeting_authentication",
+            _USERS_TS + "UsersGetUserSettingsResponse, a union of views whose "
+            "meeting_authentication view is either {meeting_authentication, authentication_options[], "
+            "allow_authentication_exception} or {authentication_options: {meeting_authentication: "
+            "{meeting_authentication, authentication_options[], allow_authentication_exception}}}",
+            _USERS_TS + "GroupsGetGroupsSettingsResponse.meeting_authentication, "
+            "GroupsGetLockedSettingsResponse.schedule_meeting.meeting_authentication",
+            _ACCOUNTS_TS + "AccountsGetAccountSettingsResponse"
+            ".meeting_authentication, AccountsGetLockedSettingsResponse.schedule_meeting"
+            ".meeting_authentication",
+            _ZOOMNET + "users-{userId}-settings_GET.json (the flat shape)",
+        ),
     ),
     Control(
         "registration",

@@ -10,8 +10,8 @@ Choices (docs/fixes.md explains them to admins):
   passcode that meets the host's (else the account's) passcode requirement.
 - Locks: a lock decides the value for every lower tier, so a lower-tier change would be ignored
   by Zoom. When the account locks the control the plan sets the *account* value (the lock stays
-  on and then enforces the safe value); when the host's group locks it (first group in the host's
-  precedence order that locks it), the plan sets that *group's* value. Such escalated plans touch
+  on and then enforces the safe value); when the host's group locks it (the host's deciding group,
+  zoomaudit.priority), the plan sets that *group's* value. Such escalated plans touch
   everyone in the account or group, so they are always ``suggest``, never applied automatically.
 - Dedupe: plans with the same target, occurrence, field and value are one plan (one user-level
   screen-share fix covers all of that host's meetings); a generated passcode counts as one value.
@@ -30,8 +30,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from zoomaudit.controls import CATALOGUE, Control, FixTier, fix_request, lookup
 from zoomaudit.findings import Finding, Violation
 from zoomaudit.fixes.passcode import generate_passcode
+from zoomaudit.priority import host_groups
+from zoomaudit.resolve import group_manages
 from zoomaudit.runner import FixMode
-from zoomaudit.snapshot import AccountContext, HostBatch, Subject
+from zoomaudit.snapshot import AccountContext, GroupContext, HostBatch, Subject
 
 PlanMode = Literal["suggest", "auto"]
 GENERATED = "<generated passcode>"
@@ -146,8 +148,9 @@ def lock_above(
 ) -> tuple[FixTier, str] | None:
     """The (tier, target id) whose lock decides ``control`` for this host above ``tier``, if any.
 
-    Same precedence as the resolver: the account lock, then the first of the host's groups (in
-    ``group_ids`` order) whose lock flag (primary or alternate) is on.
+    Same precedence as the resolver: the account lock, then the lock of the host's
+    highest-priority group that manages the setting (``zoomaudit.priority``). When that group is
+    not known, any candidate that locks may be it, so the fix is planned at that lock.
     """
     if tier in ("account", "account_lock"):
         return None
@@ -155,14 +158,21 @@ def lock_above(
         return ("account", account.account_id)
     if tier in ("group", "group_lock"):
         return None
-    for group_id in batch.host.group_ids:
-        group = account.groups.get(group_id)
-        if group is not None and _locked(group.locks, control.paths("group_lock")):
-            return ("group", group_id)
+    for group in _deciding_groups(control, account, batch):
+        if _locked(group.locks, control.paths("group_lock")):
+            return ("group", group.id)
     return None
 
 
-def _host_group(account: AccountContext, batch: HostBatch) -> str | None:
+def _deciding_groups(control: Control, account: AccountContext, batch: HostBatch) -> tuple[GroupContext, ...]:
+    return host_groups(batch.host, account).candidates(lambda g: group_manages(control, g))
+
+
+def _host_group(control: Control, account: AccountContext, batch: HostBatch) -> str | None:
+    """The group a group-tier fix changes: the one deciding the setting, else the host's first."""
+    deciding = _deciding_groups(control, account, batch)
+    if deciding:
+        return deciding[0].id
     for group_id in batch.host.group_ids:
         if group_id in account.groups:
             return group_id
@@ -230,7 +240,7 @@ def _choose(
         if tier == "meeting" and finding.meeting_id is None:
             continue
         if tier in ("group", "group_lock"):
-            group_id = _host_group(account, batch)
+            group_id = _host_group(control, account, batch)
             if group_id is None:
                 continue
             target = group_id

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from zoomaudit.controls import MISSING
 from zoomaudit.findings import Effective
+from zoomaudit.priority import host_groups
 from zoomaudit.resolve import get_path, meeting_field
 from zoomaudit.snapshot import AccountContext, HostContext, Subject
 
@@ -63,22 +64,42 @@ _FIELDS = tuple(PasscodeRequirement.__dataclass_fields__)
 
 
 def passcode_requirement(host: HostContext, account: AccountContext) -> PasscodeRequirement:
-    """The passcode rules in force for the host: each rule from the user's settings, else the
-    first of the host's groups that states it, else the account's (no lock exists for them)."""
-    docs: list[Any] = [host.settings]
-    docs += [account.groups[g].settings for g in host.group_ids if g in account.groups]
-    docs.append(account.settings)
+    """The passcode rules in force for the host: each rule from the user's settings, else from the
+    host's highest-priority group that manages the requirement (one that states any of its
+    rules), else the account's (no lock exists for them).
+
+    When that group is not known (several groups state the requirement differently and their
+    priority is unknown, ``zoomaudit.priority``), the requirement is every candidate's at once
+    (``PasscodeRequirement.stricter``): the auditor can only get stricter than Zoom, never pass a
+    passcode Zoom's own rules would not have allowed.
+    """
+    candidates = host_groups(host, account).candidates(lambda g: bool(_requirement_fields(g.settings)))
+    per_group = [
+        _requirement_from([host.settings, group.settings, account.settings]) for group in candidates
+    ] or [_requirement_from([host.settings, account.settings])]
+    requirement = per_group[0]
+    for other in per_group[1:]:
+        if other != requirement:
+            requirement = requirement.stricter(other)
+    return requirement
+
+
+def _requirement_fields(doc: Any) -> dict[str, Any]:
+    """The requirement's rules one settings document states (either section)."""
     found: dict[str, Any] = {}
     for name in _FIELDS:
-        for doc in docs:
-            value = MISSING
-            for base in _REQUIREMENT_PATHS:
-                value = get_path(doc, f"{base}.{name}")
-                if value is not MISSING:
-                    break
+        for base in _REQUIREMENT_PATHS:
+            value = get_path(doc, f"{base}.{name}")
             if value is not MISSING and value is not None:
                 found[name] = int(value) if name.endswith("length") else bool(value)
                 break
+    return found
+
+
+def _requirement_from(docs: list[Any]) -> PasscodeRequirement:
+    found: dict[str, Any] = {}
+    for doc in reversed(docs):  # the first document that states a rule wins
+        found.update(_requirement_fields(doc))
     return replace(PasscodeRequirement(), **found)
 
 

@@ -31,11 +31,11 @@ First match wins:
 | # | tier | when |
 | --- | --- | --- |
 | 1 | `account_lock` | the account's lock flag is true; the value is the account setting |
-| 2 | `group_lock` | a lock flag of one of the host's groups is true; the value is that group's \
+| 2 | `group_lock` | the host's deciding group (below) locks it; the value is that group's \
 setting (the account's when the group does not state it) |
 | 3 | `meeting` | the control has a meeting field and the meeting (or occurrence) states it |
 | 4 | `user` | the host's user settings state it |
-| 5 | `group` | one of the host's groups states it |
+| 5 | `group` | the host's deciding group states it |
 | 6 | `account` | the account settings state it |
 | 7 | `default` | Zoom documents a default (the finding says the value was not stated) |
 
@@ -43,12 +43,32 @@ A missing key is **not stated**: it passes to the next tier and is never read as
 states a value and Zoom documents no default, the value is unknown and a policy on it gives an
 `error` finding ("cannot be judged"), never a pass or a violation.
 
-**A host in several groups.** `HostContext.group_ids` lists the host's groups in precedence order
-(highest priority first, as in Zoom's group-priority model; settings-map.md §3). For locks, the first
-listed group that locks the setting decides, even if a higher group states the setting without a
-lock: a lock is an administrator's deliberate restriction and Zoom's older model resolved conflicts
-towards it. For unlocked values, the first listed group that states the setting decides. Group ids
-that the account does not list are ignored.
+**A host in several groups.** Zoom: "When a setting is locked at the group level, the lock and its
+corresponding setting value are inherited from the user's highest-priority group that has the
+setting coupled to it. A locked setting in a lower-priority group has no effect if the user also
+belongs to a higher-priority group that manages the same setting", and a group's unselected
+settings "are not managed by that group and do not create conflicts"; an account lock wins over
+every group (Zoom Library, "New groups and settings management experience", Settings Resolution:
+https://library.zoom.com/admin-corner/account-and-endpoint-management/new-groups-and-settings-management-experience-explainer/settings-resolution;
+support article KB0073040 "New groups and settings management experience"). So one group decides a
+setting for a host, value and lock: the **deciding group**, the host's highest-priority group that
+manages the setting. A group **manages** a setting when its settings or lock-settings document
+states the setting's field (the key is present); Zoom does not document how an unselected setting
+appears in `GET /groups/{id}/settings`, and an absent key is read as "not managed", as it is "not
+stated" everywhere else.
+
+Zoom's API does not expose the priority: `GET /groups` and `GET /groups/{id}` answer `id`, `name`
+and `total_members`, and `GET /users` answers `group_ids` in no documented order (zoom/rivet-javascript
+`users/users.d.ts`: `GroupsListGroupsResponse`, `GroupsGetGroupResponse`, `UsersListUsersResponse`).
+The order comes from `ZOOMAUDIT_GROUP_PRIORITY` (docs/configuration.md); a group it does not name
+has an unknown rank. The groups that could be the deciding group are the highest-ranked group that
+manages the setting and every managing group of unknown rank. When they agree (same value, same
+lock) there is no ambiguity. When they disagree, each is tried as the deciding group: if the
+verdict input (the value) is the same either way, that value is judged and the finding names the
+first candidate's tier; otherwise the finding is `error` ("cannot be judged"), naming the groups,
+what each says and `ZOOMAUDIT_GROUP_PRIORITY`. The order in which Zoom lists a host's groups never
+decides. The passcode requirement behind `passcode-strength` follows the same deciding group; when
+it is unknown, every candidate group's rules apply at once (stricter than Zoom, never looser).
 
 **Alternate fields.** Some settings appear under two names at one tier (the waiting room is both
 `in_meeting.waiting_room` and `meeting_security.waiting_room` in user settings). The value is read

@@ -16,6 +16,7 @@ from zoomaudit.findings import ErrorFinding, Manual, Pass, Violation
 from zoomaudit.policy.checks import CHECKS, CheckInput, CheckSpec
 from zoomaudit.policy.model import Applies, Policy, PolicySet
 from zoomaudit.policy.operators import Test
+from zoomaudit.priority import host_groups
 from zoomaudit.resolve import Decision, HostResolution, effective_values
 from zoomaudit.snapshot import AccountContext, HostBatch, HostContext, Subject
 
@@ -105,6 +106,7 @@ class _HostView:
         self.host = host
         self.account = account
         self.resolutions: dict[str, HostResolution] = {}
+        self.groups = host_groups(host, account)
         self.group_names = frozenset(
             account.groups[g].name.lower() for g in host.group_ids if g in account.groups
         )
@@ -116,7 +118,9 @@ class _HostView:
     def resolution(self, control: Control) -> HostResolution:
         found = self.resolutions.get(control.name)
         if found is None:
-            found = self.resolutions[control.name] = HostResolution(control, self.host, self.account)
+            found = self.resolutions[control.name] = HostResolution(
+                control, self.host, self.account, self.groups
+            )
         return found
 
     def resolutions_for(self, plans: list[_Plan]) -> list[HostResolution]:
@@ -130,6 +134,8 @@ def _verdict(plan: _Plan, decision: Decision, view: _HostView) -> tuple[type[Fin
     """Judge an effective value against an expectation: (finding class, actual, message)."""
     eff = decision.effective
     control = plan.control
+    if decision.unknown is not None:
+        return ErrorFinding, None, decision.unknown
     if eff.manual:
         return Manual, None, plan.manual_text
     if eff.tier is None:
@@ -176,7 +182,8 @@ def _evaluate(plans: list[_Plan], view: _HostView, subject: Subject | None) -> l
             expected = {"check": plan.check.name, **result.expected}
             cls: type[Finding] = ErrorFinding if result.ok is None else Pass if result.ok else Violation
             actual, message = result.actual, result.detail
-        elif decision is resolution.fallback:  # host-side: the same verdict for every meeting
+        elif decision is resolution.fallback or decision.unknown is not None:
+            # host-side (the fallback, or "cannot be judged"): the same verdict for every meeting
             host_key: tuple[Any, ...] = (plan.id, id(decision))
             found = verdicts.get(host_key)
             if found is None:

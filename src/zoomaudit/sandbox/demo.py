@@ -1,6 +1,6 @@
 """The demo organisation: Brightpath Youth & Wellbeing, a charity on a Zoom Business account.
 
-Twelve staff and volunteers in four groups (youth workers, counsellors, volunteers, admins) host
+Thirteen staff and volunteers in four groups (youth workers, counsellors, volunteers, admins) host
 about forty sessions: 1:1 support, youth groups, peer-support circles, counselling, volunteer
 training and a public talk. Their settings are a realistic mix of safe and unsafe, decided at
 every tier; tests/sandbox/demo_cases.py lists the designed cases and docs/sandbox.md tells the
@@ -39,6 +39,7 @@ def _groups() -> list[SandboxGroup]:
             },
             # Youth workers may not turn private chat back on, and everyone joins muted.
             locks={"schedule_meeting": {"mute_upon_entry": True}, "in_meeting": {"private_chat": True}},
+            priority=3,
         ),
         SandboxGroup(
             zoom_id(COUNSELLORS),
@@ -50,13 +51,17 @@ def _groups() -> list[SandboxGroup]:
             },
             # Counselling sessions always use the waiting room, whatever a meeting says.
             locks={"in_meeting": {"waiting_room": True}, "meeting_security": {"waiting_room": True}},
+            priority=1,
         ),
         SandboxGroup(
             zoom_id(VOLUNTEERS),
             "Volunteers",
             settings={"schedule_meeting": {"mute_upon_entry": False}},
+            # Zoom's group priority (not in its API): Volunteers rank above Youth workers, so a
+            # volunteer who also joined Youth workers is not bound by that group's locks.
+            priority=2,
         ),
-        SandboxGroup(zoom_id(ADMINS), "Admins"),
+        SandboxGroup(zoom_id(ADMINS), "Admins", priority=4),
     ]
 
 
@@ -133,6 +138,10 @@ PEOPLE: list[tuple[str, str, str, tuple[str, ...], str, str, Doc]] = [
         },
     ),
     ("nadia", "Nadia", "Kowalski", (VOLUNTEERS,), "2", "Befriending", {}),
+    # Kemi, a volunteer mentor, was added to Youth workers as well. Zoom lists Youth workers first,
+    # but Volunteers rank higher: Youth workers' locks (private chat off, muted on entry) do not
+    # bind her. Without ZOOMAUDIT_GROUP_PRIORITY the two groups' disagreement cannot be judged.
+    ("kemi", "Kemi", "Adebayo", (YOUTH, VOLUNTEERS), "2", "Volunteer mentoring", {}),
 ]
 INACTIVE: tuple[str, str, str, tuple[str, ...], str, str, Doc] = (
     "sam",
@@ -320,6 +329,7 @@ MEETINGS: list[tuple[str, str, int, int, int, int, str | None, Doc, str]] = [
     ("nadia", "Befriending call: R.M.", 2, 3, 15, 30, "Bf9call22", s(), "grace"),
     ("nadia", "Peer mentors meetup", 2, 12, 18, 60, "Pm4meet6", s(), "grace"),
     ("nadia", "Befriending call: J.W.", 2, 6, 15, 30, "990011", s(use_pmi=True), ""),
+    ("kemi", "Mentoring drop-in (ages 14-18)", 2, 8, 17, 60, "Mt7drop3k", s(mute_upon_entry=...), "grace"),
 ]
 
 # Hosts who schedule on their Personal Meeting ID; everyone else has PMI switched off

@@ -20,6 +20,9 @@ class SandboxOptions:
     """Seconds a token lives, as advertised in ``expires_in`` and enforced."""
     settings_view: Literal["effective", "stored"] = "effective"
     """What user/group settings GETs answer (docs/sandbox.md, guess 1)."""
+    auth_shape: Literal["flat", "nested"] = "flat"
+    """Which of Zoom's two documented shapes ``GET /users/{id}/settings?option=meeting_authentication``
+    answers in (tiers.nested_authentication)."""
 
     # -- fault injection (seeded; see faults.py) --
     seed: int = 0

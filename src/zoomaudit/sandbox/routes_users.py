@@ -122,9 +122,15 @@ def _check_patch(call: Call, option: str | None) -> Doc:
 def get_user_settings(call: Call) -> Reply:
     user = get_user(call.state, call.params["userId"])
     option = option_of(call, USER_OPTIONS)
-    if call.options.settings_view == "stored":
-        return _serve(user.settings, option)
-    return _serve(tiers.effective_user_settings(call.state, user), option)
+    doc = (
+        user.settings
+        if call.options.settings_view == "stored"
+        else tiers.effective_user_settings(call.state, user)
+    )
+    reply = _serve(doc, option)
+    if option == "meeting_authentication" and call.options.auth_shape == "nested":
+        reply = Reply(body=tiers.nested_authentication(reply.body))
+    return reply
 
 
 def patch_user_settings(call: Call) -> Reply:

@@ -43,7 +43,7 @@ class SandboxUser:
     dept: str = ""
     role_id: str = "2"
     group_ids: list[str] = field(default_factory=list)
-    """In precedence order: the first group wins where two groups lock the same setting."""
+    """The user's groups in the order they were added (no meaning: ``SandboxGroup.priority`` ranks them)."""
     created_at: str = "2023-01-09T09:00:00Z"
     settings: Doc = field(default_factory=dict)
     """The values this user changed themselves (sparse); the rest is inherited (tiers.py)."""
@@ -60,6 +60,9 @@ class SandboxGroup:
     settings: Doc = field(default_factory=dict)
     """The values set at group level (sparse); unset values inherit from the account."""
     locks: Doc = field(default_factory=dict)
+    priority: int | None = None
+    """Zoom's rank for the group (1 = highest), which Zoom's API does not expose and the sandbox
+    does not serve; None ranks below every ranked group (tiers.deciding_group)."""
 
 
 @dataclass

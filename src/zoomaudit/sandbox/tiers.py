@@ -11,6 +11,10 @@ See docs/sandbox.md "Documented guesses". In short:
 3. "Secure every meeting": with account ``meeting_security.auto_security`` on, a meeting update
    that would leave no passcode, no waiting room and no authentication gets its waiting room
    turned on (``secure_every_meeting``).
+
+Also (docs/sandbox.md guesses 10-12): a user in several groups takes every group-level setting and
+lock from their highest-priority group (``SandboxGroup.priority``, which Zoom's API does not serve;
+``deciding_group``); the nested shape of the user authentication view (``nested_authentication``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import itertools
 import re
 from typing import Any
 
-from zoomaudit.sandbox.state import Doc, SandboxState, SandboxUser
+from zoomaudit.sandbox.state import Doc, SandboxGroup, SandboxState, SandboxUser
 
 # Top-level keys served by ``?option=meeting_authentication`` (everything else of that view is
 # inside ``meeting_security`` or the default sections).
@@ -63,7 +67,6 @@ ACCOUNT_ONLY = frozenset(
 NOT_AT_USER = ACCOUNT_ONLY | {("schedule_meeting", "mute_upon_entry")}
 NOT_AT_GROUP = ACCOUNT_ONLY | {
     ("in_meeting", "attention_mode_focus_mode"),
-    ("schedule_meeting", "use_pmi_for_scheduled_meetings"),
     ("schedule_meeting", "use_pmi_for_instant_meetings"),
 }
 
@@ -79,7 +82,13 @@ NOT_AT_GROUP = NOT_AT_GROUP | {
 
 # The same setting under another name at user level, and lock keys that guard a setting of
 # another name (settings-map.md rows 1 and 12).
-USER_RENAMES = {("schedule_meeting", "participant_video"): "participants_video"}
+USER_RENAMES = {
+    ("schedule_meeting", "participant_video"): "participants_video",
+    ("schedule_meeting", "use_pmi_for_schedule_meetings"): "use_pmi_for_scheduled_meetings",
+}
+# Groups spell "use PMI for scheduled meetings" without the "d" (rivet users.d.ts
+# GroupsGetGroupsSettingsResponse.schedule_meeting.use_pmi_for_schedule_meetings).
+GROUP_RENAMES = {("schedule_meeting", "use_pmi_for_scheduled_meetings"): "use_pmi_for_schedule_meetings"}
 LOCK_ALIASES: dict[str, tuple[str, ...]] = {
     "schedule_meeting.participant_video": ("schedule_meeting.participants_video",),
     "in_meeting.waiting_room": ("meeting_security.waiting_room",),
@@ -159,7 +168,7 @@ def _for_user(account: Doc, user_level: bool = True) -> Doc:
             continue
         if isinstance(value, dict):
             left_out = NOT_AT_USER if user_level else NOT_AT_GROUP
-            renames = USER_RENAMES if user_level else {}
+            renames = USER_RENAMES if user_level else GROUP_RENAMES
             value = {
                 renames.get((section, k), k): v for k, v in value.items() if (section, k) not in left_out
             }
@@ -198,20 +207,34 @@ def effective_group_settings(state: SandboxState, group_id: str) -> Doc:
     return doc
 
 
+def deciding_group(state: SandboxState, user: SandboxUser) -> SandboxGroup | None:
+    """The user's highest-priority group: the lowest ``priority`` number; unranked groups after
+    ranked ones, in the order the user joined them."""
+    groups = [state.groups[g] for g in user.group_ids if g in state.groups]
+    if not groups:
+        return None
+    ranked = sorted(enumerate(groups), key=lambda ig: (ig[1].priority is None, ig[1].priority or 0, ig[0]))
+    return ranked[0][1]
+
+
 def effective_user_settings(state: SandboxState, user: SandboxUser) -> Doc:
-    """Account, then the user's groups (first group highest), then the user's own values; locks win."""
+    """Account, then the user's highest-priority group, then the user's own values; locks win."""
     doc = _for_user(state.account_settings)
-    for gid in reversed(user.group_ids):
-        group = state.groups.get(gid)
-        if group is not None:
-            deep_merge(doc, _for_user(group.settings))
+    top = deciding_group(state, user)
+    if top is not None:
+        deep_merge(doc, _for_user(top.settings))
     deep_merge(doc, user.settings)
-    for gid in reversed(user.group_ids):
-        group = state.groups.get(gid)
-        if group is not None:
-            _overlay_locks(doc, group.locks, effective_group_settings(state, gid), user_level=True)
+    if top is not None:
+        _overlay_locks(doc, top.locks, effective_group_settings(state, top.id), user_level=True)
     _overlay_locks(doc, state.account_locks, state.account_settings, user_level=True)
     return doc
+
+
+def nested_authentication(view: Doc) -> Doc:
+    """The ``option=meeting_authentication`` user view in Zoom's nested shape (rivet users.d.ts:
+    ``UsersGetUserSettingsResponse``, the ``authentication_options.meeting_authentication`` member)."""
+    inner = {k: view[k] for k in AUTH_KEYS if k in view}
+    return {"authentication_options": {"meeting_authentication": inner}}
 
 
 def split_view(doc: Doc, option: str | None) -> Doc:
@@ -237,7 +260,8 @@ def strip_locked(changes: Doc, lock_docs: list[Doc], user_level: bool) -> Doc:
 
 def higher_locks(state: SandboxState, user: SandboxUser | None = None) -> list[Doc]:
     """The lock documents above a user (their groups' and the account's) or above a group."""
-    docs = [state.groups[g].locks for g in (user.group_ids if user else []) if g in state.groups]
+    top = deciding_group(state, user) if user is not None else None
+    docs = [top.locks] if top is not None else []  # a lower group's lock has no effect
     docs.append(state.account_locks)
     return docs
 
