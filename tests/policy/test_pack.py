@@ -36,6 +36,15 @@ _ADMIT = "meeting_security.waiting_room_settings.users_who_can_admit_participant
 _SHARE = "in_meeting.screen_sharing"
 _WHO = "in_meeting.who_can_share_screen"
 
+_NOT_E2EE = {"settings.encryption_type": "enhanced_encryption"}
+
+
+def _not_e2ee(case: tuple[Setup, Setup, str]) -> tuple[Setup, Setup, str]:
+    """A feature that E2EE switches off passes only in a meeting known not to be E2EE."""
+    good, bad, missing = case
+    return {**good, "meeting": {**good.get("meeting", {}), **_NOT_E2EE}}, bad, missing
+
+
 # policy id -> (a setup that passes, a setup that violates, the status when no tier states anything)
 CASES: dict[str, tuple[Setup, Setup, str]] = {
     "waiting-room": _at("meeting", "settings.waiting_room", True, False, "violation"),
@@ -51,7 +60,7 @@ CASES: dict[str, tuple[Setup, Setup, str]] = {
         {"user": {_SHARE: True, _WHO: "all"}},
         "error",
     ),
-    "breakout-rooms-available": _at("user", "in_meeting.breakout_room", True, False, "error"),
+    "breakout-rooms-available": _not_e2ee(_at("user", "in_meeting.breakout_room", True, False, "error")),
     "hide-self-view": ({}, {}, "manual"),
     "participant-video-off": _at("meeting", "settings.participant_video", False, True, "error"),
     "mute-upon-entry": _at("meeting", "settings.mute_upon_entry", True, False, "violation"),
@@ -60,8 +69,9 @@ CASES: dict[str, tuple[Setup, Setup, str]] = {
     "annotation-off": _at("user", "in_meeting.annotation", False, True, "error"),
     "auto-recording-off": _at("meeting", "settings.auto_recording", "none", "cloud", "pass"),
     "alternative-host": _at("meeting", "settings.alternative_hosts", "deputy@example.org", "", "violation"),
-    "phone-dial-in-available": _at("meeting", "settings.audio", "both", "voip", "pass"),
-    "captions-available": _at("user", "in_meeting.closed_caption", True, False, "violation"),
+    # Zoom's default audio is "both", but with the encryption type unknown dial-in cannot be judged.
+    "phone-dial-in-available": _not_e2ee(_at("meeting", "settings.audio", "both", "voip", "error")),
+    "captions-available": _not_e2ee(_at("user", "in_meeting.closed_caption", True, False, "violation")),
     "focus-mode": _at("meeting", "settings.focus_mode", True, False, "error"),
     "continuous-chat-off": _at("meeting", "settings.continuous_meeting_chat.enable", False, True, "error"),
     "ai-summary-off": _at("meeting", "settings.auto_start_meeting_summary", False, True, "error"),

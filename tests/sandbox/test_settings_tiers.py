@@ -40,7 +40,10 @@ def test_user_settings_are_effective_values(api: Api) -> None:
 def test_stored_view_answers_only_the_users_own_values(api: Api) -> None:
     api.options.settings_view = "stored"
     grace = api.get(f"/users/{api.user('Grace').id}/settings").json()
-    assert grace == {"in_meeting": {"private_chat": False}, "schedule_meeting": {"personal_meeting": False}}
+    assert grace == {
+        "in_meeting": {"private_chat": False, "allow_participants_chat_with": 3},
+        "schedule_meeting": {"personal_meeting": False},
+    }
 
 
 def test_patch_changes_only_the_keys_sent(api: Api) -> None:

@@ -70,6 +70,37 @@ def _settings(path: str, *, group: bool = True, group_lock: bool = True, lock: b
     }
 
 
+_CHAT_WITH = "in_meeting.allow_participants_chat_with"
+_UNKNOWN_CHAT = "unknown"
+_CHAT_PUBLIC_ONLY = {1, 2, 3}  # no one; host and co-hosts; everyone publicly
+_CHAT_PRIVATE = 4  # everyone publicly and privately
+
+
+def _private_chat(primary: Any, inputs: Mapping[str, Any]) -> Any:
+    """Whether participants can message each other privately (``unknown`` for an undocumented value).
+
+    ``primary`` is allow_participants_chat_with (an int) or, when only the older field is there,
+    private_chat (a boolean)."""
+    if primary is MISSING:
+        return MISSING
+    if inputs.get("chat") is False:  # the chat master switch: no chat of any kind
+        return False
+    if isinstance(primary, bool):
+        return primary
+    if primary == _CHAT_PRIVATE:
+        return True
+    if isinstance(primary, int) and primary in _CHAT_PUBLIC_ONLY:
+        return False
+    return _UNKNOWN_CHAT
+
+
+def _private_chat_fields(path: str, value: Any) -> dict[str, Any]:
+    section = path.rsplit(".", 1)[0]
+    if value is False:  # keep public chat, stop private messages on current and older clients
+        return {f"{section}.allow_participants_chat_with": 3, f"{section}.private_chat": False}
+    return {f"{section}.allow_participants_chat_with": _CHAT_PRIVATE, f"{section}.private_chat": True}
+
+
 _ADMITTERS = "meeting_security.waiting_room_settings.users_who_can_admit_participants_from_waiting_room"
 _REQUIRE_PASSCODE = "schedule_meeting.require_password_for_scheduling_new_meetings"
 # Where sources are cited (repository and file; the fields follow).
@@ -275,7 +306,35 @@ _CONTROLS: tuple[Control, ...] = (
             _ZOOMNET + "groups-{groupId}-settings_GET.json (use_pmi_for_schedule_meetings)",
         ),
     ),
-    Control("private_chat", "private chat", **_settings("in_meeting.private_chat")),
+    Control(
+        "private_chat",
+        "private chat between participants",
+        **_settings(_CHAT_WITH),
+        alternates={
+            t: ("in_meeting.private_chat",)
+            for t in ("user", "group", "group_lock", "account", "account_lock")
+        },
+        derive=Derive(
+            _private_chat,
+            inputs={"chat": "in_meeting.chat"},
+            encode=_private_chat_fields,
+            describe="off when chat is off or allow_participants_chat_with is 1-3, on when it is 4; "
+            "the older private_chat decides only where allow_participants_chat_with is absent",
+        ),
+        labels={True: "on", False: "off", _UNKNOWN_CHAT: "not known (an undocumented chat setting)"},
+        notes="Zoom's current model: allow_participants_chat_with (1 no one, 2 host and co-hosts, 3 "
+        "everyone publicly, 4 everyone publicly and privately) under the in_meeting.chat switch; the "
+        "older private_chat is read where the current field is absent. An undocumented value is "
+        "reported as not known, never as off.",
+        sources=(
+            "zoom/rivet-javascript users/users.d.ts: UsersGetUserSettingsResponse.in_meeting."
+            "allow_participants_chat_with (number), in_meeting.chat, in_meeting.private_chat",
+            "zoom/rivet-javascript accounts/accounts.d.ts: AccountsGetAccountSettingsResponse.in_meeting."
+            "allow_participants_chat_with",
+            "https://developers.zoom.us/docs/meeting-sdk/android/custom-ui/basic-features/in-meeting-chat/ "
+            "(chat privileges: No_One, Host_Only, Everyone_Publicly, Everyone_Publicly_And_Privately)",
+        ),
+    ),
     Control(
         "file_transfer",
         "file transfer",

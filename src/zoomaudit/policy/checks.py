@@ -212,3 +212,74 @@ CHECKS: dict[str, CheckSpec] = {
         "whichever is stricter",
     ),
 }
+
+
+# --- features that end-to-end encryption switches off ------------------------------------
+
+E2EE = "e2ee"
+_ENCRYPTION_TYPES = frozenset({E2EE, "enhanced_encryption"})
+
+
+class AvailableUnlessE2EEParams(BaseModel):
+    """The control's values that make the feature available (when the meeting is not E2EE)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    one_of: tuple[Any, ...] = Field(min_length=1)
+
+
+def _encryption(given: CheckInput) -> Effective:
+    """The meeting's encryption type (the host's resolution is shared by all its meetings)."""
+    from zoomaudit.controls import CATALOGUE
+    from zoomaudit.resolve import HostResolution
+
+    resolution = given.memo.get("encryption_resolution")
+    if resolution is None:
+        resolution = HostResolution(CATALOGUE["encryption"], given.host, given.account)
+        given.memo["encryption_resolution"] = resolution
+    decided: Effective = resolution.decide(given.subject).effective
+    return decided
+
+
+def _available_unless_e2ee(given: CheckInput) -> CheckResult:
+    # Zoom's E2EE article: end-to-end encrypted meetings have no phone/SIP/H.323 dial-in, no live
+    # transcription or captions, no cloud recording, no join before host and no breakout rooms,
+    # whatever the feature's own setting says. So the feature is available only when the meeting
+    # is known not to be E2EE *and* its own setting allows it; an unknown either way is an error.
+    params: AvailableUnlessE2EEParams = given.params
+    eff = given.effective
+    expected = {"one_of": list(params.one_of)}
+    encryption = _encryption(given)
+    where = f"{encryption.tier} ({encryption.path})" if encryption.path else str(encryption.tier)
+    if encryption.value == E2EE:
+        return CheckResult(
+            False,
+            eff.value,
+            expected,
+            f"end-to-end encryption (E2EE) is on for this meeting, decided by {where}; Zoom turns this "
+            "feature off in E2EE meetings whatever its own setting says",
+        )
+    if eff.manual or eff.tier is None:
+        return CheckResult(None, None, expected, "cannot be judged: no Zoom setting states this feature")
+    own = f"{eff.value!r} ({eff.tier}, {eff.path})" if eff.path else f"{eff.value!r} ({eff.tier})"
+    if eff.value not in params.one_of:  # off by its own setting, whatever the encryption
+        return CheckResult(False, eff.value, expected, f"not available: the setting is {own}")
+    if encryption.value not in _ENCRYPTION_TYPES:
+        return CheckResult(
+            None,
+            eff.value,
+            expected,
+            f"cannot be judged: the meeting's encryption type is {encryption.value!r} "
+            f"({'not stated by any tier' if encryption.tier is None else where}), so whether end-to-end "
+            "encryption switches this feature off is unknown",
+        )
+    return CheckResult(True, eff.value, expected, f"available: {own}, and the meeting is not E2EE")
+
+
+CHECKS["available_unless_e2ee"] = CheckSpec(
+    "available_unless_e2ee",
+    AvailableUnlessE2EEParams,
+    _available_unless_e2ee,
+    "the control's value is one of one_of and the meeting is not end-to-end encrypted (E2EE turns "
+    "the feature off); an unknown encryption type cannot be judged",
+)

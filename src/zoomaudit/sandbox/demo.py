@@ -35,10 +35,13 @@ def _groups() -> list[SandboxGroup]:
             "Youth workers",
             settings={
                 "schedule_meeting": {"mute_upon_entry": True},
-                "in_meeting": {"private_chat": False},
+                "in_meeting": {"private_chat": False, "allow_participants_chat_with": 3},
             },
             # Youth workers may not turn private chat back on, and everyone joins muted.
-            locks={"schedule_meeting": {"mute_upon_entry": True}, "in_meeting": {"private_chat": True}},
+            locks={
+                "schedule_meeting": {"mute_upon_entry": True},
+                "in_meeting": {"private_chat": True, "allow_participants_chat_with": True},
+            },
             priority=3,
         ),
         SandboxGroup(
@@ -119,7 +122,7 @@ PEOPLE: list[tuple[str, str, str, tuple[str, ...], str, str, Doc]] = [
         (VOLUNTEERS,),
         "2",
         "Volunteer programme",
-        {"in_meeting": {"private_chat": False}},
+        {"in_meeting": {"private_chat": False, "allow_participants_chat_with": 3}},
     ),
     (
         "ben",
