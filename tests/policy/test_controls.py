@@ -124,3 +124,11 @@ def test_the_docs_generator_writes_no_file_named_like_an_option(
     assert main(args) == code
     assert "usage:" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_every_control_cites_a_current_source() -> None:
+    # issue 12: each rule says where it comes from in Zoom's current material, not the 2023 map alone.
+    uncited = [c.name for c in CATALOGUE.values() if not c.sources]
+    assert not uncited, f"controls without a source: {uncited}"
+    for control in CATALOGUE.values():
+        assert any("settings-map" not in s for s in control.sources), control.name

@@ -128,6 +128,12 @@ _CONTROLS: tuple[Control, ...] = (
         occurrence_fixable=True,
         notes="Turning the waiting room on turns join-before-host off. Account settings keep it only "
         "under meeting_security (option=meeting_security).",
+        sources=(
+            rivet("settings.waiting_room", MEETING_T),
+            rivet("in_meeting.waiting_room", USER_T, GROUP_T, GROUP_LOCK_T),
+            rivet("meeting_security.waiting_room", GROUP_T, GROUP_LOCK_T, ACCOUNT_T, ACCOUNT_LOCK_T)
+            + " (the account has no in_meeting.waiting_room)",
+        ),
     ),
     Control(
         "waiting_room_admitters",
@@ -140,6 +146,9 @@ _CONTROLS: tuple[Control, ...] = (
             1: "also people who bypassed the waiting room (when no host is present)",
         },
         notes="No lock key exists for waiting_room_settings. 0 = host and co-hosts only.",
+        sources=(
+            rivet(_ADMITTERS, USER_T, GROUP_T, ACCOUNT_T) + " (no lock type carries waiting_room_settings)",
+        ),
     ),
     Control(
         "passcode",
@@ -168,6 +177,13 @@ _CONTROLS: tuple[Control, ...] = (
         "passcodes makes Zoom generate one for new meetings, not for stored ones. When Zoom omits the "
         "password key, the host's 'require a passcode' setting decides. A fix value of 'generate' asks "
         "the planner for a passcode meeting the host's requirement.",
+        sources=(
+            rivet("password", MEETING_T),
+            rivet(_REQUIRE_PASSCODE, *_EVERY_SETTINGS_TIER),
+            rivet("meeting_security.meeting_password", *_EVERY_SETTINGS_TIER),
+            rivet("meeting_password_requirement", USER_T, GROUP_T, ACCOUNT_T)
+            + " (under schedule_meeting and meeting_security)",
+        ),
     ),
     Control(
         "screen_share",
@@ -403,6 +419,10 @@ _CONTROLS: tuple[Control, ...] = (
         default=False,
         notes="Newer settings also hold in_meeting.closed_captioning.enable, read when closed_caption "
         "is absent.",
+        sources=(
+            rivet("in_meeting.closed_caption", *_EVERY_SETTINGS_TIER),
+            rivet("in_meeting.closed_captioning", USER_T, GROUP_T, ACCOUNT_T),
+        ),
     ),
     Control(
         "focus_mode",
@@ -413,6 +433,11 @@ _CONTROLS: tuple[Control, ...] = (
         account_lock="in_meeting.attention_mode_focus_mode",
         notes="Only the meeting field starts a meeting in focus mode; the user and account fields make it "
         "available. No group field or group lock.",
+        sources=(
+            rivet("settings.focus_mode", MEETING_T),
+            rivet("in_meeting.attention_mode_focus_mode", USER_T, ACCOUNT_T, ACCOUNT_LOCK_T)
+            + " (no group type carries it)",
+        ),
     ),
     Control(
         "meeting_authentication",
@@ -466,6 +491,10 @@ _CONTROLS: tuple[Control, ...] = (
         labels={"e2ee": "end-to-end", "enhanced_encryption": "enhanced"},
         notes="End-to-end encryption disables breakout rooms, join before host, cloud recording and "
         "1:1 private chat.",
+        sources=(
+            rivet("settings.encryption_type", MEETING_T),
+            rivet("meeting_security.encryption_type", *_EVERY_SETTINGS_TIER),
+        ),
     ),
     Control(
         "participant_rename",
