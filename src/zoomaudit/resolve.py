@@ -240,7 +240,7 @@ def _value_at(
         return value, path
     inputs: dict[str, Any] = {}
     for name, input_path in derive.inputs.items():
-        for candidate in (doc, *lower):
+        for candidate in (doc,) if name in derive.local_inputs else (doc, *lower):
             found = get_path(candidate, input_path)
             if found is not MISSING:
                 inputs[name] = found
@@ -281,13 +281,23 @@ def _new_effective(
     return obj
 
 
+def account_locked(control: Control, account: AccountContext) -> bool:
+    """Whether the account locks ``control``: a lock-settings flag, or the flag some settings
+    carry inside the settings document itself (``Control.account_lock_flag``)."""
+    if control.account_lock and _locked(account.locks, control.paths("account_lock")):
+        return True
+    flag = control.account_lock_flag
+    return flag is not None and get_path(account.settings, flag) is True
+
+
 def _account_lock_decision(control: Control, account: AccountContext) -> Decision | None:
-    if not (control.account_lock and _locked(account.locks, control.paths("account_lock"))):
+    if not account_locked(control, account):
         return None
     value, path = (MISSING, None)
     if control.account:
         value, path = _value_at(control, "account", account.settings, [], control.paths("account"))
-    return Decision(_effective(control, "account_lock", value, path or control.account_lock, locked=True))
+    lock_path = path or control.account_lock or control.account_lock_flag
+    return Decision(_effective(control, "account_lock", value, lock_path, locked=True))
 
 
 def _group_lock_decision(control: Control, group: GroupContext, account: AccountContext) -> Decision | None:
@@ -336,6 +346,26 @@ def _meeting_decision(control: Control, path: str, meeting: Meeting) -> Decision
     if value is MISSING:
         return None
     return Decision(_effective(control, "meeting", value, path))
+
+
+def explain_source(decision: Decision, account: AccountContext) -> str:
+    """Where a value came from, in words: "the host's user settings (in_meeting.waiting_room)"."""
+    eff = decision.effective
+    group = account.groups.get(decision.group_id) if decision.group_id else None
+    group_name = f" {group.name!r}" if group is not None and group.name else ""
+    if eff.tier == "default":
+        return "Zoom's default (no tier states it)"
+    if eff.tier is None:
+        return "no tier (no Zoom setting states it)"
+    phrase = {
+        "meeting": "the meeting's own settings",
+        "user": "the host's user settings",
+        "group": f"the settings of the host's group{group_name}",
+        "account": "the account settings",
+        "group_lock": f"a lock on the host's group{group_name}",
+        "account_lock": "an account lock",
+    }[eff.tier]
+    return f"{phrase} ({eff.path})" if eff.path else phrase
 
 
 def resolve(

@@ -23,6 +23,7 @@ CONTRACT_IDS = {
     "registration-required",
     "continuous-chat-off", "ai-summary-off", "recording-consent", "local-recording-off",
     "guests-identified", "removed-cannot-rejoin",
+    "waiting-room-for-everyone", "host-drop-to-waiting-room",
 }  # fmt: skip
 
 Setup = dict[str, dict[str, Any]]
@@ -33,6 +34,10 @@ def _at(tier: str, path: str, good: Any, bad: Any, missing: str) -> tuple[Setup,
 
 
 _ADMIT = "meeting_security.waiting_room_settings.users_who_can_admit_participants_from_waiting_room"
+_PLACE = "meeting_security.waiting_room_settings.participants_to_place_in_waiting_room"
+_DROPPED = (
+    "meeting_security.waiting_room_options.more_options.move_participants_to_waiting_room_when_host_dropped"
+)
 _SHARE = "in_meeting.screen_sharing"
 _WHO = "in_meeting.who_can_share_screen"
 
@@ -72,7 +77,23 @@ CASES: dict[str, tuple[Setup, Setup, str]] = {
     # Zoom's default audio is "both", but with the encryption type unknown dial-in cannot be judged.
     "phone-dial-in-available": _not_e2ee(_at("meeting", "settings.audio", "both", "voip", "error")),
     "captions-available": _not_e2ee(_at("user", "in_meeting.closed_caption", True, False, "violation")),
-    "focus-mode": _at("meeting", "settings.focus_mode", True, False, "error"),
+    # Focus mode needs the meeting to ask for it and the feature to be available to the host.
+    "focus-mode": (
+        {"meeting": {"settings.focus_mode": True}, "user": {"in_meeting.attention_mode_focus_mode": True}},
+        {"meeting": {"settings.focus_mode": False}, "user": {"in_meeting.attention_mode_focus_mode": True}},
+        "error",
+    ),
+    # Waiting-room options need a waiting room; with nothing stated Zoom's default is none.
+    "waiting-room-for-everyone": (
+        {"meeting": {"settings.waiting_room": True}, "user": {_PLACE: 0}},
+        {"meeting": {"settings.waiting_room": True}, "user": {_PLACE: 1}},
+        "violation",
+    ),
+    "host-drop-to-waiting-room": (
+        {"meeting": {"settings.waiting_room": True}, "account": {_DROPPED: True}},
+        {"meeting": {"settings.waiting_room": True}, "account": {_DROPPED: False}},
+        "violation",
+    ),
     "continuous-chat-off": _at("meeting", "settings.continuous_meeting_chat.enable", False, True, "error"),
     "ai-summary-off": _at("meeting", "settings.auto_start_meeting_summary", False, True, "error"),
     "recording-consent": (
@@ -161,7 +182,8 @@ def test_policy_with_nothing_stated(pack: PolicySet, policy_id: str) -> None:
     *_, missing = CASES[policy_id]
     [finding] = _findings(pack, policy_id, {})
     assert finding.status == missing, finding.message
-    if missing in ("pass", "violation") and finding.control != "passcode":
+    checked = pack.get(policy_id).check is not None  # type: ignore[union-attr]
+    if missing in ("pass", "violation") and finding.control != "passcode" and not checked:
         assert finding.source == "default"
 
 
@@ -209,6 +231,8 @@ DEFAULT_FIXES = {
     "local-recording-off": ("suggest", "user"),
     "guests-identified": ("suggest", "group"),
     "removed-cannot-rejoin": ("off", None),
+    "waiting-room-for-everyone": ("suggest", "meeting"),
+    "host-drop-to-waiting-room": ("suggest", "account"),
 }
 
 

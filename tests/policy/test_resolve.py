@@ -25,10 +25,16 @@ def _raw(control: Control, tier: str, win: bool) -> Any:
         return not win  # winner: screen_sharing false -> "off"; losers: true -> "all"
     if control.name == "use_pmi":
         return win
+    if control.name == "waiting_room_who":  # a meeting's word; a settings tier's code (0 everyone)
+        if tier == "meeting":
+            return "users_not_on_invite" if win else "everyone"
+        return 1 if win else 0
     return f"win-{tier}" if win else "lose"
 
 
 def _expected(control: Control, raw: Any) -> Any:
+    if control.name == "waiting_room_who" and isinstance(raw, str):
+        return raw
     return control.derive.fn(raw, {}) if control.derive is not None else raw
 
 
@@ -54,6 +60,8 @@ def _scenario(
             place(settings, control.meeting.removeprefix("settings."), raw)
         else:
             fields[control.meeting] = raw
+    if control.name == "waiting_room_who":  # the meeting's choice counts only in custom mode
+        place(settings, "waiting_room_options.mode", "custom")
     for tier, doc in (("account_lock", acc_locks), ("group_lock", grp_locks)):
         path = control.path(tier)  # type: ignore[arg-type]
         if path and (tier in locks or lock_false):

@@ -183,6 +183,15 @@ CASES: list[DemoCase] = [
     DemoCase(TRUSTEES, None, "local-recording-off", P, "user", False, "off (account)"),
     DemoCase(BEFRIEND, None, "guests-identified", V, "group", False, "Volunteers do not mark guests"),
     DemoCase(TRUSTEES, None, "guests-identified", P, "group", False, "Admins inherit the account's on"),
+    # Who actually waits, and what happens when the host drops (the account's waiting-room options).
+    DemoCase(COOKING, None, "waiting-room", P, "meeting", False, "the waiting room is on"),
+    DemoCase(COOKING, None, "waiting-room-for-everyone", V, "meeting", False, "only outsiders wait"),
+    DemoCase(TRUSTEES, None, "waiting-room-for-everyone", P, "user", False, "everyone waits (account)"),
+    DemoCase(PUBLIC_TALK, None, "waiting-room-for-everyone", V, "user", False, "no waiting room at all"),
+    DemoCase(TRUSTEES, None, "host-drop-to-waiting-room", P, "account", False, "back to the waiting room"),
+    DemoCase(PUBLIC_TALK, None, "host-drop-to-waiting-room", V, "account", False, "no waiting room to go to"),
+    # An end-to-end encrypted call with someone who joins by phone: E2EE switches dial-in off.
+    DemoCase(BEFRIEND, None, "phone-dial-in-available", V, "meeting", False, "E2EE: no dial-in"),
     # Kemi is in Youth workers (locks private chat off, mute on) and Volunteers (neither): Zoom's API
     # does not say which group ranks higher, so without ZOOMAUDIT_GROUP_PRIORITY these cannot be judged.
     DemoCase(MENTORING, None, "private-chat-off", E, None, False, "Youth workers lock off, Volunteers on"),

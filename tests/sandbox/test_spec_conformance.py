@@ -43,6 +43,8 @@ DOCUMENTED_EXTRAS = {
         "in_meeting.request_permission_to_unmute_participants",
         "schedule_meeting.meeting_password_requirement",
     },
+    # Who goes to the waiting room, per meeting (rivet 0.4.0 MeetingsGetMeetingResponse; 2025).
+    "GET /meetings/{meetingId}": {"settings.waiting_room_options"},
 }
 
 

@@ -1,4 +1,4 @@
-"""The catalogue itself: the 22 controls of docs/controls.md, each with its field at every tier.
+"""The catalogue itself: every control of docs/controls.md, each with its field at every tier.
 
 Facts from ../shared/zoom-api/settings-map.md; ``model.py`` says how a path is read.
 """
@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from zoomaudit.controls.catalogue_records import RECORDS_AND_PRESENCE
+from zoomaudit.controls.catalogue_waiting import WAITING_ROOM_OPTIONS
 from zoomaudit.controls.model import MISSING, TIERS, Control, Derive
 
 # --- sources ------------------------------------------------------------------------------
@@ -101,7 +102,6 @@ def _private_chat_fields(path: str, value: Any) -> dict[str, Any]:
     return {f"{section}.allow_participants_chat_with": _CHAT_PRIVATE, f"{section}.private_chat": True}
 
 
-_ADMITTERS = "meeting_security.waiting_room_settings.users_who_can_admit_participants_from_waiting_room"
 _REQUIRE_PASSCODE = "schedule_meeting.require_password_for_scheduling_new_meetings"
 # Where sources are cited (repository and file; the fields follow).
 _MEETINGS_TS = "zoom/rivet-javascript meetings/meetings.d.ts: "
@@ -135,21 +135,7 @@ _CONTROLS: tuple[Control, ...] = (
             + " (the account has no in_meeting.waiting_room)",
         ),
     ),
-    Control(
-        "waiting_room_admitters",
-        "who can admit people from the waiting room",
-        user=_ADMITTERS,
-        group=_ADMITTERS,
-        account=_ADMITTERS,
-        labels={
-            0: "host and co-hosts only",
-            1: "also people who bypassed the waiting room (when no host is present)",
-        },
-        notes="No lock key exists for waiting_room_settings. 0 = host and co-hosts only.",
-        sources=(
-            rivet(_ADMITTERS, USER_T, GROUP_T, ACCOUNT_T) + " (no lock type carries waiting_room_settings)",
-        ),
-    ),
+    *WAITING_ROOM_OPTIONS,
     Control(
         "passcode",
         "meeting passcode",
@@ -338,6 +324,7 @@ _CONTROLS: tuple[Control, ...] = (
             "the older private_chat decides only where allow_participants_chat_with is absent",
         ),
         labels={True: "on", False: "off", _UNKNOWN_CHAT: "not known (an undocumented chat setting)"},
+        cannot_judge=(_UNKNOWN_CHAT,),
         notes="Zoom's current model: allow_participants_chat_with (1 no one, 2 host and co-hosts, 3 "
         "everyone publicly, 4 everyone publicly and privately) under the in_meeting.chat switch; the "
         "older private_chat is read where the current field is absent. An undocumented value is "
@@ -426,15 +413,22 @@ _CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         "focus_mode",
-        "focus mode",
+        "the meeting starts in focus mode",
         meeting="settings.focus_mode",
+        notes="Only the meeting field starts a meeting in focus mode. Whether the feature is available "
+        "to the host is the separate control focus_mode_available; a lock on that availability does not "
+        "start any meeting in focus mode (the focus-mode policy's check reads both).",
+        sources=(rivet("settings.focus_mode", MEETING_T),),
+    ),
+    Control(
+        "focus_mode_available",
+        "focus mode is available to the host",
         user="in_meeting.attention_mode_focus_mode",
         account="in_meeting.attention_mode_focus_mode",
         account_lock="in_meeting.attention_mode_focus_mode",
-        notes="Only the meeting field starts a meeting in focus mode; the user and account fields make it "
-        "available. No group field or group lock.",
+        notes="Makes the feature available; it does not start a meeting in focus mode. No group field "
+        "or group lock.",
         sources=(
-            rivet("settings.focus_mode", MEETING_T),
             rivet("in_meeting.attention_mode_focus_mode", USER_T, ACCOUNT_T, ACCOUNT_LOCK_T)
             + " (no group type carries it)",
         ),

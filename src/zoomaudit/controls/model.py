@@ -73,6 +73,10 @@ class Derive:
     """Companion paths at the user, group and account tiers, by name."""
     meeting_inputs: Mapping[str, str] = field(default_factory=dict)
     """Companion paths in the meeting body, by name."""
+    local_inputs: frozenset[str] = frozenset()
+    """Inputs read only in the deciding tier's own document, never from the tiers below: a field
+    that only the account has and that restates the primary in a newer shape must not speak for a
+    user or group that states the primary itself."""
     encode: Callable[[str, Any], dict[str, Any]] | None = None
     """``encode(primary_path, value)`` -> ``{path: value}`` to PATCH; None: set the primary path."""
     describe: str = ""
@@ -108,6 +112,13 @@ class Control:
     meeting_beats_locks: bool = False
     """The meeting's stored value is a fact a lock does not change (the passcode: a lock on
     "require a passcode" makes Zoom generate one for new meetings, not for stored ones)."""
+    cannot_judge: tuple[Any, ...] = ()
+    """Derived values that stand for an answer Zoom does not document: a finding on one is an
+    error ("cannot be judged"), never a pass or a violation."""
+    account_lock_flag: str | None = None
+    """A lock flag Zoom keeps inside the account's *settings* document rather than its lock
+    settings (``meeting_security.waiting_room_options.locked``); true locks the control at the
+    account like ``account_lock``."""
     sources: tuple[str, ...] = ()
     """Where each field and rule of this control was confirmed in Zoom's current material
     (an SDK type file, a developers.zoom.us page or changelog, a recorded payload); docs/controls.md
@@ -139,8 +150,13 @@ class Control:
                 out += self.paths(tier)
         if self.derive is not None:
             out += self.derive.inputs.values()
+        if self.account_lock_flag:
+            out.append(self.account_lock_flag)
         out += self.extra_paths.values()
         return tuple(dict.fromkeys(out))
+
+    def undocumented(self, value: Any) -> bool:
+        return any(type(value) is type(v) and value == v for v in self.cannot_judge)
 
     def describe(self, value: Any) -> str:
         """A value in words, for messages: on/off, a label, or the value itself."""
@@ -164,7 +180,7 @@ class Control:
         path = self.path(tier)
         if path is None:
             raise ValueError(f"control {self.name} has no field at tier {tier}")
-        if tier in LOCK_TIERS or tier == "meeting" or self.derive is None or self.derive.encode is None:
+        if tier in LOCK_TIERS or self.derive is None or self.derive.encode is None:
             return {path: value}
         return self.derive.encode(path, value)
 

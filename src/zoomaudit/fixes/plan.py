@@ -31,7 +31,7 @@ from zoomaudit.controls import CATALOGUE, Control, FixTier, fix_request, lookup
 from zoomaudit.findings import Finding, Violation
 from zoomaudit.fixes.passcode import generate_passcode
 from zoomaudit.priority import host_groups
-from zoomaudit.resolve import group_manages
+from zoomaudit.resolve import account_locked, group_manages
 from zoomaudit.runner import FixMode
 from zoomaudit.snapshot import AccountContext, GroupContext, HostBatch, Subject
 
@@ -135,6 +135,10 @@ def effective_mode(policy: PolicyLike, mode_override: str | None) -> PlanMode | 
     return "auto" if mode == "auto" else "suggest"
 
 
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b  # True is not 1 to Zoom
+
+
 def _locked(doc: Mapping[str, Any], paths: Iterable[str]) -> bool:
     for path in paths:
         present, value = lookup(doc, path)
@@ -154,7 +158,7 @@ def lock_above(
     """
     if tier in ("account", "account_lock"):
         return None
-    if _locked(account.locks, control.paths("account_lock")):
+    if account_locked(control, account):
         return ("account", account.account_id)
     if tier in ("group", "group_lock"):
         return None
@@ -294,6 +298,10 @@ def plan_fixes(
             continue
         wanted: FixTier = policy.fix.tier or "meeting"
         placeholder = control.fix_placeholder is not None and policy.fix.value == control.fix_placeholder
+        if not placeholder and _same(finding.actual, policy.fix.value):
+            # The setting already has the fix's value and the check fails for another reason (no
+            # waiting room, an E2EE meeting): setting it again would change nothing.
+            continue
         chosen = _choose(control, wanted, account, batch, finding, placeholder=placeholder)
         if chosen is None:
             continue

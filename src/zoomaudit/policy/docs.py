@@ -124,6 +124,14 @@ def _control_section(control: Control) -> str:
             lines.append(f"- Fix value `{control.fix_placeholder}`: the fix planner fills in the value.")
         for name, path in control.extra_paths.items():
             lines.append(f"- Also reads `{path}` ({name}).")
+        if control.cannot_judge:
+            values = ", ".join(f"`{v!r}`" for v in control.cannot_judge)
+            lines.append(f"- {values}: an answer Zoom does not document; the finding is an error.")
+        if control.account_lock_flag:
+            lines.append(
+                f"- Locked at the account when `{control.account_lock_flag}` in the account *settings* "
+                "is true (Zoom keeps this lock beside the setting, not in the lock settings)."
+            )
     if control.notes:
         lines.append(f"- Note: {_cell(control.notes)}")
     for source in control.sources:

@@ -13,11 +13,12 @@ from typing import Any
 
 from zoomaudit.controls import CATALOGUE, Control
 from zoomaudit.findings import ErrorFinding, Manual, Pass, Violation
-from zoomaudit.policy.checks import CHECKS, CheckInput, CheckSpec
+from zoomaudit.policy.checks import CheckInput, CheckSpec
 from zoomaudit.policy.model import Applies, Policy, PolicySet
 from zoomaudit.policy.operators import Test
+from zoomaudit.policy.registry import CHECKS
 from zoomaudit.priority import host_groups
-from zoomaudit.resolve import Decision, HostResolution, effective_values
+from zoomaudit.resolve import Decision, HostResolution, effective_values, explain_source
 from zoomaudit.snapshot import AccountContext, HostBatch, HostContext, Subject
 
 __all__ = ["effective_values", "evaluate_batch", "evaluate_subject", "explain_source"]
@@ -36,26 +37,6 @@ def _make(cls: type[Finding], fields: dict[str, Any]) -> Finding:
     object.__setattr__(obj, "__pydantic_extra__", None)
     object.__setattr__(obj, "__pydantic_private__", None)
     return obj
-
-
-def explain_source(decision: Decision, account: AccountContext) -> str:
-    """Where a value came from, in words: "the host's user settings (in_meeting.waiting_room)"."""
-    eff = decision.effective
-    group = account.groups.get(decision.group_id) if decision.group_id else None
-    group_name = f" {group.name!r}" if group is not None and group.name else ""
-    if eff.tier == "default":
-        return "Zoom's default (no tier states it)"
-    if eff.tier is None:
-        return "no tier (no Zoom setting states it)"
-    phrase = {
-        "meeting": "the meeting's own settings",
-        "user": "the host's user settings",
-        "group": f"the settings of the host's group{group_name}",
-        "account": "the account settings",
-        "group_lock": f"a lock on the host's group{group_name}",
-        "account_lock": "an account lock",
-    }[eff.tier]
-    return f"{phrase} ({eff.path})" if eff.path else phrase
 
 
 class _Plan:
@@ -145,6 +126,12 @@ def _verdict(plan: _Plan, decision: Decision, view: _HostView) -> tuple[type[Fin
             (f"{control.title} cannot be judged: no Zoom setting states it and Zoom documents no default"),
         )
     where = explain_source(decision, view.account)
+    if control.undocumented(eff.value):
+        return (
+            ErrorFinding,
+            eff.value,
+            f"{control.title} cannot be judged: {control.describe(eff.value)}, from {where}",
+        )
     try:
         ok = plan.test(eff.value)  # type: ignore[misc]
     except TypeError as exc:

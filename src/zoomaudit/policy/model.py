@@ -150,7 +150,7 @@ class Policy(_Strict):
 
     def compile(self) -> None:
         """Prepare the hot path: call once after ``cross_check`` found nothing."""
-        from zoomaudit.policy.checks import CHECKS
+        from zoomaudit.policy.registry import CHECKS
 
         self._applies = compile_applies(self.applies_to)
         if self.expect is not None:
@@ -166,7 +166,7 @@ class Policy(_Strict):
 
 def cross_check(policy: Policy) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Problems of a well-shaped policy against the catalogue and checks: (location, message)."""
-    from zoomaudit.policy.checks import CHECKS
+    from zoomaudit.policy.registry import CHECKS
 
     control = CATALOGUE.get(policy.control)
     if control is None:

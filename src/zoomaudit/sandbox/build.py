@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,7 +49,7 @@ def meeting(
     **extra: Any,
 ) -> Doc:
     """A stored meeting resource. ``password=None`` leaves the key out; settings stay as given."""
-    settings = dict(settings or {})
+    settings = copy.deepcopy(settings or {})  # nested settings objects are never shared
     doc: Doc = {
         "uuid": zoom_id(f"uuid-{meeting_id}", 22) + "==",
         "id": meeting_id,

@@ -9,6 +9,7 @@ story. Dates are relative to the moment the state is built; everything else is f
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -170,12 +171,14 @@ SAFE: Doc = {
     "focus_mode": False,
     "watermark": False,
     "encryption_type": "enhanced_encryption",
+    # As Zoom's recorded GET meeting payload shows it: the meeting follows the host's setting.
+    "waiting_room_options": {"mode": "follow_setting", "who_goes_to_waiting_room": "everyone"},
 }
 
 
 def s(**changes: Any) -> Doc:
     """SAFE settings with some keys changed; a value of ``...`` removes the key (not stated)."""
-    out = dict(SAFE)
+    out = copy.deepcopy(SAFE)  # nested settings objects must not be shared between meetings
     for key, value in changes.items():
         if value is ...:
             out.pop(key, None)
@@ -269,7 +272,19 @@ MEETINGS: list[tuple[str, str, int, int, int, int, str | None, Doc, str]] = [
     ("sian", "Exam stress workshop", 2, 10, 17, 60, "Ex4mstr3", s(mute_upon_entry=False), "jade"),
     ("sian", "LGBTQ+ youth group", 8, 3, 18, 90, "Pr1de6gp", s(focus_mode=True), "jade"),
     ("sian", "Young leaders award session", 2, 13, 17, 60, "Yl8ward2", s(), "dan"),
-    ("dan", "Youth group: cooking together", 2, 9, 17, 60, "Cook2gth5", s(), "sian"),
+    # Dan's session holds back only people from outside the account: anyone with a login in the
+    # organisation's Zoom account walks straight in.
+    (
+        "dan",
+        "Youth group: cooking together",
+        2,
+        9,
+        17,
+        60,
+        "Cook2gth5",
+        s(waiting_room_options={"mode": "custom", "who_goes_to_waiting_room": "users_not_in_account"}),
+        "sian",
+    ),
     ("dan", "Detached youth work debrief", 2, 4, 20, 45, "Det9brf1", s(auto_recording="local"), ""),
     # Counsellors
     (
@@ -329,7 +344,8 @@ MEETINGS: list[tuple[str, str, int, int, int, int, str | None, Doc, str]] = [
     ("grace", "Volunteer training: mental health first aid", 8, 14, 18, 120, "Mh1aid7v", s(), "priya"),
     ("ben", "Homework help club", 8, 4, 16, 60, "Hw3help8", s(auto_recording=...), "grace"),
     ("ben", "Volunteer rota catch-up", 3, 0, 0, 30, "", s(), ""),
-    ("nadia", "Befriending call: R.M.", 2, 3, 15, 30, "Bf9call22", s(), "grace"),
+    # R.M. joins by phone, but Nadia made the call end-to-end encrypted, which switches dial-in off.
+    ("nadia", "Befriending call: R.M.", 2, 3, 15, 30, "Bf9call22", s(encryption_type="e2ee"), "grace"),
     ("nadia", "Peer mentors meetup", 2, 12, 18, 60, "Pm4meet6", s(), "grace"),
     ("nadia", "Befriending call: J.W.", 2, 6, 15, 30, "990011", s(use_pmi=True), ""),
     ("kemi", "Mentoring drop-in (ages 14-18)", 2, 8, 17, 60, "Mt7drop3k", s(mute_upon_entry=...), "grace"),

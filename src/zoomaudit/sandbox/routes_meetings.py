@@ -74,6 +74,14 @@ AI_SUMMARY_SETTINGS: dict[str, tuple[Any, ...]] = {
 CONTINUOUS_CHAT_SWITCHES = frozenset(
     {"enable", "auto_add_invited_external_users", "auto_add_meeting_participants"}
 )
+# settings.waiting_room_options (rivet 0.4.0 MeetingsUpdateMeetingRequestBody): mode is required.
+WAITING_ROOM_MODES = ("follow_setting", "custom")
+WHO_GOES_TO_WAITING_ROOM = (
+    "everyone",
+    "users_not_in_account",
+    "users_not_in_account_or_whitelisted_domains",
+    "users_not_on_invite",
+)
 
 
 def _meeting_id(call: Call) -> int:
@@ -204,6 +212,17 @@ def _check_later_setting(key: str, value: Any) -> None:
     # type() as well: True == 1 in Python, but Zoom takes a boolean here and a number there.
     if allowed is not None and not any(type(value) is type(a) and value == a for a in allowed):
         raise validation("Invalid field.", f"settings.{key}")
+    if key == "waiting_room_options":
+        if not isinstance(value, dict) or value.get("mode") not in WAITING_ROOM_MODES:
+            raise validation("Invalid field.", f"settings.{key}.mode")
+        for option in value:
+            if option not in ("mode", "who_goes_to_waiting_room"):
+                raise validation("Invalid field.", f"settings.{key}.{option}")
+        if (
+            "who_goes_to_waiting_room" in value
+            and value["who_goes_to_waiting_room"] not in WHO_GOES_TO_WAITING_ROOM
+        ):
+            raise validation("Invalid field.", f"settings.{key}.who_goes_to_waiting_room")
     if key == "continuous_meeting_chat":
         if not isinstance(value, dict):
             raise validation("Invalid field.", f"settings.{key}")

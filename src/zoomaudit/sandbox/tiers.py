@@ -15,6 +15,8 @@ See docs/sandbox.md "Documented guesses". In short:
 Also (docs/sandbox.md guesses 10-12): a user in several groups takes every group-level setting and
 lock from their highest-priority group (``SandboxGroup.priority``, which Zoom's API does not serve;
 ``deciding_group``); the nested shape of the user authentication view (``nested_authentication``).
+Guess 13: the account's ``waiting_room_options.locked`` locks the waiting-room choices of every
+user and group, which keep showing them in the older ``waiting_room_settings`` shape.
 """
 
 from __future__ import annotations
@@ -79,6 +81,11 @@ NOT_AT_GROUP = NOT_AT_GROUP | {
     ("recording", "ask_participants_to_consent_disclaimer"),
     ("recording", "ask_host_to_confirm_disclaimer"),
 }
+
+# The account's newer waiting-room options exist only on the account (rivet 0.4.0 users.d.ts has
+# no waiting_room_options for users or groups); what they mean for a user is modelled below.
+NOT_AT_USER = NOT_AT_USER | {("meeting_security", "waiting_room_options")}
+NOT_AT_GROUP = NOT_AT_GROUP | {("meeting_security", "waiting_room_options")}
 
 # The same setting under another name at user level, and lock keys that guard a setting of
 # another name (settings-map.md rows 1 and 12).
@@ -197,6 +204,37 @@ def _overlay_locks(doc: Doc, locks: Doc, source: Doc, user_level: bool) -> None:
             _set(doc, path, value)
 
 
+# -- guess 13: the account's waiting-room options and their own lock --------------------------
+_WAITING = "meeting_security.waiting_room_settings"
+_PLACE = "participants_to_place_in_waiting_room"
+_ADMIT = "users_who_can_admit_participants_from_waiting_room"
+# admit_type (1 everyone, 2 not in the account, 3 not in the account or allowed domains, 4 not on
+# the invite) in the older participants_to_place_in_waiting_room codes; 4 has none.
+_ADMIT_TYPE_TO_PLACE = {1: 0, 2: 1, 3: 2}
+
+
+def waiting_room_options_lock(state: SandboxState) -> Doc:
+    """The account's ``waiting_room_options.locked`` as a lock document over the older
+    ``waiting_room_settings`` fields it governs (empty when the options are not locked)."""
+    found, locked = _get(state.account_settings, "meeting_security.waiting_room_options.locked")
+    if not (found and locked is True):
+        return {}
+    return {"meeting_security": {"waiting_room_settings": {_PLACE: True, _ADMIT: True}}}
+
+
+def _overlay_waiting_room_options(doc: Doc, state: SandboxState) -> None:
+    """Locked options win for every user and group, in the older shape they are served in."""
+    if not waiting_room_options_lock(state):
+        return
+    _, options = _get(state.account_settings, "meeting_security.waiting_room_options")
+    place = _ADMIT_TYPE_TO_PLACE.get(options.get("admit_type"))
+    if place is not None:
+        _set(doc, f"{_WAITING}.{_PLACE}", place)
+    admit = options.get("who_can_admit_participants")
+    if admit in (0, 1):
+        _set(doc, f"{_WAITING}.{_ADMIT}", admit)
+
+
 # -- guess 1: what the settings GETs answer ----------------------------------------------------
 def effective_group_settings(state: SandboxState, group_id: str) -> Doc:
     group = state.groups[group_id]
@@ -204,6 +242,7 @@ def effective_group_settings(state: SandboxState, group_id: str) -> Doc:
     doc.update({k: copy.deepcopy(v) for k, v in state.account_settings.items() if k in GROUP_ONLY})
     deep_merge(doc, group.settings)
     _overlay_locks(doc, state.account_locks, state.account_settings, user_level=False)
+    _overlay_waiting_room_options(doc, state)
     return doc
 
 
@@ -227,6 +266,7 @@ def effective_user_settings(state: SandboxState, user: SandboxUser) -> Doc:
     if top is not None:
         _overlay_locks(doc, top.locks, effective_group_settings(state, top.id), user_level=True)
     _overlay_locks(doc, state.account_locks, state.account_settings, user_level=True)
+    _overlay_waiting_room_options(doc, state)
     return doc
 
 
@@ -263,6 +303,9 @@ def higher_locks(state: SandboxState, user: SandboxUser | None = None) -> list[D
     top = deciding_group(state, user) if user is not None else None
     docs = [top.locks] if top is not None else []  # a lower group's lock has no effect
     docs.append(state.account_locks)
+    options = waiting_room_options_lock(state)
+    if options:
+        docs.append(options)
     return docs
 
 
