@@ -7,15 +7,16 @@ A check never puts the passcode itself in a finding: only its length and the rul
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from zoomaudit.controls import MISSING
 from zoomaudit.findings import Effective
+from zoomaudit.passcodes import PasscodeRequirement as PasscodeRequirement
+from zoomaudit.passcodes import unmet_words
 from zoomaudit.priority import host_groups
 from zoomaudit.resolve import get_path, meeting_field
 from zoomaudit.snapshot import AccountContext, HostContext, Subject
@@ -24,40 +25,6 @@ _REQUIREMENT_PATHS = (
     "schedule_meeting.meeting_password_requirement",
     "meeting_security.meeting_password_requirement",
 )
-
-
-@dataclass(frozen=True)
-class PasscodeRequirement:
-    """Zoom's ``meeting_password_requirement`` (reference.md §6.3). Zero length: no minimum."""
-
-    length: int = 0
-    have_letter: bool = False
-    have_number: bool = False
-    have_special_character: bool = False
-    have_upper_and_lower_characters: bool = False
-    only_allow_numeric: bool = False
-    consecutive_characters_length: int = 0
-    """``n`` allows at most ``n - 1`` ascending consecutive characters (1234, abcd); 0 = no limit."""
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def stricter(self, other: PasscodeRequirement) -> PasscodeRequirement:
-        """Both requirements at once; when either allows only digits, letter rules are dropped
-        (Zoom would refuse any passcode with letters)."""
-        numeric = self.only_allow_numeric or other.only_allow_numeric
-        runs = [n for n in (self.consecutive_characters_length, other.consecutive_characters_length) if n]
-        return PasscodeRequirement(
-            length=max(self.length, other.length),
-            have_letter=not numeric and (self.have_letter or other.have_letter),
-            have_number=self.have_number or other.have_number,
-            have_special_character=not numeric
-            and (self.have_special_character or other.have_special_character),
-            have_upper_and_lower_characters=not numeric
-            and (self.have_upper_and_lower_characters or other.have_upper_and_lower_characters),
-            only_allow_numeric=numeric,
-            consecutive_characters_length=min(runs) if runs else 0,
-        )
 
 
 _FIELDS = tuple(PasscodeRequirement.__dataclass_fields__)
@@ -103,35 +70,11 @@ def _requirement_from(docs: list[Any]) -> PasscodeRequirement:
     return replace(PasscodeRequirement(), **found)
 
 
-def _longest_ascending_run(text: str) -> int:
-    best = run = 1 if text else 0
-    for prev, cur in itertools.pairwise(text):
-        run = run + 1 if ord(cur) == ord(prev) + 1 else 1
-        best = max(best, run)
-    return best
-
-
 def passcode_satisfies(password: str, requirement: PasscodeRequirement) -> list[str]:
-    """The rules of ``requirement`` that ``password`` does not meet (empty: it meets them all)."""
-    unmet: list[str] = []
-    if len(password) < requirement.length:
-        unmet.append(f"at least {requirement.length} characters")
-    if requirement.have_letter and not any(c.isalpha() for c in password):
-        unmet.append("a letter")
-    if requirement.have_number and not any(c.isdigit() for c in password):
-        unmet.append("a digit")
-    if requirement.have_special_character and all(c.isalnum() for c in password):
-        unmet.append("a special character")
-    if requirement.have_upper_and_lower_characters and not (
-        any(c.isupper() for c in password) and any(c.islower() for c in password)
-    ):
-        unmet.append("upper- and lower-case letters")
-    if requirement.only_allow_numeric and not password.isdigit():
-        unmet.append("digits only")
-    limit = requirement.consecutive_characters_length
-    if limit and _longest_ascending_run(password) >= limit:
-        unmet.append(f"no run of {limit} consecutive characters (like 1234 or abcd)")
-    return unmet
+    """The rules of ``requirement`` (and Zoom's own limits) that ``password`` does not meet, in
+    words (empty: it meets them all). The rules are ``zoomaudit.passcodes``'s, shared with the fix
+    generator and the sandbox."""
+    return unmet_words(password, requirement)
 
 
 # --- the check registry ------------------------------------------------------------------
