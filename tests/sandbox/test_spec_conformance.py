@@ -43,6 +43,9 @@ DOCUMENTED_EXTRAS = {
         "in_meeting.request_permission_to_unmute_participants",
         "schedule_meeting.meeting_password_requirement",
     },
+    # The phone passcode (rivet meetings/meetings.d.ts MeetingsGetMeetingResponse.pstn_password;
+    # ZoomNet's recorded meetings-{meetingId}_GET.json carries it).
+    "GET /meetings/{meetingId}": {"pstn_password"},
 }
 
 
