@@ -14,9 +14,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from zoomaudit.controls import MISSING
+from zoomaudit.controls.catalogue import PASSCODE_UNKNOWN
 from zoomaudit.findings import Effective
+from zoomaudit.passcodes import PRESENCE_FIELDS, presence, unmet_words
 from zoomaudit.passcodes import PasscodeRequirement as PasscodeRequirement
-from zoomaudit.passcodes import unmet_words
 from zoomaudit.priority import host_groups
 from zoomaudit.resolve import get_path, meeting_field
 from zoomaudit.snapshot import AccountContext, HostContext, Subject
@@ -132,18 +133,43 @@ def _passcode_strength(given: CheckInput) -> CheckResult:
         wanted = params.requirement().stricter(passcode_requirement(given.host, given.account))
         memo = given.memo[key] = (wanted, wanted.as_dict())
     wanted, expected = memo
-    password = meeting_field(given.subject.meeting, "password") if given.subject else MISSING
-    if password is MISSING or not password:
+    if given.subject is None:
+        return CheckResult(None, None, expected, "cannot be judged: no meeting (a passcode is a meeting's)")
+    meeting = given.subject.meeting
+    fields = {}
+    for name in PRESENCE_FIELDS:
+        value = meeting_field(meeting, name)
+        if value is not MISSING:
+            fields[name] = value
+    found = presence(fields)
+    if found.state == "unknown":
+        return CheckResult(None, None, expected, PASSCODE_UNKNOWN)
+    if found.state == "absent":  # passcode-required fails it too; no passcode is never strong
         return CheckResult(
             False, {"length": 0, "unmet": ["a passcode"]}, expected, "the meeting has no passcode"
         )
-    if not isinstance(password, str):
-        return CheckResult(None, None, expected, "the passcode is not text")
-    unmet = passcode_satisfies(password, wanted)
-    actual = {"length": len(password), "unmet": unmet}
+    if found.password is None:
+        return CheckResult(
+            None,
+            None,
+            expected,
+            "the passcode's strength cannot be judged: the meeting has a passcode "
+            f"({_SHOWN_BY[found.source or '']}) but Zoom did not send its text",
+        )
+    unmet = passcode_satisfies(found.password, wanted)
+    actual = {"length": len(found.password), "unmet": unmet}
     if unmet:
         return CheckResult(False, actual, expected, "the passcode lacks " + ", ".join(unmet))
     return CheckResult(True, actual, expected, "the passcode meets the rules")
+
+
+_SHOWN_BY = {
+    "password": "its password is not text",
+    "join_url": "shown by pwd= in its join_url",
+    "encrypted_password": "shown by its encrypted_password",
+    "pstn_password": "shown by its phone passcode, pstn_password",
+    "": "",
+}
 
 
 CHECKS: dict[str, CheckSpec] = {
