@@ -7,8 +7,11 @@ Precedence (docs/controls.md), first match wins:
 2. ``group_lock``: the host's *deciding group* locks it; the value is that group's (the
    account's when the group does not state it).
 3. ``meeting``: the meeting's (or occurrence's) own stored value, when the control has a meeting
-   field and the key is present. (Controls marked ``meeting_beats_locks``, the passcode, put this
-   first: a stored passcode is a fact about the meeting that a later lock does not change.)
+   field and the key is present (or, for a derived control, when its meeting rule decides: the
+   passcode is judged from the meeting's passcode fields only, and "the fields do not tell" is
+   ``Decision.unknown``, never the host's settings). (Controls marked ``meeting_beats_locks``,
+   the passcode, put this first: a stored passcode is a fact about the meeting that a later
+   lock does not change.)
 4. ``user``: the host's user settings.
 5. ``group``: the deciding group's settings.
 6. ``account``: the account settings.
@@ -31,7 +34,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from zoomaudit.controls import CATALOGUE, MISSING, NO_DEFAULT, Control, FixTier
+from zoomaudit.controls import CATALOGUE, MISSING, NO_DEFAULT, Control, FixTier, Unknown
 from zoomaudit.findings import Effective, Tier
 from zoomaudit.priority import NO_GROUPS, HostGroups, disagreement, host_groups
 from zoomaudit.snapshot import AccountContext, GroupContext, HostContext, Subject
@@ -334,6 +337,9 @@ def _settings_decision(
 
 
 def _meeting_decision(control: Control, path: str, meeting: Meeting) -> Decision | None:
+    """The meeting's own value, or None when the meeting does not state it (the host side then
+    decides). A derive's ``meeting_fn`` may say the meeting has the control but its value cannot
+    be judged (``Unknown``): the decision is then "cannot be judged", not the host's fallback."""
     value = meeting_field(meeting, path)
     derive = control.derive
     if derive is not None:
@@ -342,9 +348,12 @@ def _meeting_decision(control: Control, path: str, meeting: Meeting) -> Decision
             found = meeting_field(meeting, input_path)
             if found is not MISSING:
                 inputs[name] = found
-        value = derive.fn(value, inputs)
+        value = (derive.meeting_fn or derive.fn)(value, inputs)
     if value is MISSING:
         return None
+    if isinstance(value, Unknown):
+        eff = _new_effective(control.name, None, "meeting", False, False, path)
+        return Decision(eff, unknown=value.reason)
     return Decision(_effective(control, "meeting", value, path))
 
 

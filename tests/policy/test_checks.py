@@ -51,7 +51,7 @@ def test_nothing_stated_means_no_rules() -> None:
         (
             "x1234y",
             {"consecutive_characters_length": 4},
-            ["no run of 4 consecutive characters (like 1234 or abcd)"],
+            ["no run of 4 consecutive characters (like 1111, 1234, abcd or qwer)"],
         ),
         ("x123y9", {"consecutive_characters_length": 4}, []),
     ],

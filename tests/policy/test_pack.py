@@ -55,7 +55,7 @@ CASES: dict[str, tuple[Setup, Setup, str]] = {
     "waiting-room": _at("meeting", "settings.waiting_room", True, False, "violation"),
     "host-admits-from-waiting-room": _at("user", _ADMIT, 0, 1, "error"),
     "passcode-required": _at("meeting", "password", "Kite2024x", "", "error"),
-    "passcode-strength": _at("meeting", "password", "Kite2024x", "123456", "violation"),
+    "passcode-strength": _at("meeting", "password", "Kite2024x", "123456", "error"),
     "no-pmi-for-sessions": _at("meeting", "settings.use_pmi", False, True, "pass"),
     "join-before-host-off": _at("meeting", "settings.join_before_host", False, True, "pass"),
     "registration-required": _at("meeting", "settings.approval_type", 1, 2, "violation"),

@@ -108,6 +108,8 @@ def test_the_right_tier_decides(control: Control, winner: str, locks: set[str], 
 def _without(control: Control, tier: str, acc: Any, the_host: Any, subj: Any) -> tuple[Any, ...]:
     """The same scenario with ``tier``'s value removed (not stated)."""
     if tier == "meeting":
+        if _meeting_always_decides(control):  # the settings tiers decide only a host-level audit
+            return acc, the_host, None
         return acc, the_host, subject(settings={}, type=2)
     if tier == "user":
         return acc, host({}, the_host.group_ids), subj
@@ -117,9 +119,16 @@ def _without(control: Control, tier: str, acc: Any, the_host: Any, subj: Any) ->
     return account({}, acc.locks, list(acc.groups.values())), the_host, subj
 
 
+def _meeting_always_decides(control: Control) -> bool:
+    """The passcode: a meeting's value is judged from the meeting alone (``Derive.meeting_fn``)."""
+    return control.derive is not None and control.derive.meeting_fn is not None
+
+
 @pytest.mark.parametrize("control", AUTOMATIC, ids=lambda c: c.name)
 def test_nothing_stated_gives_zoom_default_or_unknown(control: Control) -> None:
-    eff = resolve(control, subject(settings={}), host(), account())
+    eff = resolve(
+        control, None if _meeting_always_decides(control) else subject(settings={}), host(), account()
+    )
     assert eff.stated is False
     assert eff.locked is False
     if control.default is NO_DEFAULT:
@@ -131,7 +140,7 @@ def test_nothing_stated_gives_zoom_default_or_unknown(control: Control) -> None:
 @pytest.mark.parametrize("control", [c for c in AUTOMATIC if c.account_lock], ids=lambda c: c.name)
 def test_a_lock_on_an_unstated_value_is_locked_but_not_stated(control: Control) -> None:
     acc = account(locks=place({}, control.account_lock or "", True))
-    eff = resolve(control, subject(settings={}), host(), acc)
+    eff = resolve(control, None if _meeting_always_decides(control) else subject(settings={}), host(), acc)
     assert (eff.tier, eff.locked, eff.stated) == ("account_lock", True, False)
     assert eff.value == (None if control.default is NO_DEFAULT else control.default)
 
@@ -251,7 +260,12 @@ def test_screen_share_lock_key_differs_from_value_keys() -> None:
 
 @pytest.mark.parametrize(
     ("fields", "expected"),
-    [({"password": "abc"}, ("meeting", True)), ({"password": ""}, ("meeting", False)), ({}, ("user", True))],
+    [
+        ({"password": "abc"}, ("meeting", True)),
+        ({"password": ""}, ("meeting", False)),
+        ({"join_url": "https://us05web.zoom.us/j/1?pwd=x.1"}, ("meeting", True)),
+        ({}, ("meeting", None)),  # cannot be judged: the host's setting says nothing of this meeting
+    ],
 )
 def test_passcode_reads_the_meetings_password_then_the_requirement(
     fields: dict[str, Any], expected: tuple[str, bool]
@@ -268,7 +282,9 @@ def test_a_stored_passcode_decides_even_under_a_lock() -> None:
     )
     eff = resolve(CATALOGUE["passcode"], subject(password=""), host(), acc)
     assert (eff.tier, eff.value, eff.locked) == ("meeting", False, False)
-    eff = resolve(CATALOGUE["passcode"], subject(), host(), acc)
+    eff = resolve(CATALOGUE["passcode"], subject(), host(), acc)  # no passcode field: unknown
+    assert (eff.tier, eff.value, eff.locked) == ("meeting", None, False)
+    eff = resolve(CATALOGUE["passcode"], None, host(), acc)  # a host-level audit: the lock
     assert (eff.tier, eff.value, eff.locked) == ("account_lock", True, True)
 
 

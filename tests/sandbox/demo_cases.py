@@ -72,6 +72,7 @@ C0468 = "Counselling session: client C-0468"
 FUNDRAISING = "Fundraising committee"
 GROUP_THERAPY = "Group therapy: anxiety skills"
 DEBRIEF = "Detached youth work debrief"
+STUDY = "Study skills club"
 
 V, P, E = "violation", "pass", "error"
 MENTORING = "Mentoring drop-in (ages 14-18)"
@@ -112,6 +113,9 @@ CASES: list[DemoCase] = [
     ),
     DemoCase(GAMING, None, "passcode-strength", V, "meeting", False, "the PMI passcode 445566"),
     DemoCase(BEFRIEND, None, "passcode-strength", P, "meeting", False, "Bf9call22"),
+    # No password key in Zoom's answer, but pwd= in the join_url: a passcode whose text is unknown.
+    DemoCase(STUDY, None, "passcode-required", P, "meeting", False, "pwd= in the join_url"),
+    DemoCase(STUDY, None, "passcode-strength", E, "meeting", False, "its text is not served"),
     # screen-share-host-only, breakout rooms, chat, files, annotation, captions: user tier or locks.
     DemoCase(GAMING, None, "screen-share-host-only", V, "user", False, "Marcus lets everyone share"),
     DemoCase(ART, None, "screen-share-host-only", P, "user", False, "host only (account default)"),

@@ -43,8 +43,10 @@ DOCUMENTED_EXTRAS = {
         "in_meeting.request_permission_to_unmute_participants",
         "schedule_meeting.meeting_password_requirement",
     },
-    # Who goes to the waiting room, per meeting (rivet 0.4.0 MeetingsGetMeetingResponse; 2025).
-    "GET /meetings/{meetingId}": {"settings.waiting_room_options"},
+    # Who goes to the waiting room, per meeting (rivet 0.4.0 MeetingsGetMeetingResponse; 2025), and
+    # the phone passcode (rivet meetings/meetings.d.ts MeetingsGetMeetingResponse.pstn_password;
+    # ZoomNet's recorded meetings-{meetingId}_GET.json carries both).
+    "GET /meetings/{meetingId}": {"settings.waiting_room_options", "pstn_password"},
 }
 
 

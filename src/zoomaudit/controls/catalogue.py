@@ -10,7 +10,8 @@ from typing import Any
 
 from zoomaudit.controls.catalogue_records import RECORDS_AND_PRESENCE
 from zoomaudit.controls.catalogue_waiting import WAITING_ROOM_OPTIONS
-from zoomaudit.controls.model import MISSING, TIERS, Control, Derive
+from zoomaudit.controls.model import MISSING, TIERS, Control, Derive, Unknown
+from zoomaudit.passcodes import presence
 
 # --- sources ------------------------------------------------------------------------------
 # Zoom's own SDK types, generated from its current API specs (zoom/rivet-javascript 0.3.0). The
@@ -49,9 +50,26 @@ def _screen_share_fields(path: str, value: Any) -> dict[str, Any]:
     return {path: True, f"{section}.who_can_share_screen": "host" if value == "host" else "all"}
 
 
-def _has_passcode(primary: Any, inputs: Mapping[str, Any]) -> Any:
-    # Meeting tier: the stored passcode (a string); other tiers: "require a passcode" (a boolean).
+def _requires_passcode(primary: Any, inputs: Mapping[str, Any]) -> Any:
+    # User, group and account tiers: "require a passcode for new meetings" (a boolean).
     return MISSING if primary is MISSING else bool(primary)
+
+
+PASSCODE_UNKNOWN = (
+    "the meeting passcode cannot be judged: Zoom sent no password, no pwd= in join_url, and no "
+    "encrypted_password or pstn_password for this meeting"
+)
+
+
+def _has_passcode(primary: Any, inputs: Mapping[str, Any]) -> Any:
+    """The meeting tier: whether the meeting has a passcode, from its own passcode fields only
+    (``zoomaudit.passcodes.presence``); ``Unknown`` when none of them tells. The host's "require a
+    passcode" setting says nothing of an existing meeting, so it is never the fallback."""
+    fields = dict(inputs)
+    if primary is not MISSING:
+        fields["password"] = primary
+    found = presence(fields).has_passcode
+    return Unknown(PASSCODE_UNKNOWN) if found is None else found
 
 
 def _uses_pmi(primary: Any, inputs: Mapping[str, Any]) -> Any:
@@ -147,9 +165,12 @@ _CONTROLS: tuple[Control, ...] = (
         account_lock=_REQUIRE_PASSCODE,
         alternates={t: ("meeting_security.meeting_password",) for t in TIERS if t != "meeting"},
         derive=Derive(
-            _has_passcode,
-            describe="meeting: the stored passcode is non-empty; other tiers: passcodes are required "
-            "for new meetings",
+            _requires_passcode,
+            meeting_fn=_has_passcode,
+            meeting_inputs={f: f for f in ("join_url", "encrypted_password", "pstn_password")},
+            describe="meeting: the meeting's passcode fields (password, else pwd= in join_url, else "
+            "encrypted_password, else pstn_password) show a passcode; other tiers: passcodes are "
+            "required for new meetings",
         ),
         labels={True: "set", False: "not set"},
         fix_placeholder="generate",
@@ -158,13 +179,25 @@ _CONTROLS: tuple[Control, ...] = (
             "requirement": "schedule_meeting.meeting_password_requirement",
             "requirement_alt": "meeting_security.meeting_password_requirement",
         },
-        notes="The passcode is the top-level password of the meeting, never shown in reports. The "
-        "meeting's stored passcode (or empty passcode) decides even under a lock: a lock on requiring "
-        "passcodes makes Zoom generate one for new meetings, not for stored ones. When Zoom omits the "
-        "password key, the host's 'require a passcode' setting decides. A fix value of 'generate' asks "
-        "the planner for a passcode meeting the host's requirement.",
+        notes="The passcode is the top-level password of the meeting, never shown in reports. A "
+        "meeting's passcode is judged from the meeting alone, even under a lock (a lock on requiring "
+        "passcodes makes Zoom generate one for new meetings, not for stored ones): a non-empty "
+        "password is a passcode and an empty one is none; when Zoom omits the password key, a pwd= in "
+        "join_url, a non-empty encrypted_password or a non-empty pstn_password (the phone passcode, "
+        "which Zoom generates only for a meeting that has a passcode, support.zoom.com KB0066465) "
+        "shows one whose text is not served, so its strength cannot be judged; when none of them "
+        "tells, both passcode policies give an error (cannot be judged), never a pass. The host's "
+        "'require a passcode' setting decides only a host-level audit (no meeting). A fix value of "
+        "'generate' asks the planner for a passcode meeting the host's requirement. Rules: "
+        "zoomaudit.passcodes.",
         sources=(
             rivet("password", MEETING_T),
+            rivet("join_url", MEETING_T) + " (the passcode as pwd= when embedded in the link)",
+            rivet("encrypted_password", MEETING_T),
+            rivet("pstn_password", MEETING_T)
+            + "; Jericho/ZoomNet "
+            + _ZOOMNET[len("Jericho/ZoomNet ") :]
+            + "meetings-{meetingId}_GET.json serves all four",
             rivet(_REQUIRE_PASSCODE, *_EVERY_SETTINGS_TIER),
             rivet("meeting_security.meeting_password", *_EVERY_SETTINGS_TIER),
             rivet("meeting_password_requirement", USER_T, GROUP_T, ACCOUNT_T)

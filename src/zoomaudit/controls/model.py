@@ -44,6 +44,16 @@ class _Missing:
 MISSING: Any = _Missing()
 """What a ``Derive`` function receives and returns when a tier does not state the control."""
 
+
+@dataclass(frozen=True)
+class Unknown:
+    """What a ``Derive`` meeting function returns when the meeting has the control but its value
+    cannot be judged from what Zoom sent (the passcode when no passcode field tells): the finding
+    is an error with ``reason``, and no lower tier is consulted (they say nothing of this meeting)."""
+
+    reason: str
+
+
 # Settings sections that Zoom serves only under an ``option`` query (settings-map.md conventions).
 _OPTION_SECTIONS = ("meeting_security", "meeting_authentication")
 
@@ -80,6 +90,9 @@ class Derive:
     encode: Callable[[str, Any], dict[str, Any]] | None = None
     """``encode(primary_path, value)`` -> ``{path: value}`` to PATCH; None: set the primary path."""
     describe: str = ""
+    meeting_fn: Callable[[Any, Mapping[str, Any]], Any] | None = None
+    """The meeting tier's own rule, when it differs from the settings tiers' (``fn`` otherwise):
+    it may also return ``Unknown``."""
 
 
 @dataclass(frozen=True)

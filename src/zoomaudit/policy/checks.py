@@ -7,15 +7,17 @@ A check never puts the passcode itself in a finding: only its length and the rul
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from zoomaudit.controls import MISSING
+from zoomaudit.controls.catalogue import PASSCODE_UNKNOWN
 from zoomaudit.findings import Effective
+from zoomaudit.passcodes import PRESENCE_FIELDS, presence, unmet_words
+from zoomaudit.passcodes import PasscodeRequirement as PasscodeRequirement
 from zoomaudit.priority import host_groups
 from zoomaudit.resolve import get_path, meeting_field
 from zoomaudit.snapshot import AccountContext, HostContext, Subject
@@ -24,40 +26,6 @@ _REQUIREMENT_PATHS = (
     "schedule_meeting.meeting_password_requirement",
     "meeting_security.meeting_password_requirement",
 )
-
-
-@dataclass(frozen=True)
-class PasscodeRequirement:
-    """Zoom's ``meeting_password_requirement`` (reference.md §6.3). Zero length: no minimum."""
-
-    length: int = 0
-    have_letter: bool = False
-    have_number: bool = False
-    have_special_character: bool = False
-    have_upper_and_lower_characters: bool = False
-    only_allow_numeric: bool = False
-    consecutive_characters_length: int = 0
-    """``n`` allows at most ``n - 1`` ascending consecutive characters (1234, abcd); 0 = no limit."""
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def stricter(self, other: PasscodeRequirement) -> PasscodeRequirement:
-        """Both requirements at once; when either allows only digits, letter rules are dropped
-        (Zoom would refuse any passcode with letters)."""
-        numeric = self.only_allow_numeric or other.only_allow_numeric
-        runs = [n for n in (self.consecutive_characters_length, other.consecutive_characters_length) if n]
-        return PasscodeRequirement(
-            length=max(self.length, other.length),
-            have_letter=not numeric and (self.have_letter or other.have_letter),
-            have_number=self.have_number or other.have_number,
-            have_special_character=not numeric
-            and (self.have_special_character or other.have_special_character),
-            have_upper_and_lower_characters=not numeric
-            and (self.have_upper_and_lower_characters or other.have_upper_and_lower_characters),
-            only_allow_numeric=numeric,
-            consecutive_characters_length=min(runs) if runs else 0,
-        )
 
 
 _FIELDS = tuple(PasscodeRequirement.__dataclass_fields__)
@@ -103,35 +71,11 @@ def _requirement_from(docs: list[Any]) -> PasscodeRequirement:
     return replace(PasscodeRequirement(), **found)
 
 
-def _longest_ascending_run(text: str) -> int:
-    best = run = 1 if text else 0
-    for prev, cur in itertools.pairwise(text):
-        run = run + 1 if ord(cur) == ord(prev) + 1 else 1
-        best = max(best, run)
-    return best
-
-
 def passcode_satisfies(password: str, requirement: PasscodeRequirement) -> list[str]:
-    """The rules of ``requirement`` that ``password`` does not meet (empty: it meets them all)."""
-    unmet: list[str] = []
-    if len(password) < requirement.length:
-        unmet.append(f"at least {requirement.length} characters")
-    if requirement.have_letter and not any(c.isalpha() for c in password):
-        unmet.append("a letter")
-    if requirement.have_number and not any(c.isdigit() for c in password):
-        unmet.append("a digit")
-    if requirement.have_special_character and all(c.isalnum() for c in password):
-        unmet.append("a special character")
-    if requirement.have_upper_and_lower_characters and not (
-        any(c.isupper() for c in password) and any(c.islower() for c in password)
-    ):
-        unmet.append("upper- and lower-case letters")
-    if requirement.only_allow_numeric and not password.isdigit():
-        unmet.append("digits only")
-    limit = requirement.consecutive_characters_length
-    if limit and _longest_ascending_run(password) >= limit:
-        unmet.append(f"no run of {limit} consecutive characters (like 1234 or abcd)")
-    return unmet
+    """The rules of ``requirement`` (and Zoom's own limits) that ``password`` does not meet, in
+    words (empty: it meets them all). The rules are ``zoomaudit.passcodes``'s, shared with the fix
+    generator and the sandbox."""
+    return unmet_words(password, requirement)
 
 
 # --- the check registry ------------------------------------------------------------------
@@ -189,18 +133,43 @@ def _passcode_strength(given: CheckInput) -> CheckResult:
         wanted = params.requirement().stricter(passcode_requirement(given.host, given.account))
         memo = given.memo[key] = (wanted, wanted.as_dict())
     wanted, expected = memo
-    password = meeting_field(given.subject.meeting, "password") if given.subject else MISSING
-    if password is MISSING or not password:
+    if given.subject is None:
+        return CheckResult(None, None, expected, "cannot be judged: no meeting (a passcode is a meeting's)")
+    meeting = given.subject.meeting
+    fields = {}
+    for name in PRESENCE_FIELDS:
+        value = meeting_field(meeting, name)
+        if value is not MISSING:
+            fields[name] = value
+    found = presence(fields)
+    if found.state == "unknown":
+        return CheckResult(None, None, expected, PASSCODE_UNKNOWN)
+    if found.state == "absent":  # passcode-required fails it too; no passcode is never strong
         return CheckResult(
             False, {"length": 0, "unmet": ["a passcode"]}, expected, "the meeting has no passcode"
         )
-    if not isinstance(password, str):
-        return CheckResult(None, None, expected, "the passcode is not text")
-    unmet = passcode_satisfies(password, wanted)
-    actual = {"length": len(password), "unmet": unmet}
+    if found.password is None:
+        return CheckResult(
+            None,
+            None,
+            expected,
+            "the passcode's strength cannot be judged: the meeting has a passcode "
+            f"({_SHOWN_BY[found.source or '']}) but Zoom did not send its text",
+        )
+    unmet = passcode_satisfies(found.password, wanted)
+    actual = {"length": len(found.password), "unmet": unmet}
     if unmet:
         return CheckResult(False, actual, expected, "the passcode lacks " + ", ".join(unmet))
     return CheckResult(True, actual, expected, "the passcode meets the rules")
+
+
+_SHOWN_BY = {
+    "password": "its password is not text",
+    "join_url": "shown by pwd= in its join_url",
+    "encrypted_password": "shown by its encrypted_password",
+    "pstn_password": "shown by its phone passcode, pstn_password",
+    "": "",
+}
 
 
 CHECKS: dict[str, CheckSpec] = {

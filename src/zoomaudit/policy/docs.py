@@ -81,8 +81,12 @@ fields to PATCH; lock-tier fixes take the lock flag (true/false).
 
 **The passcode.** A meeting's stored passcode (or stored empty passcode) decides even when the
 account or a group locks "require a passcode": Zoom applies that lock by generating passcodes for
-new meetings, and the stored value is what people joining meet. Without a stored `password` key the
-usual order applies.
+new meetings, and the stored value is what people joining meet. A meeting's passcode is judged from
+the meeting alone: a non-empty `password` is a passcode, an empty one is none; without the
+`password` key, a `pwd=` in `join_url`, a non-empty `encrypted_password` or a non-empty
+`pstn_password` shows a passcode whose text Zoom did not send (passcode-strength: error). When none
+of them tells, passcode-required and passcode-strength are errors (cannot be judged): the host's
+"require a passcode" setting says nothing of an existing meeting. Rules: `zoomaudit.passcodes`.
 
 **Occurrences.** For one occurrence of a recurring meeting, the meeting tier is the occurrence's own
 stored settings (`GET /meetings/{id}?occurrence_id=`).

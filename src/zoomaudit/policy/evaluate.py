@@ -171,7 +171,10 @@ def _evaluate(plans: list[_Plan], view: _HostView, subject: Subject | None) -> l
             actual, message = result.actual, result.detail
         elif decision is resolution.fallback or decision.unknown is not None:
             # host-side (the fallback, or "cannot be judged"): the same verdict for every meeting
-            host_key: tuple[Any, ...] = (plan.id, id(decision))
+            # (a meeting's "cannot be judged" is a new Decision each time: keyed by its reason)
+            host_key: tuple[Any, ...] = (plan.id, "?", decision.unknown)
+            if decision is resolution.fallback:
+                host_key = (plan.id, id(decision))
             found = verdicts.get(host_key)
             if found is None:
                 found = verdicts[host_key] = _verdict(plan, decision, view)

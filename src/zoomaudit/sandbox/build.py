@@ -46,9 +46,15 @@ def meeting(
     agenda: str = "",
     occurrence_count: int = 6,
     every_days: int = 7,
+    hide_password: bool = False,
     **extra: Any,
 ) -> Doc:
-    """A stored meeting resource. ``password=None`` leaves the key out; settings stay as given."""
+    """A stored meeting resource. ``password=None`` leaves the key out; settings stay as given.
+
+    ``hide_password``: ``GET /meetings/{id}`` leaves the ``password`` key out although the meeting
+    has one, as Zoom does for some callers (current-zoom.md); the passcode still shows in
+    ``join_url``'s ``pwd=``, ``encrypted_password`` and ``pstn_password`` (``routes_meetings``).
+    """
     settings = copy.deepcopy(settings or {})  # nested settings objects are never shared
     doc: Doc = {
         "uuid": zoom_id(f"uuid-{meeting_id}", 22) + "==",
@@ -81,11 +87,15 @@ def meeting(
             del doc["recurrence"]["weekly_days"]
     if password is not None:
         doc["password"] = password
-        doc["h323_password"] = password if password else ""
-        doc["encrypted_password"] = zoom_id(f"enc-{meeting_id}-{password}", 32) if password else ""
+    if hide_password:
+        doc[HIDE_PASSWORD] = True
     doc["settings"] = settings
     doc.update(extra)
     return doc
+
+
+HIDE_PASSWORD = "_hide_password"  # noqa: S105 (a flag name, not a passcode)
+"""A stored meeting's internal flag (never served): GET leaves the ``password`` key out."""
 
 
 def pmi_meeting(host: SandboxUser, created: datetime, password: str, settings: Doc) -> Doc:

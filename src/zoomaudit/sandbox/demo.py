@@ -457,6 +457,7 @@ def demo_state(now: datetime | None = None) -> SandboxState:
     occ = drop_in["occurrences"][OVERRIDDEN_OCCURRENCE]["occurrence_id"]
     state.occurrence_overrides[(drop_in["id"], occ)] = {"settings": {"waiting_room": False}}
     _records_and_presence(state, users, gid, created)
+    _hidden_passcode(state, users, created)
     return state
 
 
@@ -534,6 +535,31 @@ def _records_and_presence(
                 agenda=f"{topic}. Hosted by {users[host].display_name} for Brightpath.",
             )
         )
+
+
+# A session whose GET /meetings/{id} answer has no password key (Zoom leaves it out for some
+# callers, current-zoom.md); its join_url still carries the passcode as pwd=, so it has a passcode
+# (passcode-required passes) whose strength cannot be judged (passcode-strength: error).
+HIDDEN_PASSCODE = ("ben", "Study skills club", 2, 9, 16, 45, "St4dy8cl", "grace")
+
+
+def _hidden_passcode(state: SandboxState, users: dict[str, SandboxUser], created: datetime) -> None:
+    host, topic, type_, day, hour, duration, password, alt = HIDDEN_PASSCODE
+    state.add_meeting(
+        meeting(
+            meeting_id=84101000100,
+            host=users[host],
+            topic=topic,
+            type_=type_,
+            start=created + timedelta(days=21 + day, hours=hour),
+            created=created + timedelta(hours=len(MEETINGS) + len(LATER_MEETINGS)),
+            duration=duration,
+            password=password,
+            hide_password=True,
+            settings={"waiting_room": True, "alternative_hosts": users[alt].email},
+            agenda=f"{topic}. Hosted by {users[host].display_name} for Brightpath.",
+        )
+    )
 
 
 def overridden_occurrence(state: SandboxState) -> tuple[int, str]:

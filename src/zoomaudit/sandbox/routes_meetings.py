@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
 from zoomaudit.sandbox import tiers
+from zoomaudit.sandbox.build import HIDE_PASSWORD
+from zoomaudit.sandbox.defaults import zoom_id
 from zoomaudit.sandbox.http import NO_CONTENT, ApiError, Call, Reply, paginate, validation
 from zoomaudit.sandbox.ratelimit import daily_rejection
 from zoomaudit.sandbox.routes_users import get_user
-from zoomaudit.sandbox.state import Doc, SandboxState
+from zoomaudit.sandbox.state import Doc, SandboxState, SandboxUser
 
 LIST_TYPES = ("scheduled", "live", "upcoming", "upcoming_meetings", "previous_meetings")
 # PATCH ?occurrence_id= accepts only these (reference.md §2.5).
@@ -157,8 +160,10 @@ def list_meetings(call: Call) -> Reply:
 def meeting_body(state: SandboxState, meeting: Doc, occurrence_id: str | None = None) -> Doc:
     """The stored meeting as ``GET /meetings/{id}`` answers it (settings keys may be absent)."""
     host = state.users.get(meeting["host_id"])
-    body = {k: v for k, v in meeting.items() if k not in ("settings", "occurrences")}
+    served = ("settings", "occurrences", "password", HIDE_PASSWORD)  # passcode fields: below
+    body = {k: v for k, v in meeting.items() if k not in served}
     body["host_email"] = host.email if host else ""
+    body.update(passcode_fields(state, meeting))
     body["start_url"] = f"{meeting['join_url'].replace('/j/', '/s/')}?zak=sandbox"
     body.setdefault("status", "waiting")
     settings = dict(meeting["settings"])
@@ -185,6 +190,53 @@ def meeting_body(state: SandboxState, meeting: Doc, occurrence_id: str | None = 
         settings.update(override.get("settings", {}))
     body["settings"] = settings
     return body
+
+
+def passcode_fields(state: SandboxState, meeting: Doc) -> Doc:
+    """The passcode fields of ``GET /meetings/{id}``, from the stored passcode, as Zoom serves them
+    (rivet meetings/meetings.d.ts ``MeetingsGetMeetingResponse``; values shaped like ZoomNet's
+    recorded ``meetings-{meetingId}_GET.json``):
+
+    - ``encrypted_password`` (an opaque token) and ``h323_password``;
+    - ``pstn_password``: the numeric version of the passcode phone participants enter (the
+      passcode itself when it is all digits; support.zoom.com KB0066465);
+    - ``join_url`` with ``?pwd=<encrypted passcode>`` when the host embeds the passcode in the
+      join link (``embed_password_in_join_link``, on by default);
+    - no ``password`` key when the meeting is marked ``hide_password`` (``build.meeting``).
+
+    A meeting with no passcode (empty) gets empty passcode fields; one whose ``password`` was never
+    stored gets none.
+    """
+    password = meeting.get("password")
+    if not isinstance(password, str):
+        return {}
+    out: Doc = {"password": password}
+    if not password:
+        out.update(h323_password="", pstn_password="", encrypted_password="")
+    else:
+        encrypted = zoom_id(f"enc-{meeting['id']}-{password}", 32) + ".1"
+        digits = password if password.isdigit() else _numeric(password)
+        out.update(h323_password=digits, pstn_password=digits, encrypted_password=encrypted)
+        host = state.users.get(meeting["host_id"])
+        if host is not None and _embeds_passcode(state, host):
+            out["join_url"] = f"{meeting['join_url']}?pwd={encrypted}"
+    if meeting.get(HIDE_PASSWORD):
+        del out["password"]
+    return out
+
+
+def _numeric(password: str) -> str:
+    """A stable numeric version of an alphanumeric passcode (Zoom's own mapping is not documented)."""
+    return "".join(str(b % 10) for b in hashlib.sha256(password.encode()).digest()[:10])
+
+
+def _embeds_passcode(state: SandboxState, host: SandboxUser) -> bool:
+    doc = tiers.effective_user_settings(state, host)
+    for section in ("schedule_meeting", "meeting_security"):
+        value = doc.get(section, {}).get("embed_password_in_join_link")
+        if isinstance(value, bool):
+            return value
+    return True
 
 
 def get_meeting(call: Call) -> Reply:

@@ -22,10 +22,9 @@ user and group, which keep showing them in the older ``waiting_room_settings`` s
 from __future__ import annotations
 
 import copy
-import itertools
-import re
 from typing import Any
 
+from zoomaudit.passcodes import PasscodeRequirement, unmet_rules
 from zoomaudit.sandbox.state import Doc, SandboxGroup, SandboxState, SandboxUser
 
 # Top-level keys served by ``?option=meeting_authentication`` (everything else of that view is
@@ -321,8 +320,19 @@ def secure_every_meeting(state: SandboxState, password: str | None, settings: Do
     return True
 
 
-# -- passcode rules (reference.md §2.5 and §6.3) ---------------------------------------------
-PASSCODE_CHARS = re.compile(r"^[A-Za-z0-9@\-_*]*$")
+# -- passcode rules (reference.md §2.5 and §6.3; counted by zoomaudit.passcodes) -----------
+# Zoom's error message for each rule, in the order a rejection names the first one broken.
+PASSCODE_MESSAGES: dict[str, str] = {
+    "max_length": "Passcode can have a maximum of 10 characters.",
+    "charset": "Passcode may only contain the following characters: [a-z A-Z 0-9 @ - _ *].",
+    "length": "Passcode must be at least {length} characters.",
+    "numeric": "Passcode may only contain numbers.",
+    "letter": "Passcode must contain at least 1 letter.",
+    "number": "Passcode must contain at least 1 number.",
+    "special": "Passcode must contain at least 1 special character.",
+    "upper_lower": "Passcode must contain both upper and lower case characters.",
+    "run": "Passcode cannot contain {run} or more consecutive characters.",
+}
 
 
 def passcode_requirement(state: SandboxState, user: SandboxUser) -> Doc:
@@ -335,41 +345,15 @@ def passcode_requirement(state: SandboxState, user: SandboxUser) -> Doc:
 
 
 def passcode_problem(password: str, requirement: Doc) -> str | None:
-    """Why Zoom would reject this passcode, or None. An empty passcode removes it."""
+    """Why Zoom would reject this passcode, or None. An empty passcode removes it.
+
+    The rules are ``zoomaudit.passcodes``'s (the auditor and the fix generator use the same), so
+    the sandbox refuses a descending run (``4321``) too: a guess, docs/sandbox.md."""
     if password == "":
         return None
-    if len(password) > 10:
-        return "Passcode can have a maximum of 10 characters."
-    if not PASSCODE_CHARS.match(password):
-        return "Passcode may only contain the following characters: [a-z A-Z 0-9 @ - _ *]."
-    length = int(requirement.get("length") or 0)
-    if len(password) < length:
-        return f"Passcode must be at least {length} characters."
-    letters = any(c.isalpha() for c in password)
-    digits = any(c.isdigit() for c in password)
-    if requirement.get("only_allow_numeric") and not password.isdigit():
-        return "Passcode may only contain numbers."
-    if requirement.get("have_letter") and not letters:
-        return "Passcode must contain at least 1 letter."
-    if requirement.get("have_number") and not digits:
-        return "Passcode must contain at least 1 number."
-    if requirement.get("have_special_character") and not any(c in "@-_*" for c in password):
-        return "Passcode must contain at least 1 special character."
-    if requirement.get("have_upper_and_lower_characters") and not (
-        any(c.isupper() for c in password) and any(c.islower() for c in password)
-    ):
-        return "Passcode must contain both upper and lower case characters."
-    run = int(requirement.get("consecutive_characters_length") or 0)
-    if run and _longest_run(password) >= run:
-        return f"Passcode cannot contain {run} or more consecutive characters."
+    rules = PasscodeRequirement.of(requirement)
+    broken = {u.rule for u in unmet_rules(password, rules)}
+    for rule, message in PASSCODE_MESSAGES.items():
+        if rule in broken:
+            return message.format(length=rules.length, run=rules.consecutive_characters_length)
     return None
-
-
-def _longest_run(text: str) -> int:
-    """Longest run of consecutive characters such as ``abcd`` or ``1234`` (or repeats ``aaaa``)."""
-    best = cur_up = cur_same = 1 if text else 0
-    for prev, nxt in itertools.pairwise(text):
-        cur_up = cur_up + 1 if ord(nxt) == ord(prev) + 1 else 1
-        cur_same = cur_same + 1 if nxt == prev else 1
-        best = max(best, cur_up, cur_same)
-    return best
