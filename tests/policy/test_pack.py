@@ -23,6 +23,7 @@ CONTRACT_IDS = {
     "registration-required",
     "continuous-chat-off", "ai-summary-off", "recording-consent", "local-recording-off",
     "guests-identified", "removed-cannot-rejoin",
+    "phone-passcode-required", "passcode-not-in-link",
 }  # fmt: skip
 
 Setup = dict[str, dict[str, Any]]
@@ -93,6 +94,13 @@ CASES: dict[str, tuple[Setup, Setup, str]] = {
     "local-recording-off": _at("user", "recording.local_recording", False, True, "error"),
     "guests-identified": _at("account", "in_meeting.alert_guest_join", True, False, "error"),
     "removed-cannot-rejoin": ({}, {}, "manual"),
+    # judged only for a meeting with a passcode; with nothing stated the passcode is unknown
+    "phone-passcode-required": (
+        {"meeting": {"password": "Kite2024x"}, "user": {"schedule_meeting.pstn_password_protected": True}},
+        {"meeting": {"password": "Kite2024x"}, "user": {"schedule_meeting.pstn_password_protected": False}},
+        "error",
+    ),
+    "passcode-not-in-link": _at("user", "schedule_meeting.embed_password_in_join_link", False, True, "error"),
 }
 
 
@@ -209,6 +217,8 @@ DEFAULT_FIXES = {
     "local-recording-off": ("suggest", "user"),
     "guests-identified": ("suggest", "group"),
     "removed-cannot-rejoin": ("off", None),
+    "phone-passcode-required": ("suggest", "user"),
+    "passcode-not-in-link": ("suggest", "user"),
 }
 
 
