@@ -75,6 +75,10 @@ DEBRIEF = "Detached youth work debrief"
 
 V, P, E = "violation", "pass", "error"
 MENTORING = "Mentoring drop-in (ages 14-18)"
+PHONE = "Befriending by phone: Thursday check-in"
+MEETUP = "Peer mentors meetup"
+NO_PASSCODE = "Volunteer rota catch-up"
+"""A meeting without a passcode: phone-passcode-required gives it no finding."""
 
 CASES: list[DemoCase] = [
     # waiting-room: meeting values, an occurrence override, a group lock, a user default.
@@ -183,6 +187,13 @@ CASES: list[DemoCase] = [
     DemoCase(TRUSTEES, None, "local-recording-off", P, "user", False, "off (account)"),
     DemoCase(BEFRIEND, None, "guests-identified", V, "group", False, "Volunteers do not mark guests"),
     DemoCase(TRUSTEES, None, "guests-identified", P, "group", False, "Admins inherit the account's on"),
+    # The ways round a passcode: dial-in callers and join links.
+    DemoCase(PHONE, None, "phone-passcode-required", V, "user", False, "Nadia: callers need no passcode"),
+    DemoCase(MEETUP, None, "phone-passcode-required", P, "meeting", False, "stored phone passcode"),
+    DemoCase(C0455, None, "phone-passcode-required", P, "user", False, "account requires it (inherited)"),
+    DemoCase(GAMING, None, "passcode-not-in-link", V, "user", False, "Marcus puts the passcode in links"),
+    DemoCase(TRUSTEES, None, "passcode-not-in-link", P, "user", False, "account keeps it out (inherited)"),
+    DemoCase(C0412, None, "passcode-not-in-link", P, "group_lock", True, "Counsellors lock it off"),
     # Kemi is in Youth workers (locks private chat off, mute on) and Volunteers (neither): Zoom's API
     # does not say which group ranks higher, so without ZOOMAUDIT_GROUP_PRIORITY these cannot be judged.
     DemoCase(MENTORING, None, "private-chat-off", E, None, False, "Youth workers lock off, Volunteers on"),

@@ -14,6 +14,7 @@ from typing import Any
 
 from zoomaudit.sandbox.build import meeting, pmi_meeting
 from zoomaudit.sandbox.defaults import account_locks, account_settings, zoom_id
+from zoomaudit.sandbox.demo_passcodes import passcode_routes
 from zoomaudit.sandbox.state import Doc, SandboxGroup, SandboxState, SandboxUser
 
 DOMAIN = "brightpath.org.uk"
@@ -441,6 +442,9 @@ def demo_state(now: datetime | None = None) -> SandboxState:
     occ = drop_in["occurrences"][OVERRIDDEN_OCCURRENCE]["occurrence_id"]
     state.occurrence_overrides[(drop_in["id"], occ)] = {"settings": {"waiting_room": False}}
     _records_and_presence(state, users, gid, created)
+    passcode_routes(
+        state, users, state.groups[gid[COUNSELLORS]], created, len(MEETINGS) + len(LATER_MEETINGS)
+    )
     return state
 
 
