@@ -332,9 +332,14 @@ def _if_meeting_has_passcode(given: CheckInput) -> CheckResult:
         )
     from zoomaudit.controls import CATALOGUE
     from zoomaudit.policy.evaluate import explain_source
-    from zoomaudit.resolve import Decision
+    from zoomaudit.resolve import Decision, HostResolution
 
     control = CATALOGUE[eff.control]
+    key = f"resolution:{control.name}"
+    resolution = given.memo.get(key)
+    if resolution is None:  # the same decision as the evaluator's, with the deciding group's id
+        resolution = given.memo[key] = HostResolution(control, given.host, given.account)
+    decision: Decision = resolution.decide(given.subject)
     if eff.manual or eff.tier is None:
         return CheckResult(
             None,
@@ -344,7 +349,7 @@ def _if_meeting_has_passcode(given: CheckInput) -> CheckResult:
         )
     text = (
         f"{control.title} is {control.describe(eff.value)}, decided by "
-        f"{explain_source(Decision(eff), given.account)}"
+        f"{explain_source(decision, given.account)}"
     )
     if eff.value in params.one_of:
         return CheckResult(True, eff.value, expected, text)
