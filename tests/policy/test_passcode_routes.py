@@ -204,3 +204,14 @@ def test_every_new_control_cites_rivet_and_no_settings_map() -> None:
         assert any("rivet-javascript 0.3.0" in s for s in control.sources), control.name
         assert not any("settings-map" in s for s in control.sources), control.name
     assert "pwd=" in CATALOGUE["passcode_in_link"].notes
+
+
+def test_fix_listings_show_the_phone_passcode_switch_but_mask_passcodes() -> None:
+    from zoomaudit.fixes.queue import MASK, redact
+
+    body = {"meeting_security": {"phone_password": True}, "password": "Kite2024x", "pstn_password": "731906"}
+    assert redact(body) == {
+        "meeting_security": {"phone_password": True},
+        "password": MASK,
+        "pstn_password": MASK,
+    }
