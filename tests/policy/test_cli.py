@@ -16,7 +16,7 @@ runner = CliRunner()
 def test_validate_the_bundled_pack() -> None:
     result = runner.invoke(app, ["policies", "validate"])
     assert result.exit_code == 0, result.output
-    assert "valid: 29 policies (26 enabled) from bundled" in result.output
+    assert "valid: 31 policies (28 enabled) from bundled" in result.output
 
 
 def test_validate_reports_every_problem_located(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ CONTRACT_IDS = {
     "continuous-chat-off", "ai-summary-off", "recording-consent", "local-recording-off",
     "guests-identified", "removed-cannot-rejoin",
     "waiting-room-for-everyone", "host-drop-to-waiting-room",
+    "phone-passcode-required", "passcode-not-in-link",
 }  # fmt: skip
 
 Setup = dict[str, dict[str, Any]]
@@ -114,6 +115,13 @@ CASES: dict[str, tuple[Setup, Setup, str]] = {
     "local-recording-off": _at("user", "recording.local_recording", False, True, "error"),
     "guests-identified": _at("account", "in_meeting.alert_guest_join", True, False, "error"),
     "removed-cannot-rejoin": ({}, {}, "manual"),
+    # judged only for a meeting with a passcode; with nothing stated the passcode is unknown
+    "phone-passcode-required": (
+        {"meeting": {"password": "Kite2024x"}, "user": {"schedule_meeting.pstn_password_protected": True}},
+        {"meeting": {"password": "Kite2024x"}, "user": {"schedule_meeting.pstn_password_protected": False}},
+        "error",
+    ),
+    "passcode-not-in-link": _at("user", "schedule_meeting.embed_password_in_join_link", False, True, "error"),
 }
 
 
@@ -233,6 +241,8 @@ DEFAULT_FIXES = {
     "removed-cannot-rejoin": ("off", None),
     "waiting-room-for-everyone": ("suggest", "meeting"),
     "host-drop-to-waiting-room": ("suggest", "account"),
+    "phone-passcode-required": ("suggest", "user"),
+    "passcode-not-in-link": ("suggest", "user"),
 }
 
 

@@ -76,6 +76,10 @@ STUDY = "Study skills club"
 
 V, P, E = "violation", "pass", "error"
 MENTORING = "Mentoring drop-in (ages 14-18)"
+PHONE = "Befriending by phone: Thursday check-in"
+MEETUP = "Peer mentors meetup"
+NO_PASSCODE = "Volunteer rota catch-up"
+"""A meeting without a passcode: phone-passcode-required gives it no finding."""
 
 CASES: list[DemoCase] = [
     # waiting-room: meeting values, an occurrence override, a group lock, a user default.
@@ -116,6 +120,7 @@ CASES: list[DemoCase] = [
     # No password key in Zoom's answer, but pwd= in the join_url: a passcode whose text is unknown.
     DemoCase(STUDY, None, "passcode-required", P, "meeting", False, "pwd= in the join_url"),
     DemoCase(STUDY, None, "passcode-strength", E, "meeting", False, "its text is not served"),
+    DemoCase(STUDY, None, "passcode-not-in-link", V, "user", False, "Ben puts the passcode in links"),
     # screen-share-host-only, breakout rooms, chat, files, annotation, captions: user tier or locks.
     DemoCase(GAMING, None, "screen-share-host-only", V, "user", False, "Marcus lets everyone share"),
     DemoCase(ART, None, "screen-share-host-only", P, "user", False, "host only (account default)"),
@@ -196,6 +201,13 @@ CASES: list[DemoCase] = [
     DemoCase(PUBLIC_TALK, None, "host-drop-to-waiting-room", V, "account", False, "no waiting room to go to"),
     # An end-to-end encrypted call with someone who joins by phone: E2EE switches dial-in off.
     DemoCase(BEFRIEND, None, "phone-dial-in-available", V, "meeting", False, "E2EE: no dial-in"),
+    # The ways round a passcode: dial-in callers and join links.
+    DemoCase(PHONE, None, "phone-passcode-required", V, "user", False, "Nadia: callers need no passcode"),
+    DemoCase(MEETUP, None, "phone-passcode-required", V, "user", False, "pstn_password proves nothing"),
+    DemoCase(C0455, None, "phone-passcode-required", P, "user", False, "account requires it (inherited)"),
+    DemoCase(GAMING, None, "passcode-not-in-link", V, "user", False, "Marcus puts the passcode in links"),
+    DemoCase(TRUSTEES, None, "passcode-not-in-link", P, "user", False, "account keeps it out (inherited)"),
+    DemoCase(C0412, None, "passcode-not-in-link", P, "group_lock", True, "Counsellors lock it off"),
     # Kemi is in Youth workers (locks private chat off, mute on) and Volunteers (neither): Zoom's API
     # does not say which group ranks higher, so without ZOOMAUDIT_GROUP_PRIORITY these cannot be judged.
     DemoCase(MENTORING, None, "private-chat-off", E, None, False, "Youth workers lock off, Volunteers on"),

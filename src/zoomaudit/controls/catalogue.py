@@ -1,5 +1,7 @@
 """The catalogue itself: every control of docs/controls.md, each with its field at every tier.
 
+The original 22 are here; the later ones (catalogue_records.py: what a session leaves behind and
+who is in the room; catalogue_passcodes.py: the ways round a passcode) are appended, 30 in all.
 Facts from ../shared/zoom-api/settings-map.md; ``model.py`` says how a path is read.
 """
 
@@ -8,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from zoomaudit.controls.catalogue_passcodes import PASSCODE_ROUTES
 from zoomaudit.controls.catalogue_records import RECORDS_AND_PRESENCE
 from zoomaudit.controls.catalogue_waiting import WAITING_ROOM_OPTIONS
 from zoomaudit.controls.model import MISSING, TIERS, Control, Derive, Unknown
@@ -535,6 +538,7 @@ _CONTROLS: tuple[Control, ...] = (
         ),
     ),
     *RECORDS_AND_PRESENCE,
+    *PASSCODE_ROUTES,
 )
 
 CATALOGUE: dict[str, Control] = {c.name: c for c in _CONTROLS}

@@ -50,13 +50,15 @@ def is_secret_path(path: str) -> bool:
     return path.rsplit(".", 1)[-1].endswith("password")
 
 
+def _secret(key: str, value: Any) -> bool:
+    # A boolean under a passcode-like key (meeting_security.phone_password) is a switch, not a secret.
+    return is_secret_path(key) and not isinstance(value, bool) and value not in (None, "")
+
+
 def redact(fields: Any) -> Any:
     """A copy of a flat ``{path: value}`` map or a nested body with passcode values masked."""
     if isinstance(fields, Mapping):
-        return {
-            key: (MASK if is_secret_path(str(key)) and value not in (None, "") else redact(value))
-            for key, value in fields.items()
-        }
+        return {key: (MASK if _secret(str(key), value) else redact(value)) for key, value in fields.items()}
     return fields
 
 

@@ -88,6 +88,9 @@ class CheckResult:
     actual: Any
     expected: Any
     detail: str
+    applies: bool = True
+    """False: the policy does not apply to this meeting, which gets no finding (as with
+    ``applies_to``); e.g. a phone passcode for a meeting that has no passcode at all."""
 
 
 @dataclass(frozen=True)
@@ -251,4 +254,86 @@ CHECKS["available_unless_e2ee"] = CheckSpec(
     _available_unless_e2ee,
     "the control's value is one of one_of and the meeting is not end-to-end encrypted (E2EE turns "
     "the feature off); an unknown encryption type cannot be judged",
+)
+
+
+# --- settings that only matter when the meeting has a passcode --------------------------------
+
+
+class IfPasscodeParams(BaseModel):
+    """The control's values that pass (judged only for a meeting that has a passcode)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    one_of: tuple[Any, ...] = Field(min_length=1)
+
+
+def _has_passcode(given: CheckInput) -> Effective:
+    """Whether the meeting has a passcode (the host's resolution is shared by all its meetings)."""
+    from zoomaudit.controls import CATALOGUE
+    from zoomaudit.resolve import HostResolution
+
+    resolution = given.memo.get("passcode_resolution")
+    if resolution is None:
+        resolution = HostResolution(CATALOGUE["passcode"], given.host, given.account)
+        given.memo["passcode_resolution"] = resolution
+    decided: Effective = resolution.decide(given.subject).effective
+    return decided
+
+
+def _if_meeting_has_passcode(given: CheckInput) -> CheckResult:
+    # Zoom's phone_password: "If enabled and the meeting is passcode-protected, a numeric passcode
+    # is required for participants to join by phone". Without a passcode the setting changes
+    # nothing: the meeting gets no finding here (passcode-required reports the missing passcode).
+    params: IfPasscodeParams = given.params
+    eff = given.effective
+    expected = {"one_of": list(params.one_of)}
+    passcode = _has_passcode(given)
+    if passcode.value is False:
+        return CheckResult(None, None, expected, "the meeting has no passcode", applies=False)
+    if passcode.tier is None or passcode.value is not True:
+        return CheckResult(
+            None,
+            None,
+            expected,
+            "cannot be judged: whether the meeting has a passcode is not known, and this setting "
+            "only matters when it has one",
+        )
+    from zoomaudit.controls import CATALOGUE
+    from zoomaudit.resolve import Decision, HostResolution, explain_source
+
+    control = CATALOGUE[eff.control]
+    key = f"resolution:{control.name}"
+    resolution = given.memo.get(key)
+    if resolution is None:  # the same decision as the evaluator's, with the deciding group's id
+        resolution = given.memo[key] = HostResolution(control, given.host, given.account)
+    decision: Decision = resolution.decide(given.subject)
+    if eff.manual or eff.tier is None:
+        return CheckResult(
+            None,
+            None,
+            expected,
+            f"{control.title} cannot be judged: no Zoom setting states it and Zoom documents no default",
+        )
+    text = (
+        f"{control.title} is {control.describe(eff.value)}, decided by "
+        f"{explain_source(decision, given.account)}"
+    )
+    if eff.value in params.one_of:
+        return CheckResult(True, eff.value, expected, text)
+    lock = "; it is locked, so fix it at the lock's tier" if eff.locked else ""
+    return CheckResult(
+        False,
+        eff.value,
+        expected,
+        f"{text}; the meeting has a passcode, and this setting lets people in without it{lock}",
+    )
+
+
+CHECKS["if_meeting_has_passcode"] = CheckSpec(
+    "if_meeting_has_passcode",
+    IfPasscodeParams,
+    _if_meeting_has_passcode,
+    "the control's value is one of one_of; judged only for a meeting that has a passcode (one "
+    "without gets no finding), and an unknown passcode cannot be judged",
 )

@@ -166,6 +166,8 @@ def _evaluate(plans: list[_Plan], view: _HostView, subject: Subject | None) -> l
         expected = plan.expected
         if plan.check is not None:
             result = plan.check.run(CheckInput(eff, subject, view.host, view.account, plan.params, view.memo))
+            if not result.applies:  # not applicable to this meeting: no finding, as with applies_to
+                continue
             expected = {"check": plan.check.name, **result.expected}
             cls: type[Finding] = ErrorFinding if result.ok is None else Pass if result.ok else Violation
             actual, message = result.actual, result.detail

@@ -15,6 +15,7 @@ from typing import Any
 
 from zoomaudit.sandbox.build import meeting, pmi_meeting
 from zoomaudit.sandbox.defaults import account_locks, account_settings, zoom_id
+from zoomaudit.sandbox.demo_passcodes import passcode_routes
 from zoomaudit.sandbox.state import Doc, SandboxGroup, SandboxState, SandboxUser
 
 DOMAIN = "brightpath.org.uk"
@@ -458,6 +459,9 @@ def demo_state(now: datetime | None = None) -> SandboxState:
     state.occurrence_overrides[(drop_in["id"], occ)] = {"settings": {"waiting_room": False}}
     _records_and_presence(state, users, gid, created)
     _hidden_passcode(state, users, created)
+    passcode_routes(
+        state, users, state.groups[gid[COUNSELLORS]], created, len(MEETINGS) + len(LATER_MEETINGS)
+    )
     return state
 
 
@@ -545,6 +549,9 @@ HIDDEN_PASSCODE = ("ben", "Study skills club", 2, 9, 16, 45, "St4dy8cl", "grace"
 
 def _hidden_passcode(state: SandboxState, users: dict[str, SandboxUser], created: datetime) -> None:
     host, topic, type_, day, hour, duration, password, alt = HIDDEN_PASSCODE
+    # Ben still puts the passcode in his join links (the account keeps it out by default), so the
+    # link's pwd= is what shows the club has a passcode.
+    users[host].settings.setdefault("schedule_meeting", {})["embed_password_in_join_link"] = True
     state.add_meeting(
         meeting(
             meeting_id=84101000100,

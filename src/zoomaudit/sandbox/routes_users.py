@@ -136,7 +136,9 @@ def get_user_settings(call: Call) -> Reply:
 def patch_user_settings(call: Call) -> Reply:
     user = get_user(call.state, call.params["userId"])
     body = _check_patch(call, option_of(call, USER_OPTIONS))
-    changes = tiers.strip_locked(body, tiers.higher_locks(call.state, user), user_level=True)
+    changes = tiers.both_names(
+        tiers.strip_locked(body, tiers.higher_locks(call.state, user), user_level=True)
+    )
     with call.state.lock:
         tiers.deep_merge(user.settings, changes)
         call.state.touch()
@@ -208,7 +210,7 @@ def get_group_settings(call: Call) -> Reply:
 def patch_group_settings(call: Call) -> Reply:
     group = get_group(call.state, call.params["groupId"])
     body = _check_patch(call, option_of(call, USER_OPTIONS))
-    changes = tiers.strip_locked(body, tiers.higher_locks(call.state), user_level=False)
+    changes = tiers.both_names(tiers.strip_locked(body, tiers.higher_locks(call.state), user_level=False))
     with call.state.lock:
         tiers.deep_merge(group.settings, changes)
         call.state.touch()

@@ -95,10 +95,19 @@ USER_RENAMES = {
 # Groups spell "use PMI for scheduled meetings" without the "d" (rivet users.d.ts
 # GroupsGetGroupsSettingsResponse.schedule_meeting.use_pmi_for_schedule_meetings).
 GROUP_RENAMES = {("schedule_meeting", "use_pmi_for_scheduled_meetings"): "use_pmi_for_schedule_meetings"}
+# One setting, two names (rivet 0.3.0 users.d.ts): users and groups have both; the account's
+# settings only the meeting_security one (its lock document has both embed names). A user or group
+# view answers both names with one value, and a PATCH of either name sets both.
+SAME_SETTING: tuple[tuple[str, str], ...] = (
+    ("schedule_meeting.pstn_password_protected", "meeting_security.phone_password"),
+    ("schedule_meeting.embed_password_in_join_link", "meeting_security.embed_password_in_join_link"),
+)
+OTHER_NAME: dict[str, str] = {a: b for a, b in SAME_SETTING} | {b: a for a, b in SAME_SETTING}
 LOCK_ALIASES: dict[str, tuple[str, ...]] = {
     "schedule_meeting.participant_video": ("schedule_meeting.participants_video",),
     "in_meeting.waiting_room": ("meeting_security.waiting_room",),
     "meeting_security.waiting_room": ("in_meeting.waiting_room",),
+    **{name: (other,) for name, other in OTHER_NAME.items()},
 }
 
 
@@ -166,6 +175,18 @@ def _delete(doc: Doc, path: str) -> None:
         node.pop(parts[-1], None)
 
 
+def both_names(doc: Doc) -> Doc:
+    """``doc`` (in place) with each two-named setting it states under one name stated under both."""
+    for first, second in SAME_SETTING:
+        has_first, value = _get(doc, first)
+        has_second, other = _get(doc, second)
+        if has_first and not has_second:
+            _set(doc, second, value)
+        elif has_second and not has_first:
+            _set(doc, first, other)
+    return doc
+
+
 def _for_user(account: Doc, user_level: bool = True) -> Doc:
     """The account's values restricted to the sections (and, for users, key names) a user has."""
     out: Doc = {}
@@ -184,7 +205,7 @@ def _for_user(account: Doc, user_level: bool = True) -> Doc:
     found, value = _get(account, "meeting_security.waiting_room")
     if found:
         out.setdefault("in_meeting", {})["waiting_room"] = value
-    return out
+    return both_names(out)
 
 
 def _overlay_locks(doc: Doc, locks: Doc, source: Doc, user_level: bool) -> None:
@@ -199,6 +220,8 @@ def _overlay_locks(doc: Doc, locks: Doc, source: Doc, user_level: bool) -> None:
         found, value = _get(source, src_path)
         if not found:
             found, value = _get(source, path)
+        if not found and path in OTHER_NAME:  # the account states only the other name
+            found, value = _get(source, OTHER_NAME[path])
         if found:
             _set(doc, path, value)
 
@@ -239,7 +262,7 @@ def effective_group_settings(state: SandboxState, group_id: str) -> Doc:
     group = state.groups[group_id]
     doc = _for_user(state.account_settings, user_level=False)
     doc.update({k: copy.deepcopy(v) for k, v in state.account_settings.items() if k in GROUP_ONLY})
-    deep_merge(doc, group.settings)
+    deep_merge(doc, both_names(copy.deepcopy(group.settings)))
     _overlay_locks(doc, state.account_locks, state.account_settings, user_level=False)
     _overlay_waiting_room_options(doc, state)
     return doc
@@ -261,7 +284,7 @@ def effective_user_settings(state: SandboxState, user: SandboxUser) -> Doc:
     top = deciding_group(state, user)
     if top is not None:
         deep_merge(doc, _for_user(top.settings))
-    deep_merge(doc, user.settings)
+    deep_merge(doc, both_names(copy.deepcopy(user.settings)))
     if top is not None:
         _overlay_locks(doc, top.locks, effective_group_settings(state, top.id), user_level=True)
     _overlay_locks(doc, state.account_locks, state.account_settings, user_level=True)
