@@ -79,23 +79,12 @@ class TrackingField(ZoomModel):
     visible: bool | None = None
 
 
-class Meeting(ZoomModel):
-    """``GET /meetings/{meetingId}``. ``settings`` is kept as the raw dict Zoom sent."""
+class Meeting(MeetingListItem):
+    """``GET /meetings/{meetingId}``: the list item's fields and the rest. ``settings`` is kept as
+    the raw dict Zoom sent."""
 
-    id: int
-    uuid: str | None = None
-    host_id: str | None = None
     host_email: str | None = None
-    topic: str | None = None
-    type: int | None = None
     status: str | None = None
-    start_time: str | None = None
-    duration: int | None = None
-    timezone: str | None = None
-    agenda: str | None = None
-    created_at: str | None = None
-    join_url: str | None = None
-    pmi: str | None = None
     password: str | None = None
     h323_password: str | None = None
     pstn_password: str | None = None
