@@ -59,6 +59,14 @@ class Settings(BaseSettings):
     """The account's group names, comma-separated, highest priority first (Zoom's API does not
     expose group priority; docs/configuration.md). Empty: the priority is unknown."""
 
+    secret_key: SecretStr | None = Field(default=None, alias="ZOOMAUDIT_SECRET_KEY")
+    """The key that seals a passcode fix's old passcode (zoomaudit.vault); else the key file."""
+    key_file: str | None = Field(default=None, alias="ZOOMAUDIT_KEY_FILE")
+    """Where the install keeps its key when ZOOMAUDIT_SECRET_KEY is not set (created with mode
+    0600 on first use); by default beside the SQLite database."""
+    passcode_retention_days: int = Field(default=30, ge=0, le=3650, alias="ZOOMAUDIT_PASSCODE_RETENTION_DAYS")
+    """How long a passcode fix can be reverted: after it, the sealed old passcode is deleted."""
+
     @field_validator("rate_plan", mode="before")
     @classmethod
     def _lower_plan(cls, value: object) -> object:
