@@ -1,12 +1,14 @@
-"""gather_all: nothing outlives a failed gather, and the first error is raised as itself."""
+"""gather_all: nothing outlives a failed gather, and the first error is raised as itself;
+bounded_stream: at most N at work, results as they complete, the first error as itself."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 
-from zoomaudit.aio import gather_all
+from zoomaudit.aio import bounded_stream, gather_all
 from zoomaudit.errors import AuthError
 
 
@@ -40,3 +42,39 @@ def test_a_failure_cancels_and_awaits_the_siblings() -> None:
         assert len(asyncio.all_tasks()) == 1
 
     asyncio.run(go())
+
+
+def test_bounded_stream_keeps_at_most_n_at_work_and_yields_every_result() -> None:
+    running = 0
+    most = 0
+    started: list[int] = []
+
+    async def work(n: int) -> int:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0)
+        running -= 1
+        return n * 10
+
+    async def run() -> list[int]:
+        return [r async for r in bounded_stream(range(20), work, 3, on_started=started.append)]
+
+    assert sorted(asyncio.run(run())) == [n * 10 for n in range(20)]
+    assert most <= 3
+    assert started == [20]
+
+
+def test_bounded_stream_raises_the_first_error_as_itself() -> None:
+    async def items() -> AsyncIterator[int]:
+        yield 1
+        raise AuthError("listing refused")
+
+    async def work(n: int) -> int:
+        return n
+
+    async def run() -> list[int]:
+        return [r async for r in bounded_stream(items(), work, 2)]
+
+    with pytest.raises(AuthError, match="listing refused"):
+        asyncio.run(run())

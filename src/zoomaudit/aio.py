@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 A = TypeVar("A")
 B = TypeVar("B")
+R = TypeVar("R")
 
 
 async def gather_all(aws: Iterable[Awaitable[T]]) -> list[T]:
@@ -34,3 +35,67 @@ async def gather_pair(first: Awaitable[A], second: Awaitable[B]) -> tuple[A, B]:
     tasks: list[asyncio.Future[Any]] = [asyncio.ensure_future(first), asyncio.ensure_future(second)]
     results = await gather_all(tasks)
     return results[0], results[1]
+
+
+async def bounded_stream(
+    items: AsyncIterator[T] | Iterable[T],
+    work: Callable[[T], Awaitable[R]],
+    concurrency: int,
+    *,
+    on_started: Callable[[int], None] | None = None,
+) -> AsyncIterator[R]:
+    """Run ``work`` on each item concurrently and yield the results as they complete.
+
+    At most ``concurrency`` items are worked on at once and at most ``concurrency`` finished
+    results wait for the consumer, so memory stays flat however many items there are; items are
+    read only as fast as the work goes. ``on_started`` gets the number of items once all have
+    started. The first error (from ``items`` or from ``work``) is raised to the consumer as itself,
+    and whatever still runs is cancelled when the consumer stops or fails.
+    """
+    queue: asyncio.Queue[R | BaseException | None] = asyncio.Queue(concurrency)
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(item: T) -> None:
+        try:
+            await queue.put(await work(item))
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            await queue.put(exc)
+        finally:
+            gate.release()
+
+    async def produce() -> None:
+        tasks: set[asyncio.Task[None]] = set()
+
+        def start(item: T) -> None:
+            tasks.add(asyncio.create_task(one(item)))
+
+        try:
+            if isinstance(items, AsyncIterator):
+                async for item in items:
+                    await gate.acquire()
+                    start(item)
+            else:
+                for item in items:
+                    await gate.acquire()
+                    start(item)
+            if on_started:
+                on_started(len(tasks))
+            await asyncio.gather(*tasks)
+            await queue.put(None)
+        except BaseException as exc:
+            for task in tasks:
+                task.cancel()
+            await queue.put(exc)
+
+    producer = asyncio.create_task(produce())
+    try:
+        while True:
+            got = await queue.get()
+            if got is None:
+                break
+            if isinstance(got, BaseException):
+                raise got
+            yield got
+    finally:
+        producer.cancel()
+        await asyncio.gather(producer, return_exceptions=True)

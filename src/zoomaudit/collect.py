@@ -20,14 +20,13 @@ the run is incomplete; authentication failures and exhausted rate limits stop th
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from zoomaudit.aio import gather_all, gather_pair
+from zoomaudit.aio import bounded_stream, gather_all, gather_pair
 from zoomaudit.controls import Control
 from zoomaudit.errors import AuthError, NotFound, RateLimited, UnknownMeeting, UsageError, ZoomError
 from zoomaudit.priority import resolve_priority
@@ -237,55 +236,9 @@ class Collector:
             return int(host.user.pmi)
         return None
 
-    async def _stream(self, users: AsyncIterator[User] | Iterable[User]) -> AsyncIterator[HostBatch]:
+    def _stream(self, users: AsyncIterator[User] | Iterable[User]) -> AsyncIterator[HostBatch]:
         """Run host batches concurrently (bounded) and yield them as they complete."""
-        queue: asyncio.Queue[HostBatch | BaseException | None] = asyncio.Queue(self.concurrency)
-        gate = asyncio.Semaphore(self.concurrency)
-
-        async def one(user: User) -> None:
-            try:
-                await queue.put(await self.host_batch(user))
-            except BaseException as exc:  # handed to the consumer, which re-raises it
-                await queue.put(exc)
-            finally:
-                gate.release()
-
-        async def produce() -> None:
-            tasks: set[asyncio.Task[None]] = set()
-
-            def start(user: User) -> None:
-                tasks.add(asyncio.create_task(one(user)))
-
-            try:
-                if isinstance(users, AsyncIterator):
-                    async for user in users:
-                        await gate.acquire()
-                        start(user)
-                else:
-                    for user in users:
-                        await gate.acquire()
-                        start(user)
-                if self.on_hosts:
-                    self.on_hosts(len(tasks))
-                await asyncio.gather(*tasks)
-                await queue.put(None)
-            except BaseException as exc:
-                for task in tasks:
-                    task.cancel()
-                await queue.put(exc)
-
-        producer = asyncio.create_task(produce())
-        try:
-            while True:
-                item = await queue.get()
-                if item is None:
-                    break
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-        finally:
-            producer.cancel()
-            await asyncio.gather(producer, return_exceptions=True)
+        return bounded_stream(users, self.host_batch, self.concurrency, on_started=self.on_hosts)
 
     def account_batches(self) -> AsyncIterator[HostBatch]:
         """Every active user of the account."""

@@ -31,14 +31,26 @@ for every meeting of a host, so ``HostResolution`` computes it once per host and
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from zoomaudit.controls import CATALOGUE, MISSING, NO_DEFAULT, Control, FixTier, Unknown
+from zoomaudit.decision import Decision, explain_source, new_effective
 from zoomaudit.findings import Effective, Tier
 from zoomaudit.priority import NO_GROUPS, HostGroups, disagreement, host_groups
 from zoomaudit.snapshot import AccountContext, GroupContext, HostContext, Subject
 from zoomaudit.zoom.models import Meeting
+
+__all__ = [
+    "Decision",
+    "HostResolution",
+    "account_locked",
+    "effective_values",
+    "explain_source",
+    "get_path",
+    "group_manages",
+    "meeting_field",
+    "resolve",
+]
 
 _SPLIT: dict[str, tuple[str, ...]] = {}
 
@@ -86,17 +98,6 @@ def meeting_field(meeting: Meeting, path: str) -> Any:
     else:
         return MISSING
     return get_path(value, rest) if rest else value
-
-
-@dataclass(frozen=True)
-class Decision:
-    """An effective value plus the group that decided it (for messages), if a group did."""
-
-    effective: Effective
-    group_id: str | None = None
-    unknown: str | None = None
-    """Why the value cannot be judged, when it cannot (the host's groups disagree on it and their
-    priority is unknown); the finding is then an error with this message."""
 
 
 class HostResolution:
@@ -259,29 +260,7 @@ def _effective(
         value = None if control.default is NO_DEFAULT else control.default
     else:
         stated = True
-    return _new_effective(control.name, value, tier, locked, stated, path)
-
-
-def _new_effective(
-    control: str, value: Any, tier: Tier | None, locked: bool, stated: bool, path: str | None
-) -> Effective:
-    """An Effective without re-validation (the hot loop builds one per meeting and control);
-    the same shortcut as ``model_construct``, which costs several times more."""
-    obj = Effective.__new__(Effective)
-    fields = {
-        "control": control,
-        "value": value,
-        "tier": tier,
-        "locked": locked,
-        "stated": stated,
-        "path": path,
-        "manual": False,
-    }
-    object.__setattr__(obj, "__dict__", fields)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(fields))
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
-    return obj
+    return new_effective(control.name, value, tier, locked, stated, path)
 
 
 def account_locked(control: Control, account: AccountContext) -> bool:
@@ -352,29 +331,9 @@ def _meeting_decision(control: Control, path: str, meeting: Meeting) -> Decision
     if value is MISSING:
         return None
     if isinstance(value, Unknown):
-        eff = _new_effective(control.name, None, "meeting", False, False, path)
+        eff = new_effective(control.name, None, "meeting", False, False, path)
         return Decision(eff, unknown=value.reason)
     return Decision(_effective(control, "meeting", value, path))
-
-
-def explain_source(decision: Decision, account: AccountContext) -> str:
-    """Where a value came from, in words: "the host's user settings (in_meeting.waiting_room)"."""
-    eff = decision.effective
-    group = account.groups.get(decision.group_id) if decision.group_id else None
-    group_name = f" {group.name!r}" if group is not None and group.name else ""
-    if eff.tier == "default":
-        return "Zoom's default (no tier states it)"
-    if eff.tier is None:
-        return "no tier (no Zoom setting states it)"
-    phrase = {
-        "meeting": "the meeting's own settings",
-        "user": "the host's user settings",
-        "group": f"the settings of the host's group{group_name}",
-        "account": "the account settings",
-        "group_lock": f"a lock on the host's group{group_name}",
-        "account_lock": "an account lock",
-    }[eff.tier]
-    return f"{phrase} ({eff.path})" if eff.path else phrase
 
 
 def resolve(

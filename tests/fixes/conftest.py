@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -130,11 +131,25 @@ class Zoom:
         return doc
 
 
+_NOON = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+_STARTED = time.monotonic()
+
+
+def fixes_now() -> datetime:
+    """The fixes tests' clock: noon UTC of the day they started, moving on at the real pace.
+
+    The in-process sandbox (``make_zoom``) is built at it and keeps time by it, and the tests hand
+    it to the app as "now", so the sandbox's and the app's UTC day are the same one and no test
+    sees midnight pass, whenever it runs."""
+    return _NOON + timedelta(seconds=time.monotonic() - _STARTED)
+
+
 def make_zoom(**options: Any) -> Zoom:
     from zoomaudit.sandbox import SandboxOptions, create_app, demo_state
     from zoomaudit.settings import Settings
 
-    state = demo_state()
+    state = demo_state(fixes_now())
+    state.clock = fixes_now
     opts = SandboxOptions(**{"rate_limits": False, "meeting_update_quota": False, **options})
     settings = Settings(
         zoom_account_id=state.account_id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -29,7 +29,7 @@ from zoomaudit.fixes.waivers import add_waiver
 from zoomaudit.runner import RunOutcome, Scope, run
 from zoomaudit.store import Store
 
-from .conftest import Zoom, make_zoom
+from .conftest import Zoom, fixes_now, make_zoom
 
 pytestmark = pytest.mark.anyio
 
@@ -37,13 +37,13 @@ TALK = "Public talk: Keeping young people safe online"
 
 
 def now() -> datetime:
-    # The sandbox counts meeting updates per real UTC day, so these tests use the real clock.
-    return datetime.now(UTC)
+    # The sandbox counts meeting updates per UTC day by its clock; make_zoom gives it this one.
+    return fixes_now()
 
 
 async def audit(zoom: Zoom, store: Store, scope: Scope, **kw: Any) -> RunOutcome:
     async with zoom.client() as client:
-        return await run(scope, settings=zoom.settings, client=client, store=store, **kw)
+        return await run(scope, settings=zoom.settings, client=client, store=store, **{"now": now(), **kw})
 
 
 def fix_for(store: Store, policy_id: str, status: str | None = None) -> FixRecord:

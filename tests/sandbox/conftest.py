@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -14,6 +15,25 @@ from zoomaudit.sandbox.options import SandboxOptions, no_limits
 from zoomaudit.sandbox.state import SandboxState
 
 BASE = "http://sandbox.test"
+
+
+class FakeClock:
+    """A UTC clock that moves only when told: ``SandboxState.clock`` for tests."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+def frozen(state: SandboxState) -> SandboxState:
+    """``state`` with its clock stopped at the moment it was built, so no test sees midnight pass."""
+    state.clock = FakeClock(state.built_at)
+    return state
 
 
 class Api:
@@ -65,13 +85,13 @@ class Api:
 
 @pytest.fixture
 def api() -> Api:
-    """The demo organisation with rate limits and the daily quota off."""
-    return Api(demo_state(), no_limits())
+    """The demo organisation with rate limits and the daily quota off, its clock stopped."""
+    return Api(frozen(demo_state()), no_limits())
 
 
 @pytest.fixture
 def make_api() -> Any:
     def make(options: SandboxOptions | None = None, state: SandboxState | None = None) -> Api:
-        return Api(state or demo_state(), options or no_limits())
+        return Api(state or frozen(demo_state()), options or no_limits())
 
     return make

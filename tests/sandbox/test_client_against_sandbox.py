@@ -22,6 +22,8 @@ from zoomaudit.sandbox.synthetic import synthetic_state
 from zoomaudit.settings import Settings
 from zoomaudit.zoom.client import ZoomClient
 
+from .conftest import frozen
+
 pytestmark = pytest.mark.e2e
 
 
@@ -201,7 +203,7 @@ def test_real_rate_limits_are_waited_out() -> None:
 
 
 def test_the_daily_meeting_quota_stops_updates_for_that_host() -> None:
-    state = demo_state()
+    state = frozen(demo_state())
     jade = next(u for u in state.users.values() if u.first_name == "Jade")
     meeting_id = state.host_meeting_ids(jade.id)[0]
     state.set_meeting_updates(jade.id, 100)

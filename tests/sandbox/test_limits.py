@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from zoomaudit.sandbox.demo import demo_state
 from zoomaudit.sandbox.options import SandboxOptions
 
-from .conftest import Api
+from .conftest import Api, FakeClock
 
 
 def _frozen(api: Api) -> None:
@@ -71,7 +72,7 @@ def test_a_host_may_update_meetings_100_times_a_utc_day(make_api) -> None:  # ty
     assert refused.headers["X-RateLimit-Type"] == "Daily-limit"
     assert refused.headers["X-RateLimit-Limit"] == "100"
     assert refused.headers["X-RateLimit-Remaining"] == "0"
-    midnight = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT00:00:00Z")
+    midnight = (api.state.clock() + timedelta(days=1)).strftime("%Y-%m-%dT00:00:00Z")
     assert refused.headers["Retry-After"] == midnight
     # The refused update changed nothing; reads and other hosts are unaffected.
     assert api.get(f"/meetings/{meeting_id}").json()["settings"]["mute_upon_entry"] is True
@@ -86,7 +87,7 @@ def test_updates_are_counted(make_api) -> None:  # type: ignore[no-untyped-def]
     for _ in range(3):
         api.patch(f"/meetings/{meeting_id}", {"settings": {"watermark": True}})
     api.patch(f"/meetings/{meeting_id}", {"settings": {"waiting_room": "no"}})  # refused: not counted
-    day = datetime.now(UTC).strftime("%Y-%m-%d")
+    day = api.state.clock().strftime("%Y-%m-%d")
     assert api.state.meeting_updates[(dan.id, day)] == 3
 
 
@@ -96,3 +97,24 @@ def test_the_quota_can_be_switched_off(make_api) -> None:  # type: ignore[no-unt
     api.state.set_meeting_updates(jade.id, 500)
     meeting_id = api.state.host_meeting_ids(jade.id)[0]
     assert api.patch(f"/meetings/{meeting_id}", {"settings": {"watermark": True}}).status_code == 204
+
+
+def test_the_update_quota_starts_again_at_midnight_utc(make_api) -> None:  # type: ignore[no-untyped-def]
+    state = demo_state()
+    clock = FakeClock(datetime(2030, 3, 4, 23, 59, 58, tzinfo=UTC))
+    state.clock = clock
+    api: Api = make_api(SandboxOptions(rate_limits=False), state)
+    jade = api.user("Jade")
+    meeting_id = api.state.host_meeting_ids(jade.id)[0]
+    api.state.set_meeting_updates(jade.id, 99)
+    assert api.state.meeting_updates == {(jade.id, "2030-03-04"): 99}
+    assert api.patch(f"/meetings/{meeting_id}", {"settings": {"watermark": True}}).status_code == 204
+    refused = api.patch(f"/meetings/{meeting_id}", {"settings": {"watermark": False}})
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "2030-03-05T00:00:00Z"
+    clock.advance(timedelta(seconds=1))  # 23:59:59: still the same UTC day
+    assert api.patch(f"/meetings/{meeting_id}", {"settings": {"watermark": False}}).status_code == 429
+    clock.advance(timedelta(seconds=1))  # 00:00:00 on the 5th: a new day, a new quota
+    assert api.patch(f"/meetings/{meeting_id}", {"settings": {"watermark": False}}).status_code == 204
+    assert api.get(f"/meetings/{meeting_id}").json()["settings"]["watermark"] is False
+    assert api.state.meeting_updates == {(jade.id, "2030-03-04"): 100, (jade.id, "2030-03-05"): 1}

@@ -48,6 +48,8 @@ class FakeRunner:
     gate: asyncio.Event | None = None
     cancelled: int = 0
     called: asyncio.Event = field(default_factory=asyncio.Event)
+    events: list[str] = field(default_factory=list)
+    """"start <trigger>" and "end <trigger>" in the order they happened."""
 
     async def __call__(
         self,
@@ -59,6 +61,7 @@ class FakeRunner:
         store: Any = None,
     ) -> RunOutcome:
         self.calls.append((scope, trigger))
+        self.events.append(f"start {trigger}")
         self.called.set()
         if self.gate is not None:
             try:
@@ -66,6 +69,7 @@ class FakeRunner:
             except asyncio.CancelledError:
                 self.cancelled += 1
                 raise
+        self.events.append(f"end {trigger}")
         return RunOutcome(run_id=f"run-{len(self.calls)}", complete=True, counts={"violations": 0})
 
 

@@ -147,7 +147,6 @@ async def test_audits_take_turns(make_app: AppFactory, runner: FakeRunner) -> No
         first = asyncio.ensure_future(service.audit(Scope.meetings(1), "webhook"))
         second = asyncio.ensure_future(service.audit(Scope.account(), "manual"))
         await asyncio.wait_for(runner.called.wait(), 5)
-        await asyncio.sleep(0.02)
         assert runner.calls == [(Scope.meetings(1), "webhook")]
         health = (await client.get("/healthz")).json()
         assert (health["audits_running"], health["audits_waiting"]) == (1, 1)
@@ -155,6 +154,8 @@ async def test_audits_take_turns(make_app: AppFactory, runner: FakeRunner) -> No
         outcomes = await asyncio.gather(first, second)
     assert [o.run_id for o in outcomes] == ["run-1", "run-2"]
     assert runner.calls == [(Scope.meetings(1), "webhook"), (Scope.account(), "manual")]
+    # The second started only after the first had ended: they took turns.
+    assert runner.events == ["start webhook", "end webhook", "start manual", "end manual"]
 
 
 async def test_an_audit_waiting_for_its_turn_at_shutdown_never_starts(
@@ -167,7 +168,7 @@ async def test_an_audit_waiting_for_its_turn_at_shutdown_never_starts(
         first = asyncio.ensure_future(service.audit(Scope.meetings(1), "webhook"))
         second = asyncio.ensure_future(service.audit(Scope.account(), "manual"))
         await asyncio.wait_for(runner.called.wait(), 5)
-        await asyncio.sleep(0.01)
+        assert len(service.audits) == 2  # the second waits for its turn
         # Shutdown starts now; the running audit finishes inside its grace time.
         asyncio.get_running_loop().call_later(0.05, runner.gate.set)
     assert runner.calls == [(Scope.meetings(1), "webhook")]

@@ -6,42 +6,29 @@ are in tests/sandbox/demo_cases.py and docs/sandbox.md tells the story.
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime, timedelta
 
-from zoomaudit.sandbox.build import meeting
+from zoomaudit.sandbox.demo_meetings import SAFE, DemoMeeting, add_demo_meeting
 from zoomaudit.sandbox.state import Doc, SandboxGroup, SandboxState, SandboxUser
 
-# The demo's safe meeting settings (demo.SAFE), for the one meeting added here.
-PHONE_SETTINGS: Doc = {
-    "host_video": True,
-    "participant_video": False,
-    "join_before_host": False,
-    "mute_upon_entry": True,
-    "waiting_room": True,
-    "use_pmi": False,
-    "auto_recording": "none",
-    "approval_type": 2,
-    "meeting_authentication": False,
-    "focus_mode": False,
-    "watermark": False,
-    "encryption_type": "enhanced_encryption",
-}
+# The demo's safe meeting settings for the one meeting added here, less audio (the session sets its
+# own) and waiting_room_options (left unstated).
+PHONE_SETTINGS: Doc = {k: v for k, v in SAFE.items() if k not in ("audio", "waiting_room_options")}
 
 # The ways round a passcode (docs/sandbox.md, "Dial-in and join links"): Zoom's default puts the
 # passcode in join links; Priya turned that off for the account and Counsellors lock it off, but
 # Marcus turned it back on for himself. Callers need the passcode by default, but Nadia, whose
 # befriending calls rely on people phoning in, turned that off. One more session shows it.
-PHONE_SESSION: tuple[str, str, int, int, int, int, str, Doc, str] = (
-    "nadia",
-    "Befriending by phone: Thursday check-in",
-    8,
-    4,
-    11,
-    30,
-    "Bf5thu8ck",
-    {**PHONE_SETTINGS, "audio": "telephony"},
-    "grace",
+PHONE_SESSION = DemoMeeting(
+    host="nadia",
+    topic="Befriending by phone: Thursday check-in",
+    type=8,
+    day=4,
+    hour=11,
+    duration=30,
+    passcode="Bf5thu8ck",
+    settings={**PHONE_SETTINGS, "audio": "telephony"},
+    alternative_host="grace",
 )
 
 
@@ -62,21 +49,11 @@ def passcode_routes(
     nadia = users["nadia"].settings
     nadia.setdefault("schedule_meeting", {})["pstn_password_protected"] = False
     nadia.setdefault("meeting_security", {})["phone_password"] = False
-    host, topic, type_, day, hour, duration, password, settings, alt = PHONE_SESSION
-    today = created + timedelta(days=21)
-    doc_settings = copy.deepcopy(settings)
-    doc_settings["alternative_hosts"] = users[alt].email
-    state.add_meeting(
-        meeting(
-            meeting_id=84100950100,
-            host=users[host],
-            topic=topic,
-            type_=type_,
-            start=today + timedelta(days=day, hours=hour),
-            created=created + timedelta(hours=after_hours),
-            duration=duration,
-            password=password,
-            settings=doc_settings,
-            agenda=f"{topic}. Hosted by {users[host].display_name} for Brightpath.",
-        )
+    add_demo_meeting(
+        state,
+        users,
+        PHONE_SESSION,
+        meeting_id=84100950100,
+        today=created + timedelta(days=21),
+        created=created + timedelta(hours=after_hours),
     )

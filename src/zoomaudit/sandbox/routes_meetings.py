@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from typing import Any
 
 from zoomaudit.sandbox import tiers
@@ -142,7 +141,7 @@ def list_meetings(call: Call) -> Reply:
     kind = call.query.get("type") or "scheduled"
     if kind not in LIST_TYPES:
         raise validation("Invalid field.", "type")
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = call.state.clock().strftime("%Y-%m-%dT%H:%M:%SZ")
     meetings = [call.state.meetings[i] for i in call.state.host_meeting_ids(user.id)]
     meetings = [m for m in meetings if m.get("type") != 4]
     if kind == "live":
@@ -300,10 +299,10 @@ def patch_meeting(call: Call) -> Reply:
     if not isinstance(body, dict):
         raise validation("Request Body should be a valid JSON object.")
     host_id = meeting["host_id"]
-    day = datetime.now(UTC).strftime("%Y-%m-%d")
+    day = state.utc_day()
     limit = call.options.daily_update_limit
     if call.options.meeting_update_quota and state.meeting_updates.get((host_id, day), 0) >= limit:
-        rejection = daily_rejection(limit)
+        rejection = daily_rejection(limit, state.clock())
         return Reply(429, rejection.body, rejection.headers)
     occurrence_id = call.query.get("occurrence_id") or None
     if occurrence_id is not None:

@@ -11,11 +11,21 @@ Where Zoom's behaviour is undocumented the choice lives in ``tiers.py`` (one pla
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 Doc = dict[str, Any]
+
+Clock = Callable[[], datetime]
+"""What the sandbox asks for the time: an aware UTC datetime."""
+
+
+def utc_now() -> datetime:
+    """The real time in UTC: the sandbox's clock unless a test gives it another."""
+    return datetime.now(UTC)
+
 
 # Classic scopes an S2S admin app holds for every endpoint zoomaudit calls (reference.md §1.3).
 ALL_SCOPES: tuple[str, ...] = (
@@ -85,7 +95,10 @@ class SandboxState:
     """Scopes granted to tokens issued from now on."""
     meeting_updates: dict[tuple[str, str], int] = field(default_factory=dict)
     """Meeting create/update count per (host id, UTC date ``YYYY-MM-DD``)."""
-    built_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    built_at: datetime = field(default_factory=utc_now)
+    clock: Clock = field(default=utc_now, repr=False, compare=False)
+    """The sandbox's time: the UTC day of the meeting-update quota, its reset time and which
+    meetings are upcoming. Real UTC by default; tests pass a fake clock to cross midnight at will."""
     version: int = 0
     """Bumped by every settings or membership change; invalidates cached effective views."""
 
@@ -159,8 +172,12 @@ class SandboxState:
     # -- per-host daily quota -------------------------------------------------------------------
     def set_meeting_updates(self, host_id: str, count: int, day: str | None = None) -> None:
         """Preset a host's meeting-update count for a UTC day (today by default), e.g. to 100."""
-        day = day or datetime.now(UTC).strftime("%Y-%m-%d")
+        day = day or self.utc_day()
         self.meeting_updates[(host_id, day)] = count
+
+    def utc_day(self) -> str:
+        """The current UTC date by the sandbox's clock, ``YYYY-MM-DD`` (the quota's day)."""
+        return self.clock().strftime("%Y-%m-%d")
 
     def touch(self) -> None:
         self.version += 1

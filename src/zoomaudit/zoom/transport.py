@@ -14,7 +14,7 @@ import asyncio
 import logging
 import random
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -27,13 +27,13 @@ from zoomaudit import __version__
 from zoomaudit.errors import AuthError, MissingScope, NotFound, RateLimited, ZoomApiError, ZoomUnavailable
 from zoomaudit.settings import RATE_LIMITS, Settings
 from zoomaudit.zoom.auth import EXPIRED_TOKEN_CODE, AccessToken, TokenUnavailable, ZoomAuth
+from zoomaudit.zoom.daily import DailyLedger
 from zoomaudit.zoom.endpoints import OTHER_CATEGORY, Endpoint, find_endpoint
 from zoomaudit.zoom.ratelimit import (
     Clock,
     RateLimiter,
     Sleep,
     iso_utc,
-    next_utc_midnight,
     read_429,
 )
 
@@ -44,7 +44,6 @@ BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
 MAX_QPS_WAIT = 120.0
 """A per-second 429 asking for a longer wait than this is treated as a limit for this run."""
-MEETING_HOST_CACHE = 10_000
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -121,10 +120,7 @@ class ZoomTransport:
             ),
             headers={"Accept": "application/json", "User-Agent": f"zoomaudit/{__version__}"},
         )
-        # Daily limits seen in this run: category or host -> (epoch when it resets, shown as).
-        self._blocked_categories: dict[str, tuple[float, str | None]] = {}
-        self._blocked_hosts: dict[str, tuple[float, str | None]] = {}
-        self._meeting_hosts: OrderedDict[int, str] = OrderedDict()
+        self._daily = DailyLedger()  # daily limits seen in this run, and each meeting's host
 
     async def __aenter__(self) -> Self:
         return self
@@ -250,11 +246,11 @@ class ZoomTransport:
         if strict and endpoint is not None and params and not set(params) <= set(endpoint.query):
             # The typed methods send only what the endpoint table declares (and the spec test checks).
             raise ValueError(f"{what}: query {sorted(params)} not declared for {endpoint.label}")
-        host = host or self._host_of(path)
+        host = host or self._daily.host_of(path)
         failures = 0
         limited = 0
         while True:
-            self._check_blocked(category, host, method, path, what)
+            self._daily.check(category, host, method, path, what, self._clock())
             await self._limiter.acquire(category)
             self._stats.requests_by_category[category] += 1
             self._stats.requests_by_endpoint[label] += 1
@@ -360,28 +356,9 @@ class ZoomTransport:
         now = self._clock()
         _, message = _body(response)
         answer = read_429(response.headers, message, now)
-        limit_category = answer.category or category
         if answer.kind != "per_second":
-            until = answer.resume_at or next_utc_midnight(now)
-            retry_at = iso_utc(until)
-            if answer.kind == "host_daily":
-                if host:
-                    self._blocked_hosts[host] = (until, retry_at)
-                who = f"host {host}" if host else "this meeting's host"
-                raise RateLimited(
-                    f"{who} has used up Zoom's daily quota of meeting updates ({what}): {message} "
-                    f"zoomaudit makes no more changes for this host until {retry_at}",
-                    category=limit_category,
-                    retry_at=retry_at,
-                    host=host,
-                )
-            self._blocked_categories[limit_category] = (until, retry_at)
-            raise RateLimited(
-                f"Zoom's daily rate limit for {limit_category} requests is used up ({what}); "
-                f"zoomaudit stops asking until {retry_at}",
-                category=limit_category,
-                retry_at=retry_at,
-            )
+            raise self._daily.record(answer, category, host, what, message, now)
+        limit_category = answer.category or category
         if attempt > self.settings.max_retries:
             raise RateLimited(
                 f"{what} was still rate limited after {attempt} answers of HTTP 429; other apps may be using "
@@ -397,38 +374,8 @@ class ZoomTransport:
             )
         return max(0.0, delay)
 
-    def _check_blocked(self, category: str, host: str | None, method: str, path: str, what: str) -> None:
-        now = self._clock()
-        blocked = self._blocked_categories.get(category)
-        if blocked and now < blocked[0]:
-            raise RateLimited(
-                f"{what} not sent: Zoom's daily rate limit for {category} requests was reached earlier in "
-                f"this run (resets {blocked[1]})",
-                category=category,
-                retry_at=blocked[1],
-            )
-        if host and method == "PATCH" and path.startswith("/meetings/"):
-            quota = self._blocked_hosts.get(host)
-            if quota and now < quota[0]:
-                raise RateLimited(
-                    f"{what} not sent: host {host} reached Zoom's daily quota of meeting updates earlier in "
-                    f"this run (resets {quota[1]})",
-                    category=category,
-                    retry_at=quota[1],
-                    host=host,
-                )
-
-    def _host_of(self, path: str) -> str | None:
-        parts = path.split("?", 1)[0].strip("/").split("/")
-        if len(parts) >= 2 and parts[0] == "meetings" and parts[1].isdigit():
-            return self._meeting_hosts.get(int(parts[1]))
-        return None
-
     def _remember_host(self, meeting_id: int, host_id: str) -> None:
-        self._meeting_hosts[meeting_id] = host_id
-        self._meeting_hosts.move_to_end(meeting_id)
-        while len(self._meeting_hosts) > MEETING_HOST_CACHE:
-            self._meeting_hosts.popitem(last=False)
+        self._daily.remember_host(meeting_id, host_id)
 
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with "equal jitter": half fixed, half random."""
