@@ -30,11 +30,11 @@ from zoomaudit.fixes.queue import (
     get_fix,
     get_fixes,
     list_fixes,
-    redact,
     reserve_meeting_update,
 )
 from zoomaudit.fixes.revert import revert
 from zoomaudit.fixes.steps import ApplyResult, differences, is_meeting, move, quota_day, read_fields
+from zoomaudit.redaction import redact
 from zoomaudit.store.models import FixEvent
 from zoomaudit.store.models import FixPlan as FixRow
 

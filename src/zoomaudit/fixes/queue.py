@@ -10,7 +10,7 @@ Passcodes never leave the plan body: the trail and every display show them maske
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +21,10 @@ from sqlalchemy.orm import Session
 
 from zoomaudit.errors import UsageError
 from zoomaudit.fixes.plan import FixPlan, flatten
+from zoomaudit.redaction import redact
 from zoomaudit.store.models import FixEvent, MeetingUpdateQuota
 from zoomaudit.store.models import FixPlan as FixRow
+from zoomaudit.store.trail import append_event
 
 if TYPE_CHECKING:
     from zoomaudit.store.store import Store
@@ -42,24 +44,6 @@ STATUSES = (
 )
 MEETING_UPDATES_PER_DAY = 100
 """Zoom's quota of meeting create/update requests per host per UTC day (reference.md §3.3)."""
-MASK = "********"
-
-
-def is_secret_path(path: str) -> bool:
-    """Passcode fields (``password``, ``settings.pstn_password`` ...) are shown masked."""
-    return path.rsplit(".", 1)[-1].endswith("password")
-
-
-def _secret(key: str, value: Any) -> bool:
-    # A boolean under a passcode-like key (meeting_security.phone_password) is a switch, not a secret.
-    return is_secret_path(key) and not isinstance(value, bool) and value not in (None, "")
-
-
-def redact(fields: Any) -> Any:
-    """A copy of a flat ``{path: value}`` map or a nested body with passcode values masked."""
-    if isinstance(fields, Mapping):
-        return {key: (MASK if _secret(str(key), value) else redact(value)) for key, value in fields.items()}
-    return fields
 
 
 class FixRecord(BaseModel):
@@ -107,7 +91,7 @@ class FixRecord(BaseModel):
                 "method": self.method,
                 "path": self.path,
                 "query": dict(self.query),
-                "body": redact_body(self.body),
+                "body": redact(self.body),
             },
             "before": redact(self.before or {}),
             "meeting_ids": list(self.meeting_ids),
@@ -150,18 +134,6 @@ class EventRecord(BaseModel):
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def redact_body(body: Any) -> Any:
-    if not isinstance(body, Mapping):
-        return body
-    out: dict[str, Any] = {}
-    for key, value in body.items():
-        if isinstance(value, Mapping):
-            out[key] = redact_body(value)
-        else:
-            out[key] = MASK if is_secret_path(str(key)) and value not in (None, "") else value
-    return out
 
 
 def _record(row: FixRow) -> FixRecord:
@@ -209,33 +181,6 @@ def _new_ids(session: Session, count: int) -> list[str]:
     return list(ids)
 
 
-def add_event(
-    session: Session,
-    fix_id: str,
-    *,
-    at: datetime,
-    actor: str,
-    from_status: str | None,
-    to_status: str,
-    before: Any = None,
-    after: Any = None,
-    note: str | None = None,
-) -> None:
-    """Append one transition to the trail (passcodes masked)."""
-    session.add(
-        FixEvent(
-            fix_id=fix_id,
-            at=at,
-            actor=actor,
-            from_status=from_status,
-            to_status=to_status,
-            before=redact(before) if before is not None else None,
-            after=redact(after) if after is not None else None,
-            note=note,
-        )
-    )
-
-
 def record_plans(store: Store, run_id: str | None, plans: Sequence[FixPlan], now: datetime) -> dict[str, str]:
     """Store a run's plans in one transaction: ``{dedupe_key: fix_id}``.
 
@@ -265,7 +210,7 @@ def record_plans(store: Store, run_id: str | None, plans: Sequence[FixPlan], now
                 continue
             fix_id = fresh.pop()
             if row is not None:
-                add_event(
+                append_event(
                     session,
                     row.id,
                     at=now,
@@ -303,7 +248,7 @@ def record_plans(store: Store, run_id: str | None, plans: Sequence[FixPlan], now
             ids[plan.dedupe_key] = fix_id
         session.flush()  # the plans exist before the trail entries that name them
         for plan, fix_id in created:
-            add_event(
+            append_event(
                 session,
                 fix_id,
                 at=now,

@@ -41,12 +41,18 @@ EXAMPLE_URLS = "sqlite:///zoomaudit.db or postgresql+psycopg://user:password@hos
 _DRIVER_PACKAGES = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "MySQLdb": "mysqlclient"}
 
 
-def shown_url(url: str) -> str:
-    """The database URL as messages may show it: the password masked."""
+def password_hidden(url: str) -> str | None:
+    """The database URL with its password (if any) shown as ``***``; None when unparseable."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not parseable: mask everything between "user:" and the last "@" by hand
-        return re.sub(r"(//[^/:@]*:).*@", r"\1***@", url)
+    except Exception:
+        return None
+
+
+def shown_url(url: str) -> str:
+    """The database URL as messages may show it: the password masked."""
+    # Not parseable: mask everything between "user:" and the last "@" by hand.
+    return password_hidden(url) or re.sub(r"(//[^/:@]*:).*@", r"\1***@", url)
 
 
 def open_error(url: str, exc: BaseException) -> StoreError:

@@ -482,13 +482,14 @@ class Store:
         **fields: Any,
     ) -> bool:
         """Move a fix plan to ``to_status`` only if it is in one of ``from_statuses`` (an atomic
-        compare-and-set that also bumps ``version``), appending the transition to the trail.
+        compare-and-set that also bumps ``version``), appending the transition to the trail
+        (``store.trail``, which masks secrets in ``before`` and ``after``).
 
         Returns False, changing nothing, when another caller moved it first: of two concurrent
         approvals exactly one gets True and goes on to apply the fix. ``fields`` are further
         columns to set (``decided_by``, ``applied_at``, ``error`` ...).
         """
-        from zoomaudit.store.models import FixEvent
+        from zoomaudit.store.trail import append_event
 
         allowed = list(from_statuses)
         with self.session() as session:
@@ -503,16 +504,15 @@ class Store:
             )
             if getattr(result, "rowcount", 0) != 1:
                 return False
-            session.add(
-                FixEvent(
-                    fix_id=fix_id,
-                    at=at,
-                    actor=actor,
-                    from_status=current,
-                    to_status=to_status,
-                    before=before,
-                    after=after,
-                    note=note,
-                )
+            append_event(
+                session,
+                fix_id,
+                at=at,
+                actor=actor,
+                from_status=current,
+                to_status=to_status,
+                before=before,
+                after=after,
+                note=note,
             )
         return True
