@@ -14,9 +14,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, insert, select, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -41,6 +42,8 @@ from zoomaudit.store.records import (
 if TYPE_CHECKING:
     from zoomaudit.settings import Settings
     from zoomaudit.store.diff import Coverage
+    from zoomaudit.store.fixes import FixRepository
+    from zoomaudit.store.quota import QuotaRepository
 
 LATEST = "latest"
 """Accepted wherever a run id is: the newest run that was not abandoned."""
@@ -466,7 +469,21 @@ class Store:
         )
         return [conv.finding_of(row) for row in rows]
 
-    # --- helpers for fix plans and the meeting update quota --------------------------------
+    # --- repositories of the other aggregates ----------------------------------------------
+
+    @cached_property
+    def fixes(self) -> FixRepository:
+        """Fix plans and their trail."""
+        from zoomaudit.store.fixes import FixRepository
+
+        return FixRepository(self)
+
+    @cached_property
+    def quota(self) -> QuotaRepository:
+        """The per-host meeting update quota."""
+        from zoomaudit.store.quota import QuotaRepository
+
+        return QuotaRepository(self)
 
     def transition_fix(
         self,
@@ -481,38 +498,16 @@ class Store:
         note: str | None = None,
         **fields: Any,
     ) -> bool:
-        """Move a fix plan to ``to_status`` only if it is in one of ``from_statuses`` (an atomic
-        compare-and-set that also bumps ``version``), appending the transition to the trail
-        (``store.trail``, which masks secrets in ``before`` and ``after``).
-
-        Returns False, changing nothing, when another caller moved it first: of two concurrent
-        approvals exactly one gets True and goes on to apply the fix. ``fields`` are further
-        columns to set (``decided_by``, ``applied_at``, ``error`` ...).
-        """
-        from zoomaudit.store.trail import append_event
-
-        allowed = list(from_statuses)
-        with self.session() as session:
-            current = session.scalar(select(FixPlan.status).where(FixPlan.id == fix_id))
-            if current is None:
-                raise UsageError(f"no fix plan with id {fix_id!r}")
-            result = session.execute(
-                update(FixPlan)
-                .where(FixPlan.id == fix_id, FixPlan.status.in_(allowed))
-                .values(status=to_status, version=FixPlan.version + 1, **fields)
-                .execution_options(synchronize_session=False)
-            )
-            if getattr(result, "rowcount", 0) != 1:
-                return False
-            append_event(
-                session,
-                fix_id,
-                at=at,
-                actor=actor,
-                from_status=current,
-                to_status=to_status,
-                before=before,
-                after=after,
-                note=note,
-            )
-        return True
+        """``Store.fixes.transition``: an atomic compare-and-set of a plan's status that
+        appends the transition to the trail (masked); False when another caller moved it first."""
+        return self.fixes.transition(
+            fix_id,
+            from_statuses=from_statuses,
+            to_status=to_status,
+            actor=actor,
+            at=at,
+            before=before,
+            after=after,
+            note=note,
+            **fields,
+        )
