@@ -41,9 +41,11 @@ from zoomaudit.store.records import (
 
 if TYPE_CHECKING:
     from zoomaudit.settings import Settings
+    from zoomaudit.store.admins import AdminRepository
     from zoomaudit.store.diff import Coverage
     from zoomaudit.store.fixes import FixRepository
     from zoomaudit.store.quota import QuotaRepository
+    from zoomaudit.store.waivers import WaiverRepository
 
 LATEST = "latest"
 """Accepted wherever a run id is: the newest run that was not abandoned."""
@@ -477,6 +479,20 @@ class Store:
         from zoomaudit.store.fixes import FixRepository
 
         return FixRepository(self)
+
+    @cached_property
+    def waivers(self) -> WaiverRepository:
+        """Waivers."""
+        from zoomaudit.store.waivers import WaiverRepository
+
+        return WaiverRepository(self)
+
+    @cached_property
+    def admins(self) -> AdminRepository:
+        """The console's admin accounts."""
+        from zoomaudit.store.admins import AdminRepository
+
+        return AdminRepository(self)
 
     @cached_property
     def quota(self) -> QuotaRepository:
