@@ -42,6 +42,7 @@ from zoomaudit.store.records import (
 if TYPE_CHECKING:
     from zoomaudit.settings import Settings
     from zoomaudit.store.admins import AdminRepository
+    from zoomaudit.store.console import ConsoleReads
     from zoomaudit.store.diff import Coverage
     from zoomaudit.store.fixes import FixRepository
     from zoomaudit.store.quota import QuotaRepository
@@ -493,6 +494,13 @@ class Store:
         from zoomaudit.store.admins import AdminRepository
 
         return AdminRepository(self)
+
+    @cached_property
+    def console(self) -> ConsoleReads:
+        """The console's read models (aggregates for its pages)."""
+        from zoomaudit.store.console import ConsoleReads
+
+        return ConsoleReads(self)
 
     @cached_property
     def quota(self) -> QuotaRepository:
