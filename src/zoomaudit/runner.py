@@ -132,6 +132,7 @@ async def run(
         max_changes=max_changes,
         observer=observer or NullObserver(),
         now=now or datetime.now(UTC),
+        fixed_clock=now is not None,
     )
     try:
         return await runner.execute()
@@ -164,6 +165,7 @@ class _Run:
         max_changes: int,
         observer: Observer,
         now: datetime,
+        fixed_clock: bool = False,
     ) -> None:
         from zoomaudit.collect import Collector, Needs
         from zoomaudit.controls import get_control
@@ -175,6 +177,8 @@ class _Run:
         self.store: Store  # set once the store is open (the run stores nothing before then)
         self.policies, self.fix_mode, self.dry_run = policies, fix_mode, dry_run
         self.max_changes, self.observer, self.now = max_changes, observer, now
+        self.fixed_clock = fixed_clock
+        """A caller that gave ``now`` keeps every time of the run at it (tests, replays)."""
         enabled = [p for p in policies.policies if p.enabled]
         self.needs = Needs.for_controls(get_control(p.control) for p in enabled)
         self.collector = Collector(
@@ -302,7 +306,7 @@ class _Run:
         if plans and self.dry_run:
             self.outcome.planned.extend(plans)
         elif plans:
-            ids = record_plans(self.store, self.outcome.run_id, plans, self.now)
+            ids = record_plans(self.store, self.outcome.run_id, plans, self.clock())
             by_identity: dict[tuple[str, str, str], str] = {}
             for plan in plans:
                 fix_id = ids[plan.dedupe_key]
@@ -326,6 +330,10 @@ class _Run:
         self.counts["meetings"] += len({s.meeting.id for s in batch.subjects})
         self.counts["users"] += 1
 
+    def clock(self) -> datetime:
+        """The time now, for what is stamped when it happens (the fix trail), not the run start."""
+        return self.now if self.fixed_clock else datetime.now(UTC)
+
     async def _apply_auto(self) -> None:
         from zoomaudit.fixes.apply import apply_auto
 
@@ -336,7 +344,7 @@ class _Run:
             ordered,
             policy_by_fix=self.policy_by_fix,
             max_changes=self.max_changes,
-            now=self.now,
+            now=self.clock(),
         )
         self.outcome.fix_results = list(results)
         self.outcome.applied_fix_ids = [r.fix_id for r in results if r.ok]

@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from zoomaudit.errors import ConfigError
+from zoomaudit.redaction import MASK
 
 RatePlan = Literal["pro", "business", "enterprise"]
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -133,7 +134,7 @@ class Settings(BaseSettings):
             value = getattr(self, name)
             key = info.alias or name.upper()
             if isinstance(value, SecretStr):
-                out[key] = "********" if value.get_secret_value() else "(not set)"
+                out[key] = MASK if value.get_secret_value() else "(not set)"
             elif name == "database_url" and value:
                 out[key] = _mask_url_password(value)
             else:
@@ -147,12 +148,10 @@ def _split_names(value: str) -> tuple[str, ...]:
 
 def _mask_url_password(url: str) -> str:
     """A database URL with its password (if any) replaced by ``***``."""
-    from sqlalchemy.engine import make_url
+    from zoomaudit.store.engine import password_hidden
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not a URL SQLAlchemy can parse: show nothing of it that may be secret
-        return "(unreadable URL)"
+    # Not a URL SQLAlchemy can parse: show nothing of it that may be secret.
+    return password_hidden(url) or "(unreadable URL)"
 
 
 def load_settings(**overrides: object) -> Settings:

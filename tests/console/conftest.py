@@ -49,9 +49,8 @@ def settings() -> Settings:
 @pytest.fixture
 def store(settings: Settings) -> Iterator[Store]:
     with Store.from_settings(settings) as opened:
-        with opened.session() as db:
-            add_admin(db, ADMIN, PASSWORD, "admin", now=NOW)
-            add_admin(db, VIEWER, PASSWORD, "viewer", now=NOW)
+        add_admin(opened, ADMIN, PASSWORD, "admin", now=NOW)
+        add_admin(opened, VIEWER, PASSWORD, "viewer", now=NOW)
         yield opened
 
 

@@ -86,9 +86,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             ZOOMAUDIT_DATABASE_URL=f"sqlite:///{workdir / 'zoomaudit.db'}", **sandbox.env()
         )
         store = Store.from_settings(settings)
-        with store.session() as db:
-            add_admin(db, ADMIN, PASSWORD, "admin", now=datetime.now(UTC))
-            add_admin(db, VIEWER, PASSWORD, "viewer", now=datetime.now(UTC))
+        add_admin(store, ADMIN, PASSWORD, "admin", now=datetime.now(UTC))
+        add_admin(store, VIEWER, PASSWORD, "viewer", now=datetime.now(UTC))
         outcome = asyncio.run(run(Scope.account(), "manual", settings=settings, store=store))
 
         app = create_service_app(settings, start_scheduler=False)

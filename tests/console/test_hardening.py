@@ -188,8 +188,7 @@ async def test_a_waiver_refuses_odd_meeting_ids_with_a_message(
 def test_a_login_result_never_shows_the_password_hash(store: Store) -> None:
     from .conftest import NOW, PASSWORD
 
-    with store.session() as db:
-        result = check_login(db, ADMIN, PASSWORD, now=NOW, policy=LoginPolicy())
+    result = check_login(store, ADMIN, PASSWORD, now=NOW, policy=LoginPolicy())
     assert result.password_hash
     assert result.password_hash not in repr(result)
     assert "scrypt$" not in repr(result)

@@ -112,8 +112,7 @@ async def test_signing_out_ends_the_session_even_for_a_copied_cookie(client: htt
 async def test_removing_an_admin_ends_their_sessions(client: httpx.AsyncClient, store: Store) -> None:
     await login(client, VIEWER)
     assert (await client.get("/")).status_code == 200
-    with store.session() as db:
-        remove_admin(db, VIEWER)
+    remove_admin(store, VIEWER)
     assert (await client.get("/")).status_code == 303
 
 

@@ -208,7 +208,7 @@ def test_every_new_control_cites_rivet_and_no_settings_map() -> None:
 
 
 def test_fix_listings_show_the_phone_passcode_switch_but_mask_passcodes() -> None:
-    from zoomaudit.fixes.queue import MASK, redact
+    from zoomaudit.redaction import MASK, redact
 
     body = {"meeting_security": {"phone_password": True}, "password": "Kite2024x", "pstn_password": "731906"}
     assert redact(body) == {

@@ -43,8 +43,8 @@ def add(
         raise UsageError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
     password = _read_password(password_stdin)
     store = Store.from_settings(load_settings())
-    with store.session() as db:
-        info = add_admin(db, email, password, role, now=datetime.now(UTC))
+    with store:
+        info = add_admin(store, email, password, role, now=datetime.now(UTC))
     typer.echo(f"added {info.email} ({info.role})")
 
 
@@ -63,8 +63,8 @@ def list_(
     if output_format not in ("table", "json"):
         raise UsageError(f"unknown format {output_format!r}: use table or json")
     store = Store.from_settings(load_settings())
-    with store.session() as db:
-        admins = list_admins(db)
+    with store:
+        admins = list_admins(store)
     if output_format == "json":
         rows = [
             {
@@ -99,8 +99,8 @@ def remove(email: Annotated[str, typer.Argument(help="The e-mail of the account 
     from zoomaudit.store import Store
 
     store = Store.from_settings(load_settings())
-    with store.session() as db:
-        remove_admin(db, email)
+    with store:
+        remove_admin(store, email)
     typer.echo(f"removed {email.strip().lower()}")
 
 

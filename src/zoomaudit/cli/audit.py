@@ -175,7 +175,7 @@ def show_outcome(
     settings: Settings, outcome: RunOutcome, *, fmt: str, output: Path | None, include_passed: bool
 ) -> None:
     """Render the stored run, then the fix plans of a dry run or the auto-applied fixes."""
-    from zoomaudit.fixes.queue import redact_body
+    from zoomaudit.redaction import redact
     from zoomaudit.report import write_report
     from zoomaudit.store import Store
 
@@ -192,7 +192,7 @@ def show_outcome(
             query = "?" + "&".join(f"{k}={v}" for k, v in request.query.items()) if request.query else ""
             typer.echo(
                 f"  {plan.policy_id}: {request.method} {request.path}{query} "
-                f"{json.dumps(redact_body(request.body))}",
+                f"{json.dumps(redact(request.body))}",
                 err=True,
             )
     for result in outcome.fix_results:

@@ -140,7 +140,8 @@ def list_command(
 ) -> None:
     """List fix plans (oldest first)."""
     from zoomaudit.errors import UsageError
-    from zoomaudit.fixes.queue import STATUSES, list_fixes, redact_body
+    from zoomaudit.fixes.queue import STATUSES, list_fixes
+    from zoomaudit.redaction import redact
 
     _check_format(fmt)
     bad = [s for s in status or [] if s not in STATUSES]
@@ -162,7 +163,7 @@ def list_command(
             f.status,
             f.policy_id,
             f"{f.target_level} {f.target_id or ''}",
-            _request_text(f) + " " + json.dumps(redact_body(f.body)),
+            _request_text(f) + " " + json.dumps(redact(f.body)),
             len(f.meeting_ids),
             _when(f.created_at),
             f.error or f.note or "",
@@ -175,7 +176,8 @@ def list_command(
 @fixes_app.command("show")
 def show_command(fix_id: Annotated[str, typer.Argument(help="The fix id.")], fmt: Fmt = "table") -> None:
     """One fix plan: the request, the values before and after, and its trail."""
-    from zoomaudit.fixes.queue import get_fix, last_after, redact, trail
+    from zoomaudit.fixes.queue import get_fix, last_after, trail
+    from zoomaudit.redaction import redact
 
     _check_format(fmt)
     with _store() as store:

@@ -21,8 +21,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from zoomaudit.errors import AuthError, NotFound, RateLimited, UsageError, ZoomApiError, ZoomError
 from zoomaudit.fixes.queue import (
     FixRecord,
@@ -30,13 +28,11 @@ from zoomaudit.fixes.queue import (
     get_fix,
     get_fixes,
     list_fixes,
-    redact,
     reserve_meeting_update,
 )
 from zoomaudit.fixes.revert import revert
 from zoomaudit.fixes.steps import ApplyResult, differences, is_meeting, move, quota_day, read_fields
-from zoomaudit.store.models import FixEvent
-from zoomaudit.store.models import FixPlan as FixRow
+from zoomaudit.redaction import redact
 
 if TYPE_CHECKING:
     from zoomaudit.store.store import Store
@@ -169,16 +165,7 @@ async def _apply_one(
 
 def release_stuck(store: Store, now: datetime) -> list[str]:
     """Put fixes left ``approved`` by a dead process back to ``pending``; returns their ids."""
-    claims: dict[str, datetime] = {}
-    with store.read_session() as session:
-        events = session.execute(
-            select(FixEvent.fix_id, FixEvent.at)
-            .join(FixRow, FixEvent.fix_id == FixRow.id)
-            .where(FixRow.status == "approved", FixEvent.to_status == "approved")
-        ).all()
-    for fix_id, at in events:
-        claims[fix_id] = max(at, claims.get(fix_id, at))
-    rows = list(claims.items())
+    rows = list(store.fixes.approval_times().items())
     released = []
     for fix_id, last in rows:
         if (
@@ -296,16 +283,7 @@ def reject(
 
 def withdraw_fixes_for_meeting(store: Store, meeting_id: int, *, actor: str, now: datetime) -> list[str]:
     """Withdraw the open fixes of a deleted meeting (the ``meeting.deleted`` webhook)."""
-    with store.read_session() as session:
-        ids = list(
-            session.scalars(
-                select(FixRow.id).where(
-                    FixRow.target_level == "meeting",
-                    FixRow.target_id == str(meeting_id),
-                    FixRow.status.in_(CLAIMABLE),
-                )
-            )
-        )
+    ids = store.fixes.open_for_meeting(meeting_id, CLAIMABLE)
     done = []
     for fix_id in ids:
         if store.transition_fix(

@@ -11,10 +11,10 @@ from zoomaudit.fixes.queue import (
     exhaust_quota,
     get_fix,
     last_after,
-    redact,
     reserve_meeting_update,
 )
 from zoomaudit.fixes.steps import ApplyResult, differences, is_meeting, move, quota_day, read_fields
+from zoomaudit.redaction import redact
 
 if TYPE_CHECKING:
     from zoomaudit.store.store import Store

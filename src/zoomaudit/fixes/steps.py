@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from zoomaudit.controls import lookup
-from zoomaudit.fixes.queue import MASK, FixRecord, is_secret_path, redact
+from zoomaudit.fixes.queue import FixRecord
+from zoomaudit.redaction import mask
 
 if TYPE_CHECKING:
     from zoomaudit.store.store import Store
@@ -41,9 +42,8 @@ class ApplyResult:
 
 def show(path: str, value: Any) -> str:
     """A value in a message as JSON (``true``, ``"host"``, ``null``), a secret masked."""
-    if is_secret_path(path) and value not in (None, ""):
-        return MASK
-    return json.dumps(value, ensure_ascii=False, default=str)
+    shown = mask(path, value)
+    return shown if shown is not value else json.dumps(value, ensure_ascii=False, default=str)
 
 
 async def read_fields(client: ZoomClient, fix: FixRecord, paths: Iterable[str]) -> dict[str, Any]:
@@ -86,7 +86,7 @@ def move(
     after: Any = None,
     **columns: Any,
 ) -> None:
-    """Finish a transition from ``approved`` (this caller holds the claim); passcodes masked."""
+    """Finish a transition from ``approved`` (this caller holds the claim); the trail masks passcodes."""
     store.transition_fix(
         fix.id,
         from_statuses=("approved",),
@@ -94,7 +94,7 @@ def move(
         actor=actor,
         at=now,
         note=note,
-        before=redact(before) if before is not None else None,
-        after=redact(after) if after is not None else None,
+        before=before,
+        after=after,
         **columns,
     )

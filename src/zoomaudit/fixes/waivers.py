@@ -13,44 +13,12 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict
-from sqlalchemy import or_, select
-
 from zoomaudit.errors import UsageError
 from zoomaudit.findings import Finding, Violation, Waived
-from zoomaudit.store.models import Waiver as WaiverRow
+from zoomaudit.store.waivers import WaiverRecord
 
 if TYPE_CHECKING:
     from zoomaudit.store.store import Store
-
-
-class WaiverRecord(BaseModel):
-    """One waiver as stored."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    policy_id: str
-    meeting_id: int | None = None
-    host_email: str | None = None
-    group_name: str | None = None
-    reason: str
-    approved_by: str
-    created_at: datetime
-    until: date | None = None
-    removed_at: datetime | None = None
-    removed_by: str | None = None
-
-    @property
-    def scope_text(self) -> str:
-        if self.meeting_id is not None:
-            return f"meeting {self.meeting_id}"
-        if self.host_email:
-            return f"host {self.host_email}"
-        return f"group {self.group_name}"
-
-    def active_on(self, today: date) -> bool:
-        return self.removed_at is None and (self.until is None or today <= self.until)
 
 
 def _matches(waiver: WaiverRecord, finding: Finding, host_groups: Mapping[str, Sequence[str]]) -> bool:
@@ -101,28 +69,14 @@ def apply_waivers(
 # --- the store ------------------------------------------------------------------------------
 
 
-def _record(row: WaiverRow) -> WaiverRecord:
-    return WaiverRecord.model_validate(row, from_attributes=True)
-
-
 def active_waivers(store: Store, today: date) -> list[WaiverRecord]:
     """Waivers neither removed nor expired on ``today``."""
-    query = (
-        select(WaiverRow)
-        .where(WaiverRow.removed_at.is_(None), or_(WaiverRow.until.is_(None), WaiverRow.until >= today))
-        .order_by(WaiverRow.id)
-    )
-    with store.read_session() as session:
-        return [_record(row) for row in session.scalars(query)]
+    return store.waivers.active(today)
 
 
 def list_waivers(store: Store, *, include_removed: bool = False) -> list[WaiverRecord]:
     """Every waiver (expired ones included; removed ones when asked), oldest first."""
-    query = select(WaiverRow).order_by(WaiverRow.id)
-    if not include_removed:
-        query = query.where(WaiverRow.removed_at.is_(None))
-    with store.read_session() as session:
-        return [_record(row) for row in session.scalars(query)]
+    return store.waivers.find(include_removed=include_removed)
 
 
 def add_waiver(
@@ -147,7 +101,7 @@ def add_waiver(
         raise UsageError("a waiver needs the name of whoever approved it (--by)")
     if until is not None and until < now.date():
         raise UsageError(f"--until {until.isoformat()} is in the past")
-    row = WaiverRow(
+    return store.waivers.add(
         policy_id=policy_id,
         meeting_id=meeting_id,
         host_email=host_email.strip().lower() if host_email else None,
@@ -157,21 +111,11 @@ def add_waiver(
         created_at=now,
         until=until,
     )
-    with store.session() as session:
-        session.add(row)
-        session.flush()
-        return _record(row)
 
 
 def remove_waiver(store: Store, waiver_id: int, *, actor: str, now: datetime) -> WaiverRecord:
     """Mark a waiver removed (kept for the record); UsageError for an unknown or removed id."""
-    with store.session() as session:
-        row = session.get(WaiverRow, waiver_id)
-        if row is None:
-            raise UsageError(f"no waiver with id {waiver_id} (see `zoomaudit waivers list`)")
-        if row.removed_at is not None:
-            raise UsageError(f"waiver {waiver_id} was already removed by {row.removed_by}")
-        row.removed_at = now
-        row.removed_by = actor
-        session.flush()
-        return _record(row)
+    return store.waivers.remove(waiver_id, actor=actor, now=now)
+
+
+__all__ = ["WaiverRecord", "active_waivers", "add_waiver", "apply_waivers", "list_waivers", "remove_waiver"]

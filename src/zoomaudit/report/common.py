@@ -14,9 +14,9 @@ from typing import Any
 
 from zoomaudit.controls import CATALOGUE, label_for
 from zoomaudit.findings import SEVERITY_RANK, STATUS_RANK, Finding
+from zoomaudit.redaction import redact
 from zoomaudit.snapshot import CollectError
 from zoomaudit.store.records import FixInfo, RunReport
-from zoomaudit.store.runs import redact
 
 STATUS_LABEL: dict[str, str] = {
     "violation": "VIOLATION",

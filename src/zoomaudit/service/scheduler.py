@@ -156,10 +156,11 @@ def job_specs(settings: Settings) -> list[JobSpec]:
 
 
 def build_scheduler(settings: Settings) -> AsyncIOScheduler:
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-    store = SQLAlchemyJobStore(url=settings.database_url, tablename=JOBS_TABLE)
+    from zoomaudit.store.jobs import job_store
+
+    store = job_store(settings.database_url, JOBS_TABLE)
     return AsyncIOScheduler(jobstores={"default": store}, timezone=settings.timezone)
 
 
@@ -187,17 +188,18 @@ def ensure_jobs(scheduler: AsyncIOScheduler, settings: Settings) -> None:
 
 def start_scheduler(settings: Settings) -> AsyncIOScheduler:
     """Start the scheduler on the running event loop with the configured jobs reconciled."""
-    from sqlalchemy.exc import SQLAlchemyError
+    from zoomaudit.store.jobs import job_store_errors
 
     scheduler = build_scheduler(settings)
     try:
-        # Paused until the jobs are reconciled, so a stale trigger never fires.
-        scheduler.start(paused=True)
-        ensure_jobs(scheduler, settings)
-    except SQLAlchemyError as exc:
+        with job_store_errors("cannot be used"):
+            # Paused until the jobs are reconciled, so a stale trigger never fires.
+            scheduler.start(paused=True)
+            ensure_jobs(scheduler, settings)
+    except StoreError:
         if scheduler.running:
             scheduler.shutdown(wait=False)
-        raise StoreError(f"the scheduler's job store cannot be used: {type(exc).__name__}: {exc}") from None
+        raise
     scheduler.resume()
     return scheduler
 
@@ -245,36 +247,11 @@ class JobInfo:
 
 def stored_jobs(database_url: str) -> list[JobInfo] | None:
     """The jobs in the job store, or None if the service never started on this database."""
-    from sqlalchemy import (
-        Column,
-        Float,
-        LargeBinary,
-        MetaData,
-        Table,
-        Unicode,
-        create_engine,
-        inspect,
-        select,
-    )
-    from sqlalchemy.exc import SQLAlchemyError
+    from zoomaudit.store.jobs import job_rows
 
-    table = Table(
-        JOBS_TABLE,
-        MetaData(),
-        Column("id", Unicode(191), primary_key=True),
-        Column("next_run_time", Float(25)),
-        Column("job_state", LargeBinary),
-    )
-    engine = create_engine(database_url)
-    try:
-        if not inspect(engine).has_table(JOBS_TABLE):
-            return None
-        with engine.connect() as conn:
-            rows = conn.execute(select(table.c.id, table.c.job_state).order_by(table.c.next_run_time)).all()
-    except SQLAlchemyError as exc:
-        raise StoreError(f"the scheduler's job store cannot be read: {type(exc).__name__}: {exc}") from None
-    finally:
-        engine.dispose()
+    rows = job_rows(database_url, JOBS_TABLE)
+    if rows is None:
+        return None
     jobs = []
     for job_id, blob in rows:
         try:

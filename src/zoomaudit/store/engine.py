@@ -19,6 +19,7 @@ ends up in a run's ``error`` column, in the service log and on the console.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import time
@@ -41,12 +42,18 @@ EXAMPLE_URLS = "sqlite:///zoomaudit.db or postgresql+psycopg://user:password@hos
 _DRIVER_PACKAGES = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "MySQLdb": "mysqlclient"}
 
 
-def shown_url(url: str) -> str:
-    """The database URL as messages may show it: the password masked."""
+def password_hidden(url: str) -> str | None:
+    """The database URL with its password (if any) shown as ``***``; None when unparseable."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # not parseable: mask everything between "user:" and the last "@" by hand
-        return re.sub(r"(//[^/:@]*:).*@", r"\1***@", url)
+    except Exception:
+        return None
+
+
+def shown_url(url: str) -> str:
+    """The database URL as messages may show it: the password masked."""
+    # Not parseable: mask everything between "user:" and the last "@" by hand.
+    return password_hidden(url) or re.sub(r"(//[^/:@]*:).*@", r"\1***@", url)
 
 
 def open_error(url: str, exc: BaseException) -> StoreError:
@@ -105,9 +112,31 @@ def _create(parsed: Any) -> Engine:
     if memory:
         # One shared connection, or each thread would see its own empty database.
         kwargs["poolclass"] = StaticPool
+    else:
+        _create_private(parsed.database, uri=bool(parsed.query.get("uri")))
     engine = create_engine(parsed, **kwargs)
     _tune_sqlite(engine, wal=not memory)
     return engine
+
+
+DB_FILE_MODE = 0o600
+"""A database file zoomaudit creates is readable by its owner only: it holds the fix plans'
+passcodes and the admins' password hashes. SQLite gives the WAL and shared-memory files it makes
+beside it the same mode."""
+
+
+def _create_private(database: str, *, uri: bool) -> None:
+    """Create a new SQLite file with ``DB_FILE_MODE`` before SQLite creates it with the umask's.
+
+    An existing file is left as it is; a path SQLite cannot open either (no such directory) is left
+    for SQLite to refuse with its own message."""
+    if uri or database.startswith("file:"):
+        return
+    try:
+        fd = os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, DB_FILE_MODE)
+    except OSError:
+        return  # it exists, or SQLite will say why it cannot be opened
+    os.close(fd)
 
 
 def _use_wal(cursor: Any) -> None:

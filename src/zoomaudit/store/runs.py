@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from zoomaudit.findings import Finding, Violation
+from zoomaudit.redaction import redact_actual
 from zoomaudit.snapshot import CollectError
 from zoomaudit.store.models import FindingRow, Run, RunErrorRow
 from zoomaudit.store.records import RunRecord
@@ -25,35 +26,6 @@ _FINDING_FIELDS: tuple[str, ...] = tuple(Violation.model_fields)
 # whose Store is gone was left behind (the caller died without finishing it).
 _OPEN_TOKENS: set[str] = set()
 _TOKENS_LOCK = threading.Lock()
-
-
-MASK = "********"
-_SECRET_WORDS = ("password", "passcode", "token", "secret")
-
-
-def _secret_name(name: str) -> bool:
-    lowered = name.lower()
-    return any(word in lowered for word in _SECRET_WORDS)
-
-
-def redact(value: Any, *, secret: bool = False) -> Any:
-    """``value`` with every string under a password/passcode/token/secret key masked."""
-    if isinstance(value, dict):
-        return {k: redact(v, secret=secret or _secret_name(str(k))) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redact(v, secret=secret) for v in value]
-    if secret and isinstance(value, str) and value:
-        return MASK
-    return value
-
-
-def redact_actual(control: str, value: Any) -> Any:
-    """A finding's actual value, safe to keep: the actual value of a passcode control may be the
-    meeting's passcode itself, so a bare string there is masked (reports keep only that one was
-    set), as is any string under a password-like key."""
-    if _secret_name(control) and isinstance(value, str) and value:
-        return MASK
-    return redact(value)
 
 
 def finding_row(run_id: str, finding: Finding) -> dict[str, Any]:

@@ -10,26 +10,25 @@ from __future__ import annotations
 
 import secrets
 import weakref
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import insert, select, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from zoomaudit.errors import StoreError, UsageError
+from zoomaudit.errors import StoreError
 from zoomaudit.findings import Finding
 from zoomaudit.snapshot import CollectError
+from zoomaudit.store import reading
 from zoomaudit.store import runs as conv
 from zoomaudit.store.engine import READ_ONLY, make_engine, open_error
-from zoomaudit.store.models import HEAD_REVISION, FindingRow, FixPlan, Run, RunErrorRow
+from zoomaudit.store.models import HEAD_REVISION, FindingRow, Run, RunErrorRow
 from zoomaudit.store.records import (
-    COUNT_KEYS,
-    FixInfo,
     PolicyInfo,
     RunDiff,
     RunRecord,
@@ -40,10 +39,13 @@ from zoomaudit.store.records import (
 
 if TYPE_CHECKING:
     from zoomaudit.settings import Settings
-    from zoomaudit.store.diff import Coverage
+    from zoomaudit.store.admins import AdminRepository
+    from zoomaudit.store.console import ConsoleReads
+    from zoomaudit.store.fixes import FixRepository
+    from zoomaudit.store.quota import QuotaRepository
+    from zoomaudit.store.waivers import WaiverRepository
 
-LATEST = "latest"
-"""Accepted wherever a run id is: the newest run that was not abandoned."""
+LATEST = reading.LATEST
 STALE_AFTER = timedelta(minutes=30)
 """A running run of another process that has written nothing for this long is abandoned."""
 
@@ -254,37 +256,7 @@ class Store:
     def get_run(self, run_id_or_prefix: str) -> RunRecord:
         """The run with this id, unique id prefix, or ``latest``; UsageError naming it otherwise."""
         with self.read_session() as session:
-            return conv.record_of(self._find_run(session, run_id_or_prefix))
-
-    @staticmethod
-    def _find_run(session: Session, ref: str) -> Run:
-        ref = ref.strip()
-        if not ref:
-            raise UsageError("a run id is required")
-        exact = session.get(Run, ref)
-        if exact is not None:
-            return exact
-        if ref == LATEST:
-            newest = session.scalars(
-                select(Run)
-                .where(Run.status != "abandoned")
-                .order_by(Run.started_at.desc(), Run.id.desc())
-                .limit(1)
-            ).first()
-            if newest is None:
-                raise UsageError("there are no runs yet; `zoomaudit audit` makes the first one")
-            return newest
-        matches = session.scalars(
-            select(Run).where(Run.id.startswith(ref, autoescape=True)).order_by(Run.id).limit(6)
-        ).all()
-        if not matches:
-            raise UsageError(f"no run with id {ref!r} (see `zoomaudit history`)")
-        if len(matches) > 1:
-            shown = ", ".join(m.id for m in matches[:5])
-            raise UsageError(
-                f"run id {ref!r} is ambiguous: it starts {shown}{', ...' if len(matches) > 5 else ''}"
-            )
-        return matches[0]
+            return conv.record_of(reading.find_run(session, run_id_or_prefix))
 
     def list_runs(self, limit: int = 20, *, include_abandoned: bool = False) -> list[RunRecord]:
         """The newest runs first; abandoned runs only when asked for."""
@@ -324,7 +296,7 @@ class Store:
     ) -> list[Finding]:
         """Findings of one run in the order they were stored, optionally filtered."""
         with self.read_session() as session:
-            run = self._find_run(session, run_id)
+            run = reading.find_run(session, run_id)
             query = select(FindingRow).where(FindingRow.run_id == run.id).order_by(FindingRow.id)
             if statuses is not None:
                 query = query.where(FindingRow.status.in_(list(statuses)))
@@ -340,7 +312,7 @@ class Store:
         ``with_findings=False`` leaves the findings out, for a report that streams them with
         ``iter_findings``."""
         with self.read_session() as session:
-            run = self._find_run(session, run_id)
+            run = reading.find_run(session, run_id)
             findings: list[Finding] = []
             if with_findings:
                 query = select(FindingRow).where(FindingRow.run_id == run.id).order_by(FindingRow.id)
@@ -349,9 +321,9 @@ class Store:
                 findings = [conv.finding_of(row) for row in session.scalars(query)]
             error_query = select(RunErrorRow).where(RunErrorRow.run_id == run.id).order_by(RunErrorRow.id)
             errors = [conv.error_of(row) for row in session.scalars(error_query)]
-            counts = self._counts(session, run)
+            counts = reading.counts(session, run)
             fix_ids = sorted({f.fix_id for f in findings if f.fix_id})
-            fixes = self._fix_infos(session, fix_ids)
+            fixes = reading.fix_infos(session, fix_ids)
             record = conv.record_of(run).model_copy(update={"counts": counts})
             policies = {pid: PolicyInfo.model_validate(info) for pid, info in (run.policies or {}).items()}
         return RunReport(
@@ -371,7 +343,7 @@ class Store:
         from zoomaudit.store.ordering import report_order
 
         with self.read_session() as session:
-            run = self._find_run(session, run_id)
+            run = reading.find_run(session, run_id)
             table = FindingRow.__table__
             names = conv.FINDING_COLUMNS
             query = select(*(table.c[name] for name in names)).where(table.c.run_id == run.id)
@@ -381,58 +353,6 @@ class Store:
             for values in session.execute(query.execution_options(yield_per=batch_size)):
                 yield conv.finding_from(dict(zip(names, values, strict=True)))
 
-    @staticmethod
-    def _counts(session: Session, run: Run) -> dict[str, int]:
-        """The runner's counts; any it did not record (a killed run) are counted from the rows."""
-        stored = {key: int(value) for key, value in (run.counts or {}).items()}
-        if all(key in stored for key in COUNT_KEYS):
-            return stored
-        by_status = Counter(
-            dict(
-                session.execute(
-                    select(FindingRow.status, func.count())
-                    .where(FindingRow.run_id == run.id)
-                    .group_by(FindingRow.status)
-                ).all()
-            )
-        )
-        run_errors = session.scalar(select(func.count()).where(RunErrorRow.run_id == run.id)) or 0
-        meetings = session.scalar(
-            select(func.count(FindingRow.meeting_id.distinct())).where(FindingRow.run_id == run.id)
-        )
-        users = session.scalar(
-            select(func.count(FindingRow.host_id.distinct())).where(FindingRow.run_id == run.id)
-        )
-        computed = {
-            "meetings": meetings or 0,
-            "users": users or 0,
-            "violations": by_status["violation"],
-            "errors": by_status["error"] + run_errors,
-            "waived": by_status["waived"],
-            "manual": by_status["manual"],
-            "passed": by_status["pass"],
-        }
-        return {**computed, **stored}
-
-    @staticmethod
-    def _fix_infos(session: Session, fix_ids: list[str]) -> dict[str, FixInfo]:
-        if not fix_ids:
-            return {}
-        plans = session.scalars(select(FixPlan).where(FixPlan.id.in_(fix_ids)))
-        return {
-            p.id: FixInfo(
-                id=p.id,
-                status=p.status,
-                target_level=p.target_level,
-                target_id=p.target_id,
-                method=p.method,
-                path=p.path,
-                query=p.query or {},
-                body=p.body,
-            )
-            for p in plans
-        }
-
     # --- comparing runs --------------------------------------------------------------------
 
     def diff(self, old_run_id: str, new_run_id: str) -> RunDiff:
@@ -440,33 +360,51 @@ class Store:
         from zoomaudit.store.diff import compare
 
         with self.read_session() as session:
-            old = self._find_run(session, old_run_id)
-            new = self._find_run(session, new_run_id)
+            old = reading.find_run(session, old_run_id)
+            new = reading.find_run(session, new_run_id)
             return compare(
-                self._coverage(session, old),
-                self._coverage(session, new),
-                self._violations(session, old.id),
-                self._violations(session, new.id),
+                reading.coverage(session, old),
+                reading.coverage(session, new),
+                reading.violations(session, old.id),
+                reading.violations(session, new.id),
             )
 
-    @staticmethod
-    def _coverage(session: Session, run: Run) -> Coverage:
-        from zoomaudit.store.diff import Coverage
+    # --- repositories of the other aggregates ----------------------------------------------
 
-        audited = session.scalars(select(FindingRow.subject).where(FindingRow.run_id == run.id).distinct())
-        errors = session.scalars(select(RunErrorRow).where(RunErrorRow.run_id == run.id))
-        return Coverage.of(conv.record_of(run), audited, [conv.error_of(row) for row in errors])
+    @cached_property
+    def fixes(self) -> FixRepository:
+        """Fix plans and their trail."""
+        from zoomaudit.store.fixes import FixRepository
 
-    @staticmethod
-    def _violations(session: Session, run_id: str) -> list[Finding]:
-        rows = session.scalars(
-            select(FindingRow)
-            .where(FindingRow.run_id == run_id, FindingRow.status == "violation")
-            .order_by(FindingRow.id)
-        )
-        return [conv.finding_of(row) for row in rows]
+        return FixRepository(self)
 
-    # --- helpers for fix plans and the meeting update quota --------------------------------
+    @cached_property
+    def waivers(self) -> WaiverRepository:
+        """Waivers."""
+        from zoomaudit.store.waivers import WaiverRepository
+
+        return WaiverRepository(self)
+
+    @cached_property
+    def admins(self) -> AdminRepository:
+        """The console's admin accounts."""
+        from zoomaudit.store.admins import AdminRepository
+
+        return AdminRepository(self)
+
+    @cached_property
+    def console(self) -> ConsoleReads:
+        """The console's read models (aggregates for its pages)."""
+        from zoomaudit.store.console import ConsoleReads
+
+        return ConsoleReads(self)
+
+    @cached_property
+    def quota(self) -> QuotaRepository:
+        """The per-host meeting update quota."""
+        from zoomaudit.store.quota import QuotaRepository
+
+        return QuotaRepository(self)
 
     def transition_fix(
         self,
@@ -481,38 +419,16 @@ class Store:
         note: str | None = None,
         **fields: Any,
     ) -> bool:
-        """Move a fix plan to ``to_status`` only if it is in one of ``from_statuses`` (an atomic
-        compare-and-set that also bumps ``version``), appending the transition to the trail.
-
-        Returns False, changing nothing, when another caller moved it first: of two concurrent
-        approvals exactly one gets True and goes on to apply the fix. ``fields`` are further
-        columns to set (``decided_by``, ``applied_at``, ``error`` ...).
-        """
-        from zoomaudit.store.models import FixEvent
-
-        allowed = list(from_statuses)
-        with self.session() as session:
-            current = session.scalar(select(FixPlan.status).where(FixPlan.id == fix_id))
-            if current is None:
-                raise UsageError(f"no fix plan with id {fix_id!r}")
-            result = session.execute(
-                update(FixPlan)
-                .where(FixPlan.id == fix_id, FixPlan.status.in_(allowed))
-                .values(status=to_status, version=FixPlan.version + 1, **fields)
-                .execution_options(synchronize_session=False)
-            )
-            if getattr(result, "rowcount", 0) != 1:
-                return False
-            session.add(
-                FixEvent(
-                    fix_id=fix_id,
-                    at=at,
-                    actor=actor,
-                    from_status=current,
-                    to_status=to_status,
-                    before=before,
-                    after=after,
-                    note=note,
-                )
-            )
-        return True
+        """``Store.fixes.transition``: an atomic compare-and-set of a plan's status that
+        appends the transition to the trail (masked); False when another caller moved it first."""
+        return self.fixes.transition(
+            fix_id,
+            from_statuses=from_statuses,
+            to_status=to_status,
+            actor=actor,
+            at=at,
+            before=before,
+            after=after,
+            note=note,
+            **fields,
+        )

@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 
 from zoomaudit.errors import AuthError, ZoomUnavailable
+from zoomaudit.redaction import MASK
 from zoomaudit.settings import Settings
 from zoomaudit.zoom.ratelimit import Clock
 
@@ -139,7 +140,7 @@ class ZoomAuth(httpx.Auth):
         """``text`` with the client secret and the current access token blanked out."""
         for secret in (self._secret.get_secret_value(), self._token.value if self._token else ""):
             if len(secret) >= 6:  # shorter "secrets" are test values; blanking them would garble text
-                text = text.replace(secret, "********")
+                text = text.replace(secret, MASK)
         return text
 
     def _basic(self) -> str:

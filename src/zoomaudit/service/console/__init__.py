@@ -24,18 +24,15 @@ def seed_demo_admin(settings: Any, email: str = DEMO_ADMIN) -> tuple[str, str]:
     import secrets
     from datetime import UTC, datetime
 
-    from sqlalchemy import select
-
     from zoomaudit.service.console.accounts import add_admin, set_password
     from zoomaudit.store import Store
-    from zoomaudit.store.models import Admin
 
     password = secrets.token_urlsafe(12)
-    with Store.from_settings(settings) as store, store.session() as db:
-        if db.scalar(select(Admin.id).where(Admin.email == email)) is None:
-            add_admin(db, email, password, "admin", now=datetime.now(UTC))
+    with Store.from_settings(settings) as store:
+        if store.admins.by_email(email) is None:
+            add_admin(store, email, password, "admin", now=datetime.now(UTC))
         else:
-            set_password(db, email, password)
+            set_password(store, email, password)
     return email, password
 
 

@@ -1,7 +1,6 @@
 """Admin accounts of the console: add, list, remove, and the login check with per-account lockout.
 
-Every function takes an open SQLAlchemy session of the store (``with store.session() as db``) so that
-the caller decides the transaction; the rows are the store's ``Admin`` model.
+Every function takes the store; the SQL is its ``Store.admins`` repository (``store/admins.py``).
 """
 
 from __future__ import annotations
@@ -9,10 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session as DbSession
+from typing import TYPE_CHECKING, Literal
 
 from zoomaudit.errors import UsageError
 from zoomaudit.service.console.auth import (
@@ -22,7 +18,10 @@ from zoomaudit.service.console.auth import (
     password_problem,
     verify_password,
 )
-from zoomaudit.store.models import Admin
+from zoomaudit.store.admins import AdminAccount
+
+if TYPE_CHECKING:
+    from zoomaudit.store.store import Store
 
 Role = Literal["admin", "viewer"]
 ROLES: tuple[Role, ...] = ("admin", "viewer")
@@ -45,7 +44,7 @@ class AdminInfo:
         return self.role == "admin"
 
 
-def _info(row: Admin) -> AdminInfo:
+def _info(row: AdminAccount) -> AdminInfo:
     role: Role = "admin" if row.role == "admin" else "viewer"
     return AdminInfo(row.id, row.email, role, row.created_at, row.last_login_at, row.locked_until)
 
@@ -54,7 +53,7 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def add_admin(db: DbSession, email: str, password: str, role: str, *, now: datetime) -> AdminInfo:
+def add_admin(store: Store, email: str, password: str, role: str, *, now: datetime) -> AdminInfo:
     """Create an account; UsageError for a bad e-mail, role or password, or an e-mail already used."""
     email = normalise_email(email)
     if not _EMAIL.match(email):
@@ -64,52 +63,36 @@ def add_admin(db: DbSession, email: str, password: str, role: str, *, now: datet
     problem = password_problem(password)
     if problem:
         raise UsageError(problem)
-    if db.scalar(select(Admin).where(Admin.email == email)) is not None:
+    account = store.admins.create(email, role, hash_password(password), now=now)
+    if account is None:
         raise UsageError(f"an admin with the e-mail {email} already exists")
-    row = Admin(
-        email=email,
-        role=role,
-        password_hash=hash_password(password),
-        created_at=now,
-        failed_attempts=0,
-    )
-    db.add(row)
-    db.flush()
-    return _info(row)
+    return _info(account)
 
 
-def set_password(db: DbSession, email: str, password: str) -> None:
+def set_password(store: Store, email: str, password: str) -> None:
     """Give an account a new password (its sessions end: they carry a fingerprint of the old hash)."""
     problem = password_problem(password)
     if problem:
         raise UsageError(problem)
-    row = db.scalar(select(Admin).where(Admin.email == normalise_email(email)))
-    if row is None:
+    if not store.admins.set_password_hash(normalise_email(email), hash_password(password)):
         raise UsageError(f"no admin with the e-mail {normalise_email(email)}")
-    row.password_hash = hash_password(password)
-    row.failed_attempts = 0
-    row.locked_until = None
-    db.flush()
 
 
-def list_admins(db: DbSession) -> list[AdminInfo]:
-    return [_info(row) for row in db.scalars(select(Admin).order_by(Admin.email))]
+def list_admins(store: Store) -> list[AdminInfo]:
+    return [_info(account) for account in store.admins.all()]
 
 
-def count_admins(db: DbSession) -> int:
-    return int(db.scalar(select(func.count()).select_from(Admin)) or 0)
+def count_admins(store: Store) -> int:
+    return store.admins.count()
 
 
-def remove_admin(db: DbSession, email: str) -> None:
-    row = db.scalar(select(Admin).where(Admin.email == normalise_email(email)))
-    if row is None:
+def remove_admin(store: Store, email: str) -> None:
+    if not store.admins.delete(normalise_email(email)):
         raise UsageError(f"no admin with the e-mail {normalise_email(email)}")
-    db.delete(row)
-    db.flush()
 
 
-def get_admin(db: DbSession, admin_id: int) -> Admin | None:
-    return db.get(Admin, admin_id)
+def get_admin(store: Store, admin_id: int) -> AdminAccount | None:
+    return store.admins.by_id(admin_id)
 
 
 @dataclass(frozen=True)
@@ -122,7 +105,7 @@ class LoginResult:
 
 
 def check_login(
-    db: DbSession, email: str, password: str, *, now: datetime, policy: LoginPolicy
+    store: Store, email: str, password: str, *, now: datetime, policy: LoginPolicy
 ) -> LoginResult:
     """Check a login and record the outcome on the account.
 
@@ -130,23 +113,16 @@ def check_login(
     the lockout; ``policy.account_attempts`` failures in a row lock it for ``policy.account_lockout``.
     Unknown e-mails take as long as known ones.
     """
-    row = db.scalar(select(Admin).where(Admin.email == normalise_email(email)))
+    row = store.admins.by_email(normalise_email(email))
     if row is None:
         burn_password_check(password)
         return LoginResult(None)
     if row.locked_until is not None and row.locked_until > now:
         return LoginResult(None, locked_until=row.locked_until)
     if not verify_password(password, row.password_hash):
-        row.failed_attempts = (row.failed_attempts or 0) + 1
-        if row.failed_attempts >= policy.account_attempts:
-            row.locked_until = now + policy.account_lockout
-            row.failed_attempts = 0
-        db.flush()
-        return LoginResult(
-            None, locked_until=row.locked_until if row.locked_until and row.locked_until > now else None
+        locked_until = store.admins.login_failed(
+            row.id, now=now, attempts=policy.account_attempts, lockout=policy.account_lockout
         )
-    row.failed_attempts = 0
-    row.locked_until = None
-    row.last_login_at = now
-    db.flush()
+        return LoginResult(None, locked_until=locked_until)
+    store.admins.login_succeeded(row.id, now=now)
     return LoginResult(_info(row), password_hash=row.password_hash)

@@ -159,11 +159,10 @@ class Console:
         session = self.signer.load_session(request.cookies.get(SESSION_COOKIE), self.now())
         if session is None:
             return None
-        with self.store.read_session() as db:
-            row = get_admin(db, session.admin_id)
-            if row is None or password_fingerprint(row.password_hash) != session.fingerprint:
-                return None
-            return _info(row), session
+        row = get_admin(self.store, session.admin_id)
+        if row is None or password_fingerprint(row.password_hash) != session.fingerprint:
+            return None
+        return _info(row), session
 
     def start_session(self, request: Request, response: Response, admin_id: int, password_hash: str) -> None:
         session = self.signer.new_session(admin_id, password_hash, self.now())

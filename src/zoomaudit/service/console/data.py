@@ -1,7 +1,8 @@
 """Read-only queries behind the console's pages (synchronous: called from worker threads).
 
-Runs and reports come from the Store's API; the meeting list and the fix queue are aggregated in SQL
-over the store's ORM models so a large account does not load every finding into memory per page.
+Runs and reports come from the Store's API; the meeting list and the counts are aggregated in SQL by
+the store's console read models (``Store.console``) so a large account does not load every finding
+into memory per page.
 """
 
 from __future__ import annotations
@@ -9,15 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-
 from zoomaudit.findings import SEVERITY_RANK, Finding
 from zoomaudit.fixes.queue import EventRecord, FixRecord, get_fixes, list_fixes, trail
 from zoomaudit.fixes.waivers import WaiverRecord, list_waivers
 from zoomaudit.service.console.chart import TrendPoint
 from zoomaudit.store import COUNT_KEYS, RunDiff, RunRecord, Store
-from zoomaudit.store.models import FindingRow, FixPlan, Run, RunErrorRow
-from zoomaudit.store.runs import record_of
 
 FINISHED = ("complete", "incomplete")
 STATUSES = ("violation", "error", "waived", "manual", "pass")
@@ -44,14 +41,7 @@ class Overview:
 def account_runs(store: Store, limit: int = 30) -> list[RunRecord]:
     """Finished whole-account runs, newest first (however many single-meeting runs came since)."""
 
-    query = (
-        select(Run)
-        .where(Run.scope == "account", Run.status.in_(FINISHED))
-        .order_by(Run.started_at.desc(), Run.id.desc())
-        .limit(limit)
-    )
-    with store.read_session() as db:
-        return [record_of(run) for run in db.scalars(query)]
+    return store.console.runs(scope="account", statuses=FINISHED, limit=limit)
 
 
 def listing_run(store: Store) -> RunRecord | None:
@@ -66,22 +56,12 @@ def _summarise(store: Store, out: Overview) -> None:
     if latest is None:
         return
     run_id = latest.id
-    with store.read_session() as db:
-        violations = (FindingRow.run_id == run_id) & (FindingRow.status == "violation")
-        severities = dict(
-            db.execute(
-                select(FindingRow.severity, func.count()).where(violations).group_by(FindingRow.severity)
-            ).all()
-        )
-        policies = db.execute(
-            select(FindingRow.policy_id, func.count()).where(violations).group_by(FindingRow.policy_id)
-        ).all()
-        out.errors = int(db.scalar(select(func.count()).where(RunErrorRow.run_id == run_id)) or 0)
-        titles = db.scalar(select(Run.policies).where(Run.id == run_id)) or {}
-    out.by_severity = [(s, int(severities.get(s, 0))) for s in SEVERITIES]
+    tallies = store.console.tallies(run_id)
+    out.errors = tallies.errors
+    out.by_severity = [(s, tallies.by_severity.get(s, 0)) for s in SEVERITIES]
     out.by_policy = [
-        (pid, str((titles.get(pid) or {}).get("title", "")), int(n))
-        for pid, n in sorted(policies, key=lambda kv: (-kv[1], kv[0]))
+        (pid, tallies.titles.get(pid, ""), n)
+        for pid, n in sorted(tallies.by_policy, key=lambda kv: (-kv[1], kv[0]))
     ]
     out.summary = {key: int(latest.counts.get(key, 0)) for key in COUNT_KEYS}
     if not all(key in latest.counts for key in COUNT_KEYS):
@@ -153,57 +133,24 @@ def meeting_list(store: Store, flt: MeetingFilter, host_ids: set[str] | None) ->
     run = listing_run(store)
     if run is None:
         return MeetingList(None, [], [], [])
-    with store.read_session() as db:
-        hosts = sorted(
-            h
-            for h in db.scalars(select(FindingRow.host_email).where(FindingRow.run_id == run.id).distinct())
-            if h
-        )
-        policies = sorted(
-            db.scalars(select(FindingRow.policy_id).where(FindingRow.run_id == run.id).distinct())
-        )
-        match = select(FindingRow.meeting_id).where(FindingRow.run_id == run.id)
-        if flt.policy:
-            match = match.where(FindingRow.policy_id == flt.policy)
-        if flt.severity:
-            match = match.where(FindingRow.severity == flt.severity)
-        if flt.status:
-            match = match.where(FindingRow.status == flt.status)
-        elif flt.policy or flt.severity:
-            # "Meetings with a high-severity finding" means something to look at, not a pass.
-            match = match.where(FindingRow.status != "pass")
-        # Counted in SQL: one row per (meeting, status, severity), not one per finding.
-        query = (
-            select(
-                FindingRow.meeting_id,
-                FindingRow.status,
-                FindingRow.severity,
-                func.count(),
-                func.max(FindingRow.topic),
-                func.max(FindingRow.host_id),
-                func.max(FindingRow.host_email),
-            )
-            .where(
-                FindingRow.run_id == run.id,
-                FindingRow.meeting_id.is_not(None),
-                FindingRow.meeting_id.in_(match.distinct()),
-            )
-            .group_by(FindingRow.meeting_id, FindingRow.status, FindingRow.severity)
-        )
-        if flt.host:
-            query = query.where(FindingRow.host_email == flt.host)
-        if host_ids is not None:
-            query = query.where(FindingRow.host_id.in_(sorted(host_ids)))
-        rows: dict[int, MeetingRow] = {}
-        for meeting_id, status, severity, count, topic, host_id, host_email in db.execute(query):
-            if meeting_id is None:  # excluded by the query; this tells the type checker
-                continue
-            row = rows.setdefault(meeting_id, MeetingRow(meeting_id, topic, host_id, host_email))
-            row.counts[status] += count
-            if status == "violation" and (
-                row.worst is None or SEVERITY_RANK[severity] < SEVERITY_RANK[row.worst]
-            ):
-                row.worst = severity
+    counts = store.console.meeting_counts(
+        run.id,
+        policy=flt.policy,
+        severity=flt.severity,
+        status=flt.status,
+        host=flt.host,
+        host_ids=host_ids,
+    )
+    rows: dict[int, MeetingRow] = {}
+    for c in counts:
+        row = rows.setdefault(c.meeting_id, MeetingRow(c.meeting_id, c.topic, c.host_id, c.host_email))
+        row.counts[c.status] += c.count
+        if c.status == "violation" and (
+            row.worst is None or SEVERITY_RANK[c.severity] < SEVERITY_RANK[row.worst]
+        ):
+            row.worst = c.severity
+    hosts = store.console.host_emails(run.id)
+    policies = store.console.policy_ids(run.id)
     ordered = sorted(
         rows.values(),
         key=lambda r: (SEVERITY_RANK.get(r.worst or "", 9), -r.counts["violation"], r.meeting_id),
@@ -222,14 +169,7 @@ class MeetingDetail:
 
 def meeting_detail(store: Store, meeting_id: int) -> MeetingDetail:
     """The meeting's findings in the newest finished run that audited it, and every fix that covers it."""
-    with store.read_session() as db:
-        run_id = db.scalar(
-            select(Run.id)
-            .join(FindingRow, FindingRow.run_id == Run.id)
-            .where(FindingRow.meeting_id == meeting_id, Run.status.in_(FINISHED))
-            .order_by(Run.started_at.desc())
-            .limit(1)
-        )
+    run_id = store.console.newest_run_of_meeting(meeting_id, FINISHED)
     plans = [
         p
         for p in reversed(list_fixes(store))
@@ -247,8 +187,7 @@ def meeting_detail(store: Store, meeting_id: int) -> MeetingDetail:
 
 
 def count_fixes(store: Store, status: str) -> int:
-    with store.read_session() as db:
-        return int(db.scalar(select(func.count()).select_from(FixPlan).where(FixPlan.status == status)) or 0)
+    return store.fixes.count(status)
 
 
 def pending_fixes(store: Store) -> list[FixRecord]:
@@ -263,8 +202,7 @@ def decided_fixes(store: Store, limit: int = 100) -> list[FixRecord]:
 
 
 def fixes_by_id(store: Store, ids: list[str]) -> list[FixRecord]:
-    with store.read_session() as db:
-        known = set(db.scalars(select(FixPlan.id).where(FixPlan.id.in_(ids))))
+    known = store.fixes.known_ids(ids)
     return get_fixes(store, [i for i in ids if i in known]) if known else []
 
 
@@ -288,11 +226,5 @@ def waivers(store: Store) -> list[WaiverRecord]:
 def policy_ids(store: Store) -> list[str]:
     """Policy ids known from the newest run (for the waiver form), else from the fix plans."""
     runs = store.list_runs(1)
-    with store.read_session() as db:
-        ids: set[str] = set()
-        if runs:
-            ids |= set(
-                db.scalars(select(FindingRow.policy_id).where(FindingRow.run_id == runs[0].id).distinct())
-            )
-        ids |= set(db.scalars(select(FixPlan.policy_id).distinct()))
-    return sorted(ids)
+    ids = set(store.console.policy_ids(runs[0].id)) if runs else set()
+    return sorted(ids | store.fixes.policy_ids())

@@ -37,7 +37,7 @@ def as_json(value: Any) -> str:
 
 def after(plan: Any) -> dict[str, Any]:
     """The values a fix plan sets, ``{field: value}``, passcodes masked."""
-    from zoomaudit.fixes.queue import redact
+    from zoomaudit.redaction import redact
 
     result: dict[str, Any] = redact(plan.fields)
     return result
@@ -45,7 +45,7 @@ def after(plan: Any) -> dict[str, Any]:
 
 def before(plan: Any) -> dict[str, Any]:
     """The values a fix plan found at its target before (``{field: value}``), passcodes masked."""
-    from zoomaudit.fixes.queue import redact
+    from zoomaudit.redaction import redact
 
     result: dict[str, Any] = redact(dict(plan.before or {}))
     return result

@@ -99,8 +99,7 @@ def _login_page(console: Console) -> Endpoint:
             return RedirectResponse(_safe_next(request, request.query_params.get("next")), status_code=303)
 
         def no_accounts() -> bool:
-            with console.store.read_session() as db:
-                return count_admins(db) == 0
+            return count_admins(console.store) == 0
 
         error = None
         if await run_in_threadpool(no_accounts):
@@ -140,8 +139,7 @@ def _login_submit(console: Console) -> Endpoint:
             )
 
         def check() -> LoginResult:
-            with console.store.session() as db:
-                return check_login(db, email, password, now=now, policy=console.login_policy)
+            return check_login(console.store, email, password, now=now, policy=console.login_policy)
 
         async with console.sign_ins.hold(normalise_email(email)):
             result = await run_in_threadpool(check)

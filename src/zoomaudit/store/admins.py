@@ -1,0 +1,111 @@
+"""Console admin accounts in SQL: the repository behind ``service.console.accounts`` (the rules)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from zoomaudit.store.models import Admin
+
+if TYPE_CHECKING:
+    from zoomaudit.store.store import Store
+
+
+@dataclass(frozen=True)
+class AdminAccount:
+    """An admin account as stored. The hash is for the login check and session fingerprints
+    only; it is kept out of ``repr`` so no log line or traceback shows it."""
+
+    id: int
+    email: str
+    role: str
+    created_at: datetime
+    last_login_at: datetime | None
+    locked_until: datetime | None
+    password_hash: str = field(repr=False)
+
+
+def _account(row: Admin) -> AdminAccount:
+    return AdminAccount(
+        row.id, row.email, row.role, row.created_at, row.last_login_at, row.locked_until, row.password_hash
+    )
+
+
+class AdminRepository:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def by_email(self, email: str) -> AdminAccount | None:
+        with self._store.read_session() as session:
+            row = session.scalar(select(Admin).where(Admin.email == email))
+            return _account(row) if row is not None else None
+
+    def by_id(self, admin_id: int) -> AdminAccount | None:
+        with self._store.read_session() as session:
+            row = session.get(Admin, admin_id)
+            return _account(row) if row is not None else None
+
+    def create(self, email: str, role: str, password_hash: str, *, now: datetime) -> AdminAccount | None:
+        """A new account; None (nothing changed) when the e-mail is already used."""
+        with self._store.session() as session:
+            if session.scalar(select(Admin.id).where(Admin.email == email)) is not None:
+                return None
+            row = Admin(
+                email=email, role=role, password_hash=password_hash, created_at=now, failed_attempts=0
+            )
+            session.add(row)
+            session.flush()
+            return _account(row)
+
+    def set_password_hash(self, email: str, password_hash: str) -> bool:
+        """Replace the hash and lift any lockout; False when there is no such account."""
+        with self._store.session() as session:
+            row = session.scalar(select(Admin).where(Admin.email == email))
+            if row is None:
+                return False
+            row.password_hash = password_hash
+            row.failed_attempts = 0
+            row.locked_until = None
+            return True
+
+    def all(self) -> list[AdminAccount]:
+        with self._store.read_session() as session:
+            return [_account(row) for row in session.scalars(select(Admin).order_by(Admin.email))]
+
+    def count(self) -> int:
+        with self._store.read_session() as session:
+            return int(session.scalar(select(func.count()).select_from(Admin)) or 0)
+
+    def delete(self, email: str) -> bool:
+        with self._store.session() as session:
+            row = session.scalar(select(Admin).where(Admin.email == email))
+            if row is None:
+                return False
+            session.delete(row)
+            return True
+
+    def login_failed(
+        self, admin_id: int, *, now: datetime, attempts: int, lockout: timedelta
+    ) -> datetime | None:
+        """Count a failed login (``attempts`` in a row lock the account for ``lockout``);
+        returns when the account is locked until, if it is."""
+        with self._store.session() as session:
+            row = session.get(Admin, admin_id)
+            if row is None:
+                return None
+            row.failed_attempts = (row.failed_attempts or 0) + 1
+            if row.failed_attempts >= attempts:
+                row.locked_until = now + lockout
+                row.failed_attempts = 0
+            return row.locked_until if row.locked_until and row.locked_until > now else None
+
+    def login_succeeded(self, admin_id: int, *, now: datetime) -> None:
+        with self._store.session() as session:
+            row = session.get(Admin, admin_id)
+            if row is not None:
+                row.failed_attempts = 0
+                row.locked_until = None
+                row.last_login_at = now

@@ -1,0 +1,406 @@
+"""Fix plans and their trail in SQL: the repository behind ``zoomaudit.fixes.queue``.
+
+``Store.fixes`` is the one place that reads and writes ``fix_plans``; the trail rows it adds go
+through ``store.trail`` (the trail's one writer, which masks). The records it hands out are plain
+frozen models, so the fixes code, the CLI and the console never see a session.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from zoomaudit.errors import UsageError
+from zoomaudit.redaction import redact
+from zoomaudit.store.models import FixEvent
+from zoomaudit.store.models import FixPlan as FixRow
+from zoomaudit.store.trail import append_event
+
+if TYPE_CHECKING:
+    from zoomaudit.fixes.plan import FixPlan
+    from zoomaudit.store.store import Store
+
+OPEN = ("pending", "approved", "deferred")
+"""Statuses of a plan that may still change Zoom."""
+_IN_CHUNK = 500
+"""Values per ``IN (...)`` list: well inside every database's limit on bound parameters."""
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+class FixRecord(BaseModel):
+    """A fix plan as stored (the body unmasked: it is what an approval sends)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    policy_id: str
+    status: str
+    target_level: str
+    target_id: str | None
+    host_id: str | None
+    method: str
+    path: str
+    query: dict[str, Any]
+    body: Any
+    before: Any
+    meeting_ids: list[int]
+    occurrence_id: str | None
+    dedupe_key: str
+    created_at: datetime
+    created_run_id: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    applied_at: datetime | None
+    error: str | None
+    note: str | None
+    version: int
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """``{dotted path: value}`` the body sets."""
+        from zoomaudit.fixes.plan import flatten
+
+        return flatten(self.body or {})
+
+    def public(self) -> dict[str, Any]:
+        """The JSON shape of ``fixes list --format json`` (passcodes masked)."""
+        return {
+            "id": self.id,
+            "policy_id": self.policy_id,
+            "status": self.status,
+            "target": {"level": self.target_level, "id": self.target_id},
+            "host_id": self.host_id,
+            "request": {
+                "method": self.method,
+                "path": self.path,
+                "query": dict(self.query),
+                "body": redact(self.body),
+            },
+            "before": redact(self.before or {}),
+            "meeting_ids": list(self.meeting_ids),
+            "occurrence_id": self.occurrence_id,
+            "created_at": _iso(self.created_at),
+            "created_run_id": self.created_run_id,
+            "decided_by": self.decided_by,
+            "decided_at": _iso(self.decided_at),
+            "applied_at": _iso(self.applied_at),
+            "error": self.error,
+            "note": self.note,
+        }
+
+
+class EventRecord(BaseModel):
+    """One entry of the trail (as stored: masked by its writer)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    fix_id: str
+    at: datetime
+    actor: str
+    from_status: str | None
+    to_status: str
+    before: Any
+    after: Any
+    note: str | None
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "fix_id": self.fix_id,
+            "at": _iso(self.at),
+            "actor": self.actor,
+            "from": self.from_status,
+            "to": self.to_status,
+            "before": self.before,
+            "after": self.after,
+            "note": self.note,
+        }
+
+
+def _record(row: FixRow) -> FixRecord:
+    return FixRecord(
+        id=row.id,
+        policy_id=row.policy_id,
+        status=row.status,
+        target_level=row.target_level,
+        target_id=row.target_id,
+        host_id=row.host_id,
+        method=row.method,
+        path=row.path,
+        query=dict(row.query or {}),
+        body=row.body,
+        before=row.before,
+        meeting_ids=[int(m) for m in (row.meeting_ids or [])],
+        occurrence_id=row.occurrence_id,
+        dedupe_key=row.dedupe_key,
+        created_at=row.created_at,
+        created_run_id=row.created_run_id,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        applied_at=row.applied_at,
+        error=row.error,
+        note=row.note,
+        version=row.version,
+    )
+
+
+def _event(row: FixEvent) -> EventRecord:
+    return EventRecord.model_validate(row, from_attributes=True)
+
+
+class FixRepository:
+    """Fix plans and their trail; one transaction per call."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def record_plans(self, run_id: str | None, plans: Sequence[FixPlan], now: datetime) -> dict[str, str]:
+        """Store a run's plans in one transaction: ``{dedupe_key: fix_id}`` (see
+        ``fixes.queue.record_plans`` for the rules of reuse and staleness)."""
+        ids: dict[str, str] = {}
+        actor = f"run:{run_id}" if run_id else "zoomaudit"
+        with self._store.session() as session:
+            # One query for the open plans of the whole batch and one for fresh ids, not one each
+            # per plan: a 5,000-meeting audit records thousands of plans (docs/performance.md).
+            latest = _latest_open(session, [p.dedupe_key for p in plans])
+            fresh = _new_ids(session, len(plans))
+            created: list[tuple[FixPlan, str]] = []
+            for plan in plans:
+                if plan.dedupe_key in ids:
+                    continue
+                row = latest.get(plan.dedupe_key)
+                if row is not None and (row.status == "approved" or (row.before or {}) == plan.before):
+                    if row.status != "approved":
+                        merged = sorted({*(int(m) for m in row.meeting_ids or []), *plan.meeting_ids})
+                        if merged != list(row.meeting_ids or []):
+                            row.meeting_ids = merged
+                    ids[plan.dedupe_key] = row.id
+                    continue
+                fix_id = fresh.pop()
+                if row is not None:
+                    why = f"the target changed since this plan was made; replaced by {fix_id}"
+                    append_event(
+                        session,
+                        row.id,
+                        at=now,
+                        actor=actor,
+                        from_status=row.status,
+                        to_status="stale",
+                        before=row.before,
+                        after=plan.before,
+                        note=why,
+                    )
+                    row.status = "stale"
+                    row.error = why
+                session.add(_new_row(fix_id, plan, run_id, now))
+                created.append((plan, fix_id))
+                ids[plan.dedupe_key] = fix_id
+            session.flush()  # the plans exist before the trail entries that name them
+            for plan, fix_id in created:
+                append_event(
+                    session,
+                    fix_id,
+                    at=now,
+                    actor=actor,
+                    from_status=None,
+                    to_status="pending",
+                    before=plan.before,
+                    after=plan.fields,
+                    note=f"planned ({plan.mode})" + (f": {plan.note}" if plan.note else ""),
+                )
+        return ids
+
+    def transition(
+        self,
+        fix_id: str,
+        *,
+        from_statuses: Iterable[str],
+        to_status: str,
+        actor: str,
+        at: datetime,
+        before: Any = None,
+        after: Any = None,
+        note: str | None = None,
+        **fields: Any,
+    ) -> bool:
+        """Move a plan to ``to_status`` only if it is in one of ``from_statuses`` (an atomic
+        compare-and-set that also bumps ``version``), appending the transition to the trail
+        (``store.trail``, which masks secrets in ``before`` and ``after``).
+
+        Returns False, changing nothing, when another caller moved it first: of two concurrent
+        approvals exactly one gets True and goes on to apply the fix. ``fields`` are further
+        columns to set (``decided_by``, ``applied_at``, ``error`` ...).
+        """
+        allowed = list(from_statuses)
+        with self._store.session() as session:
+            current = session.scalar(select(FixRow.status).where(FixRow.id == fix_id))
+            if current is None:
+                raise UsageError(f"no fix plan with id {fix_id!r}")
+            result = session.execute(
+                update(FixRow)
+                .where(FixRow.id == fix_id, FixRow.status.in_(allowed))
+                .values(status=to_status, version=FixRow.version + 1, **fields)
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(result, "rowcount", 0) != 1:
+                return False
+            append_event(
+                session,
+                fix_id,
+                at=at,
+                actor=actor,
+                from_status=current,
+                to_status=to_status,
+                before=before,
+                after=after,
+                note=note,
+            )
+        return True
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def get(self, fix_id: str) -> FixRecord | None:
+        with self._store.read_session() as session:
+            row = session.get(FixRow, fix_id)
+            return _record(row) if row is not None else None
+
+    def get_many(self, fix_ids: Iterable[str]) -> dict[str, FixRecord]:
+        """The plans of these ids that exist, by id."""
+        wanted = list(dict.fromkeys(fix_ids))
+        found: dict[str, FixRecord] = {}
+        with self._store.read_session() as session:
+            for start in range(0, len(wanted), _IN_CHUNK):
+                query = select(FixRow).where(FixRow.id.in_(wanted[start : start + _IN_CHUNK]))
+                found.update((r.id, _record(r)) for r in session.scalars(query))
+        return found
+
+    def known_ids(self, fix_ids: Iterable[str]) -> set[str]:
+        """Which of these ids name a stored plan."""
+        wanted = list(dict.fromkeys(fix_ids))
+        known: set[str] = set()
+        with self._store.read_session() as session:
+            for start in range(0, len(wanted), _IN_CHUNK):
+                chunk = wanted[start : start + _IN_CHUNK]
+                known |= set(session.scalars(select(FixRow.id).where(FixRow.id.in_(chunk))))
+        return known
+
+    def find(self, *, statuses: Iterable[str] | None = None, policy_id: str | None = None) -> list[FixRecord]:
+        """Plans, oldest first, optionally by status and policy."""
+        query = select(FixRow).order_by(FixRow.created_at, FixRow.id)
+        if statuses is not None:
+            query = query.where(FixRow.status.in_(list(statuses)))
+        if policy_id is not None:
+            query = query.where(FixRow.policy_id == policy_id)
+        with self._store.read_session() as session:
+            return [_record(r) for r in session.scalars(query)]
+
+    def count(self, status: str) -> int:
+        """How many plans are in ``status``."""
+        query = select(func.count()).select_from(FixRow).where(FixRow.status == status)
+        with self._store.read_session() as session:
+            return int(session.scalar(query) or 0)
+
+    def policy_ids(self) -> set[str]:
+        """The policies any plan was made for."""
+        with self._store.read_session() as session:
+            return set(session.scalars(select(FixRow.policy_id).distinct()))
+
+    def open_for_meeting(self, meeting_id: int, statuses: Iterable[str]) -> list[str]:
+        """Ids of the meeting-level plans of ``meeting_id`` in one of ``statuses``."""
+        query = select(FixRow.id).where(
+            FixRow.target_level == "meeting",
+            FixRow.target_id == str(meeting_id),
+            FixRow.status.in_(list(statuses)),
+        )
+        with self._store.read_session() as session:
+            return list(session.scalars(query))
+
+    def approval_times(self) -> dict[str, datetime]:
+        """For each plan now ``approved``: when it was last moved to ``approved``."""
+        query = (
+            select(FixEvent.fix_id, FixEvent.at)
+            .join(FixRow, FixEvent.fix_id == FixRow.id)
+            .where(FixRow.status == "approved", FixEvent.to_status == "approved")
+        )
+        claims: dict[str, datetime] = {}
+        with self._store.read_session() as session:
+            for fix_id, at in session.execute(query).all():
+                claims[fix_id] = max(at, claims.get(fix_id, at))
+        return claims
+
+    def events(self, fix_id: str | None = None) -> list[EventRecord]:
+        """The trail, oldest first: of one plan, or of all."""
+        query = select(FixEvent).order_by(FixEvent.at, FixEvent.id)
+        if fix_id is not None:
+            query = query.where(FixEvent.fix_id == fix_id)
+        with self._store.read_session() as session:
+            return [_event(r) for r in session.scalars(query)]
+
+    def last_after(self, fix_id: str) -> Any:
+        """The values read back after the plan was last applied or reverted (None if never)."""
+        query = (
+            select(FixEvent.after)
+            .where(FixEvent.fix_id == fix_id, FixEvent.to_status.in_(("applied", "failed", "reverted")))
+            .order_by(FixEvent.at.desc(), FixEvent.id.desc())
+            .limit(1)
+        )
+        with self._store.read_session() as session:
+            return session.scalars(query).first()
+
+
+def _new_row(fix_id: str, plan: FixPlan, run_id: str | None, now: datetime) -> FixRow:
+    return FixRow(
+        id=fix_id,
+        policy_id=plan.policy_id,
+        status="pending",
+        target_level=plan.target_level,
+        target_id=plan.target_id,
+        host_id=plan.host_id,
+        method=plan.request.method,
+        path=plan.request.path,
+        query=dict(plan.request.query),
+        body=plan.request.body,
+        before=dict(plan.before),
+        meeting_ids=list(plan.meeting_ids),
+        occurrence_id=plan.occurrence_id,
+        dedupe_key=plan.dedupe_key,
+        created_at=now,
+        created_run_id=run_id,
+        note=plan.note or None,
+    )
+
+
+def _new_ids(session: Session, count: int) -> list[str]:
+    """``count`` fix ids not yet in the store (random, so two processes do not collide)."""
+    ids: set[str] = set()
+    while len(ids) < count:
+        batch = {f"fx-{secrets.token_hex(4)}" for _ in range(min(count - len(ids), _IN_CHUNK))} - ids
+        taken = set(session.scalars(select(FixRow.id).where(FixRow.id.in_(batch))))
+        ids |= batch - taken
+    return list(ids)
+
+
+def _latest_open(session: Session, keys: Sequence[str]) -> dict[str, FixRow]:
+    """The newest open plan of each dedupe key that has one."""
+    latest: dict[str, FixRow] = {}
+    wanted = list(dict.fromkeys(keys))
+    for start in range(0, len(wanted), _IN_CHUNK):
+        rows = session.scalars(
+            select(FixRow)
+            .where(FixRow.dedupe_key.in_(wanted[start : start + _IN_CHUNK]), FixRow.status.in_(OPEN))
+            .order_by(FixRow.created_at.desc(), FixRow.id.desc())
+        )
+        for row in rows:
+            latest.setdefault(row.dedupe_key, row)
+    return latest
