@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from zoomaudit.errors import ConfigError
+from zoomaudit.redaction import is_sealed
 from zoomaudit.settings import Settings
-from zoomaudit.vault import Vault, default_key_file, forget, is_sealed, load_key, vault_from_settings
+from zoomaudit.vault import Vault, default_key_file, forget, load_key, vault_from_settings
 
 
 def test_a_sealed_passcode_opens_and_holds_no_plain_text() -> None:

@@ -19,6 +19,18 @@ from typing import Any
 MASK = "********"
 SECRET_WORDS = ("password", "passcode", "token", "secret")
 
+# A passcode kept at rest is sealed (``zoomaudit.vault``): ``{"sealed": token, "fingerprint": hash}``,
+# or only the fingerprint once it can no longer be reverted. Shown, it is just MASK.
+SEALED = "sealed"
+FINGERPRINT = "fingerprint"
+GENERATE = "<a new passcode, generated when applied>"
+GENERATE_DIGITS = "<a new digits-only passcode, generated when applied>"
+"""What a passcode fix's plan holds instead of the passcode: it is generated at apply time."""
+
+
+def is_sealed(value: Any) -> bool:
+    return isinstance(value, Mapping) and FINGERPRINT in value and set(value) <= {SEALED, FINGERPRINT}
+
 
 def is_secret_name(name: str) -> bool:
     """Whether a key or dotted path (its last part) names a secret."""
@@ -34,16 +46,22 @@ def _could_be_secret(value: Any, *, numbers: bool) -> bool:
 
 def mask(name: str, value: Any) -> Any:
     """One value as it may be shown: MASK when ``name`` is secret and the value could be one."""
+    if is_sealed(value):
+        return MASK
     return MASK if is_secret_name(name) and _could_be_secret(value, numbers=True) else value
 
 
 def redact(value: Any, *, secret: bool = False) -> Any:
     """A copy of ``value`` (a nested body, a flat ``{path: value}`` map, a list) with every
     secret masked: a string or number under a secret key, a string anywhere beneath one."""
+    if is_sealed(value):
+        return MASK
     if isinstance(value, Mapping):
         out: dict[Any, Any] = {}
         for key, item in value.items():
-            if isinstance(item, Mapping | list):
+            if is_sealed(item):
+                out[key] = MASK
+            elif isinstance(item, Mapping | list):
                 out[key] = redact(item, secret=secret or is_secret_name(str(key)))
             elif is_secret_name(str(key)):
                 out[key] = mask(str(key), item)

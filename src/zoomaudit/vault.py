@@ -27,10 +27,9 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 
 from zoomaudit.errors import ConfigError
+from zoomaudit.redaction import FINGERPRINT, SEALED, is_sealed
 from zoomaudit.settings import Settings
 
-SEALED = "sealed"
-FINGERPRINT = "fingerprint"
 _FINGERPRINT_CONTEXT = b"zoomaudit: passcode fingerprint v1"
 
 
@@ -73,15 +72,21 @@ class Vault:
                 "file changed since the fix was applied"
             ) from exc
 
+    def fingerprint_only(self, secret: str) -> dict[str, str]:
+        """What is kept of a passcode zoomaudit set: enough to recognise it, not to use it."""
+        return {FINGERPRINT: self.fingerprint(secret)}
+
+    def same(self, stored: Any, current: Any) -> bool:
+        """Whether a stored value (sealed or plain) and a value read from Zoom are the same."""
+        if is_sealed(stored):
+            return self.matches(stored, current)
+        return bool(stored == current)
+
     def matches(self, sealed: Any, candidate: Any) -> bool:
         """Whether ``candidate`` is the secret a sealed value was made from (by fingerprint)."""
         if not is_sealed(sealed) or not isinstance(candidate, str):
             return False
         return hmac.compare_digest(str(sealed.get(FINGERPRINT, "")), self.fingerprint(candidate))
-
-
-def is_sealed(value: Any) -> bool:
-    return isinstance(value, dict) and FINGERPRINT in value and set(value) <= {SEALED, FINGERPRINT}
 
 
 def forget(sealed: dict[str, str]) -> dict[str, str]:

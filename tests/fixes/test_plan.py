@@ -9,7 +9,9 @@ import pytest
 from zoomaudit.findings import Finding, Pass
 from zoomaudit.fixes.passcode import generate_passcode, longest_run, meets
 from zoomaudit.fixes.plan import GENERATED, plan_fixes
+from zoomaudit.fixes.steps import with_generated_passcodes
 from zoomaudit.policy.checks import PasscodeRequirement, passcode_satisfies
+from zoomaudit.redaction import GENERATE, GENERATE_DIGITS
 
 from .conftest import HOST, Fix, Pol, account, batch, group, meeting, policies, violation
 
@@ -127,41 +129,43 @@ def test_an_escalated_fix_covers_every_meeting_of_the_batch_once() -> None:
     assert plan.meeting_ids == (1, 2)
 
 
-def test_passcode_fix_generates_a_passcode_meeting_the_requirement() -> None:
-    requirement: dict[str, Any] = {
-        "length": 10,
-        "have_letter": True,
-        "have_number": True,
-        "have_special_character": True,
-        "have_upper_and_lower_characters": True,
-        "consecutive_characters_length": 4,
-    }
+def test_a_passcode_plan_holds_no_passcode() -> None:
+    """The passcode is generated when the fix is applied (fixes.steps.with_generated_passcodes):
+    the plan, which is stored, holds a marker."""
+    requirement: dict[str, Any] = {"length": 10, "have_special_character": True}
     b = batch(meeting(1), settings={"schedule_meeting": {"meeting_password_requirement": requirement}})
     [plan] = plan_fixes([violation("passcode-required", "passcode", 1)], policies(PASSCODE), account(), b)
-    password = plan.request.body["password"]
-    assert passcode_satisfies(password, PasscodeRequirement(**requirement)) == []
-    assert meets(password, requirement)
-    assert password not in plan.dedupe_key
+    assert plan.request.body == {"password": GENERATE}
     assert GENERATED in plan.dedupe_key
     assert plan.before == {"password": None}
 
 
-def test_passcode_factory_gets_the_hosts_requirement() -> None:
-    seen: list[Any] = []
-
-    def factory(requirement: Any) -> str:
-        seen.append(requirement)
-        return "Fixed-123"
-
+def test_a_digits_only_requirement_plans_a_digits_only_passcode() -> None:
     b = batch(
-        meeting(1), meeting(2), settings={"schedule_meeting": {"meeting_password_requirement": {"length": 9}}}
+        meeting(1),
+        meeting(2),
+        settings={"schedule_meeting": {"meeting_password_requirement": {"only_allow_numeric": True}}},
     )
     found = [violation("passcode-required", "passcode", m) for m in (1, 2)]
-    plans = plan_fixes(found, policies(PASSCODE), account(), b, passcode_factory=factory)
-    assert [p.request.body for p in plans] == [{"password": "Fixed-123"}] * 2
+    plans = plan_fixes(found, policies(PASSCODE), account(), b)
+    assert [p.request.body for p in plans] == [{"password": GENERATE_DIGITS}] * 2
     assert [p.target_id for p in plans] == ["1", "2"]
-    assert seen
-    assert all(r.length == 9 for r in seen)
+
+
+@pytest.mark.parametrize(
+    ("marker", "requirement"),
+    [(GENERATE, {"length": 10, "have_special_character": True, "have_upper_and_lower_characters": True,
+                 "consecutive_characters_length": 4}),
+     (GENERATE_DIGITS, {"only_allow_numeric": True, "consecutive_characters_length": 4})],
+)  # fmt: skip
+def test_the_passcode_generated_at_apply_time_meets_the_rules(
+    marker: str, requirement: dict[str, Any]
+) -> None:
+    body, wanted, generated = with_generated_passcodes({"password": marker}, {"password": marker})
+    password = generated["password"]
+    assert body == wanted == {"password": password}
+    assert passcode_satisfies(password, PasscodeRequirement(**requirement)) == []
+    assert meets(password, requirement)
 
 
 def test_a_passcode_fix_is_not_moved_up_by_a_lock_on_requiring_passcodes() -> None:

@@ -31,7 +31,15 @@ from zoomaudit.fixes.queue import (
     reserve_meeting_update,
 )
 from zoomaudit.fixes.revert import revert
-from zoomaudit.fixes.steps import ApplyResult, differences, is_meeting, move, quota_day, read_fields
+from zoomaudit.fixes.steps import (
+    ApplyResult,
+    differences,
+    is_meeting,
+    move,
+    quota_day,
+    read_fields,
+    with_generated_passcodes,
+)
 from zoomaudit.redaction import redact
 
 if TYPE_CHECKING:
@@ -59,7 +67,7 @@ async def _apply_claimed(
     except ZoomError as exc:
         return _back_to_queue(store, fix, actor=actor, now=now, why=f"could not re-read the target: {exc}")
     before = dict(fix.before or {})
-    changed = differences(current, {p: before.get(p) for p in wanted}, "was")
+    changed = differences(current, {p: before.get(p) for p in wanted}, "was", store.vault)
     if changed:
         if all(current.get(p) == v for p, v in wanted.items()):
             changed = ["it already holds the planned values (" + "; ".join(changed) + ")"]
@@ -67,6 +75,12 @@ async def _apply_claimed(
         move(store, fix, "stale", actor=actor, now=now, note=note, error=note, before=before, after=current)
         return ApplyResult(fix.id, "stale", note, before=redact(current))
     host = fix.host_id
+    try:
+        body, wanted, generated = with_generated_passcodes(fix.body, wanted)
+    except ValueError as exc:
+        note = f"not applied: {exc}"
+        move(store, fix, "failed", actor=actor, now=now, note=note, error=note)
+        return ApplyResult(fix.id, "failed", note)
     if is_meeting(fix) and host and not reserve_meeting_update(store, host, day):
         return _defer(store, fix, actor=actor, now=now, why=f"host {host} has no meeting updates left today")
     try:
@@ -74,7 +88,7 @@ async def _apply_claimed(
             fix.method,
             fix.path,
             params=fix.query or None,
-            json=fix.body,
+            json=body,
             host=host if is_meeting(fix) else None,
         )
     except RateLimited as exc:
@@ -105,6 +119,8 @@ async def _apply_claimed(
         move(store, fix, "failed", actor=actor, now=now, note=note, error=note, before=current, after=after)
         return ApplyResult(fix.id, "failed", note, before=redact(current), after=redact(after), changed=True)
     note = "applied and verified"
+    if generated:  # keep only what recognises the new passcode, never the passcode itself
+        store.passcodes.keep_fingerprints(fix.id, generated)
     move(
         store,
         fix,

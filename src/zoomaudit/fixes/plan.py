@@ -6,8 +6,8 @@ that target now (``before``: the stale check and revert rely on it), and what it
 
 Choices (docs/fixes.md explains them to admins):
 - Tier: the policy's ``fix.tier``; when the control has no field there, the next broader tier
-  (meeting -> user -> group -> account). A meeting passcode fix always sets a freshly generated
-  passcode that meets the host's (else the account's) passcode requirement.
+  (meeting -> user -> group -> account). A meeting passcode fix sets a passcode generated when
+  the fix is applied (its plan holds ``redaction.GENERATE``, never a passcode).
 - Locks: a lock decides the value for every lower tier, so a lower-tier change would be ignored
   by Zoom. When the account locks the control the plan sets the *account* value (the lock stays
   on and then enforces the safe value); when the host's group locks it (the host's deciding group,
@@ -22,15 +22,15 @@ Choices (docs/fixes.md explains them to admins):
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from zoomaudit.controls import CATALOGUE, Control, FixTier, fix_request, lookup
 from zoomaudit.findings import Finding, Violation
-from zoomaudit.fixes.passcode import generate_passcode
 from zoomaudit.priority import host_groups
+from zoomaudit.redaction import GENERATE, GENERATE_DIGITS
 from zoomaudit.resolve import account_locked, group_manages
 from zoomaudit.runner import FixMode
 from zoomaudit.snapshot import AccountContext, GroupContext, HostBatch, Subject
@@ -279,7 +279,6 @@ def plan_fixes(
     batch: HostBatch,
     *,
     mode_override: FixMode | None = None,
-    passcode_factory: Callable[[Any], str] | None = None,
 ) -> list[FixPlan]:
     """The fix plans for one host batch's violations, deduplicated, in a stable order."""
     by_id = _policy_index(policies)
@@ -321,7 +320,9 @@ def plan_fixes(
                 if not requirement_read:
                     requirement = passcode_requirement(account, batch)
                     requirement_read = True
-                value = (passcode_factory or generate_passcode)(requirement)
+                # The passcode itself is generated when the fix is applied and never stored; the
+                # plan keeps which kind Zoom will accept (only digits, when the host's rules say so).
+                value = GENERATE_DIGITS if getattr(requirement, "only_allow_numeric", False) else GENERATE
             fields = control.fix_fields(tier, value)
             doc = _target_doc(tier, target_id, account, batch, subject)
             before: dict[str, Any] = {}

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from zoomaudit.errors import AuthError, NotFound, RateLimited, UsageError, ZoomApiError, ZoomError
+from zoomaudit.errors import (
+    AuthError,
+    ConfigError,
+    NotFound,
+    RateLimited,
+    UsageError,
+    ZoomApiError,
+    ZoomError,
+)
 from zoomaudit.fixes.queue import (
     FixRecord,
     exhaust_quota,
@@ -14,7 +22,7 @@ from zoomaudit.fixes.queue import (
     reserve_meeting_update,
 )
 from zoomaudit.fixes.steps import ApplyResult, differences, is_meeting, move, quota_day, read_fields
-from zoomaudit.redaction import redact
+from zoomaudit.redaction import is_sealed, redact
 
 if TYPE_CHECKING:
     from zoomaudit.store.store import Store
@@ -30,6 +38,7 @@ async def revert(store: Store, client: ZoomClient, fix_id: str, *, actor: str, n
     When Zoom cannot be used (credentials refused, network, Zoom down) nothing is written, the fix
     stays ``applied`` and the result says ``zoom_unusable`` (the CLI exits 3), as when applying.
     """
+    store.passcodes.forget_expired(now)  # past the revert period, an old passcode is gone
     fix = get_fix(store, fix_id)
     if fix.status != "applied":
         raise UsageError(f"fix {fix_id} is {fix.status}; only an applied fix can be reverted")
@@ -40,7 +49,16 @@ async def revert(store: Store, client: ZoomClient, fix_id: str, *, actor: str, n
         return ApplyResult(fix.id, get_fix(store, fix.id).status, "another request is handling this fix")
     wanted = fix.fields
     before = dict(fix.before or {})
-    restore = {p: before[p] for p in wanted if before.get(p) is not None}
+    restore: dict[str, Any] = {}
+    for path in wanted:
+        value = before.get(path)
+        if is_sealed(value):  # an old passcode: kept sealed, and only for the revert period
+            try:
+                value = store.vault.open(value)
+            except ConfigError as exc:
+                return _revert_aborted(store, fix, actor=actor, now=now, why=str(exc))
+        if value is not None:
+            restore[path] = value
     try:
         current = await read_fields(client, fix, wanted)
     except NotFound as exc:
@@ -49,7 +67,7 @@ async def revert(store: Store, client: ZoomClient, fix_id: str, *, actor: str, n
     except ZoomError as exc:
         why = f"could not re-read the target: {exc}"
         return _revert_aborted(store, fix, actor=actor, now=now, why=why, unusable=True)
-    changed = differences(current, wanted, "was set to")
+    changed = differences(current, wanted, "was set to", store.vault)
     if changed:
         note = "not reverted: the target changed since the fix was applied: " + "; ".join(changed)
         move(store, fix, "stale", actor=actor, now=now, note=note, error=note, before=current)

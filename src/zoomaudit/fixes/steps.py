@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from zoomaudit.controls import lookup
+from zoomaudit.fixes.passcode import generate_passcode
 from zoomaudit.fixes.queue import FixRecord
-from zoomaudit.redaction import mask
+from zoomaudit.redaction import GENERATE, GENERATE_DIGITS, MASK, is_sealed, mask
 
 if TYPE_CHECKING:
     from zoomaudit.store.store import Store
+    from zoomaudit.vault import Vault
     from zoomaudit.zoom.client import ZoomClient
 
 
@@ -42,6 +44,8 @@ class ApplyResult:
 
 def show(path: str, value: Any) -> str:
     """A value in a message as JSON (``true``, ``"host"``, ``null``), a secret masked."""
+    if is_sealed(value):
+        return MASK
     shown = mask(path, value)
     return shown if shown is not value else json.dumps(value, ensure_ascii=False, default=str)
 
@@ -57,11 +61,19 @@ async def read_fields(client: ZoomClient, fix: FixRecord, paths: Iterable[str]) 
     return out
 
 
-def differences(current: Mapping[str, Any], wanted: Mapping[str, Any], verb: str) -> list[str]:
+def differences(
+    current: Mapping[str, Any], wanted: Mapping[str, Any], verb: str, vault: Vault | None = None
+) -> list[str]:
+    """What differs, in words. A sealed or fingerprinted passcode in ``wanted`` is compared by its
+    keyed fingerprint (``vault``), never in plain text."""
+
+    def same(want: Any, now: Any) -> bool:
+        return vault.same(want, now) if vault is not None else bool(want == now)
+
     return [
         f"{path} {verb} {show(path, want)}, now {show(path, current.get(path))}"
         for path, want in wanted.items()
-        if current.get(path) != want
+        if not same(want, current.get(path))
     ]
 
 
@@ -98,3 +110,25 @@ def move(
         after=after,
         **columns,
     )
+
+
+def with_generated_passcodes(
+    body: Any, wanted: Mapping[str, Any]
+) -> tuple[Any, dict[str, Any], dict[str, str]]:
+    """A passcode fix's plan holds a marker, not a passcode: here, at apply time, each marker
+    becomes a fresh passcode (``fixes.passcode.generate_passcode``). Returns the body to send,
+    the values to verify and the passcodes generated (held in memory only)."""
+    generated: dict[str, str] = {}
+    for path, value in wanted.items():
+        if value in (GENERATE, GENERATE_DIGITS):
+            generated[path] = generate_passcode({"only_allow_numeric": value == GENERATE_DIGITS})
+    if not generated:
+        return body, dict(wanted), {}
+    out = json.loads(json.dumps(body))
+    for path, passcode in generated.items():
+        node = out
+        *heads, last = path.split(".")
+        for head in heads:
+            node = node[head]
+        node[last] = passcode
+    return out, {**wanted, **generated}, generated

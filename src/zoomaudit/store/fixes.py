@@ -20,6 +20,7 @@ from zoomaudit.errors import UsageError
 from zoomaudit.redaction import redact
 from zoomaudit.store.models import FixEvent
 from zoomaudit.store.models import FixPlan as FixRow
+from zoomaudit.store.sealing import NO_REVERT, forgotten, same_values, seal_values
 from zoomaudit.store.trail import append_event
 
 if TYPE_CHECKING:
@@ -180,7 +181,9 @@ class FixRepository:
                 if plan.dedupe_key in ids:
                     continue
                 row = latest.get(plan.dedupe_key)
-                if row is not None and (row.status == "approved" or (row.before or {}) == plan.before):
+                if row is not None and (
+                    row.status == "approved" or same_values(row.before, plan.before, self._store.vault)
+                ):
                     if row.status != "approved":
                         merged = sorted({*(int(m) for m in row.meeting_ids or []), *plan.meeting_ids})
                         if merged != list(row.meeting_ids or []):
@@ -203,7 +206,7 @@ class FixRepository:
                     )
                     row.status = "stale"
                     row.error = why
-                session.add(_new_row(fix_id, plan, run_id, now))
+                session.add(_new_row(fix_id, plan, run_id, now, seal_values(plan.before, self._store.vault)))
                 created.append((plan, fix_id))
                 ids[plan.dedupe_key] = fix_id
             session.flush()  # the plans exist before the trail entries that name them
@@ -255,6 +258,10 @@ class FixRepository:
             )
             if getattr(result, "rowcount", 0) != 1:
                 return False
+            if to_status in NO_REVERT:  # no revert can need its old passcode any more
+                row = session.get(FixRow, fix_id)
+                if row is not None:
+                    row.before = forgotten(row.before)
             append_event(
                 session,
                 fix_id,
@@ -359,7 +366,7 @@ class FixRepository:
             return session.scalars(query).first()
 
 
-def _new_row(fix_id: str, plan: FixPlan, run_id: str | None, now: datetime) -> FixRow:
+def _new_row(fix_id: str, plan: FixPlan, run_id: str | None, now: datetime, before: dict[str, Any]) -> FixRow:
     return FixRow(
         id=fix_id,
         policy_id=plan.policy_id,
@@ -371,7 +378,7 @@ def _new_row(fix_id: str, plan: FixPlan, run_id: str | None, now: datetime) -> F
         path=plan.request.path,
         query=dict(plan.request.query),
         body=plan.request.body,
-        before=dict(plan.before),
+        before=before,
         meeting_ids=list(plan.meeting_ids),
         occurrence_id=plan.occurrence_id,
         dedupe_key=plan.dedupe_key,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 import weakref
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -43,7 +43,9 @@ if TYPE_CHECKING:
     from zoomaudit.store.console import ConsoleReads
     from zoomaudit.store.fixes import FixRepository
     from zoomaudit.store.quota import QuotaRepository
+    from zoomaudit.store.sealing import PasscodeKeeping
     from zoomaudit.store.waivers import WaiverRepository
+    from zoomaudit.vault import Vault
 
 LATEST = reading.LATEST
 STALE_AFTER = timedelta(minutes=30)
@@ -62,8 +64,21 @@ def _require_aware(value: datetime) -> None:
 class Store:
     """zoomaudit's database. ``Store(url)`` opens it and brings the schema up to date."""
 
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        migrate: bool = True,
+        vault: Callable[[], Vault] | None = None,
+        passcode_retention: timedelta = timedelta(days=30),
+    ) -> None:
         self.url = url
+        # The install's key seals the old passcode of a passcode fix (zoomaudit.vault). A Store
+        # opened from settings reads it from the environment or the key file; one opened from a
+        # bare URL (tests, tools) seals under a key of its own that dies with the process.
+        self._vault_factory = vault
+        self._vault: Vault | None = None
+        self.passcode_retention = passcode_retention
         self._engine = make_engine(url)
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         self._reads = sessionmaker(
@@ -78,7 +93,27 @@ class Store:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
-        return cls(settings.database_url)
+        from zoomaudit.vault import vault_from_settings
+
+        def install_vault() -> Vault:
+            vault = vault_from_settings(settings, create=True)
+            assert vault is not None  # created when missing
+            return vault
+
+        return cls(
+            settings.database_url,
+            vault=install_vault,
+            passcode_retention=timedelta(days=settings.passcode_retention_days),
+        )
+
+    @property
+    def vault(self) -> Vault:
+        """The vault that seals passcodes kept at rest (loaded, or created, on first use)."""
+        if self._vault is None:
+            from zoomaudit.vault import Vault
+
+            self._vault = self._vault_factory() if self._vault_factory else Vault(Vault.new_key())
+        return self._vault
 
     def migrate(self) -> None:
         """Run ``alembic upgrade head`` with the migrations shipped in the package.
@@ -377,6 +412,13 @@ class Store:
         from zoomaudit.store.fixes import FixRepository
 
         return FixRepository(self)
+
+    @cached_property
+    def passcodes(self) -> PasscodeKeeping:
+        """Passcodes at rest in fix plans: sealed while revertible, then forgotten."""
+        from zoomaudit.store.sealing import PasscodeKeeping
+
+        return PasscodeKeeping(self)
 
     @cached_property
     def waivers(self) -> WaiverRepository:

@@ -1,0 +1,114 @@
+"""Passcodes at rest in fix plans: sealed while a revert may need them, then forgotten.
+
+What a passcode fix keeps (docs/fixes.md, "What is kept"):
+
+- its request body holds a marker (``redaction.GENERATE``), never a passcode: the new passcode
+  is generated when the fix is applied; once applied, the body keeps only the new passcode's
+  keyed fingerprint, so a revert can tell whether someone changed it since;
+- its ``before`` holds the old passcode sealed (``zoomaudit.vault``) while the fix may still be
+  applied and reverted; when it no longer can be (reverted, rejected, stale, withdrawn, failed,
+  or applied longer ago than the revert period), the ciphertext is deleted and the fingerprint
+  stays.
+
+The trail masks every passcode (``store.trail``); findings never hold one. So after a passcode
+fix neither passcode is in the database in plain text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from zoomaudit.redaction import FINGERPRINT, GENERATE, GENERATE_DIGITS, SEALED, is_sealed, is_secret_name
+from zoomaudit.store.models import FixPlan as FixRow
+
+if TYPE_CHECKING:
+    from zoomaudit.store.store import Store
+    from zoomaudit.vault import Vault
+
+NO_REVERT = ("reverted", "rejected", "stale", "withdrawn", "failed")
+"""Statuses from which a plan can never be reverted: its old passcode is not kept."""
+MARKERS = (GENERATE, GENERATE_DIGITS)
+
+
+def _is_passcode(path: str, value: Any) -> bool:
+    return is_secret_name(path) and isinstance(value, str) and value != "" and value not in MARKERS
+
+
+def seal_values(values: Mapping[str, Any], vault: Vault) -> dict[str, Any]:
+    """``{path: value}`` with every passcode sealed."""
+    return {p: vault.seal(v) if _is_passcode(p, v) else v for p, v in values.items()}
+
+
+def same_values(stored: Mapping[str, Any] | None, plain: Mapping[str, Any], vault: Vault) -> bool:
+    """Whether stored values (passcodes sealed) are the plain values read now."""
+    stored = stored or {}
+    return set(stored) == set(plain) and all(vault.same(stored[p], plain[p]) for p in plain)
+
+
+def forgotten(values: Any) -> Any:
+    if not isinstance(values, dict):
+        return values
+    return {
+        p: {FINGERPRINT: v[FINGERPRINT]} if is_sealed(v) and SEALED in v else v for p, v in values.items()
+    }
+
+
+def _set_path(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    out = dict(body)
+    node = out
+    *heads, last = path.split(".")
+    for head in heads:
+        node[head] = dict(node.get(head) or {})
+        node = node[head]
+    node[last] = value
+    return out
+
+
+class PasscodeKeeping:
+    """The store's side of passcode fixes (``Store.passcodes``)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def keep_fingerprints(self, fix_id: str, applied: Mapping[str, Any]) -> None:
+        """After a passcode fix is applied: the body keeps the fingerprint of each passcode it
+        set (a revert checks Zoom still holds it), never the passcode."""
+        vault = self._store.vault
+        with self._store.session() as session:
+            row = session.get(FixRow, fix_id)
+            if row is None:
+                return
+            body = dict(row.body or {})
+            for path, value in applied.items():
+                if _is_passcode(path, value):
+                    body = _set_path(body, path, vault.fingerprint_only(value))
+            row.body = body
+
+    def forget(self, session: Session, row: FixRow) -> None:
+        row.before = forgotten(row.before)
+
+    def forget_expired(self, now: datetime) -> int:
+        """Delete the sealed old passcodes no revert can use any more; how many plans changed."""
+        cutoff = now - self._store.passcode_retention
+        changed = 0
+        with self._store.session() as session:
+            rows = session.scalars(
+                select(FixRow).where(
+                    FixRow.before.is_not(None),
+                    or_(
+                        FixRow.status.in_(NO_REVERT),
+                        (FixRow.status == "applied") & (FixRow.applied_at < cutoff),
+                    ),
+                )
+            )
+            for row in rows:
+                kept = forgotten(row.before)
+                if kept != row.before:
+                    row.before = kept
+                    changed += 1
+        return changed
