@@ -10,7 +10,9 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from zoomaudit.vocabulary import FixMode, Scope, Trigger
 
 if TYPE_CHECKING:
     from zoomaudit.collect import Targets
@@ -23,35 +25,6 @@ if TYPE_CHECKING:
     from zoomaudit.snapshot import AccountContext, HostBatch
     from zoomaudit.store import Store
     from zoomaudit.zoom.client import ZoomClient
-
-Trigger = Literal["manual", "scheduled", "webhook"]
-FixMode = Literal["off", "suggest", "auto"]
-ScopeKind = Literal["account", "meetings", "user"]
-
-
-@dataclass(frozen=True)
-class Scope:
-    kind: ScopeKind = "account"
-    meeting_ids: tuple[int, ...] = ()
-    user: str | None = None
-    """A user id or e-mail for ``kind == "user"``; several hosts for webhook re-audits use ``users``."""
-    users: tuple[str, ...] = ()
-
-    @classmethod
-    def account(cls) -> Scope:
-        return cls("account")
-
-    @classmethod
-    def meetings(cls, *ids: int) -> Scope:
-        return cls("meetings", meeting_ids=tuple(ids))
-
-    @classmethod
-    def for_user(cls, user: str) -> Scope:
-        return cls("user", user=user, users=(user,))
-
-    @classmethod
-    def for_users(cls, *users: str) -> Scope:
-        return cls("user", user=users[0] if users else None, users=tuple(users))
 
 
 class Observer(Protocol):

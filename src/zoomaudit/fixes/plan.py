@@ -32,8 +32,8 @@ from zoomaudit.findings import Finding, Violation
 from zoomaudit.fixes.passcode import generate_passcode
 from zoomaudit.priority import host_groups
 from zoomaudit.resolve import account_locked, group_manages
-from zoomaudit.runner import FixMode
 from zoomaudit.snapshot import AccountContext, GroupContext, HostBatch, Subject
+from zoomaudit.vocabulary import FixMode
 
 PlanMode = Literal["suggest", "auto"]
 GENERATED = "<generated passcode>"

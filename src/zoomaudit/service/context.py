@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from zoomaudit.errors import ZoomAuditError
-from zoomaudit.runner import Observer, RunOutcome, Scope, Trigger
+from zoomaudit.runner import Observer, RunOutcome
 from zoomaudit.service.dispatch import Dispatcher
 from zoomaudit.service.webhooks import (
     EVENT_MEMORY_SECONDS,
@@ -28,6 +28,7 @@ from zoomaudit.service.webhooks import (
     ReplayGuard,
     Withdraw,
 )
+from zoomaudit.vocabulary import Scope, Trigger
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler

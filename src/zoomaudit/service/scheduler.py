@@ -19,8 +19,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from zoomaudit.errors import ConfigError, StoreError
-from zoomaudit.runner import Observer, RunOutcome, Scope
+from zoomaudit.runner import Observer, RunOutcome
 from zoomaudit.service.context import Runner, current
+from zoomaudit.vocabulary import Scope
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from zoomaudit.runner import Scope
+from zoomaudit.vocabulary import Scope
 
 if TYPE_CHECKING:
     from zoomaudit.service.context import Service

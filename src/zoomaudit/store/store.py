@@ -21,10 +21,10 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+import zoomaudit.store.runs as conv
 from zoomaudit.errors import StoreError, UsageError
 from zoomaudit.findings import Finding
 from zoomaudit.snapshot import CollectError
-from zoomaudit.store import runs as conv
 from zoomaudit.store.engine import READ_ONLY, make_engine, open_error
 from zoomaudit.store.models import HEAD_REVISION, FindingRow, FixPlan, Run, RunErrorRow
 from zoomaudit.store.records import (
@@ -34,9 +34,8 @@ from zoomaudit.store.records import (
     RunDiff,
     RunRecord,
     RunReport,
-    ScopeKind,
-    Trigger,
 )
+from zoomaudit.vocabulary import ScopeKind, Trigger
 
 if TYPE_CHECKING:
     from zoomaudit.settings import Settings

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from zoomaudit.errors import ZoomAuditError
-from zoomaudit.runner import Scope
+from zoomaudit.vocabulary import Scope
 
 log = logging.getLogger("zoomaudit.console")
 
