@@ -6,7 +6,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from zoomaudit.sandbox import tiers
+import zoomaudit.sandbox.tiers as tiers
 from zoomaudit.sandbox.build import HIDE_PASSWORD
 from zoomaudit.sandbox.defaults import zoom_id
 from zoomaudit.sandbox.http import NO_CONTENT, ApiError, Call, Reply, paginate, validation
