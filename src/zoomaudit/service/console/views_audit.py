@@ -6,7 +6,7 @@ import re
 
 from starlette.responses import Response
 
-from zoomaudit.service.console.app import Ctx
+from zoomaudit.service.console.web import Ctx
 from zoomaudit.vocabulary import Scope
 
 MEETING_ID = re.compile(r"[0-9]{1,19}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+import zoomaudit.service.console.data as data
 from zoomaudit.errors import UsageError, ZoomAuditError
-from zoomaudit.service.console import data
-from zoomaudit.service.console.app import Ctx
+from zoomaudit.service.console.web import Ctx
 
 MAX_NOTE = 2000
 PER_POLICY = 25
