@@ -113,8 +113,7 @@ def schedule_run_now() -> None:
     import asyncio
 
     from zoomaudit.cli.app import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
-    from zoomaudit.service.context import LoggingObserver
-    from zoomaudit.service.scheduler import run_nightly
+    from zoomaudit.service.context import LoggingObserver, run_nightly
     from zoomaudit.service.wiring import real_runner
     from zoomaudit.settings import load_settings
 

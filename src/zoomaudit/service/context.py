@@ -65,6 +65,17 @@ GroupMembers = Callable[[str], Awaitable[list[str]]]
 """User ids of a group's members."""
 
 
+def nightly_scope() -> Scope:
+    return Scope.account()
+
+
+async def run_nightly(
+    settings: Settings, runner: Runner, *, store: Any = None, observer: Observer | None = None
+) -> RunOutcome:
+    """The nightly audit itself: the whole account, trigger ``scheduled``, fixes per policy mode."""
+    return await runner(nightly_scope(), "scheduled", settings=settings, store=store, observer=observer)
+
+
 class LoggingObserver:
     """Run progress into the log (the service has no terminal)."""
 
@@ -140,8 +151,6 @@ class Service:
 
     async def nightly(self) -> RunOutcome:
         """The scheduled whole-account audit (also ``zoomaudit schedule run-now``)."""
-        from zoomaudit.service.scheduler import run_nightly
-
         label = "scheduled audit of the account"
         observer = LoggingObserver(label)
         return await self._exclusive(
