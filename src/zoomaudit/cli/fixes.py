@@ -101,7 +101,7 @@ def _print_results(results: Sequence[ApplyResult]) -> None:
 def _exit_for(results: Sequence[ApplyResult], good: str, *, unusable: str = "") -> None:
     """0 when every result is ``good``; 3 when Zoom could not be used for any (auth, network:
     nothing was written, ``unusable`` says where the fix stands), said on stderr; else 1."""
-    from zoomaudit.cli.app import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
+    from zoomaudit.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
 
     blocked = [r.fix_id for r in results if r.zoom_unusable]
     if blocked:
@@ -237,7 +237,7 @@ def approve_command(
     Exit code: 0 when every fix was applied, 1 when any ended stale, failed or deferred, 3 when
     Zoom could not be used (credentials refused, network) and the fix went back to the queue.
     """
-    from zoomaudit.errors import UsageError
+    from zoomaudit.errors import EXIT_OK, UsageError
     from zoomaudit.fixes.apply import approve
     from zoomaudit.fixes.queue import list_fixes
 
@@ -264,7 +264,7 @@ def approve_command(
     results = _with_zoom(work)
     if not results:
         typer.echo("no pending fixes" + (f" for policy {policy}" if policy else ""))
-        raise typer.Exit(0)
+        raise typer.Exit(EXIT_OK)
     _print_results(results)
     _exit_for(results, "applied", unusable="those fixes are back in the queue, to approve again later")
 
