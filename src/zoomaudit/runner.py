@@ -10,13 +10,13 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, assert_never
 
+from zoomaudit.findings import ErrorFinding, Finding, Manual, Pass, Violation, Waived
 from zoomaudit.vocabulary import FixMode, Scope, Trigger
 
 if TYPE_CHECKING:
     from zoomaudit.collect import Targets
-    from zoomaudit.findings import Finding
     from zoomaudit.fixes.plan import FixPlan
     from zoomaudit.fixes.steps import ApplyResult
     from zoomaudit.fixes.waivers import WaiverRecord
@@ -63,7 +63,21 @@ class RunOutcome:
     """Results of auto-applied fixes."""
 
 
-_COUNT_KEY = {"violation": "violations", "pass": "passed", "error": "errors"}
+def _count_key(finding: Finding) -> str:
+    """The key of a run's counts (store.records.COUNT_KEYS) that a finding adds one to."""
+    match finding:
+        case Violation():
+            return "violations"
+        case Pass():
+            return "passed"
+        case ErrorFinding():
+            return "errors"
+        case Waived():
+            return "waived"
+        case Manual():
+            return "manual"
+        case _:
+            assert_never(finding)
 
 
 async def run(
@@ -292,8 +306,7 @@ class _Run:
         self.store.add_findings(self.outcome.run_id, findings)
         self.store.add_errors(self.outcome.run_id, batch.errors)
         for finding in findings:
-            key = _COUNT_KEY.get(finding.status, finding.status)
-            self.counts[key] += 1
+            self.counts[_count_key(finding)] += 1
         self.counts["errors"] += len(batch.errors)
         self.collect_errors += len(batch.errors)
         self.counts["meetings"] += len({s.meeting.id for s in batch.subjects})
