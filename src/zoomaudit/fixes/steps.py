@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from zoomaudit.controls import lookup
 from zoomaudit.fixes.queue import MASK, FixRecord, is_secret_path, redact
+from zoomaudit.vocabulary import FixStatus
 
 if TYPE_CHECKING:
     from zoomaudit.store.store import Store
@@ -36,7 +37,7 @@ class ApplyResult:
 
     @property
     def ok(self) -> bool:
-        return self.status == "applied"
+        return self.status == FixStatus.APPLIED
 
 
 def show(path: str, value: Any) -> str:
