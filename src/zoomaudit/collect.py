@@ -41,7 +41,7 @@ from zoomaudit.snapshot import (
 from zoomaudit.zoom.models import Meeting, SettingsDoc, User
 
 if TYPE_CHECKING:
-    from zoomaudit.runner import Scope
+    from zoomaudit.vocabulary import Scope
     from zoomaudit.zoom.client import ZoomClient
 
 log = logging.getLogger("zoomaudit.collect")

@@ -2,7 +2,8 @@
 
 Every failure the program can explain to a person is one of these. Foreign exceptions (httpx,
 SQLAlchemy, YAML, pydantic) are mapped to them at the boundary where they occur, and
-the CLI maps them to exit codes in exactly one place (``cli.app``)::
+the CLI maps them to exit codes in exactly one place (``cli.app``). The exit codes are defined
+here, beside the tree that decides them (a public contract: docs/cli.md)::
 
     ZoomAuditError                      exit 2 unless stated
     ├── ConfigError                     missing or invalid setting
@@ -23,11 +24,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+EXIT_OK = 0
+"""Clean: nothing to report."""
+EXIT_VIOLATIONS = 1
+"""Violations found (or a fix that did not apply, or new violations for ``runs diff --exit-code``)."""
+EXIT_USAGE = 2
+"""A usage, configuration or policy error: nothing was done."""
+EXIT_INCOMPLETE = 3
+"""The work could not be completed: Zoom could not be used (auth, network, Zoom down)."""
+
 
 class ZoomAuditError(Exception):
     """Base of every error zoomaudit reports to a person."""
 
-    exit_code: int = 2
+    exit_code: int = EXIT_USAGE
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -85,7 +95,7 @@ class PolicyError(ZoomAuditError):
 class ZoomError(ZoomAuditError):
     """Zoom could not be used; the audit cannot be completed."""
 
-    exit_code = 3
+    exit_code = EXIT_INCOMPLETE
 
 
 class AuthError(ZoomError):

@@ -10,11 +10,13 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Protocol, assert_never
+
+from zoomaudit.findings import ErrorFinding, Finding, Manual, Pass, Violation, Waived
+from zoomaudit.vocabulary import FixMode, Scope, Trigger
 
 if TYPE_CHECKING:
     from zoomaudit.collect import Targets
-    from zoomaudit.findings import Finding
     from zoomaudit.fixes.plan import FixPlan
     from zoomaudit.fixes.steps import ApplyResult
     from zoomaudit.fixes.waivers import WaiverRecord
@@ -23,35 +25,6 @@ if TYPE_CHECKING:
     from zoomaudit.snapshot import AccountContext, HostBatch
     from zoomaudit.store import Store
     from zoomaudit.zoom.client import ZoomClient
-
-Trigger = Literal["manual", "scheduled", "webhook"]
-FixMode = Literal["off", "suggest", "auto"]
-ScopeKind = Literal["account", "meetings", "user"]
-
-
-@dataclass(frozen=True)
-class Scope:
-    kind: ScopeKind = "account"
-    meeting_ids: tuple[int, ...] = ()
-    user: str | None = None
-    """A user id or e-mail for ``kind == "user"``; several hosts for webhook re-audits use ``users``."""
-    users: tuple[str, ...] = ()
-
-    @classmethod
-    def account(cls) -> Scope:
-        return cls("account")
-
-    @classmethod
-    def meetings(cls, *ids: int) -> Scope:
-        return cls("meetings", meeting_ids=tuple(ids))
-
-    @classmethod
-    def for_user(cls, user: str) -> Scope:
-        return cls("user", user=user, users=(user,))
-
-    @classmethod
-    def for_users(cls, *users: str) -> Scope:
-        return cls("user", user=users[0] if users else None, users=tuple(users))
 
 
 class Observer(Protocol):
@@ -90,7 +63,21 @@ class RunOutcome:
     """Results of auto-applied fixes."""
 
 
-_COUNT_KEY = {"violation": "violations", "pass": "passed", "error": "errors"}
+def _count_key(finding: Finding) -> str:
+    """The key of a run's counts (store.records.COUNT_KEYS) that a finding adds one to."""
+    match finding:
+        case Violation():
+            return "violations"
+        case Pass():
+            return "passed"
+        case ErrorFinding():
+            return "errors"
+        case Waived():
+            return "waived"
+        case Manual():
+            return "manual"
+        case _:
+            assert_never(finding)
 
 
 async def run(
@@ -323,8 +310,7 @@ class _Run:
         self.store.add_findings(self.outcome.run_id, findings)
         self.store.add_errors(self.outcome.run_id, batch.errors)
         for finding in findings:
-            key = _COUNT_KEY.get(finding.status, finding.status)
-            self.counts[key] += 1
+            self.counts[_count_key(finding)] += 1
         self.counts["errors"] += len(batch.errors)
         self.collect_errors += len(batch.errors)
         self.counts["meetings"] += len({s.meeting.id for s in batch.subjects})

@@ -20,13 +20,14 @@ from zoomaudit.findings import Finding, Pass, Violation
 from zoomaudit.fixes.apply import ApplyResult
 from zoomaudit.fixes.plan import FixPlan, PlanRequest
 from zoomaudit.fixes.queue import record_plans
-from zoomaudit.runner import RunOutcome, Scope
+from zoomaudit.runner import RunOutcome
 from zoomaudit.service.console.accounts import add_admin
 from zoomaudit.service.console.actions import ConsoleActions
 from zoomaudit.service.console.app import create_console_app
 from zoomaudit.service.console.auth import LoginPolicy
 from zoomaudit.settings import Settings, load_settings
 from zoomaudit.store import PolicyInfo, Store
+from zoomaudit.vocabulary import Scope
 
 NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 ADMIN = "lead@example.org"

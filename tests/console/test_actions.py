@@ -11,8 +11,8 @@ import pytest
 from zoomaudit.fixes.apply import ApplyResult
 from zoomaudit.fixes.queue import get_fix, trail
 from zoomaudit.fixes.waivers import list_waivers
-from zoomaudit.runner import Scope
 from zoomaudit.store import Store
+from zoomaudit.vocabulary import Scope
 
 from .conftest import ADMIN, VIEWER, FakeActions, Seeded, seed_fix, signed_in
 

@@ -69,12 +69,13 @@ def _free_socket() -> socket.socket:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     import uvicorn
 
-    from zoomaudit.runner import Scope, run
+    from zoomaudit.runner import run
     from zoomaudit.sandbox import start_sandbox
     from zoomaudit.service.app import create_service_app
     from zoomaudit.service.console.accounts import add_admin
     from zoomaudit.settings import load_settings
     from zoomaudit.store import Store
+    from zoomaudit.vocabulary import Scope
 
     workdir = tmp_path_factory.mktemp("console-browser")
     with pytest.MonkeyPatch.context() as env, start_sandbox() as sandbox:

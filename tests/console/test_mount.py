@@ -8,10 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
-from zoomaudit.runner import Observer, RunOutcome, Scope, Trigger
+from zoomaudit.runner import Observer, RunOutcome
 from zoomaudit.service.app import create_service_app
 from zoomaudit.settings import Settings
 from zoomaudit.store import Store
+from zoomaudit.vocabulary import Scope, Trigger
 
 from .conftest import ADMIN, csrf_of, login
 

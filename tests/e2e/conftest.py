@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from zoomaudit.runner import RunOutcome, Scope, run
+from zoomaudit.runner import RunOutcome, run
 from zoomaudit.sandbox import SandboxOptions, start_sandbox
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings, load_settings
 from zoomaudit.store import RunReport, Store
+from zoomaudit.vocabulary import Scope
 
 
 @pytest.fixture

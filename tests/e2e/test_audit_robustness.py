@@ -11,11 +11,11 @@ from pathlib import Path
 
 from tests.e2e.conftest import audit, report_of
 from zoomaudit.findings import Finding
-from zoomaudit.runner import Scope
 from zoomaudit.sandbox import SandboxOptions, start_sandbox
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings, load_settings
 from zoomaudit.store import Store
+from zoomaudit.vocabulary import Scope
 
 
 def _essence(findings: list[Finding]) -> set[tuple[object, ...]]:

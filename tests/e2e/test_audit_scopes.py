@@ -12,10 +12,11 @@ import pytest
 
 from tests.e2e.conftest import audit, report_of
 from zoomaudit.errors import UnknownMeeting
-from zoomaudit.runner import Scope, run
+from zoomaudit.runner import run
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings
 from zoomaudit.store import Store
+from zoomaudit.vocabulary import Scope
 
 DROP_IN = "Youth club online: Tuesday drop-in"
 

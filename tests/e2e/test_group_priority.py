@@ -14,10 +14,10 @@ from zoomaudit.errors import ConfigError
 from zoomaudit.findings import Finding
 from zoomaudit.policy import load_policies
 from zoomaudit.policy.model import PolicySet
-from zoomaudit.runner import Scope
 from zoomaudit.sandbox import SandboxOptions, start_sandbox
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings, load_settings
+from zoomaudit.vocabulary import Scope
 
 
 def _finding(findings: list[Finding], sandbox: RunningSandbox, case: DemoCase) -> Finding:

@@ -7,11 +7,11 @@ import pytest
 
 from tests.e2e.conftest import audit, report_of
 from zoomaudit.findings import Finding
-from zoomaudit.runner import Scope
 from zoomaudit.sandbox.build import HIDE_PASSWORD
 from zoomaudit.sandbox.routes_meetings import meeting_body
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings
+from zoomaudit.vocabulary import Scope
 
 pytestmark = pytest.mark.e2e
 

@@ -13,9 +13,9 @@ from typer.testing import CliRunner, Result
 from tests.e2e.conftest import audit, report_of
 from zoomaudit.cli.app import app
 from zoomaudit.findings import Finding
-from zoomaudit.runner import Scope
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings
+from zoomaudit.vocabulary import Scope
 
 pytestmark = pytest.mark.e2e
 

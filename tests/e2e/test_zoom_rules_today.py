@@ -14,9 +14,9 @@ from zoomaudit.errors import ZoomApiError
 from zoomaudit.findings import Finding
 from zoomaudit.fixes.passcode import generate_passcode
 from zoomaudit.policy import PolicySet, load_policies
-from zoomaudit.runner import Scope
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings
+from zoomaudit.vocabulary import Scope
 from zoomaudit.zoom.client import ZoomClient
 
 pytestmark = pytest.mark.e2e

@@ -26,8 +26,9 @@ from zoomaudit.fixes.queue import (
     trail,
 )
 from zoomaudit.fixes.waivers import add_waiver
-from zoomaudit.runner import RunOutcome, Scope, run
+from zoomaudit.runner import RunOutcome, run
 from zoomaudit.store import Store
+from zoomaudit.vocabulary import Scope
 
 from .conftest import Zoom, fixes_now, make_zoom
 

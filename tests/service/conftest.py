@@ -15,10 +15,11 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from zoomaudit.runner import Observer, RunOutcome, Scope, Trigger
+from zoomaudit.runner import Observer, RunOutcome
 from zoomaudit.service.app import create_service_app
 from zoomaudit.service.webhooks import sign
 from zoomaudit.settings import Settings, load_settings
+from zoomaudit.vocabulary import Scope, Trigger
 
 SECRET = "test-webhook-secret"
 

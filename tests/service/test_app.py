@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Mount, Route
 
-from zoomaudit.runner import Scope
 from zoomaudit.service.context import Service
 from zoomaudit.service.dispatch import Dispatcher
 from zoomaudit.service.scheduler import NIGHTLY_JOB_ID
+from zoomaudit.vocabulary import Scope
 
 from .conftest import AppFactory, FakeRunner, running
 

@@ -93,8 +93,8 @@ async def test_the_nightly_job_audits_the_sandbox_account(e2e_settings: Settings
 async def test_shutdown_cancels_a_slow_audit_and_the_run_is_never_complete(
     sandbox: RunningSandbox, e2e_settings: Settings
 ) -> None:
-    from zoomaudit.runner import Scope
     from zoomaudit.store import Store
+    from zoomaudit.vocabulary import Scope
 
     sandbox.options.latency_ms = 300  # every Zoom answer is slow: the audit outlives the grace time
     app = create_service_app(

@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from zoomaudit.cli.app import app as cli
 from zoomaudit.errors import ConfigError
-from zoomaudit.runner import Scope
 from zoomaudit.service.scheduler import (
     DEFERRED_JOB_ID,
     NIGHTLY_JOB_ID,
@@ -20,6 +19,7 @@ from zoomaudit.service.scheduler import (
     stored_jobs,
 )
 from zoomaudit.settings import Settings, load_settings
+from zoomaudit.vocabulary import Scope
 
 from .conftest import AppFactory, FakeRunner, running
 

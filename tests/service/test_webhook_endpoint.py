@@ -7,8 +7,8 @@ import time
 import pytest
 
 from zoomaudit.errors import ZoomApiError
-from zoomaudit.runner import Scope
 from zoomaudit.settings import load_settings
+from zoomaudit.vocabulary import Scope
 
 from .conftest import AppFactory, FakeRunner, event, running, signed
 

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from zoomaudit.runner import Scope
 from zoomaudit.service.webhooks import (
     Audit,
     AuditGroup,
@@ -22,6 +21,7 @@ from zoomaudit.service.webhooks import (
     url_validation_answer,
     verify,
 )
+from zoomaudit.vocabulary import Scope
 
 from .conftest import SECRET, event
 

@@ -1,7 +1,8 @@
 """The ``zoomaudit`` command and the one place where errors become exit codes.
 
-Exit codes: 0 clean, 1 violations found (or a fix that did not apply), 2 usage, configuration
-or policy error, 3 the work could not be completed (auth, network, Zoom).
+Exit codes (defined in ``zoomaudit.errors`` with the error tree): 0 clean, 1 violations found (or a
+fix that did not apply), 2 usage, configuration or policy error, 3 the work could not be completed
+(auth, network, Zoom).
 Command modules import their heavy dependencies inside the command functions so that
 ``zoomaudit --help`` stays fast.
 """
@@ -16,11 +17,6 @@ import sys
 import typer
 
 from zoomaudit.errors import ZoomAuditError
-
-EXIT_OK = 0
-EXIT_VIOLATIONS = 1
-EXIT_USAGE = 2
-EXIT_INCOMPLETE = 3
 
 app = typer.Typer(
     name="zoomaudit",

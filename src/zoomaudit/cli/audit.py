@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Annotated, TextIO, cast
 
 import typer
 
-from zoomaudit.cli.app import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
+from zoomaudit.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
 
 if TYPE_CHECKING:
-    from zoomaudit.runner import FixMode, RunOutcome
+    from zoomaudit.runner import RunOutcome
     from zoomaudit.settings import Settings
+    from zoomaudit.vocabulary import FixMode
 
 
 class RichObserver:
@@ -142,7 +143,8 @@ def run_audit(
     quiet: bool,
 ) -> RunOutcome:
     """Run one audit from the command line (progress bar on a terminal unless quiet)."""
-    from zoomaudit.runner import Scope, run
+    from zoomaudit.runner import run
+    from zoomaudit.vocabulary import Scope
 
     scope = Scope.meetings(*meetings) if meetings else Scope.for_user(user) if user else Scope.account()
     show_progress = not quiet and sys.stderr.isatty()

@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from zoomaudit.errors import EXIT_INCOMPLETE, EXIT_USAGE
+
 if TYPE_CHECKING:
     from rich.console import Console
 
     from zoomaudit.settings import Settings
-
-EXIT_CONFIG = 2
-EXIT_ZOOM = 3
 
 # Scopes per feature (docs/configuration.md). Each entry is one need; any scope listed for it will do.
 _AUDIT_CLASSIC = (
@@ -68,7 +67,7 @@ def doctor() -> None:
         settings = load_settings()
     except ConfigError as exc:
         console.print(f"[red]✗[/] {exc}")
-        raise typer.Exit(EXIT_CONFIG) from None
+        raise typer.Exit(EXIT_USAGE) from None
 
     _show_configuration(console, settings)
     missing = settings.missing_credentials()
@@ -77,11 +76,11 @@ def doctor() -> None:
             f"[red]✗[/] missing: {', '.join(missing)}. Set them in the environment or in .env "
             "(copy .env.example); docs/configuration.md explains where Zoom shows each value."
         )
-        raise typer.Exit(EXIT_CONFIG)
+        raise typer.Exit(EXIT_USAGE)
 
     ok = asyncio.run(_check_zoom(console, settings))
     if not ok:
-        raise typer.Exit(EXIT_ZOOM)
+        raise typer.Exit(EXIT_INCOMPLETE)
     console.print("[green]✓[/] zoomaudit can use Zoom.")
 
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from zoomaudit.vocabulary import FIX_STATUSES, FixStatus
+
 if TYPE_CHECKING:
     from zoomaudit.fixes.apply import ApplyResult
     from zoomaudit.fixes.queue import EventRecord, FixRecord
@@ -98,10 +100,10 @@ def _print_results(results: Sequence[ApplyResult]) -> None:
         typer.echo(f"{result.fix_id}: {result.status}" + (f" - {result.message}" if result.message else ""))
 
 
-def _exit_for(results: Sequence[ApplyResult], good: str, *, unusable: str = "") -> None:
+def _exit_for(results: Sequence[ApplyResult], good: FixStatus, *, unusable: str = "") -> None:
     """0 when every result is ``good``; 3 when Zoom could not be used for any (auth, network:
     nothing was written, ``unusable`` says where the fix stands), said on stderr; else 1."""
-    from zoomaudit.cli.app import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
+    from zoomaudit.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
 
     blocked = [r.fix_id for r in results if r.zoom_unusable]
     if blocked:
@@ -140,13 +142,13 @@ def list_command(
 ) -> None:
     """List fix plans (oldest first)."""
     from zoomaudit.errors import UsageError
-    from zoomaudit.fixes.queue import STATUSES, list_fixes
+    from zoomaudit.fixes.queue import list_fixes
     from zoomaudit.redaction import redact
 
     _check_format(fmt)
-    bad = [s for s in status or [] if s not in STATUSES]
+    bad = [s for s in status or [] if s not in FIX_STATUSES]
     if bad:
-        raise UsageError(f"unknown status {', '.join(bad)}; choose from {', '.join(STATUSES)}")
+        raise UsageError(f"unknown status {', '.join(bad)}; choose from {', '.join(FIX_STATUSES)}")
     with _store() as store:
         if policy is not None:
             _check_policy_filter(store, policy)
@@ -239,7 +241,7 @@ def approve_command(
     Exit code: 0 when every fix was applied, 1 when any ended stale, failed or deferred, 3 when
     Zoom could not be used (credentials refused, network) and the fix went back to the queue.
     """
-    from zoomaudit.errors import UsageError
+    from zoomaudit.errors import EXIT_OK, UsageError
     from zoomaudit.fixes.apply import approve
     from zoomaudit.fixes.queue import list_fixes
 
@@ -266,9 +268,11 @@ def approve_command(
     results = _with_zoom(work)
     if not results:
         typer.echo("no pending fixes" + (f" for policy {policy}" if policy else ""))
-        raise typer.Exit(0)
+        raise typer.Exit(EXIT_OK)
     _print_results(results)
-    _exit_for(results, "applied", unusable="those fixes are back in the queue, to approve again later")
+    _exit_for(
+        results, FixStatus.APPLIED, unusable="those fixes are back in the queue, to approve again later"
+    )
 
 
 @fixes_app.command("reject")
@@ -286,7 +290,7 @@ def reject_command(
     with _store() as store:
         results = reject(store, fix_ids, actor=by, reason=reason, now=_now())
     _print_results(results)
-    _exit_for(results, "rejected")
+    _exit_for(results, FixStatus.REJECTED)
 
 
 @fixes_app.command("revert")
@@ -312,7 +316,7 @@ def revert_command(
 
     result = _with_zoom(work)
     _print_results([result])
-    _exit_for([result], "reverted", unusable="the fix is still applied, revert it again later")
+    _exit_for([result], FixStatus.REVERTED, unusable="the fix is still applied, revert it again later")
 
 
 @fixes_app.command("trail")

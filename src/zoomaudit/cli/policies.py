@@ -83,7 +83,7 @@ def validate(
     ] = None,
 ) -> None:
     """Check a policy set: exit 0 when valid, 2 with every problem located (file:line)."""
-    from zoomaudit.errors import PolicyError
+    from zoomaudit.errors import EXIT_USAGE, PolicyError
     from zoomaudit.policy.load import load_policies
 
     try:
@@ -93,7 +93,7 @@ def validate(
         for problem in exc.problems:
             err(str(problem), err=True)
         err(f"{len(exc.problems)} problem(s); the policy set is not valid", err=True)
-        raise typer.Exit(2) from None
+        raise typer.Exit(EXIT_USAGE) from None
     enabled = len(policy_set.enabled)
     typer.echo(
         f"valid: {len(policy_set.policies)} policies ({enabled} enabled) from {policy_set.source}; "

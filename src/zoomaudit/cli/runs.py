@@ -60,6 +60,7 @@ def diff(
 
     Default: the newest complete run and the complete run before it of the same scope.
     """
+    from zoomaudit.errors import EXIT_VIOLATIONS
     from zoomaudit.report.runs import render_diff
 
     _check_format(fmt, ("table", "json"))
@@ -70,7 +71,7 @@ def diff(
     # Violations on subjects the older run never audited (unchecked_new) are not new: they
     # say nothing about a change, so they do not fail the command.
     if exit_code and result.new:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_VIOLATIONS)
 
 
 def _pick_runs(store: Store, old: str | None, new: str | None) -> tuple[str, str]:

@@ -112,9 +112,8 @@ def schedule_run_now() -> None:
     """Run the nightly audit once now, in the foreground, and print the run id."""
     import asyncio
 
-    from zoomaudit.cli.app import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
-    from zoomaudit.service.context import LoggingObserver
-    from zoomaudit.service.scheduler import run_nightly
+    from zoomaudit.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
+    from zoomaudit.service.context import LoggingObserver, run_nightly
     from zoomaudit.service.wiring import real_runner
     from zoomaudit.settings import load_settings
 

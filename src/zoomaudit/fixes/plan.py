@@ -32,8 +32,8 @@ from zoomaudit.findings import Finding, Violation
 from zoomaudit.priority import host_groups
 from zoomaudit.redaction import GENERATE, GENERATE_DIGITS
 from zoomaudit.resolve import account_locked, group_manages
-from zoomaudit.runner import FixMode
 from zoomaudit.snapshot import AccountContext, GroupContext, HostBatch, Subject
+from zoomaudit.vocabulary import FixMode
 
 PlanMode = Literal["suggest", "auto"]
 GENERATED = "<generated passcode>"

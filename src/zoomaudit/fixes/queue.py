@@ -1,8 +1,7 @@
 """The approval queue in the store: fix plans, their append-only trail, the meeting-update quota.
 
-Statuses: ``pending`` (waiting for an admin), ``approved`` (being applied), ``applied``,
-``failed``, ``stale``, ``rejected``, ``reverted``, ``deferred`` (over the host's daily quota;
-applied later), ``withdrawn`` (the meeting was deleted). Every transition appends one
+Statuses: ``zoomaudit.vocabulary.FixStatus`` (pending, approved, applied, failed, stale, rejected,
+reverted, deferred, withdrawn). Every transition appends one
 ``fix_events`` row (who, when, before, after, note); rows are never updated or deleted.
 Passcodes never leave the plan body: the trail and every display show them masked.
 
@@ -22,17 +21,6 @@ if TYPE_CHECKING:
     from zoomaudit.fixes.plan import FixPlan
     from zoomaudit.store.store import Store
 
-STATUSES = (
-    "pending",
-    "approved",
-    "applied",
-    "failed",
-    "stale",
-    "rejected",
-    "reverted",
-    "deferred",
-    "withdrawn",
-)
 MEETING_UPDATES_PER_DAY = 100
 """Zoom's quota of meeting create/update requests per host per UTC day (reference.md §3.3)."""
 
@@ -117,7 +105,6 @@ def set_quota_used(store: Store, host_id: str, day: date, count: int) -> None:
 
 __all__ = [
     "OPEN",
-    "STATUSES",
     "EventRecord",
     "FixRecord",
     "exhaust_quota",

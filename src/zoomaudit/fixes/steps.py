@@ -12,6 +12,7 @@ from zoomaudit.controls import lookup
 from zoomaudit.fixes.passcode import generate_passcode
 from zoomaudit.fixes.queue import FixRecord
 from zoomaudit.redaction import GENERATE, GENERATE_DIGITS, MASK, is_sealed, mask
+from zoomaudit.vocabulary import FixStatus
 
 if TYPE_CHECKING:
     from zoomaudit.store.store import Store
@@ -39,7 +40,7 @@ class ApplyResult:
 
     @property
     def ok(self) -> bool:
-        return self.status == "applied"
+        return self.status == FixStatus.APPLIED
 
 
 def show(path: str, value: Any) -> str:

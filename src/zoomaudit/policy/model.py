@@ -21,9 +21,9 @@ from zoomaudit.controls import CATALOGUE, LOCK_TIERS, Control, FixTier
 from zoomaudit.findings import Severity
 from zoomaudit.policy.operators import OPERATORS, Test, compile_expectation
 from zoomaudit.snapshot import HostContext
+from zoomaudit.vocabulary import FixMode
 from zoomaudit.zoom.models import Meeting
 
-FixMode = Literal["off", "suggest", "auto"]
 MEETING_TYPES = {
     1: "instant",
     2: "scheduled",

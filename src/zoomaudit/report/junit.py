@@ -11,8 +11,9 @@ to a ``run`` suite, so a CI job never turns green on a run that judged nothing.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from typing import assert_never
 
-from zoomaudit.findings import Finding
+from zoomaudit.findings import ErrorFinding, Finding, Manual, Pass, Violation, Waived
 from zoomaudit.report.common import (
     actual_of,
     error_subject,
@@ -90,15 +91,20 @@ def render_junit(report: RunReport) -> str:
             suite, "testcase", {"classname": f"zoomaudit.{f.policy_id}", "name": _case_name(f)}
         )
         summary = f.message or f"{f.control} is {actual_of(f)}, expected {expected_of(f)}"
-        if f.status == "violation":
-            ET.SubElement(case, "failure", {"type": f.severity, "message": summary}).text = _details(f)
-        elif f.status == "error":
-            ET.SubElement(case, "error", {"type": "unjudged", "message": summary}).text = _details(f)
-        elif f.status == "waived":
-            reason = getattr(f, "waiver_reason", None) or f.message or "waived"
-            ET.SubElement(case, "skipped", {"message": f"waived: {reason}"})
-        elif f.status == "manual":
-            ET.SubElement(case, "skipped", {"message": f"check by hand: {f.message or f.control}"})
+        match f:
+            case Violation():
+                ET.SubElement(case, "failure", {"type": f.severity, "message": summary}).text = _details(f)
+            case ErrorFinding():
+                ET.SubElement(case, "error", {"type": "unjudged", "message": summary}).text = _details(f)
+            case Waived():
+                reason = f.waiver_reason or f.message or "waived"
+                ET.SubElement(case, "skipped", {"message": f"waived: {reason}"})
+            case Manual():
+                ET.SubElement(case, "skipped", {"message": f"check by hand: {f.message or f.control}"})
+            case Pass():
+                pass  # a plain test case
+            case _:
+                assert_never(f)
     if report.errors:
         suite = _suite(root, "collection", stamp)
         for e in report.errors:

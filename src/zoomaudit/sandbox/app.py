@@ -24,7 +24,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from zoomaudit.sandbox import routes_meetings, routes_users
+import zoomaudit.sandbox.routes_meetings as routes_meetings
+import zoomaudit.sandbox.routes_users as routes_users
 from zoomaudit.sandbox.faults import ERROR_BODIES, FaultPlan
 from zoomaudit.sandbox.http import ApiError, Call, PageTokens, Reply
 from zoomaudit.sandbox.log import RequestLog

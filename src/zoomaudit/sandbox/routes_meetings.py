@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from zoomaudit.sandbox import tiers
+import zoomaudit.sandbox.tiers as tiers
 from zoomaudit.sandbox.build import HIDE_PASSWORD
 from zoomaudit.sandbox.defaults import zoom_id
 from zoomaudit.sandbox.http import NO_CONTENT, ApiError, Call, Reply, paginate, validation

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zoomaudit.sandbox import tiers
+import zoomaudit.sandbox.tiers as tiers
 from zoomaudit.sandbox.http import NO_CONTENT, ApiError, Call, Reply, paginate, validation
 from zoomaudit.sandbox.state import Doc, SandboxGroup, SandboxState, SandboxUser
 

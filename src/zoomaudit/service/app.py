@@ -33,7 +33,7 @@ from zoomaudit.service.context import (
     WithdrawFixes,
     set_current,
 )
-from zoomaudit.service.webhooks import zoom_webhook
+from zoomaudit.service.webhook_endpoint import zoom_webhook
 from zoomaudit.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from zoomaudit.errors import ZoomAuditError
-from zoomaudit.runner import Observer, RunOutcome, Scope, Trigger
+from zoomaudit.runner import Observer, RunOutcome
 from zoomaudit.service.dispatch import Dispatcher
 from zoomaudit.service.webhooks import (
     EVENT_MEMORY_SECONDS,
@@ -28,6 +28,7 @@ from zoomaudit.service.webhooks import (
     ReplayGuard,
     Withdraw,
 )
+from zoomaudit.vocabulary import Scope, Trigger
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -62,6 +63,17 @@ ApplyDeferred = Callable[[], Awaitable[object] | object]
 """Retry the fixes deferred by Zoom's per-host daily quota; wired in ``wiring.py``."""
 GroupMembers = Callable[[str], Awaitable[list[str]]]
 """User ids of a group's members."""
+
+
+def nightly_scope() -> Scope:
+    return Scope.account()
+
+
+async def run_nightly(
+    settings: Settings, runner: Runner, *, store: Any = None, observer: Observer | None = None
+) -> RunOutcome:
+    """The nightly audit itself: the whole account, trigger ``scheduled``, fixes per policy mode."""
+    return await runner(nightly_scope(), "scheduled", settings=settings, store=store, observer=observer)
 
 
 class LoggingObserver:
@@ -139,8 +151,6 @@ class Service:
 
     async def nightly(self) -> RunOutcome:
         """The scheduled whole-account audit (also ``zoomaudit schedule run-now``)."""
-        from zoomaudit.service.scheduler import run_nightly
-
         label = "scheduled audit of the account"
         observer = LoggingObserver(label)
         return await self._exclusive(

@@ -19,8 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from zoomaudit.errors import ConfigError, StoreError
-from zoomaudit.runner import Observer, RunOutcome, Scope
-from zoomaudit.service.context import Runner, current
+from zoomaudit.service.context import current
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -37,17 +36,6 @@ NIGHTLY_MISFIRE_GRACE = 4 * 3600
 """A nightly audit missed while the service was down still runs if it restarts within 4 hours."""
 DEFERRED_MISFIRE_GRACE = 12 * 3600
 """Zoom's per-host quota is daily (reset 00:00 UTC): a late retry the same day still helps."""
-
-
-def nightly_scope() -> Scope:
-    return Scope.account()
-
-
-async def run_nightly(
-    settings: Settings, runner: Runner, *, store: Any = None, observer: Observer | None = None
-) -> RunOutcome:
-    """The nightly audit itself: the whole account, trigger ``scheduled``, fixes per policy mode."""
-    return await runner(nightly_scope(), "scheduled", settings=settings, store=store, observer=observer)
 
 
 # Job functions: module-level so the job store can pickle a reference to them. They take no

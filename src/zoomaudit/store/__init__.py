@@ -13,8 +13,6 @@ from zoomaudit.store.records import (
     RunRecord,
     RunReport,
     RunStatus,
-    ScopeKind,
-    Trigger,
 )
 from zoomaudit.store.store import STALE_AFTER, Store
 
@@ -27,7 +25,5 @@ __all__ = [
     "RunRecord",
     "RunReport",
     "RunStatus",
-    "ScopeKind",
     "Store",
-    "Trigger",
 ]

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from zoomaudit.store.models import Admin
 
 if TYPE_CHECKING:
-    from zoomaudit.store.store import Store
+    from zoomaudit.store.database import Database
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def _account(row: Admin) -> AdminAccount:
 
 
 class AdminRepository:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Database) -> None:
         self._store = store
 
     def by_email(self, email: str) -> AdminAccount | None:

@@ -15,7 +15,7 @@ from zoomaudit.store.records import RunRecord
 from zoomaudit.store.runs import record_of
 
 if TYPE_CHECKING:
-    from zoomaudit.store.store import Store
+    from zoomaudit.store.database import Database
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class MeetingCount:
 
 
 class ConsoleReads:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Database) -> None:
         self._store = store
 
     def runs(self, *, scope: str, statuses: Iterable[str], limit: int) -> list[RunRecord]:

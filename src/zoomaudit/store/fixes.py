@@ -25,7 +25,7 @@ from zoomaudit.store.trail import append_event
 
 if TYPE_CHECKING:
     from zoomaudit.fixes.plan import FixPlan
-    from zoomaudit.store.store import Store
+    from zoomaudit.store.database import Database
 
 OPEN = ("pending", "approved", "deferred")
 """Statuses of a plan that may still change Zoom."""
@@ -161,7 +161,7 @@ def _event(row: FixEvent) -> EventRecord:
 class FixRepository:
     """Fix plans and their trail; one transaction per call."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Database) -> None:
         self._store = store
 
     # --- writing ---------------------------------------------------------------------------

@@ -11,11 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from zoomaudit.store.models import MeetingUpdateQuota
 
 if TYPE_CHECKING:
-    from zoomaudit.store.store import Store
+    from zoomaudit.store.database import Database
 
 
 class QuotaRepository:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Database) -> None:
         self._store = store
 
     def reserve(self, host_id: str, day: date, limit: int) -> bool:

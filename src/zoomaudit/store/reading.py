@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import zoomaudit.store.runs as conv
 from zoomaudit.errors import UsageError
 from zoomaudit.findings import Finding
-from zoomaudit.store import runs as conv
 from zoomaudit.store.models import FindingRow, FixPlan, Run, RunErrorRow
 from zoomaudit.store.records import COUNT_KEYS, FixInfo
 

@@ -13,9 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from zoomaudit.findings import Finding
 from zoomaudit.snapshot import CollectError
+from zoomaudit.vocabulary import ScopeKind, Trigger
 
-Trigger = Literal["manual", "scheduled", "webhook"]
-ScopeKind = Literal["account", "meetings", "user"]
 RunStatus = Literal["running", "complete", "incomplete", "failed", "abandoned"]
 
 COUNT_KEYS: tuple[str, ...] = ("meetings", "users", "violations", "errors", "waived", "manual", "passed")

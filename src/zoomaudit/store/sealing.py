@@ -27,7 +27,7 @@ from zoomaudit.redaction import FINGERPRINT, GENERATE, GENERATE_DIGITS, SEALED, 
 from zoomaudit.store.models import FixPlan as FixRow
 
 if TYPE_CHECKING:
-    from zoomaudit.store.store import Store
+    from zoomaudit.store.database import Database
     from zoomaudit.vault import Vault
 
 NO_REVERT = ("reverted", "rejected", "stale", "withdrawn", "failed")
@@ -72,7 +72,7 @@ def _set_path(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 class PasscodeKeeping:
     """The store's side of passcode fixes (``Store.passcodes``)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Database) -> None:
         self._store = store
 
     def keep_fingerprints(self, fix_id: str, applied: Mapping[str, Any]) -> None:

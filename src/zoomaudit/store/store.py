@@ -21,11 +21,11 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+import zoomaudit.store.reading as reading
+import zoomaudit.store.runs as conv
 from zoomaudit.errors import StoreError
 from zoomaudit.findings import Finding
 from zoomaudit.snapshot import CollectError
-from zoomaudit.store import reading
-from zoomaudit.store import runs as conv
 from zoomaudit.store.engine import READ_ONLY, make_engine, open_error
 from zoomaudit.store.models import HEAD_REVISION, FindingRow, Run, RunErrorRow
 from zoomaudit.store.records import (
@@ -33,9 +33,8 @@ from zoomaudit.store.records import (
     RunDiff,
     RunRecord,
     RunReport,
-    ScopeKind,
-    Trigger,
 )
+from zoomaudit.vocabulary import ScopeKind, Trigger
 
 if TYPE_CHECKING:
     from zoomaudit.settings import Settings

@@ -12,7 +12,7 @@ from zoomaudit.errors import UsageError
 from zoomaudit.store.models import Waiver as WaiverRow
 
 if TYPE_CHECKING:
-    from zoomaudit.store.store import Store
+    from zoomaudit.store.database import Database
 
 
 class WaiverRecord(BaseModel):
@@ -49,7 +49,7 @@ def _record(row: WaiverRow) -> WaiverRecord:
 
 
 class WaiverRepository:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Database) -> None:
         self._store = store
 
     def active(self, today: date) -> list[WaiverRecord]:

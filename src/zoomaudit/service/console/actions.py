@@ -17,8 +17,9 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from zoomaudit.errors import ZoomAuditError
-from zoomaudit.runner import RunOutcome, Scope
+from zoomaudit.runner import RunOutcome
 from zoomaudit.settings import Settings
+from zoomaudit.vocabulary import Scope
 
 log = logging.getLogger("zoomaudit.console")
 

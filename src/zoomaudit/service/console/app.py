@@ -1,269 +1,26 @@
 """The web console as a Starlette app that ``zoomaudit serve`` mounts (by default at ``/console``).
 
-Every page goes through ``Console.view``: it loads the signed session, checks the CSRF token of every
-POST (403 without a valid one), refuses writes to viewers (403), and runs the synchronous database
-work of the page in a worker thread so the event loop (scheduler, webhooks) never waits on it.
-
-A POST body is read only after the session is known, and only as a small URL-encoded form
-(``read_form``): the console's forms are a few fields, and a body read for an anonymous caller,
-or a multipart upload spooled to disk, would let anyone on the network fill memory or disk.
+``create_console_app`` builds the ``Console`` (``web.py``: sessions, CSRF, roles, forms) and its
+routes (``routes.py``).
 """
 
 from __future__ import annotations
 
-import inspect
-import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
-from urllib.parse import parse_qsl, quote
+from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, UploadFile
-from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from zoomaudit.service.console import filters
-from zoomaudit.service.console.accounts import AdminInfo, get_admin
-from zoomaudit.service.console.auth import (
-    SESSION_COOKIE,
-    SESSION_LIFETIME,
-    AddressLimiter,
-    LoginPolicy,
-    OneAtATime,
-    Session,
-    Signer,
-    default_secret_path,
-    load_or_create_secret,
-    password_fingerprint,
-)
+from zoomaudit.service.console.auth import LoginPolicy, default_secret_path, load_or_create_secret
+from zoomaudit.service.console.web import Clock, Console
 from zoomaudit.settings import Settings
-
-log = logging.getLogger("zoomaudit.console")
-
-Clock = Callable[[], datetime]
-R = TypeVar("R", bound=Response)
-MAX_FORM_BYTES = 64 * 1024
-"""The largest form body the console reads (its forms are a few short fields and a note)."""
-MAX_FORM_FIELDS = 4000
-"""Enough for bulk approval of a whole policy page (one ``fix_id`` field per plan shown)."""
-FORM_TYPE = "application/x-www-form-urlencoded"
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass
-class Ctx:
-    """What a page handler gets: the request, the signed-in account, and the form of a POST."""
-
-    request: Request
-    console: Console
-    admin: AdminInfo
-    session: Session
-    form: FormData | None = None
-
-    @property
-    def base(self) -> str:
-        return str(self.request.scope.get("root_path", ""))
-
-    def field(self, name: str) -> str:
-        value = self.form.get(name) if self.form is not None else None
-        return value.strip() if isinstance(value, str) else ""
-
-    def fields(self, name: str) -> list[str]:
-        if self.form is None:
-            return []
-        return [v.strip() for v in self.form.getlist(name) if isinstance(v, str) and v.strip()]
-
-    def render(self, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
-        return self.console.render(
-            self.request,
-            template,
-            status_code=status_code,
-            admin=self.admin,
-            csrf=self.console.signer.csrf_token(self.session.session_id),
-            **values,
-        )
-
-    def redirect(self, path: str) -> RedirectResponse:
-        return RedirectResponse(self.base + path, status_code=303)
-
-
-Handler = Callable[[Ctx], Response | Awaitable[Response]]
-
-
-class Console:
-    """The console's state: store, actions, signer, login limits, audit jobs, templates."""
-
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        store: Any,
-        actions: Any,
-        clock: Clock,
-        secret: bytes,
-        login_policy: LoginPolicy,
-    ) -> None:
-        from zoomaudit.service.console.jobs import Jobs
-
-        self.settings = settings
-        self._store = store
-        self.actions = actions
-        self.clock = clock
-        self.signer = Signer(secret)
-        self.login_policy = login_policy
-        self.limiter = AddressLimiter(login_policy)
-        self.sign_ins = OneAtATime()
-        self.jobs = Jobs(actions, clock)
-        self.env = Environment(
-            loader=PackageLoader("zoomaudit.service.console", "templates"),
-            autoescape=select_autoescape(default=True, default_for_string=True),
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        filters.install(self.env)
-
-    @property
-    def store(self) -> Any:
-        """The store (given, or a function giving it: the service opens its store at start-up)."""
-        return self._store() if callable(self._store) else self._store
-
-    def now(self) -> datetime:
-        return self.clock()
-
-    def render(
-        self, request: Request, template: str, *, status_code: int = 200, **values: Any
-    ) -> HTMLResponse:
-        base = str(request.scope.get("root_path", ""))
-        html = self.env.get_template(template).render(base=base, path=request.url.path, **values)
-        return secure_headers(HTMLResponse(html, status_code=status_code))
-
-    # sessions ---------------------------------------------------------------------------------------
-    def current(self, request: Request) -> tuple[AdminInfo, Session] | None:
-        """The signed-in account of a request (runs database work: call it in a thread)."""
-        from zoomaudit.service.console.accounts import _info
-
-        session = self.signer.load_session(request.cookies.get(SESSION_COOKIE), self.now())
-        if session is None:
-            return None
-        row = get_admin(self.store, session.admin_id)
-        if row is None or password_fingerprint(row.password_hash) != session.fingerprint:
-            return None
-        return _info(row), session
-
-    def start_session(self, request: Request, response: Response, admin_id: int, password_hash: str) -> None:
-        session = self.signer.new_session(admin_id, password_hash, self.now())
-        response.set_cookie(
-            SESSION_COOKIE,
-            self.signer.dump_session(session),
-            max_age=int(SESSION_LIFETIME.total_seconds()),
-            path=cookie_path(request),
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-        )
-
-    # the wrapper every page goes through ------------------------------------------------------------
-    def view(self, handler: Handler, *, write: bool = False) -> Callable[[Request], Awaitable[Response]]:
-        """An endpoint: authenticate, check CSRF (POST) and the role (writes), then call ``handler``."""
-
-        async def endpoint(request: Request) -> Response:
-            found = await run_in_threadpool(self.current, request)
-            if request.method == "POST":
-                if found is None:
-                    return self.refuse(request, "You are not signed in (or your session has ended).")
-                admin, session = found
-                try:
-                    form = await read_form(request)
-                except FormRefused as exc:
-                    return self.refuse(request, exc.reason, status_code=exc.status)
-                if not self.signer.check_csrf(session.session_id, _text(form.get("csrf"))):
-                    return self.refuse(
-                        request,
-                        "The form's security token is missing or wrong. Reload the page and try again.",
-                    )
-            else:
-                form = None
-                if found is None:
-                    base = str(request.scope.get("root_path", ""))
-                    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                    return RedirectResponse(f"{base}/login?next={quote(target)}", status_code=303)
-                admin, session = found
-            if write and not admin.can_approve:
-                return self.refuse(request, "Your account can read the console but not change anything.")
-            ctx = Ctx(request, self, admin, session, form)
-            if inspect.iscoroutinefunction(handler):
-                result: Response = await handler(ctx)
-                return result
-            produced = await run_in_threadpool(handler, ctx)
-            return await produced if inspect.isawaitable(produced) else produced
-
-        return endpoint
-
-    def refuse(self, request: Request, reason: str, *, status_code: int = 403) -> Response:
-        return self.render(request, "forbidden.html", status_code=status_code, reason=reason, admin=None)
-
-
-class FormRefused(Exception):
-    """A POST body that is not a small URL-encoded form; ``status`` is the HTTP answer."""
-
-    def __init__(self, reason: str, status: int) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-
-
-async def read_form(request: Request, limit: int = MAX_FORM_BYTES) -> FormData:
-    """The URL-encoded form of a POST, read to at most ``limit`` bytes (``FormRefused`` otherwise)."""
-    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if kind != FORM_TYPE:
-        raise FormRefused("The console accepts only its own forms.", 415)
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise FormRefused("The form is too large.", 413)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise FormRefused("The form is too large.", 413)
-    try:
-        parsed = parse_qsl(
-            body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS
-        )
-    except ValueError:
-        raise FormRefused("The form has too many fields.", 413) from None
-    pairs: list[tuple[str, str | UploadFile]] = [(name, value) for name, value in parsed]
-    return FormData(pairs)
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def cookie_path(request: Request) -> str:
-    return str(request.scope.get("root_path", "")) or "/"
-
-
-def secure_headers(response: R) -> R:
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def create_console_app(
@@ -287,7 +44,7 @@ def create_console_app(
     The signing ``secret`` defaults to the file at ``secret_path`` (``default_secret_path``), created
     on first use.
     """
-    from zoomaudit.service.console import routes
+    import zoomaudit.service.console.routes as routes
     from zoomaudit.service.console.actions import ConsoleActions
 
     if store is None:

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from zoomaudit.errors import ZoomAuditError
-from zoomaudit.runner import Scope
+from zoomaudit.vocabulary import FixStatus, Scope
 
 log = logging.getLogger("zoomaudit.console")
 
@@ -59,7 +59,7 @@ class Job:
 
     @property
     def not_applied(self) -> list[FixOutcome]:
-        return [o for o in self.outcomes if o.status != "applied"]
+        return [o for o in self.outcomes if o.status != FixStatus.APPLIED]
 
 
 def describe(scope: Scope) -> str:

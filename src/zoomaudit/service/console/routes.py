@@ -10,10 +10,14 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from zoomaudit.service.console import views_audit, views_fixes, views_meetings, views_overview, views_waivers
+import zoomaudit.service.console.views_audit as views_audit
+import zoomaudit.service.console.views_fixes as views_fixes
+import zoomaudit.service.console.views_meetings as views_meetings
+import zoomaudit.service.console.views_overview as views_overview
+import zoomaudit.service.console.views_waivers as views_waivers
 from zoomaudit.service.console.accounts import LoginResult, check_login, count_admins, normalise_email
-from zoomaudit.service.console.app import Console, Ctx, FormRefused, cookie_path, read_form, secure_headers
 from zoomaudit.service.console.auth import PRELOGIN_COOKIE, SESSION_COOKIE, new_prelogin_nonce
+from zoomaudit.service.console.web import Console, Ctx, FormRefused, cookie_path, read_form, secure_headers
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 

@@ -6,8 +6,8 @@ import re
 
 from starlette.responses import Response
 
-from zoomaudit.runner import Scope
-from zoomaudit.service.console.app import Ctx
+from zoomaudit.service.console.web import Ctx
+from zoomaudit.vocabulary import Scope
 
 MEETING_ID = re.compile(r"[0-9]{1,19}")
 MAX_MEETING_ID = 2**63 - 1

@@ -5,9 +5,10 @@ from __future__ import annotations
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+import zoomaudit.service.console.data as data
 from zoomaudit.errors import UsageError, ZoomAuditError
-from zoomaudit.service.console import data
-from zoomaudit.service.console.app import Ctx
+from zoomaudit.service.console.web import Ctx
+from zoomaudit.vocabulary import FixStatus
 
 MAX_NOTE = 2000
 PER_POLICY = 25
@@ -99,8 +100,8 @@ async def revert(ctx: Ctx) -> Response:
         result = await ctx.console.actions.revert(fix_id, actor=ctx.admin.email)
     except ZoomAuditError as exc:
         return await run_in_threadpool(_queue_page, ctx, status_code=409, error=str(exc))
-    status = getattr(result, "status", "reverted")
-    if status != "reverted":
+    status = getattr(result, "status", FixStatus.REVERTED)
+    if status != FixStatus.REVERTED:
         # Stale, failed, or Zoom unusable: the fix keeps its state and the admin is told why.
         why = getattr(result, "message", "") or status
         return await run_in_threadpool(

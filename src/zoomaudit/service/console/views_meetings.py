@@ -5,9 +5,9 @@ from __future__ import annotations
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from zoomaudit.service.console import data
-from zoomaudit.service.console.app import Ctx
+import zoomaudit.service.console.data as data
 from zoomaudit.service.console.views_audit import MAX_MEETING_ID, MEETING_ID
+from zoomaudit.service.console.web import Ctx
 
 PAGE = 100
 

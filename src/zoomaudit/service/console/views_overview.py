@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from starlette.responses import Response
 
+import zoomaudit.service.console.data as data
 from zoomaudit.errors import UsageError
 from zoomaudit.findings import SEVERITY_RANK
-from zoomaudit.service.console import data
-from zoomaudit.service.console.app import Ctx
 from zoomaudit.service.console.chart import trend_svg
+from zoomaudit.service.console.web import Ctx
 
 
 def overview(ctx: Ctx) -> Response:

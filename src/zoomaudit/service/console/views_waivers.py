@@ -8,10 +8,10 @@ from datetime import date
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+import zoomaudit.service.console.data as data
 from zoomaudit.errors import ZoomAuditError
-from zoomaudit.service.console import data
-from zoomaudit.service.console.app import Ctx
 from zoomaudit.service.console.views_audit import MAX_MEETING_ID, MEETING_ID
+from zoomaudit.service.console.web import Ctx
 
 WAIVER_ID = re.compile(r"[0-9]{1,18}")
 
