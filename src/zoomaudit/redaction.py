@@ -40,7 +40,7 @@ def is_secret_name(name: str) -> bool:
 
 def _could_be_secret(value: Any, *, numbers: bool) -> bool:
     if isinstance(value, str):
-        return value != ""
+        return value not in ("", GENERATE, GENERATE_DIGITS)  # a marker says what will happen
     return numbers and isinstance(value, int | float) and not isinstance(value, bool)
 
 

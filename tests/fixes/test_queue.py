@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from zoomaudit.fixes.plan import FixPlan, plan_fixes
 from zoomaudit.fixes.queue import get_fix, list_fixes, record_plans, trail
+from zoomaudit.redaction import GENERATE
 from zoomaudit.store import Store
 
 from .conftest import NOW, Fix, Pol, account, batch, meeting, policies, violation
@@ -47,12 +48,12 @@ def test_a_plan_whose_target_changed_is_replaced_and_marked_stale(store: Store) 
     assert get_fix(store, new).status == "pending"
 
 
-def test_generated_passcodes_never_reach_the_trail(store: Store) -> None:
-    b = batch(meeting(1))
+def test_a_passcode_plan_stores_no_passcode_and_its_trail_none(store: Store) -> None:
+    b = batch(meeting(1, password="Old5pass"))
     plans = plan_fixes([violation("passcode-required", "passcode", 1)], policies(PASSCODE), account(), b)
     [fix_id] = record_plans(store, None, plans, NOW).values()
-    password = get_fix(store, fix_id).body["password"]
-    assert password
+    fix = get_fix(store, fix_id)
+    assert fix.body == {"password": GENERATE}  # generated when applied, never stored
     events = trail(store, fix_id)
-    assert password not in repr([e.public() for e in events])
-    assert password not in repr(get_fix(store, fix_id).public())
+    assert "Old5pass" not in repr([e.public() for e in events])
+    assert "Old5pass" not in repr(fix.model_dump())  # sealed at rest, masked when shown

@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from zoomaudit.controls import CATALOGUE, Control, FixTier, fix_request, lookup
 from zoomaudit.findings import Finding, Violation
 from zoomaudit.priority import host_groups
-from zoomaudit.redaction import GENERATE, GENERATE_DIGITS
+from zoomaudit.redaction import GENERATE, GENERATE_DIGITS, is_sealed
 from zoomaudit.resolve import account_locked, group_manages
 from zoomaudit.snapshot import AccountContext, GroupContext, HostBatch, Subject
 from zoomaudit.vocabulary import FixMode
@@ -109,7 +109,7 @@ def flatten(body: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in body.items():
         path = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, Mapping) and value:
+        if isinstance(value, Mapping) and value and not is_sealed(value):  # a sealed value is one value
             out.update(flatten(value, path))
         else:
             out[path] = value

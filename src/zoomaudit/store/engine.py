@@ -166,6 +166,9 @@ def _tune_sqlite(engine: Engine, *, wal: bool) -> None:
         try:
             cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys = ON")
+            # Deleted or overwritten content is zeroed, not left in free pages: a sealed passcode
+            # that is forgotten (store.sealing) must not stay readable in the file.
+            cursor.execute("PRAGMA secure_delete = ON")
             if wal:
                 _use_wal(cursor)
                 cursor.execute("PRAGMA synchronous = NORMAL")

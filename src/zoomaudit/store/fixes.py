@@ -20,7 +20,7 @@ from zoomaudit.errors import UsageError
 from zoomaudit.redaction import redact
 from zoomaudit.store.models import FixEvent
 from zoomaudit.store.models import FixPlan as FixRow
-from zoomaudit.store.sealing import NO_REVERT, forgotten, same_values, seal_values
+from zoomaudit.store.sealing import NO_REVERT, PasscodeKeeping, forgotten, same_values, seal_values
 from zoomaudit.store.trail import append_event
 
 if TYPE_CHECKING:
@@ -222,6 +222,8 @@ class FixRepository:
                     after=plan.fields,
                     note=f"planned ({plan.mode})" + (f": {plan.note}" if plan.note else ""),
                 )
+        # Each audit also drops the old passcodes no revert can use any more (store.sealing).
+        PasscodeKeeping(self._store).forget_expired(now)
         return ids
 
     def transition(

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 NO_REVERT = ("reverted", "rejected", "stale", "withdrawn", "failed")
 """Statuses from which a plan can never be reverted: its old passcode is not kept."""
+OPEN = ("pending", "approved", "deferred")
 MARKERS = (GENERATE, GENERATE_DIGITS)
 
 
@@ -111,4 +112,40 @@ class PasscodeKeeping:
                 if kept != row.before:
                     row.before = kept
                     changed += 1
+            changed += self._seal_legacy(session)
         return changed
+
+    def _seal_legacy(self, session: Session) -> int:
+        """Plans written before passcodes were sealed hold them in plain text: an open plan's
+        passcode becomes the marker (a fresh one is generated when applied), a kept old one is
+        sealed, and any other is reduced to its fingerprint."""
+        vault = self._store.vault
+        changed = 0
+        for row in session.scalars(select(FixRow).where(FixRow.body.is_not(None))):
+            body = row.body if isinstance(row.body, dict) else {}
+            flat = _flat(body)
+            plain = {p: v for p, v in flat.items() if _is_passcode(p, v)}
+            before = dict(row.before or {}) if isinstance(row.before, dict) else {}
+            old = {p: v for p, v in before.items() if _is_passcode(p, v)}
+            if not plain and not old:
+                continue
+            for path, value in plain.items():
+                replacement = GENERATE if row.status in OPEN else vault.fingerprint_only(value)
+                body = _set_path(body, path, replacement)
+            revertible = row.status in OPEN or row.status == "applied"
+            for path, value in old.items():
+                before[path] = vault.seal(value) if revertible else vault.fingerprint_only(value)
+            row.body, row.before = body, before
+            changed += 1
+        return changed
+
+
+def _flat(body: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in body.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict) and value and not is_sealed(value):
+            out.update(_flat(value, path))
+        else:
+            out[path] = value
+    return out
