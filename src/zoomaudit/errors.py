@@ -83,6 +83,19 @@ class PolicyProblem:
         return f"{where}{who}: {self.message}"
 
 
+class ClaimLost(ZoomAuditError):
+    """The fix this process was applying or reverting was taken from it: its claim was released
+    (no heartbeat for too long) and the fix put back in the queue. What Zoom holds now is unknown
+    to this process; a re-audit shows it."""
+
+    def __init__(self, fix_id: str) -> None:
+        self.fix_id = fix_id
+        super().__init__(
+            f"fix {fix_id}: this process lost its claim on the fix (it was released as stuck and put "
+            "back in the queue); nothing more was written; re-audit to see what Zoom holds"
+        )
+
+
 class PolicyError(ZoomAuditError):
     """A policy set that does not load. Carries every problem found, not just the first."""
 

@@ -330,7 +330,7 @@ class _Run:
             ordered,
             policy_by_fix=self.policy_by_fix,
             max_changes=self.max_changes,
-            now=self.clock(),
+            clock=self.clock,
         )
         self.outcome.fix_results = list(results)
         self.outcome.applied_fix_ids = [r.fix_id for r in results if r.ok]

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -51,13 +52,35 @@ def test_the_migrations_create_exactly_what_the_models_declare(db_url: str) -> N
     engine.dispose()
 
 
-def test_one_initial_revision_holds_every_table() -> None:
+def test_the_revisions_form_one_line_ending_at_the_head() -> None:
     script = alembic_config()
     from alembic.script import ScriptDirectory
 
-    revisions = list(ScriptDirectory.from_config(script).walk_revisions())
-    assert len(revisions) == 1
-    assert revisions[0].down_revision is None
+    from zoomaudit.store.models import HEAD_REVISION
+
+    directory = ScriptDirectory.from_config(script)
+    revisions = list(directory.walk_revisions())  # newest first
+    assert [r.revision for r in revisions] == ["0002", "0001"]
+    assert revisions[-1].down_revision is None
+    assert directory.get_current_head() == HEAD_REVISION
+
+
+def test_a_database_at_the_first_revision_is_brought_up_to_claims(tmp_path: Any) -> None:
+    """An install from before fix claims keeps its plans and gains the claim columns."""
+    from alembic import command
+    from sqlalchemy import create_engine, inspect
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = alembic_config()
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    engine.dispose()
+    with Store(url):
+        pass
+    columns = {c["name"] for c in inspect(create_engine(url)).get_columns("fix_plans")}
+    assert {"claimed_by", "heartbeat_at"} <= columns
 
 
 def test_reopening_a_migrated_database_keeps_its_data(db_url: str) -> None:

@@ -35,7 +35,6 @@ def _pick_fix(pending: list[FixRecord]) -> FixRecord | None:
 
 
 def _approve_one(settings: Settings, console: Console) -> None:
-    from datetime import UTC, datetime
 
     from rich.markup import escape
 
@@ -59,7 +58,7 @@ def _approve_one(settings: Settings, console: Console) -> None:
 
         async def go() -> list[ApplyResult]:
             async with ZoomClient(settings) as client:
-                return list(await approve(store, client, [fix.id], actor="demo", now=datetime.now(UTC)))
+                return list(await approve(store, client, [fix.id], actor="demo"))
 
         for result in asyncio.run(go()):
             console.print(f"  result: [bold]{result.status}[/] - {escape(result.message)}")

@@ -263,7 +263,7 @@ def approve_command(
             ids = [f.id for f in list_fixes(store, statuses=["pending"], policy_id=policy)]
         if not ids:
             return []
-        return await approve(store, client, ids, actor=by, note=note, now=_now())
+        return await approve(store, client, ids, actor=by, note=note)
 
     results = _with_zoom(work)
     if not results:
@@ -312,7 +312,7 @@ def revert_command(
 
     async def work(store: Store, client: ZoomClient) -> ApplyResult:
         get_fix(store, fix_id)  # unknown id: a usage error before anything else
-        return await revert(store, client, fix_id, actor=by, now=_now())
+        return await revert(store, client, fix_id, actor=by)
 
     result = _with_zoom(work)
     _print_results([result])

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from zoomaudit.errors import AuthError, NotFound, RateLimited, UsageError, ZoomApiError, ZoomError
+from zoomaudit.errors import AuthError, ClaimLost, NotFound, RateLimited, UsageError, ZoomApiError, ZoomError
 from zoomaudit.fixes.queue import (
     FixRecord,
     exhaust_quota,
@@ -32,7 +32,11 @@ from zoomaudit.fixes.queue import (
 )
 from zoomaudit.fixes.revert import revert
 from zoomaudit.fixes.steps import (
+    STAMP,
     ApplyResult,
+    Claim,
+    Clock,
+    clock_of,
     differences,
     is_meeting,
     move,
@@ -47,42 +51,51 @@ if TYPE_CHECKING:
     from zoomaudit.zoom.client import ZoomClient
 
 CLAIMABLE = ("pending", "deferred")
+
+
 STUCK_AFTER = timedelta(minutes=30)
 """A fix ``approved`` this long ago was claimed by a process that died mid-apply (requests time out
 in seconds); it is put back in the queue, and its re-read then shows what Zoom holds."""
 
 
 async def _apply_claimed(
-    store: Store, client: ZoomClient, fix: FixRecord, *, actor: str, now: datetime
+    store: Store, client: ZoomClient, fix: FixRecord, *, actor: str, claim: Claim
 ) -> ApplyResult:
     """Steps 2-4 for a plan this caller has claimed (status ``approved``)."""
     wanted = fix.fields
-    day = quota_day(now)
+    day = quota_day(claim.now())
     try:
         current = await read_fields(client, fix, wanted)
     except NotFound as exc:
         note = f"the target no longer exists in Zoom ({exc.zoom_message})"
-        move(store, fix, "withdrawn", actor=actor, now=now, note=note, error=note)
+        move(store, fix, "withdrawn", actor=actor, claim=claim, note=note, error=note)
         return ApplyResult(fix.id, "withdrawn", note)
     except ZoomError as exc:
-        return _back_to_queue(store, fix, actor=actor, now=now, why=f"could not re-read the target: {exc}")
+        return _back_to_queue(
+            store, fix, actor=actor, claim=claim, why=f"could not re-read the target: {exc}"
+        )
     before = dict(fix.before or {})
     changed = differences(current, {p: before.get(p) for p in wanted}, "was", store.vault)
     if changed:
         if all(current.get(p) == v for p, v in wanted.items()):
             changed = ["it already holds the planned values (" + "; ".join(changed) + ")"]
         note = "not applied: the target changed since the plan was made: " + "; ".join(changed)
-        move(store, fix, "stale", actor=actor, now=now, note=note, error=note, before=before, after=current)
+        move(
+            store, fix, "stale", actor=actor, claim=claim, note=note, error=note, before=before, after=current
+        )
         return ApplyResult(fix.id, "stale", note, before=redact(current))
     host = fix.host_id
     try:
         body, wanted, generated = with_generated_passcodes(fix.body, wanted)
     except ValueError as exc:
         note = f"not applied: {exc}"
-        move(store, fix, "failed", actor=actor, now=now, note=note, error=note)
+        move(store, fix, "failed", actor=actor, claim=claim, note=note, error=note)
         return ApplyResult(fix.id, "failed", note)
     if is_meeting(fix) and host and not reserve_meeting_update(store, host, day):
-        return _defer(store, fix, actor=actor, now=now, why=f"host {host} has no meeting updates left today")
+        return _defer(
+            store, fix, actor=actor, claim=claim, why=f"host {host} has no meeting updates left today"
+        )
+    claim.heartbeat(store, fix)  # still ours, just before Zoom is changed
     try:
         await client.request(
             fix.method,
@@ -94,12 +107,12 @@ async def _apply_claimed(
     except RateLimited as exc:
         if exc.host is not None and host:
             exhaust_quota(store, host, day)
-        return _defer(store, fix, actor=actor, now=now, why=str(exc))
+        return _defer(store, fix, actor=actor, claim=claim, why=str(exc))
     except AuthError as exc:
-        return _back_to_queue(store, fix, actor=actor, now=now, why=str(exc))
+        return _back_to_queue(store, fix, actor=actor, claim=claim, why=str(exc))
     except ZoomApiError as exc:
         note = f"Zoom refused the change: {exc}"
-        move(store, fix, "failed", actor=actor, now=now, note=note, error=note, before=current)
+        move(store, fix, "failed", actor=actor, claim=claim, note=note, error=note, before=current)
         return ApplyResult(fix.id, "failed", note, before=redact(current), changed=True)
     except ZoomError as exc:
         # Zoom may or may not have taken it: the re-read below decides.
@@ -110,13 +123,15 @@ async def _apply_claimed(
         after = await read_fields(client, fix, wanted)
     except ZoomError as exc:
         note = f"sent, but the value could not be read back to verify it: {exc}"
-        move(store, fix, "failed", actor=actor, now=now, note=note, error=note, before=current)
+        move(store, fix, "failed", actor=actor, claim=claim, note=note, error=note, before=current)
         return ApplyResult(fix.id, "failed", note, before=redact(current), changed=True)
     missed = differences(after, wanted, "should be")
     if missed:
         why = f" ({unsure})" if unsure else " (a lock or a Zoom rule overrides it)"
         note = "Zoom did not keep the change" + why + ": " + "; ".join(missed)
-        move(store, fix, "failed", actor=actor, now=now, note=note, error=note, before=current, after=after)
+        move(
+            store, fix, "failed", actor=actor, claim=claim, note=note, error=note, before=current, after=after
+        )
         return ApplyResult(fix.id, "failed", note, before=redact(current), after=redact(after), changed=True)
     note = "applied and verified"
     if generated:  # keep only what recognises the new passcode, never the passcode itself
@@ -126,28 +141,28 @@ async def _apply_claimed(
         fix,
         "applied",
         actor=actor,
-        now=now,
+        claim=claim,
         note=note,
         before=current,
         after=after,
-        applied_at=now,
+        applied_at=STAMP,
         error=None,
     )
     return ApplyResult(fix.id, "applied", note, before=redact(current), after=redact(after), changed=True)
 
 
-def _defer(store: Store, fix: FixRecord, *, actor: str, now: datetime, why: str) -> ApplyResult:
+def _defer(store: Store, fix: FixRecord, *, actor: str, claim: Claim, why: str) -> ApplyResult:
     note = f"deferred to the next UTC day: {why}"
-    move(store, fix, "deferred", actor=actor, now=now, note=note, error=note)
+    move(store, fix, "deferred", actor=actor, claim=claim, note=note, error=note)
     return ApplyResult(fix.id, "deferred", note)
 
 
-def _back_to_queue(store: Store, fix: FixRecord, *, actor: str, now: datetime, why: str) -> ApplyResult:
+def _back_to_queue(store: Store, fix: FixRecord, *, actor: str, claim: Claim, why: str) -> ApplyResult:
     """Nothing was written and nothing is known to be wrong with the plan: it waits again, in
     the status it was claimed from (a deferred fix stays approved-and-deferred)."""
     back = fix.status if fix.status in CLAIMABLE else "pending"
     note = f"not applied, back in the queue: {why}"
-    move(store, fix, back, actor=actor, now=now, note=note, error=note)
+    move(store, fix, back, actor=actor, claim=claim, note=note, error=note)
     return ApplyResult(fix.id, back, note, zoom_unusable=True)
 
 
@@ -157,45 +172,43 @@ async def _apply_one(
     fix_id: str,
     *,
     actor: str,
-    now: datetime,
+    clock: Clock,
     note: str | None,
     decide: bool = True,
 ) -> ApplyResult:
-    decided = {"decided_by": actor, "decided_at": now} if decide else {}
+    claim = Claim.new(clock)
+    at = claim.now()
+    decided = {"decided_by": actor, "decided_at": at} if decide else {}
     prior = get_fix(store, fix_id).status
-    claimed = store.transition_fix(
+    claimed = store.fixes.transition(
         fix_id,
         from_statuses=CLAIMABLE,
         to_status="approved",
         actor=actor,
-        at=now,
+        at=at,
         note=note or "approved",
+        claim=claim.owner,
         **decided,
     )
     fix = get_fix(store, fix_id)
     if not claimed:
         return ApplyResult(fix_id, fix.status, f"not applied by this request: the fix is {fix.status}")
     # ``fix`` is now approved; remember where it came from in case it has to go back.
-    return await _apply_claimed(store, client, fix.model_copy(update={"status": prior}), actor=actor, now=now)
+    try:
+        return await _apply_claimed(
+            store, client, fix.model_copy(update={"status": prior}), actor=actor, claim=claim
+        )
+    except ClaimLost as lost:  # never ignored: the caller sees it as this fix's outcome
+        return ApplyResult(fix_id, get_fix(store, fix_id).status, str(lost), claim_lost=True)
 
 
 def release_stuck(store: Store, now: datetime) -> list[str]:
-    """Put fixes left ``approved`` by a dead process back to ``pending``; returns their ids."""
-    rows = list(store.fixes.approval_times().items())
+    """Put back to ``pending`` the fixes whose claim shows no heartbeat for ``STUCK_AFTER`` (the
+    process applying them died); a live claim is never taken, however old its approval."""
     released = []
-    for fix_id, last in rows:
-        if (
-            last is not None
-            and now - last > STUCK_AFTER
-            and store.transition_fix(
-                fix_id,
-                from_statuses=("approved",),
-                to_status="pending",
-                actor="zoomaudit",
-                at=now,
-                note="the process applying this fix stopped before finishing; back in the queue",
-            )
-        ):
+    for fix_id, claim in store.fixes.stale_claims(now - STUCK_AFTER).items():
+        note = "the process applying this fix stopped before finishing; back in the queue"
+        if store.fixes.release(fix_id, claim, at=now, note=note):
             released.append(fix_id)
     return released
 
@@ -207,14 +220,19 @@ async def approve(
     *,
     actor: str,
     note: str | None = None,
-    now: datetime,
+    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> list[ApplyResult]:
-    """Approve and apply each fix at once (UsageError naming any unknown id, before anything)."""
+    """Approve and apply each fix at once (UsageError naming any unknown id, before anything).
+
+    Each step is stamped when it happens (``clock``; ``now`` fixes it, for tests), not when the
+    batch began: a long ``--all`` batch must not look stuck to another process."""
     if not actor.strip():
         raise UsageError("an approval needs the approver's name (--by)")
+    clock = clock_of(now, clock)
     fixes = get_fixes(store, fix_ids)
-    release_stuck(store, now)
-    return [await _apply_one(store, client, f.id, actor=actor, now=now, note=note) for f in fixes]
+    release_stuck(store, clock())
+    return [await _apply_one(store, client, f.id, actor=actor, clock=clock, note=note) for f in fixes]
 
 
 async def apply_auto(
@@ -224,15 +242,17 @@ async def apply_auto(
     *,
     policy_by_fix: Mapping[str, str],
     max_changes: int,
-    now: datetime,
+    now: datetime | None = None,
+    clock: Clock | None = None,
 ) -> list[ApplyResult]:
     """Apply ``auto`` fixes through the approval path, as ``auto:<policy id>``.
 
     Once ``max_changes`` changes were sent, the rest stay ``pending`` for an admin.
     """
+    clock = clock_of(now, clock)
     results: list[ApplyResult] = []
     changes = 0
-    release_stuck(store, now)
+    release_stuck(store, clock())
     for fix_id in dict.fromkeys(fix_ids):
         if changes >= max_changes:
             results.append(
@@ -242,16 +262,21 @@ async def apply_auto(
             )
             continue
         actor = f"auto:{policy_by_fix.get(fix_id, 'policy')}"
-        result = await _apply_one(store, client, fix_id, actor=actor, now=now, note="applied automatically")
+        result = await _apply_one(
+            store, client, fix_id, actor=actor, clock=clock, note="applied automatically"
+        )
         changes += result.changed
         results.append(result)
     return results
 
 
-async def apply_deferred(store: Store, client: ZoomClient, now: datetime) -> list[ApplyResult]:
+async def apply_deferred(
+    store: Store, client: ZoomClient, now: datetime | None = None, clock: Clock | None = None
+) -> list[ApplyResult]:
     """Apply every deferred fix (each needs one of its host's updates of the new UTC day)."""
+    clock = clock_of(now, clock)
     results = []
-    release_stuck(store, now)
+    release_stuck(store, clock())
     for fix in list_fixes(store, statuses=("deferred",)):
         results.append(
             await _apply_one(
@@ -259,7 +284,7 @@ async def apply_deferred(store: Store, client: ZoomClient, now: datetime) -> lis
                 client,
                 fix.id,
                 actor="zoomaudit:deferred",
-                now=now,
+                clock=clock,
                 note="applying a deferred fix",
                 decide=False,
             )

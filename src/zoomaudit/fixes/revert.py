@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from zoomaudit.errors import (
     AuthError,
+    ClaimLost,
     ConfigError,
     NotFound,
     RateLimited,
@@ -21,7 +23,16 @@ from zoomaudit.fixes.queue import (
     last_after,
     reserve_meeting_update,
 )
-from zoomaudit.fixes.steps import ApplyResult, differences, is_meeting, move, quota_day, read_fields
+from zoomaudit.fixes.steps import (
+    ApplyResult,
+    Claim,
+    clock_of,
+    differences,
+    is_meeting,
+    move,
+    quota_day,
+    read_fields,
+)
 from zoomaudit.redaction import is_sealed, redact
 
 if TYPE_CHECKING:
@@ -29,7 +40,15 @@ if TYPE_CHECKING:
     from zoomaudit.zoom.client import ZoomClient
 
 
-async def revert(store: Store, client: ZoomClient, fix_id: str, *, actor: str, now: datetime) -> ApplyResult:
+async def revert(
+    store: Store,
+    client: ZoomClient,
+    fix_id: str,
+    *,
+    actor: str,
+    now: datetime | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> ApplyResult:
     """Put back the values before an applied fix, with the same checks as applying it.
 
     When the target no longer holds what the fix wrote, someone changed it since: ``stale``,
@@ -38,15 +57,31 @@ async def revert(store: Store, client: ZoomClient, fix_id: str, *, actor: str, n
     When Zoom cannot be used (credentials refused, network, Zoom down) nothing is written, the fix
     stays ``applied`` and the result says ``zoom_unusable`` (the CLI exits 3), as when applying.
     """
-    store.passcodes.forget_expired(now)  # past the revert period, an old passcode is gone
+    claim = Claim.new(clock_of(now, clock))
+    store.passcodes.forget_expired(claim.now())  # past the revert period, an old passcode is gone
     fix = get_fix(store, fix_id)
     if fix.status != "applied":
         raise UsageError(f"fix {fix_id} is {fix.status}; only an applied fix can be reverted")
-    claimed = store.transition_fix(
-        fix.id, from_statuses=("applied",), to_status="approved", actor=actor, at=now, note="reverting"
+    claimed = store.fixes.transition(
+        fix.id,
+        from_statuses=("applied",),
+        to_status="approved",
+        actor=actor,
+        at=claim.now(),
+        note="reverting",
+        claim=claim.owner,
     )
     if not claimed:
         return ApplyResult(fix.id, get_fix(store, fix.id).status, "another request is handling this fix")
+    try:
+        return await _revert_claimed(store, client, fix, actor=actor, claim=claim)
+    except ClaimLost as lost:  # never ignored: the caller sees it as this fix's outcome
+        return ApplyResult(fix.id, get_fix(store, fix.id).status, str(lost), claim_lost=True)
+
+
+async def _revert_claimed(
+    store: Store, client: ZoomClient, fix: FixRecord, *, actor: str, claim: Claim
+) -> ApplyResult:
     wanted = fix.fields
     before = dict(fix.before or {})
     restore: dict[str, Any] = {}
@@ -56,50 +91,51 @@ async def revert(store: Store, client: ZoomClient, fix_id: str, *, actor: str, n
             try:
                 value = store.vault.open(value)
             except ConfigError as exc:
-                return _revert_aborted(store, fix, actor=actor, now=now, why=str(exc))
+                return _revert_aborted(store, fix, actor=actor, claim=claim, why=str(exc))
         if value is not None:
             restore[path] = value
     try:
         current = await read_fields(client, fix, wanted)
     except NotFound as exc:
         why = f"the target no longer exists in Zoom ({exc.zoom_message})"
-        return _revert_aborted(store, fix, actor=actor, now=now, why=why)
+        return _revert_aborted(store, fix, actor=actor, claim=claim, why=why)
     except ZoomError as exc:
         why = f"could not re-read the target: {exc}"
-        return _revert_aborted(store, fix, actor=actor, now=now, why=why, unusable=True)
+        return _revert_aborted(store, fix, actor=actor, claim=claim, why=why, unusable=True)
     changed = differences(current, wanted, "was set to", store.vault)
     if changed:
         note = "not reverted: the target changed since the fix was applied: " + "; ".join(changed)
-        move(store, fix, "stale", actor=actor, now=now, note=note, error=note, before=current)
+        move(store, fix, "stale", actor=actor, claim=claim, note=note, error=note, before=current)
         return ApplyResult(fix.id, "stale", note, before=redact(current))
     if not restore:
         return _revert_aborted(
             store,
             fix,
             actor=actor,
-            now=now,
+            claim=claim,
             why="no field was stated before the fix, so there is nothing to restore",
         )
     host = fix.host_id
-    if is_meeting(fix) and host and not reserve_meeting_update(store, host, quota_day(now)):
+    if is_meeting(fix) and host and not reserve_meeting_update(store, host, quota_day(claim.now())):
         return _revert_aborted(
-            store, fix, actor=actor, now=now, why=f"host {host} has no meeting updates left today"
+            store, fix, actor=actor, claim=claim, why=f"host {host} has no meeting updates left today"
         )
     body: dict[str, Any] = {}
     for path, value in restore.items():
         _merge(body, path, value)
+    claim.heartbeat(store, fix)  # still ours, just before Zoom is changed
     try:
         await client.request(
             fix.method, fix.path, params=fix.query or None, json=body, host=host if is_meeting(fix) else None
         )
     except RateLimited as exc:
         if exc.host is not None and host:
-            exhaust_quota(store, host, quota_day(now))
-        return _revert_aborted(store, fix, actor=actor, now=now, why=str(exc))
+            exhaust_quota(store, host, quota_day(claim.now()))
+        return _revert_aborted(store, fix, actor=actor, claim=claim, why=str(exc))
     except AuthError as exc:  # the credentials or token, not the revert: nothing was written
-        return _revert_aborted(store, fix, actor=actor, now=now, why=str(exc), unusable=True)
+        return _revert_aborted(store, fix, actor=actor, claim=claim, why=str(exc), unusable=True)
     except ZoomApiError as exc:  # Zoom refused this change: nothing was written
-        return _revert_aborted(store, fix, actor=actor, now=now, why=f"Zoom refused the revert: {exc}")
+        return _revert_aborted(store, fix, actor=actor, claim=claim, why=f"Zoom refused the revert: {exc}")
     except ZoomError as exc:
         # A timeout or a dropped connection: Zoom may or may not have taken it; the re-read decides.
         unsure = str(exc)
@@ -110,27 +146,29 @@ async def revert(store: Store, client: ZoomClient, fix_id: str, *, actor: str, n
     except ZoomError as exc:
         # The PATCH went out: "not reverted" would be a guess. Say what is known instead.
         note = f"the revert was sent, but the value could not be read back to verify it: {exc}"
-        move(store, fix, "failed", actor=actor, now=now, note=note, error=note, before=current)
+        move(store, fix, "failed", actor=actor, claim=claim, note=note, error=note, before=current)
         return ApplyResult(fix.id, "failed", note, before=redact(current), changed=True)
     if unsure and after == current:
         # The PATCH was lost on the way (Zoom unreachable) and nothing changed: try again later.
-        return _revert_aborted(store, fix, actor=actor, now=now, why=unsure, unusable=True)
+        return _revert_aborted(store, fix, actor=actor, claim=claim, why=unsure, unusable=True)
     missed = differences(after, restore, "should be")
     if missed:
         why = f" ({unsure})" if unsure else ""
         note = "the revert did not take" + why + ": " + "; ".join(missed)
-        move(store, fix, "failed", actor=actor, now=now, note=note, error=note, before=current, after=after)
+        move(
+            store, fix, "failed", actor=actor, claim=claim, note=note, error=note, before=current, after=after
+        )
         return ApplyResult(fix.id, "failed", note, before=redact(current), after=redact(after), changed=True)
     kept = [p for p in wanted if p not in restore]
     note = "reverted and verified" + (
         f"; not stated before, left as fixed: {', '.join(kept)}" if kept else ""
     )
-    move(store, fix, "reverted", actor=actor, now=now, note=note, before=current, after=after)
+    move(store, fix, "reverted", actor=actor, claim=claim, note=note, before=current, after=after)
     return ApplyResult(fix.id, "reverted", note, before=redact(current), after=redact(after), changed=True)
 
 
 def _revert_aborted(
-    store: Store, fix: FixRecord, *, actor: str, now: datetime, why: str, unusable: bool = False
+    store: Store, fix: FixRecord, *, actor: str, claim: Claim, why: str, unusable: bool = False
 ) -> ApplyResult:
     """Nothing was restored: the fix stays applied (``unusable``: because Zoom could not be used).
 
@@ -139,7 +177,7 @@ def _revert_aborted(
     blank them.
     """
     note = f"not reverted: {why}"
-    move(store, fix, "applied", actor=actor, now=now, note=note, after=last_after(store, fix.id))
+    move(store, fix, "applied", actor=actor, claim=claim, note=note, after=last_after(store, fix.id))
     return ApplyResult(fix.id, "applied", note, zoom_unusable=unusable)
 
 

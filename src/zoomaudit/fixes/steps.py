@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import secrets
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from zoomaudit.controls import lookup
+from zoomaudit.errors import ClaimLost
 from zoomaudit.fixes.passcode import generate_passcode
 from zoomaudit.fixes.queue import FixRecord
 from zoomaudit.redaction import GENERATE, GENERATE_DIGITS, MASK, is_sealed, mask
@@ -34,6 +36,8 @@ class ApplyResult:
     changed: bool = False
     """A PATCH was sent (counts against ``max_changes``)."""
     extra: dict[str, Any] = field(default_factory=dict)
+    claim_lost: bool = False
+    """This process lost its claim on the fix midway (``errors.ClaimLost``): the message says so."""
     zoom_unusable: bool = False
     """Zoom could not be used (credentials or token refused, network, Zoom down): nothing was
     written and the fix is back in the queue. The CLI exits 3 for it, as for any auth failure."""
@@ -87,30 +91,74 @@ def quota_day(now: datetime) -> date:
     return now.astimezone(UTC).date()
 
 
+Clock = Callable[[], datetime]
+
+
+def clock_of(now: datetime | None, clock: Clock | None) -> Clock:
+    """The clock that stamps each step: given, else fixed at ``now`` (tests), else real UTC."""
+    if clock is not None:
+        return clock
+    if now is not None:
+        fixed = now
+        return lambda: fixed
+    return lambda: datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """This caller's hold on a fix it is applying or reverting: the owner token the store checks
+    on every move from ``approved``, and the clock that stamps each step when it happens."""
+
+    owner: str
+    clock: Callable[[], datetime]
+
+    @classmethod
+    def new(cls, clock: Callable[[], datetime]) -> Claim:
+        return cls(secrets.token_hex(8), clock)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def heartbeat(self, store: Store, fix: FixRecord) -> None:
+        """Show the claim is alive before a step that changes Zoom; ClaimLost if it was released."""
+        if not store.fixes.heartbeat(fix.id, self.owner, self.now()):
+            raise ClaimLost(fix.id)
+
+
 def move(
     store: Store,
     fix: FixRecord,
     to: str,
     *,
     actor: str,
-    now: datetime,
+    claim: Claim,
     note: str,
     before: Any = None,
     after: Any = None,
     **columns: Any,
-) -> None:
-    """Finish a transition from ``approved`` (this caller holds the claim); the trail masks passcodes."""
-    store.transition_fix(
+) -> datetime:
+    """Finish a transition from ``approved`` as the claim's owner (the trail masks passcodes);
+    ClaimLost when the claim was released meanwhile. Returns the time it was stamped with."""
+    at = claim.now()
+    moved = store.fixes.transition(
         fix.id,
         from_statuses=("approved",),
         to_status=to,
         actor=actor,
-        at=now,
+        at=at,
         note=note,
         before=before,
         after=after,
-        **columns,
+        claim=claim.owner,
+        **{k: (at if v is STAMP else v) for k, v in columns.items()},
     )
+    if not moved:
+        raise ClaimLost(fix.id)
+    return at
+
+
+STAMP: Any = object()
+"""A column value ``move`` replaces with the time of the move (``applied_at=STAMP``)."""
 
 
 def with_generated_passcodes(

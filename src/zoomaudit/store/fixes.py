@@ -237,6 +237,7 @@ class FixRepository:
         before: Any = None,
         after: Any = None,
         note: str | None = None,
+        claim: str | None = None,
         **fields: Any,
     ) -> bool:
         """Move a plan to ``to_status`` only if it is in one of ``from_statuses`` (an atomic
@@ -246,15 +247,25 @@ class FixRepository:
         Returns False, changing nothing, when another caller moved it first: of two concurrent
         approvals exactly one gets True and goes on to apply the fix. ``fields`` are further
         columns to set (``decided_by``, ``applied_at``, ``error`` ...).
+
+        ``claim``: the owner token of the caller applying the fix. Moving *to* ``approved`` takes
+        the claim (with a first heartbeat); moving *from* ``approved`` succeeds only for the
+        claim's owner and gives it up: a caller whose claim was released cannot finish the fix.
         """
         allowed = list(from_statuses)
+        conditions = [FixRow.id == fix_id, FixRow.status.in_(allowed)]
+        if claim is not None and to_status == "approved":
+            fields = {**fields, "claimed_by": claim, "heartbeat_at": at}
+        elif claim is not None:
+            conditions.append(FixRow.claimed_by == claim)
+            fields = {**fields, "claimed_by": None, "heartbeat_at": None}
         with self._store.session() as session:
             current = session.scalar(select(FixRow.status).where(FixRow.id == fix_id))
             if current is None:
                 raise UsageError(f"no fix plan with id {fix_id!r}")
             result = session.execute(
                 update(FixRow)
-                .where(FixRow.id == fix_id, FixRow.status.in_(allowed))
+                .where(*conditions)
                 .values(status=to_status, version=FixRow.version + 1, **fields)
                 .execution_options(synchronize_session=False)
             )
@@ -275,6 +286,52 @@ class FixRepository:
                 after=after,
                 note=note,
             )
+        return True
+
+    def heartbeat(self, fix_id: str, claim: str, at: datetime) -> bool:
+        """The claim's owner is alive and still holds it (False: the claim was released)."""
+        with self._store.session() as session:
+            result = session.execute(
+                update(FixRow)
+                .where(FixRow.id == fix_id, FixRow.status == "approved", FixRow.claimed_by == claim)
+                .values(heartbeat_at=at)
+                .execution_options(synchronize_session=False)
+            )
+            return getattr(result, "rowcount", 0) == 1
+
+    def stale_claims(self, cutoff: datetime) -> dict[str, str | None]:
+        """``{fix id: claim}`` of approved plans whose owner has shown no sign of life since
+        ``cutoff`` (claims from before heartbeats have none: their approval time decides)."""
+        with self._store.read_session() as session:
+            rows = session.execute(
+                select(FixRow.id, FixRow.claimed_by, FixRow.heartbeat_at).where(FixRow.status == "approved")
+            ).all()
+        stale: dict[str, str | None] = {}
+        legacy = [fix_id for fix_id, claim, beat in rows if claim is None]
+        approved_at = self.approval_times() if legacy else {}
+        for fix_id, claim, beat in rows:
+            last = beat if claim is not None else approved_at.get(fix_id)
+            if last is not None and last < cutoff:
+                stale[fix_id] = claim
+        return stale
+
+    def release(self, fix_id: str, claim: str | None, *, at: datetime, note: str) -> bool:
+        """Put a dead claim's fix back to ``pending``, only if that same claim still holds it."""
+        conditions = [FixRow.id == fix_id, FixRow.status == "approved"]
+        conditions.append(FixRow.claimed_by == claim if claim is not None else FixRow.claimed_by.is_(None))
+        with self._store.session() as session:
+            result = session.execute(
+                update(FixRow)
+                .where(*conditions)
+                .values(status="pending", version=FixRow.version + 1, claimed_by=None, heartbeat_at=None)
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(result, "rowcount", 0) != 1:
+                return False
+            append_event(
+                session, fix_id, at=at, actor="zoomaudit", from_status="approved", to_status="pending",
+                before=None, after=None, note=note,
+            )  # fmt: skip
         return True
 
     # --- reading ---------------------------------------------------------------------------

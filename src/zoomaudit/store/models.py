@@ -61,7 +61,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 """The Alembic revision these models match. A test checks that it is the head of the packaged
 migrations, so a new migration cannot ship without moving it."""
 
@@ -167,6 +167,10 @@ class FixPlan(Base):
     error: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    """The owner token of the process applying or reverting the fix (status ``approved``)."""
+    heartbeat_at: Mapped[datetime | None]
+    """When that process last showed it is alive; a stale heartbeat is a dead claim."""
 
     __mapper_args__ = {"version_id_col": version}
 

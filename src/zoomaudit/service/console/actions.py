@@ -78,7 +78,7 @@ class ConsoleActions:
         async with ZoomClient(self.settings) as client:
             for fix_id in fix_ids:
                 for result in await approve(
-                    self.store, client, [fix_id], actor=actor, note=note, now=self._clock()
+                    self.store, client, [fix_id], actor=actor, note=note, clock=self._clock
                 ):
                     results.append(result)
                     if on_result is not None:
@@ -90,7 +90,7 @@ class ConsoleActions:
         from zoomaudit.zoom.client import ZoomClient
 
         async with ZoomClient(self.settings) as client:
-            return await revert(self.store, client, fix_id, actor=actor, now=self._clock())
+            return await revert(self.store, client, fix_id, actor=actor, clock=self._clock)
 
     async def reject(self, fix_ids: Sequence[str], *, actor: str, reason: str) -> list[Any]:
         from zoomaudit.fixes.apply import reject
