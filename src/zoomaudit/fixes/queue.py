@@ -15,7 +15,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from zoomaudit.errors import UsageError
-from zoomaudit.store.fixes import OPEN, EventRecord, FixRecord
+from zoomaudit.store.fix_records import EventRecord, FixRecord
+from zoomaudit.store.fixes import OPEN
 
 if TYPE_CHECKING:
     from zoomaudit.fixes.plan import FixPlan

@@ -12,12 +12,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from zoomaudit.errors import UsageError
-from zoomaudit.redaction import redact
+from zoomaudit.store.fix_records import EventRecord, FixRecord, event_of, record_of
 from zoomaudit.store.models import FixEvent
 from zoomaudit.store.models import FixPlan as FixRow
 from zoomaudit.store.sealing import NO_REVERT, PasscodeKeeping, forgotten, same_values, seal_values
@@ -31,131 +30,6 @@ OPEN = ("pending", "approved", "deferred")
 """Statuses of a plan that may still change Zoom."""
 _IN_CHUNK = 500
 """Values per ``IN (...)`` list: well inside every database's limit on bound parameters."""
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-class FixRecord(BaseModel):
-    """A fix plan as stored (the body unmasked: it is what an approval sends)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    policy_id: str
-    status: str
-    target_level: str
-    target_id: str | None
-    host_id: str | None
-    method: str
-    path: str
-    query: dict[str, Any]
-    body: Any
-    before: Any
-    meeting_ids: list[int]
-    occurrence_id: str | None
-    dedupe_key: str
-    created_at: datetime
-    created_run_id: str | None
-    decided_by: str | None
-    decided_at: datetime | None
-    applied_at: datetime | None
-    error: str | None
-    note: str | None
-    version: int
-
-    @property
-    def fields(self) -> dict[str, Any]:
-        """``{dotted path: value}`` the body sets."""
-        from zoomaudit.fixes.plan import flatten
-
-        return flatten(self.body or {})
-
-    def public(self) -> dict[str, Any]:
-        """The JSON shape of ``fixes list --format json`` (passcodes masked)."""
-        return {
-            "id": self.id,
-            "policy_id": self.policy_id,
-            "status": self.status,
-            "target": {"level": self.target_level, "id": self.target_id},
-            "host_id": self.host_id,
-            "request": {
-                "method": self.method,
-                "path": self.path,
-                "query": dict(self.query),
-                "body": redact(self.body),
-            },
-            "before": redact(self.before or {}),
-            "meeting_ids": list(self.meeting_ids),
-            "occurrence_id": self.occurrence_id,
-            "created_at": _iso(self.created_at),
-            "created_run_id": self.created_run_id,
-            "decided_by": self.decided_by,
-            "decided_at": _iso(self.decided_at),
-            "applied_at": _iso(self.applied_at),
-            "error": self.error,
-            "note": self.note,
-        }
-
-
-class EventRecord(BaseModel):
-    """One entry of the trail (as stored: masked by its writer)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    fix_id: str
-    at: datetime
-    actor: str
-    from_status: str | None
-    to_status: str
-    before: Any
-    after: Any
-    note: str | None
-
-    def public(self) -> dict[str, Any]:
-        return {
-            "fix_id": self.fix_id,
-            "at": _iso(self.at),
-            "actor": self.actor,
-            "from": self.from_status,
-            "to": self.to_status,
-            "before": self.before,
-            "after": self.after,
-            "note": self.note,
-        }
-
-
-def _record(row: FixRow) -> FixRecord:
-    return FixRecord(
-        id=row.id,
-        policy_id=row.policy_id,
-        status=row.status,
-        target_level=row.target_level,
-        target_id=row.target_id,
-        host_id=row.host_id,
-        method=row.method,
-        path=row.path,
-        query=dict(row.query or {}),
-        body=row.body,
-        before=row.before,
-        meeting_ids=[int(m) for m in (row.meeting_ids or [])],
-        occurrence_id=row.occurrence_id,
-        dedupe_key=row.dedupe_key,
-        created_at=row.created_at,
-        created_run_id=row.created_run_id,
-        decided_by=row.decided_by,
-        decided_at=row.decided_at,
-        applied_at=row.applied_at,
-        error=row.error,
-        note=row.note,
-        version=row.version,
-    )
-
-
-def _event(row: FixEvent) -> EventRecord:
-    return EventRecord.model_validate(row, from_attributes=True)
 
 
 class FixRepository:
@@ -339,7 +213,7 @@ class FixRepository:
     def get(self, fix_id: str) -> FixRecord | None:
         with self._store.read_session() as session:
             row = session.get(FixRow, fix_id)
-            return _record(row) if row is not None else None
+            return record_of(row) if row is not None else None
 
     def get_many(self, fix_ids: Iterable[str]) -> dict[str, FixRecord]:
         """The plans of these ids that exist, by id."""
@@ -348,7 +222,7 @@ class FixRepository:
         with self._store.read_session() as session:
             for start in range(0, len(wanted), _IN_CHUNK):
                 query = select(FixRow).where(FixRow.id.in_(wanted[start : start + _IN_CHUNK]))
-                found.update((r.id, _record(r)) for r in session.scalars(query))
+                found.update((r.id, record_of(r)) for r in session.scalars(query))
         return found
 
     def known_ids(self, fix_ids: Iterable[str]) -> set[str]:
@@ -369,7 +243,7 @@ class FixRepository:
         if policy_id is not None:
             query = query.where(FixRow.policy_id == policy_id)
         with self._store.read_session() as session:
-            return [_record(r) for r in session.scalars(query)]
+            return [record_of(r) for r in session.scalars(query)]
 
     def count(self, status: str) -> int:
         """How many plans are in ``status``."""
@@ -411,7 +285,7 @@ class FixRepository:
         if fix_id is not None:
             query = query.where(FixEvent.fix_id == fix_id)
         with self._store.read_session() as session:
-            return [_event(r) for r in session.scalars(query)]
+            return [event_of(r) for r in session.scalars(query)]
 
     def last_after(self, fix_id: str) -> Any:
         """The values read back after the plan was last applied or reverted (None if never)."""
