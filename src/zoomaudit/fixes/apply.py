@@ -42,6 +42,7 @@ from zoomaudit.fixes.steps import (
     move,
     quota_day,
     read_fields,
+    send_and_read_back,
     with_generated_passcodes,
 )
 from zoomaudit.redaction import redact
@@ -97,13 +98,7 @@ async def _apply_claimed(
         )
     claim.heartbeat(store, fix)  # still ours, just before Zoom is changed
     try:
-        await client.request(
-            fix.method,
-            fix.path,
-            params=fix.query or None,
-            json=body,
-            host=host if is_meeting(fix) else None,
-        )
+        sent = await send_and_read_back(client, fix, body, wanted)
     except RateLimited as exc:
         if exc.host is not None and host:
             exhaust_quota(store, host, day)
@@ -114,15 +109,9 @@ async def _apply_claimed(
         note = f"Zoom refused the change: {exc}"
         move(store, fix, "failed", actor=actor, claim=claim, note=note, error=note, before=current)
         return ApplyResult(fix.id, "failed", note, before=redact(current), changed=True)
-    except ZoomError as exc:
-        # Zoom may or may not have taken it: the re-read below decides.
-        unsure = str(exc)
-    else:
-        unsure = ""
-    try:
-        after = await read_fields(client, fix, wanted)
-    except ZoomError as exc:
-        note = f"sent, but the value could not be read back to verify it: {exc}"
+    after, unsure = sent.after, sent.unsure
+    if after is None:
+        note = f"sent, but the value could not be read back to verify it: {sent.read_error}"
         move(store, fix, "failed", actor=actor, claim=claim, note=note, error=note, before=current)
         return ApplyResult(fix.id, "failed", note, before=redact(current), changed=True)
     missed = differences(after, wanted, "should be")

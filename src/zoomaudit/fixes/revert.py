@@ -32,6 +32,7 @@ from zoomaudit.fixes.steps import (
     move,
     quota_day,
     read_fields,
+    send_and_read_back,
 )
 from zoomaudit.redaction import is_sealed, redact
 
@@ -125,9 +126,7 @@ async def _revert_claimed(
         _merge(body, path, value)
     claim.heartbeat(store, fix)  # still ours, just before Zoom is changed
     try:
-        await client.request(
-            fix.method, fix.path, params=fix.query or None, json=body, host=host if is_meeting(fix) else None
-        )
+        sent = await send_and_read_back(client, fix, body, wanted)
     except RateLimited as exc:
         if exc.host is not None and host:
             exhaust_quota(store, host, quota_day(claim.now()))
@@ -136,16 +135,10 @@ async def _revert_claimed(
         return _revert_aborted(store, fix, actor=actor, claim=claim, why=str(exc), unusable=True)
     except ZoomApiError as exc:  # Zoom refused this change: nothing was written
         return _revert_aborted(store, fix, actor=actor, claim=claim, why=f"Zoom refused the revert: {exc}")
-    except ZoomError as exc:
-        # A timeout or a dropped connection: Zoom may or may not have taken it; the re-read decides.
-        unsure = str(exc)
-    else:
-        unsure = ""
-    try:
-        after = await read_fields(client, fix, wanted)
-    except ZoomError as exc:
+    after, unsure = sent.after, sent.unsure
+    if after is None:
         # The PATCH went out: "not reverted" would be a guess. Say what is known instead.
-        note = f"the revert was sent, but the value could not be read back to verify it: {exc}"
+        note = f"the revert was sent, but the value could not be read back to verify it: {sent.read_error}"
         move(store, fix, "failed", actor=actor, claim=claim, note=note, error=note, before=current)
         return ApplyResult(fix.id, "failed", note, before=redact(current), changed=True)
     if unsure and after == current:

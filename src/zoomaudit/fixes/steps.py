@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from zoomaudit.controls import lookup
-from zoomaudit.errors import ClaimLost
+from zoomaudit.errors import AuthError, ClaimLost, RateLimited, ZoomApiError, ZoomError
 from zoomaudit.fixes.passcode import generate_passcode
 from zoomaudit.fixes.queue import FixRecord
 from zoomaudit.redaction import GENERATE, GENERATE_DIGITS, MASK, is_sealed, mask
@@ -181,3 +181,38 @@ def with_generated_passcodes(
             node = node[head]
         node[last] = passcode
     return out, {**wanted, **generated}, generated
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A change sent to Zoom and read back: ``after`` (None when it could not be read back, and
+    ``read_error`` says why) and ``unsure`` (why Zoom may not have taken the change)."""
+
+    after: dict[str, Any] | None
+    unsure: str = ""
+    read_error: str = ""
+
+
+async def send_and_read_back(client: ZoomClient, fix: FixRecord, body: Any, paths: Iterable[str]) -> Sent:
+    """PATCH ``body`` at the plan's target, then re-read ``paths``. A refusal that wrote nothing
+    (RateLimited, AuthError, ZoomApiError) propagates; a timeout or a dropped connection leaves
+    it to the re-read, which is what decides."""
+    try:
+        await client.request(
+            fix.method,
+            fix.path,
+            params=fix.query or None,
+            json=body,
+            host=fix.host_id if is_meeting(fix) else None,
+        )
+    except (RateLimited, AuthError, ZoomApiError):
+        raise
+    except ZoomError as exc:
+        unsure = str(exc)
+    else:
+        unsure = ""
+    try:
+        after = await read_fields(client, fix, paths)
+    except ZoomError as exc:
+        return Sent(None, unsure, str(exc))
+    return Sent(after, unsure)
