@@ -38,6 +38,7 @@ from zoomaudit.fixes.steps import (
     Clock,
     clock_of,
     differences,
+    fail,
     is_meeting,
     move,
     quota_day,
@@ -90,8 +91,7 @@ async def _apply_claimed(
         body, wanted, generated = with_generated_passcodes(fix.body, wanted)
     except ValueError as exc:
         note = f"not applied: {exc}"
-        move(store, fix, "failed", actor=actor, claim=claim, note=note, error=note)
-        return ApplyResult(fix.id, "failed", note)
+        return fail(store, fix, note, actor=actor, claim=claim)
     if is_meeting(fix) and host and not reserve_meeting_update(store, host, day):
         return _defer(
             store, fix, actor=actor, claim=claim, why=f"host {host} has no meeting updates left today"
@@ -107,21 +107,16 @@ async def _apply_claimed(
         return _back_to_queue(store, fix, actor=actor, claim=claim, why=str(exc))
     except ZoomApiError as exc:
         note = f"Zoom refused the change: {exc}"
-        move(store, fix, "failed", actor=actor, claim=claim, note=note, error=note, before=current)
-        return ApplyResult(fix.id, "failed", note, before=redact(current), changed=True)
+        return fail(store, fix, note, actor=actor, claim=claim, current=current)
     after, unsure = sent.after, sent.unsure
     if after is None:
         note = f"sent, but the value could not be read back to verify it: {sent.read_error}"
-        move(store, fix, "failed", actor=actor, claim=claim, note=note, error=note, before=current)
-        return ApplyResult(fix.id, "failed", note, before=redact(current), changed=True)
+        return fail(store, fix, note, actor=actor, claim=claim, current=current)
     missed = differences(after, wanted, "should be")
     if missed:
         why = f" ({unsure})" if unsure else " (a lock or a Zoom rule overrides it)"
         note = "Zoom did not keep the change" + why + ": " + "; ".join(missed)
-        move(
-            store, fix, "failed", actor=actor, claim=claim, note=note, error=note, before=current, after=after
-        )
-        return ApplyResult(fix.id, "failed", note, before=redact(current), after=redact(after), changed=True)
+        return fail(store, fix, note, actor=actor, claim=claim, current=current, after=after)
     note = "applied and verified"
     if generated:  # keep only what recognises the new passcode, never the passcode itself
         store.passcodes.keep_fingerprints(fix.id, generated)

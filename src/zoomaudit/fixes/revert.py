@@ -28,6 +28,7 @@ from zoomaudit.fixes.steps import (
     Claim,
     clock_of,
     differences,
+    fail,
     is_meeting,
     move,
     quota_day,
@@ -139,8 +140,7 @@ async def _revert_claimed(
     if after is None:
         # The PATCH went out: "not reverted" would be a guess. Say what is known instead.
         note = f"the revert was sent, but the value could not be read back to verify it: {sent.read_error}"
-        move(store, fix, "failed", actor=actor, claim=claim, note=note, error=note, before=current)
-        return ApplyResult(fix.id, "failed", note, before=redact(current), changed=True)
+        return fail(store, fix, note, actor=actor, claim=claim, current=current)
     if unsure and after == current:
         # The PATCH was lost on the way (Zoom unreachable) and nothing changed: try again later.
         return _revert_aborted(store, fix, actor=actor, claim=claim, why=unsure, unusable=True)
@@ -148,10 +148,7 @@ async def _revert_claimed(
     if missed:
         why = f" ({unsure})" if unsure else ""
         note = "the revert did not take" + why + ": " + "; ".join(missed)
-        move(
-            store, fix, "failed", actor=actor, claim=claim, note=note, error=note, before=current, after=after
-        )
-        return ApplyResult(fix.id, "failed", note, before=redact(current), after=redact(after), changed=True)
+        return fail(store, fix, note, actor=actor, claim=claim, current=current, after=after)
     kept = [p for p in wanted if p not in restore]
     note = "reverted and verified" + (
         f"; not stated before, left as fixed: {', '.join(kept)}" if kept else ""

@@ -13,7 +13,7 @@ from zoomaudit.controls import lookup
 from zoomaudit.errors import AuthError, ClaimLost, RateLimited, ZoomApiError, ZoomError
 from zoomaudit.fixes.passcode import generate_passcode
 from zoomaudit.fixes.queue import FixRecord
-from zoomaudit.redaction import GENERATE, GENERATE_DIGITS, MASK, is_sealed, mask
+from zoomaudit.redaction import GENERATE, GENERATE_DIGITS, MASK, is_sealed, mask, redact
 from zoomaudit.vocabulary import FixStatus
 
 if TYPE_CHECKING:
@@ -216,3 +216,26 @@ async def send_and_read_back(client: ZoomClient, fix: FixRecord, body: Any, path
     except ZoomError as exc:
         return Sent(None, unsure, str(exc))
     return Sent(after, unsure)
+
+
+def fail(
+    store: Store,
+    fix: FixRecord,
+    note: str,
+    *,
+    actor: str,
+    claim: Claim,
+    current: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> ApplyResult:
+    """Record a fix as ``failed`` (with what Zoom held before and after, masked in the trail) and
+    say so; ``current`` given means a change was sent, or about to be."""
+    move(store, fix, "failed", actor=actor, claim=claim, note=note, error=note, before=current, after=after)
+    return ApplyResult(
+        fix.id,
+        "failed",
+        note,
+        before=redact(current) if current is not None else None,
+        after=redact(after) if after is not None else None,
+        changed=current is not None,
+    )
