@@ -355,8 +355,7 @@ async def read_targets(collector: Collector, scope: Scope) -> Targets:
             scoped=True,
         )
     if scope.kind == "user":
-        idents = scope.users or ((scope.user,) if scope.user else ())
-        return Targets(users=tuple(await collector.prefetch_users(idents)), scoped=True)
+        return Targets(users=tuple(await collector.prefetch_users(scope.users)), scoped=True)
     return Targets()
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, assert_never
 
 from zoomaudit.findings import ErrorFinding, Finding, Manual, Pass, Violation, Waived
-from zoomaudit.vocabulary import FixMode, Scope, Trigger
+from zoomaudit.vocabulary import FixMode, Scope, Trigger, scope_detail
 
 if TYPE_CHECKING:
     from zoomaudit.collect import Targets
@@ -242,7 +242,7 @@ class _Run:
         from zoomaudit.store import PolicyInfo
 
         self.store.abandon_stale_runs(self.now)
-        detail = {"meeting_ids": list(self.scope.meeting_ids), "users": list(self.scope.users)}
+        detail = scope_detail(self.scope)
         info = {p.id: PolicyInfo(title=p.title, rationale=p.rationale) for p in self.policies.policies}
         run_id = self.store.start_run(
             self.trigger, self.scope.kind, detail, self.policies.hash, self.now, policies=info

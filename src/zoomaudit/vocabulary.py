@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, assert_never
 
 Trigger = Literal["manual", "scheduled", "webhook"]
 """What started a run: a person (CLI, console), the nightly job, or a Zoom webhook."""
@@ -52,27 +52,52 @@ OPEN_FIX_STATUSES: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
-class Scope:
-    """What one run audits, tagged by ``kind``; build it with the constructors below."""
+class AccountScope:
+    """Every active user's scheduled meetings."""
 
-    kind: ScopeKind = "account"
-    meeting_ids: tuple[int, ...] = ()
-    user: str | None = None
-    """A user id or e-mail for ``kind == "user"``; several hosts for webhook re-audits use ``users``."""
-    users: tuple[str, ...] = ()
+    kind: Literal["account"] = "account"
 
-    @classmethod
-    def account(cls) -> Scope:
-        return cls("account")
 
-    @classmethod
-    def meetings(cls, *ids: int) -> Scope:
-        return cls("meetings", meeting_ids=tuple(ids))
+@dataclass(frozen=True)
+class MeetingsScope:
+    """Some meetings, by id (``zoomaudit audit --meeting``, a webhook about one meeting)."""
+
+    meeting_ids: tuple[int, ...]
+    kind: Literal["meetings"] = "meetings"
 
     @classmethod
-    def for_user(cls, user: str) -> Scope:
-        return cls("user", user=user, users=(user,))
+    def of(cls, *ids: int) -> MeetingsScope:
+        return cls(tuple(ids))
+
+
+@dataclass(frozen=True)
+class UsersScope:
+    """Some hosts' meetings, by user id or e-mail (``--user``, webhook re-audits of a group)."""
+
+    users: tuple[str, ...]
+    kind: Literal["user"] = "user"
 
     @classmethod
-    def for_users(cls, *users: str) -> Scope:
-        return cls("user", user=users[0] if users else None, users=tuple(users))
+    def of(cls, *users: str) -> UsersScope:
+        return cls(tuple(users))
+
+    @property
+    def user(self) -> str | None:
+        return self.users[0] if self.users else None
+
+
+Scope = AccountScope | MeetingsScope | UsersScope
+"""What one run audits: a union tagged by ``kind`` (``match`` on the class, or compare ``kind``)."""
+
+
+def scope_detail(scope: Scope) -> dict[str, list[int] | list[str]]:
+    """What the store keeps of a scope beside its kind (the run's ``scope_detail``)."""
+    match scope:
+        case MeetingsScope(meeting_ids=ids):
+            return {"meeting_ids": list(ids), "users": []}
+        case UsersScope(users=users):
+            return {"meeting_ids": [], "users": list(users)}
+        case AccountScope():
+            return {"meeting_ids": [], "users": []}
+        case _:
+            assert_never(scope)

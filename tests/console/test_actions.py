@@ -12,7 +12,7 @@ from zoomaudit.fixes.apply import ApplyResult
 from zoomaudit.fixes.queue import get_fix, trail
 from zoomaudit.fixes.waivers import list_waivers
 from zoomaudit.store import Store
-from zoomaudit.vocabulary import Scope
+from zoomaudit.vocabulary import AccountScope, MeetingsScope, Scope
 
 from .conftest import ADMIN, VIEWER, FakeActions, Seeded, seed_fix, signed_in
 
@@ -275,7 +275,7 @@ async def test_audit_now_runs_in_the_background_and_shows_the_run_when_done(
             break
         assert 'http-equiv="refresh"' in page.text
         await asyncio.sleep(0.01)
-    assert actions.audits == [Scope.meetings(9001)]
+    assert actions.audits == [MeetingsScope.of(9001)]
     run_page = await client.get(page.headers["location"])
     assert run_page.status_code == 200
     assert "Youth group 9001" in run_page.text
@@ -294,7 +294,7 @@ async def test_audit_now_for_the_whole_account_and_a_bad_meeting_id(
         if actions.audits:
             break
         await asyncio.sleep(0.01)
-    assert actions.audits == [Scope.account()]
+    assert actions.audits == [AccountScope()]
 
 
 async def test_a_failed_audit_says_why(client: httpx.AsyncClient, actions: FakeActions) -> None:

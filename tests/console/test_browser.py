@@ -75,7 +75,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     from zoomaudit.service.console.accounts import add_admin
     from zoomaudit.settings import load_settings
     from zoomaudit.store import Store
-    from zoomaudit.vocabulary import Scope
+    from zoomaudit.vocabulary import AccountScope
 
     workdir = tmp_path_factory.mktemp("console-browser")
     with pytest.MonkeyPatch.context() as env, start_sandbox() as sandbox:
@@ -89,7 +89,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         store = Store.from_settings(settings)
         add_admin(store, ADMIN, PASSWORD, "admin", now=datetime.now(UTC))
         add_admin(store, VIEWER, PASSWORD, "viewer", now=datetime.now(UTC))
-        outcome = asyncio.run(run(Scope.account(), "manual", settings=settings, store=store))
+        outcome = asyncio.run(run(AccountScope(), "manual", settings=settings, store=store))
 
         app = create_service_app(settings, start_scheduler=False)
         sock = _free_socket()

@@ -12,7 +12,7 @@ from zoomaudit.runner import Observer, RunOutcome
 from zoomaudit.service.app import create_service_app
 from zoomaudit.settings import Settings
 from zoomaudit.store import Store
-from zoomaudit.vocabulary import Scope, Trigger
+from zoomaudit.vocabulary import MeetingsScope, Scope, Trigger
 
 from .conftest import ADMIN, csrf_of, login
 
@@ -72,7 +72,7 @@ async def test_the_service_serves_the_console_and_audit_now_goes_through_the_ser
                 break
             await asyncio.sleep(0.01)
         assert done.headers["location"] == "/console/runs/20261121-093000-beef"
-    assert runner.calls == [(Scope.meetings(84100216138), "manual")]
+    assert runner.calls == [(MeetingsScope.of(84100216138), "manual")]
 
 
 async def test_the_login_page_says_how_to_create_the_first_account(settings: Settings) -> None:

@@ -15,7 +15,7 @@ from zoomaudit.sandbox import SandboxOptions, start_sandbox
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings, load_settings
 from zoomaudit.store import RunReport, Store
-from zoomaudit.vocabulary import Scope
+from zoomaudit.vocabulary import AccountScope, Scope
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def settings(env: dict[str, str]) -> Settings:
 
 
 def audit(settings: Settings, scope: Scope | None = None, **kwargs: Any) -> RunOutcome:
-    return asyncio.run(run(scope or Scope.account(), settings=settings, **kwargs))
+    return asyncio.run(run(scope or AccountScope(), settings=settings, **kwargs))
 
 
 def report_of(settings: Settings, run_id: str, include_passed: bool = True) -> RunReport:

@@ -15,7 +15,7 @@ from zoomaudit.sandbox import SandboxOptions, start_sandbox
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings, load_settings
 from zoomaudit.store import Store
-from zoomaudit.vocabulary import Scope
+from zoomaudit.vocabulary import AccountScope
 
 
 def _essence(findings: list[Finding]) -> set[tuple[object, ...]]:
@@ -98,7 +98,7 @@ def test_dry_run_plans_fixes_but_records_and_changes_nothing(
     sandbox: RunningSandbox, settings: Settings
 ) -> None:
     writes_before = [e for e in sandbox.log.entries if e.method == "PATCH"]
-    outcome = audit(settings, Scope.account(), fix_mode="auto", dry_run=True)
+    outcome = audit(settings, AccountScope(), fix_mode="auto", dry_run=True)
     assert outcome.planned
     assert not outcome.fix_ids
     assert [e for e in sandbox.log.entries if e.method == "PATCH"] == writes_before

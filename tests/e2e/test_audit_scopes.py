@@ -16,7 +16,7 @@ from zoomaudit.runner import run
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings
 from zoomaudit.store import Store
-from zoomaudit.vocabulary import Scope
+from zoomaudit.vocabulary import MeetingsScope, UsersScope
 
 DROP_IN = "Youth club online: Tuesday drop-in"
 
@@ -30,7 +30,7 @@ def zoomaudit(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[st
 def test_a_single_meeting_audit_reads_only_that_meeting(sandbox: RunningSandbox, settings: Settings) -> None:
     meeting_id = int(sandbox.state.meeting_by_topic(DROP_IN)["id"])
     before = len(sandbox.log.entries)
-    outcome = audit(settings, Scope.meetings(meeting_id))
+    outcome = audit(settings, MeetingsScope.of(meeting_id))
     report = report_of(settings, outcome.run_id)
     assert outcome.complete
     assert report.run.scope == "meetings"
@@ -56,7 +56,7 @@ def test_a_single_meeting_audit_judges_it_as_the_whole_account_audit_does(
     whole = audit(settings)
     for topic in (DROP_IN, "Volunteer training: safeguarding basics", "Counselling session: client C-0412"):
         meeting_id = int(sandbox.state.meeting_by_topic(topic)["id"])
-        single = audit(settings, Scope.meetings(meeting_id))
+        single = audit(settings, MeetingsScope.of(meeting_id))
         assert essence(single.run_id, meeting_id) == essence(whole.run_id, meeting_id), topic
 
 
@@ -65,7 +65,7 @@ def test_a_host_audit_covers_all_and_only_that_hosts_meetings(
 ) -> None:
     meeting = sandbox.state.meeting_by_topic(DROP_IN)
     host = sandbox.state.users[meeting["host_id"]]
-    outcome = audit(settings, Scope.for_user(host.email))
+    outcome = audit(settings, UsersScope.of(host.email))
     report = report_of(settings, outcome.run_id)
     assert {f.host_id for f in report.findings} == {meeting["host_id"]}
     assert int(meeting["id"]) in {f.meeting_id for f in report.findings}
@@ -73,7 +73,7 @@ def test_a_host_audit_covers_all_and_only_that_hosts_meetings(
 
 def test_an_unknown_meeting_id_is_named_and_stores_no_run(settings: Settings) -> None:
     with pytest.raises(UnknownMeeting, match="123456789"):
-        audit(settings, Scope.meetings(123456789))
+        audit(settings, MeetingsScope.of(123456789))
     store = Store.from_settings(settings)
     try:
         assert store.list_runs() == []
@@ -138,7 +138,7 @@ def test_an_unknown_user_is_named_and_stores_no_run(settings: Settings) -> None:
     from zoomaudit.errors import UsageError
 
     with pytest.raises(UsageError, match=r"nobody@example\.org"):
-        audit(settings, Scope.for_user("nobody@example.org"))
+        audit(settings, UsersScope.of("nobody@example.org"))
     store = Store.from_settings(settings)
     try:
         assert store.list_runs(include_abandoned=True) == []
@@ -162,7 +162,7 @@ def test_account_settings_that_cannot_be_read_fail_the_stored_run(
         client.account_settings_merged = broken  # type: ignore[method-assign]
         try:
             await run(
-                Scope.meetings(int(sandbox.state.meeting_by_topic(DROP_IN)["id"])),
+                MeetingsScope.of(int(sandbox.state.meeting_by_topic(DROP_IN)["id"])),
                 settings=settings,
                 client=client,
             )
@@ -191,7 +191,7 @@ def test_a_database_that_cannot_be_opened_is_named_and_nothing_is_left_running(
 
     async def go() -> list[asyncio.Task[object]]:
         with pytest.raises(ZoomAuditError, match="a-folder"):
-            await run(Scope.meetings(meeting_id), settings=broken)
+            await run(MeetingsScope.of(meeting_id), settings=broken)
         return [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
 
     assert asyncio.run(go()) == []
@@ -205,7 +205,7 @@ def test_a_single_meeting_audit_overlaps_the_reads_that_do_not_depend_on_each_ot
     host = meeting["host_id"]
     sandbox.options.latency_ms = 200
     before = len(sandbox.log.entries)
-    audit(settings, Scope.meetings(int(meeting["id"])))
+    audit(settings, MeetingsScope.of(int(meeting["id"])))
     log = sandbox.log.entries[before:]
 
     def first(path: str) -> float:

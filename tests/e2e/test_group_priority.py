@@ -17,7 +17,7 @@ from zoomaudit.policy.model import PolicySet
 from zoomaudit.sandbox import SandboxOptions, start_sandbox
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings, load_settings
-from zoomaudit.vocabulary import Scope
+from zoomaudit.vocabulary import AccountScope, MeetingsScope, Scope
 
 
 def _finding(findings: list[Finding], sandbox: RunningSandbox, case: DemoCase) -> Finding:
@@ -28,7 +28,7 @@ def _finding(findings: list[Finding], sandbox: RunningSandbox, case: DemoCase) -
 
 
 def _mentoring(sandbox: RunningSandbox) -> Scope:
-    return Scope.meetings(int(sandbox.state.meeting_by_topic(MENTORING)["id"]))
+    return MeetingsScope.of(int(sandbox.state.meeting_by_topic(MENTORING)["id"]))
 
 
 def test_without_the_priority_disagreeing_groups_cannot_be_judged(
@@ -52,7 +52,7 @@ def test_with_the_priority_the_higher_group_decides(
 ) -> None:
     monkeypatch.setenv("ZOOMAUDIT_GROUP_PRIORITY", GROUP_PRIORITY.upper())  # names match in any case
     settings = load_settings(ZOOMAUDIT_RATE_SHARE=1.0)
-    outcome = audit(settings, _mentoring(sandbox) if scope == "meeting" else Scope.account())
+    outcome = audit(settings, _mentoring(sandbox) if scope == "meeting" else AccountScope())
     assert outcome.complete
     findings = report_of(settings, outcome.run_id).findings
     for case in PRIORITY_CASES:
@@ -85,7 +85,7 @@ def test_the_nested_authentication_view_is_judged(
             monkeypatch.setenv(key, value)
         settings = load_settings(ZOOMAUDIT_RATE_SHARE=1.0)
         meeting_id = int(nested.state.meeting_by_topic(case.topic)["id"])
-        outcome = audit(settings, Scope.meetings(meeting_id), policies=policies)
+        outcome = audit(settings, MeetingsScope.of(meeting_id), policies=policies)
         findings = report_of(settings, outcome.run_id).findings
         finding = _finding(findings, nested, case)
     assert (finding.status, finding.source, finding.locked) == (case.status, case.source, case.locked)

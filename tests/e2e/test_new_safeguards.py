@@ -15,7 +15,7 @@ from zoomaudit.cli.app import app
 from zoomaudit.findings import Finding
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings
-from zoomaudit.vocabulary import Scope
+from zoomaudit.vocabulary import MeetingsScope
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +32,7 @@ def cli(*args: str) -> Result:
 
 def _findings(settings: Settings, sandbox: RunningSandbox, topic: str, policy_id: str) -> list[Finding]:
     meeting_id = int(sandbox.state.meeting_by_topic(topic)["id"])
-    outcome = audit(settings, Scope.meetings(meeting_id))
+    outcome = audit(settings, MeetingsScope.of(meeting_id))
     assert outcome.complete
     return [f for f in report_of(settings, outcome.run_id).findings if f.policy_id == policy_id]
 

@@ -11,7 +11,7 @@ from zoomaudit.sandbox.build import HIDE_PASSWORD
 from zoomaudit.sandbox.routes_meetings import meeting_body
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings
-from zoomaudit.vocabulary import Scope
+from zoomaudit.vocabulary import MeetingsScope
 
 pytestmark = pytest.mark.e2e
 
@@ -21,7 +21,7 @@ PASSCODE_POLICIES = ("passcode-required", "passcode-strength")
 
 def _passcode_findings(settings: Settings, sandbox: RunningSandbox, topic: str) -> dict[str, Finding]:
     meeting_id = int(sandbox.state.meeting_by_topic(topic)["id"])
-    outcome = audit(settings, Scope.meetings(meeting_id))
+    outcome = audit(settings, MeetingsScope.of(meeting_id))
     assert outcome.complete
     found = report_of(settings, outcome.run_id).findings
     return {f.policy_id: f for f in found if f.policy_id in PASSCODE_POLICIES}

@@ -16,7 +16,7 @@ from zoomaudit.fixes.passcode import generate_passcode
 from zoomaudit.policy import PolicySet, load_policies
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings
-from zoomaudit.vocabulary import Scope
+from zoomaudit.vocabulary import MeetingsScope
 from zoomaudit.zoom.client import ZoomClient
 
 pytestmark = pytest.mark.e2e
@@ -38,7 +38,7 @@ def _policies(*ids: str) -> PolicySet:
 
 def _finding(settings: Settings, sandbox: RunningSandbox, topic: str, policy_id: str) -> Finding:
     meeting_id = int(sandbox.state.meeting_by_topic(topic)["id"])
-    outcome = audit(settings, Scope.meetings(meeting_id), policies=_policies(policy_id))
+    outcome = audit(settings, MeetingsScope.of(meeting_id), policies=_policies(policy_id))
     assert outcome.complete
     [finding] = [f for f in report_of(settings, outcome.run_id).findings if f.policy_id == policy_id]
     return finding

@@ -28,7 +28,7 @@ from zoomaudit.fixes.queue import (
 from zoomaudit.fixes.waivers import add_waiver
 from zoomaudit.runner import RunOutcome, run
 from zoomaudit.store import Store
-from zoomaudit.vocabulary import Scope
+from zoomaudit.vocabulary import MeetingsScope, Scope, UsersScope
 
 from .conftest import Zoom, fixes_now, make_zoom
 
@@ -56,7 +56,7 @@ def fix_for(store: Store, policy_id: str, status: str | None = None) -> FixRecor
 
 async def talk_fix(zoom: Zoom, store: Store) -> tuple[dict[str, Any], FixRecord]:
     talk = zoom.meeting(TALK)
-    await audit(zoom, store, Scope.meetings(talk["id"]))
+    await audit(zoom, store, MeetingsScope.of(talk["id"]))
     return talk, fix_for(store, "waiting-room")
 
 
@@ -80,7 +80,7 @@ async def test_suggest_approve_changes_the_meeting_and_the_re_audit_passes(zoom:
     assert events[1].note == "agreed at review"
     assert events[2].before == {"settings.waiting_room": False}
     assert events[2].after == {"settings.waiting_room": True}
-    again = await audit(zoom, store, Scope.meetings(talk["id"]))
+    again = await audit(zoom, store, MeetingsScope.of(talk["id"]))
     findings = [f for f in store.findings(again.run_id) if f.policy_id == "waiting-room"]
     assert [f.status for f in findings] == ["pass"]
 
@@ -141,7 +141,7 @@ async def test_revert_after_someone_changed_the_target_is_stale(zoom: Zoom, stor
 
 async def test_auto_mode_applies_up_to_the_limit_and_queues_the_rest(zoom: Zoom, store: Store) -> None:
     jade = next(u for u in zoom.state.users.values() if u.first_name == "Jade")
-    outcome = await audit(zoom, store, Scope.for_user(jade.id), fix_mode="auto", max_changes=1)
+    outcome = await audit(zoom, store, UsersScope.of(jade.id), fix_mode="auto", max_changes=1)
     results = outcome.fix_results
     assert len(results) > 1
     changed = [r for r in results if r.changed]
@@ -236,11 +236,11 @@ async def test_a_waiver_with_expiry_waives_until_its_last_day(zoom: Zoom, store:
         until=today.date() + timedelta(days=1),
         now=today,
     )
-    first = await audit(zoom, store, Scope.meetings(talk["id"]), now=today)
+    first = await audit(zoom, store, MeetingsScope.of(talk["id"]), now=today)
     [waived] = [f for f in store.findings(first.run_id) if f.policy_id == "waiting-room"]
     assert waived.status == "waived"
     assert not [f for f in list_fixes(store) if f.policy_id == "waiting-room"]
-    later = await audit(zoom, store, Scope.meetings(talk["id"]), now=today + timedelta(days=2))
+    later = await audit(zoom, store, MeetingsScope.of(talk["id"]), now=today + timedelta(days=2))
     [violation] = [f for f in store.findings(later.run_id) if f.policy_id == "waiting-room"]
     assert violation.status == "violation"
 

@@ -17,7 +17,7 @@ from zoomaudit.policy.model import FixSpec
 from zoomaudit.redaction import FINGERPRINT, GENERATE, SEALED, is_sealed
 from zoomaudit.runner import run
 from zoomaudit.store import Store
-from zoomaudit.vocabulary import Scope
+from zoomaudit.vocabulary import MeetingsScope
 
 from .conftest import Zoom, fixes_now
 
@@ -40,7 +40,7 @@ async def _planned(zoom: Zoom, store: Store) -> str:
     meeting = zoom.meeting(AB)
     async with zoom.client() as client:
         await run(
-            Scope.meetings(meeting["id"]),
+            MeetingsScope.of(meeting["id"]),
             settings=zoom.settings,
             client=client,
             store=store,

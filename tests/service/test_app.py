@@ -13,7 +13,7 @@ from starlette.routing import Mount, Route
 from zoomaudit.service.context import Service
 from zoomaudit.service.dispatch import Dispatcher
 from zoomaudit.service.scheduler import NIGHTLY_JOB_ID
-from zoomaudit.vocabulary import Scope
+from zoomaudit.vocabulary import AccountScope, MeetingsScope
 
 from .conftest import AppFactory, FakeRunner, running
 
@@ -42,7 +42,7 @@ async def test_running_audit_gets_its_grace_time_at_shutdown(
     app = make_app(shutdown_grace=5.0)
     service: Service = app.state.service
     async with running(app):
-        service.submit_audit(Scope.meetings(5), key="meeting:5")
+        service.submit_audit(MeetingsScope.of(5), key="meeting:5")
         await asyncio.wait_for(runner.called.wait(), 5)
         asyncio.get_running_loop().call_later(0.05, runner.gate.set)
     assert runner.cancelled == 0
@@ -56,7 +56,7 @@ async def test_audit_still_running_after_the_grace_time_is_cancelled(
     app = make_app(shutdown_grace=0.05)
     service: Service = app.state.service
     async with running(app) as client:
-        service.submit_audit(Scope.meetings(5), key="meeting:5")
+        service.submit_audit(MeetingsScope.of(5), key="meeting:5")
         await asyncio.wait_for(runner.called.wait(), 5)
         assert (await client.get("/healthz")).json()["audits_running"] == 1
     assert runner.cancelled == 1
@@ -78,7 +78,7 @@ async def test_scheduled_audit_survives_the_scheduler_stopping_until_the_grace_t
         # Shutdown cancels APScheduler's job wrapper; the audit itself runs on to its end.
         asyncio.get_running_loop().call_later(0.1, runner.gate.set)
     assert runner.cancelled == 0
-    assert runner.calls == [(Scope.account(), "scheduled")]
+    assert runner.calls == [(AccountScope(), "scheduled")]
 
 
 async def test_console_hook_mounts_at_root_without_shadowing_the_service(make_app: AppFactory) -> None:
@@ -103,9 +103,9 @@ async def test_console_can_queue_an_audit_now(make_app: AppFactory, runner: Fake
     app = make_app()
     service: Service = app.state.service
     async with running(app):
-        assert service.submit_audit(Scope.account())
+        assert service.submit_audit(AccountScope())
         await service.dispatcher.join()
-    assert runner.calls == [(Scope.account(), "manual")]
+    assert runner.calls == [(AccountScope(), "manual")]
 
 
 async def test_dispatcher_refuses_work_after_close() -> None:
@@ -144,16 +144,16 @@ async def test_audits_take_turns(make_app: AppFactory, runner: FakeRunner) -> No
     app = make_app(shutdown_grace=5.0)
     service: Service = app.state.service
     async with running(app) as client:
-        first = asyncio.ensure_future(service.audit(Scope.meetings(1), "webhook"))
-        second = asyncio.ensure_future(service.audit(Scope.account(), "manual"))
+        first = asyncio.ensure_future(service.audit(MeetingsScope.of(1), "webhook"))
+        second = asyncio.ensure_future(service.audit(AccountScope(), "manual"))
         await asyncio.wait_for(runner.called.wait(), 5)
-        assert runner.calls == [(Scope.meetings(1), "webhook")]
+        assert runner.calls == [(MeetingsScope.of(1), "webhook")]
         health = (await client.get("/healthz")).json()
         assert (health["audits_running"], health["audits_waiting"]) == (1, 1)
         runner.gate.set()
         outcomes = await asyncio.gather(first, second)
     assert [o.run_id for o in outcomes] == ["run-1", "run-2"]
-    assert runner.calls == [(Scope.meetings(1), "webhook"), (Scope.account(), "manual")]
+    assert runner.calls == [(MeetingsScope.of(1), "webhook"), (AccountScope(), "manual")]
     # The second started only after the first had ended: they took turns.
     assert runner.events == ["start webhook", "end webhook", "start manual", "end manual"]
 
@@ -165,13 +165,13 @@ async def test_an_audit_waiting_for_its_turn_at_shutdown_never_starts(
     app = make_app(shutdown_grace=5.0)
     service: Service = app.state.service
     async with running(app):
-        first = asyncio.ensure_future(service.audit(Scope.meetings(1), "webhook"))
-        second = asyncio.ensure_future(service.audit(Scope.account(), "manual"))
+        first = asyncio.ensure_future(service.audit(MeetingsScope.of(1), "webhook"))
+        second = asyncio.ensure_future(service.audit(AccountScope(), "manual"))
         await asyncio.wait_for(runner.called.wait(), 5)
         assert len(service.audits) == 2  # the second waits for its turn
         # Shutdown starts now; the running audit finishes inside its grace time.
         asyncio.get_running_loop().call_later(0.05, runner.gate.set)
-    assert runner.calls == [(Scope.meetings(1), "webhook")]
+    assert runner.calls == [(MeetingsScope.of(1), "webhook")]
     assert (await first).run_id == "run-1"
     with pytest.raises(asyncio.CancelledError):
         await second

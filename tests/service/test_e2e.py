@@ -94,7 +94,7 @@ async def test_shutdown_cancels_a_slow_audit_and_the_run_is_never_complete(
     sandbox: RunningSandbox, e2e_settings: Settings
 ) -> None:
     from zoomaudit.store import Store
-    from zoomaudit.vocabulary import Scope
+    from zoomaudit.vocabulary import AccountScope
 
     sandbox.options.latency_ms = 300  # every Zoom answer is slow: the audit outlives the grace time
     app = create_service_app(
@@ -102,7 +102,7 @@ async def test_shutdown_cancels_a_slow_audit_and_the_run_is_never_complete(
     )
     service = app.state.service
     async with running(app):
-        assert service.submit_audit(Scope.account(), "manual", key="account")
+        assert service.submit_audit(AccountScope(), "manual", key="account")
         for _ in range(200):
             if service.store.list_runs(limit=1):
                 break

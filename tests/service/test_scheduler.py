@@ -19,7 +19,7 @@ from zoomaudit.service.scheduler import (
     stored_jobs,
 )
 from zoomaudit.settings import Settings, load_settings
-from zoomaudit.vocabulary import Scope
+from zoomaudit.vocabulary import AccountScope
 
 from .conftest import AppFactory, FakeRunner, running
 
@@ -93,7 +93,7 @@ async def test_nightly_job_fires_and_audits_the_account(make_app: AppFactory, ru
         scheduler.modify_job(NIGHTLY_JOB_ID, next_run_time=datetime.now(UTC) - timedelta(seconds=1))
         await asyncio.wait_for(runner.called.wait(), 5)
         assert scheduler.get_job(NIGHTLY_JOB_ID).next_run_time > datetime.now(UTC)
-    assert runner.calls == [(Scope.account(), "scheduled")]
+    assert runner.calls == [(AccountScope(), "scheduled")]
 
 
 async def test_deferred_fix_job_calls_apply_deferred(make_app: AppFactory) -> None:
@@ -153,7 +153,7 @@ async def test_a_run_missed_while_down_runs_once_at_start(make_app: AppFactory, 
     async with running(second):
         await asyncio.wait_for(runner.called.wait(), 5)
         await asyncio.sleep(0.05)
-    assert runner.calls == [(Scope.account(), "scheduled")]
+    assert runner.calls == [(AccountScope(), "scheduled")]
 
 
 async def test_a_run_missed_beyond_the_grace_time_is_skipped(
@@ -204,4 +204,4 @@ def test_schedule_run_now_runs_the_nightly_audit_once(monkeypatch: pytest.Monkey
     result = CliRunner().invoke(cli, ["schedule", "run-now"])
     assert result.exit_code == 0, result.output
     assert "run run-1 (complete, 0 violation(s))" in result.output
-    assert runner.calls == [(Scope.account(), "scheduled")]
+    assert runner.calls == [(AccountScope(), "scheduled")]

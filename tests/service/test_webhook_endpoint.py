@@ -8,7 +8,7 @@ import pytest
 
 from zoomaudit.errors import ZoomApiError
 from zoomaudit.settings import load_settings
-from zoomaudit.vocabulary import Scope
+from zoomaudit.vocabulary import AccountScope, MeetingsScope, Scope, UsersScope
 
 from .conftest import AppFactory, FakeRunner, event, running, signed
 
@@ -48,7 +48,7 @@ async def test_signed_meeting_update_queues_a_single_meeting_audit(
         assert response.status_code == 200
         assert response.json() == {"status": "accepted"}
         await app.state.service.dispatcher.join()
-    assert runner.calls == [(Scope.meetings(85012345678), "webhook")]
+    assert runner.calls == [(MeetingsScope.of(85012345678), "webhook")]
 
 
 @pytest.mark.parametrize("case", ["wrong-secret", "altered-body", "stale", "future", "no-headers"])
@@ -90,7 +90,7 @@ async def test_replays_are_refused_and_redeliveries_processed_once(
     assert replay.status_code == 409
     assert redelivery.status_code == 200
     assert redelivery.json() == {"status": "duplicate"}
-    assert runner.calls == [(Scope.meetings(7), "webhook")]
+    assert runner.calls == [(MeetingsScope.of(7), "webhook")]
 
 
 async def test_endpoint_is_off_without_a_secret(make_app: AppFactory, runner: FakeRunner) -> None:
@@ -140,8 +140,8 @@ async def test_three_updates_of_a_meeting_give_one_audit(make_app: AppFactory, r
         await client.post(URL, content=body, headers=headers)
         await app.state.service.dispatcher.join()
     assert sorted(runner.calls, key=lambda c: c[0].meeting_ids) == [
-        (Scope.meetings(42), "webhook"),
-        (Scope.meetings(43), "webhook"),
+        (MeetingsScope.of(42), "webhook"),
+        (MeetingsScope.of(43), "webhook"),
     ]
 
 
@@ -164,10 +164,10 @@ async def test_each_event_kind_reaches_the_right_scope(make_app: AppFactory, run
         await app.state.service.dispatcher.join()
     assert sorted(runner.calls, key=repr) == sorted(
         [
-            (Scope.meetings(11), "webhook"),
-            (Scope.for_users("u1"), "webhook"),
-            (Scope.for_users("u2", "u3"), "webhook"),
-            (Scope.account(), "webhook"),
+            (MeetingsScope.of(11), "webhook"),
+            (UsersScope.of("u1"), "webhook"),
+            (UsersScope.of("u2", "u3"), "webhook"),
+            (AccountScope(), "webhook"),
         ],
         key=repr,
     )
@@ -184,7 +184,7 @@ async def test_group_change_falls_back_to_the_account_when_members_cannot_be_lis
     async with running(app) as client:
         await client.post(URL, content=body, headers=headers)
         await app.state.service.dispatcher.join()
-    assert runner.calls == [(Scope.account(), "webhook")]
+    assert runner.calls == [(AccountScope(), "webhook")]
 
 
 async def test_deleted_meeting_withdraws_its_fixes_and_drops_a_pending_audit(
@@ -238,4 +238,4 @@ async def test_an_event_that_cannot_be_queued_is_refused_for_a_later_retry(
         await service.dispatcher.join()
     assert refused.status_code == 503
     assert retried.json() == {"status": "accepted"}
-    assert runner.calls == [(Scope.meetings(8), "webhook")]
+    assert runner.calls == [(MeetingsScope.of(8), "webhook")]

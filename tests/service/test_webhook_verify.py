@@ -21,7 +21,7 @@ from zoomaudit.service.webhooks import (
     url_validation_answer,
     verify,
 )
-from zoomaudit.vocabulary import Scope
+from zoomaudit.vocabulary import AccountScope, MeetingsScope, UsersScope
 
 from .conftest import SECRET, event
 
@@ -126,23 +126,23 @@ def test_event_key_ignores_spacing_and_key_order() -> None:
 @pytest.mark.parametrize(
     ("envelope", "expected"),
     [
-        (event("meeting.created", {"id": 111}), Audit("meeting:111", Scope.meetings(111))),
-        (event("meeting.updated", {"id": "222"}), Audit("meeting:222", Scope.meetings(222))),
+        (event("meeting.created", {"id": 111}), Audit("meeting:111", MeetingsScope.of(111))),
+        (event("meeting.updated", {"id": "222"}), Audit("meeting:222", MeetingsScope.of(222))),
         (event("meeting.deleted", {"id": 333}), Withdraw(333)),
         (
             event("meeting.deleted", {"id": 444, "occurrences": [{"occurrence_id": "1"}]}),
-            Audit("meeting:444", Scope.meetings(444)),
+            Audit("meeting:444", MeetingsScope.of(444)),
         ),
-        (event("user.settings_updated", {"id": "u1"}), Audit("user:u1", Scope.for_users("u1"))),
+        (event("user.settings_updated", {"id": "u1"}), Audit("user:u1", UsersScope.of("u1"))),
         (event("group.settings_updated", {"id": "g1"}), AuditGroup("group:g1", "g1")),
         (event("group.lock_settings_updated", {"id": "g2"}), AuditGroup("group:g2", "g2")),
         (
             event("group.member_added", {"id": "g1", "members": [{"id": "u2"}, {"id": "u1"}]}),
-            Audit("user:u1,u2", Scope.for_users("u1", "u2")),
+            Audit("user:u1,u2", UsersScope.of("u1", "u2")),
         ),
         (event("group.member_deleted", {"id": "g3"}), AuditGroup("group:g3", "g3")),
-        (event("account.settings_updated", {"id": "acc"}), Audit("account", Scope.account())),
-        (event("account.lock_settings_updated", {"id": "acc"}), Audit("account", Scope.account())),
+        (event("account.settings_updated", {"id": "acc"}), Audit("account", AccountScope())),
+        (event("account.lock_settings_updated", {"id": "acc"}), Audit("account", AccountScope())),
     ],
     ids=lambda v: v["event"] if isinstance(v, dict) else "",
 )

@@ -144,9 +144,9 @@ def run_audit(
 ) -> RunOutcome:
     """Run one audit from the command line (progress bar on a terminal unless quiet)."""
     from zoomaudit.runner import run
-    from zoomaudit.vocabulary import Scope
+    from zoomaudit.vocabulary import AccountScope, MeetingsScope, UsersScope
 
-    scope = Scope.meetings(*meetings) if meetings else Scope.for_user(user) if user else Scope.account()
+    scope = MeetingsScope.of(*meetings) if meetings else UsersScope.of(user) if user else AccountScope()
     show_progress = not quiet and sys.stderr.isatty()
 
     async def go() -> RunOutcome:

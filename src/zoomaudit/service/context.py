@@ -28,7 +28,7 @@ from zoomaudit.service.webhooks import (
     ReplayGuard,
     Withdraw,
 )
-from zoomaudit.vocabulary import Scope, Trigger
+from zoomaudit.vocabulary import AccountScope, Scope, Trigger, UsersScope
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -66,7 +66,7 @@ GroupMembers = Callable[[str], Awaitable[list[str]]]
 
 
 def nightly_scope() -> Scope:
-    return Scope.account()
+    return AccountScope()
 
 
 async def run_nightly(
@@ -227,18 +227,18 @@ class Service:
     async def _audit_group(self, group_id: str) -> None:
         if self.group_members is None:
             log.info("group %s changed; members unknown here, so the whole account is re-audited", group_id)
-            self.submit_audit(Scope.account(), "webhook", key="account")
+            self.submit_audit(AccountScope(), "webhook", key="account")
             return
         try:
             members = await self.group_members(group_id)
         except ZoomAuditError as exc:
             log.warning("members of group %s not listed (%s); re-auditing the whole account", group_id, exc)
-            self.submit_audit(Scope.account(), "webhook", key="account")
+            self.submit_audit(AccountScope(), "webhook", key="account")
             return
         if not members:
             log.info("group %s changed but has no members; nothing to re-audit", group_id)
             return
-        await self._quiet_audit(Scope.for_users(*members), "webhook")
+        await self._quiet_audit(UsersScope.of(*members), "webhook")
 
     async def _withdraw(self, meeting_id: int) -> None:
         if self.withdraw_fixes is None:
@@ -276,7 +276,7 @@ def _describe(scope: Scope) -> str:
     if scope.kind == "meetings":
         return "meeting:" + ",".join(str(m) for m in scope.meeting_ids)
     if scope.kind == "user":
-        return "user:" + ",".join(scope.users or ((scope.user,) if scope.user else ()))
+        return "user:" + ",".join(scope.users)
     return "account"
 
 

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from zoomaudit.vocabulary import Scope
+from zoomaudit.vocabulary import AccountScope, MeetingsScope, Scope, UsersScope
 
 MAX_AGE_SECONDS = 300.0
 """How old a request timestamp may be."""
@@ -219,7 +219,7 @@ def plan_event(envelope: Mapping[str, Any]) -> Action:
         meeting_id = _meeting_id(obj)
         if meeting_id is None:
             return Ignore(f"{event} without a meeting id")
-        return Audit(f"meeting:{meeting_id}", Scope.meetings(meeting_id))
+        return Audit(f"meeting:{meeting_id}", MeetingsScope.of(meeting_id))
     if event == "meeting.deleted":
         meeting_id = _meeting_id(obj)
         return Withdraw(meeting_id) if meeting_id is not None else Ignore("meeting.deleted without an id")
@@ -227,7 +227,7 @@ def plan_event(envelope: Mapping[str, Any]) -> Action:
         user_id = _text_id(obj)
         if user_id is None:
             return Ignore("user.settings_updated without a user id")
-        return Audit(f"user:{user_id}", Scope.for_users(user_id))
+        return Audit(f"user:{user_id}", UsersScope.of(user_id))
     if event in GROUP_EVENTS:
         group_id = _text_id(obj)
         return (
@@ -239,9 +239,9 @@ def plan_event(envelope: Mapping[str, Any]) -> Action:
         ids = [m.get("id") for m in members if isinstance(m, Mapping)] if isinstance(members, list) else []
         users = sorted({i for i in ids if isinstance(i, str) and i})
         if users:
-            return Audit("user:" + ",".join(users), Scope.for_users(*users))
+            return Audit("user:" + ",".join(users), UsersScope.of(*users))
         group_id = _text_id(obj)
         return AuditGroup(f"group:{group_id}", group_id) if group_id else Ignore(f"{event} without members")
     if event in ACCOUNT_EVENTS:
-        return Audit("account", Scope.account())
+        return Audit("account", AccountScope())
     return Ignore(f"event {event!r} is not one zoomaudit acts on")

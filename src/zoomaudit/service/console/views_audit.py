@@ -7,7 +7,7 @@ import re
 from starlette.responses import Response
 
 from zoomaudit.service.console.web import Ctx
-from zoomaudit.vocabulary import Scope
+from zoomaudit.vocabulary import AccountScope, MeetingsScope, Scope
 
 MEETING_ID = re.compile(r"[0-9]{1,19}")
 MAX_MEETING_ID = 2**63 - 1
@@ -27,15 +27,16 @@ def page(ctx: Ctx, *, status_code: int = 200, error: str | None = None, meeting:
 
 async def start(ctx: Ctx) -> Response:
     what = ctx.field("scope")
+    scope: Scope
     if what == "account":
-        scope = Scope.account()
+        scope = AccountScope()
     elif what == "meeting":
         raw = ctx.field("meeting_id").replace(" ", "")
         # ASCII digits of an int64 only: ``str.isdigit`` also accepts "²" and thousands of digits,
         # which ``int`` then refuses with an error page instead of this message.
         if not MEETING_ID.fullmatch(raw) or int(raw) > MAX_MEETING_ID:
             return page(ctx, status_code=400, error="Give the meeting's numeric id.", meeting=raw[:40])
-        scope = Scope.meetings(int(raw))
+        scope = MeetingsScope.of(int(raw))
     else:
         return page(ctx, status_code=400, error="Choose one meeting or the whole account.")
     job = ctx.console.jobs.start_audit(scope, started_by=ctx.admin.email)
