@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from zoomaudit.cli.fixes import _table
+from zoomaudit.cli.fix_output import table
 from zoomaudit.report.common import printable
 from zoomaudit.settings import load_settings
 
@@ -15,7 +15,7 @@ def test_printable_drops_escape_sequences_but_keeps_text() -> None:
 
 
 def test_fix_tables_print_markup_like_notes_literally(capsys: pytest.CaptureFixture[str]) -> None:
-    _table(None, ("id", "note"), [("fx-1", "[/x] closing tag and [bold]not bold[/bold]")])
+    table(None, ("id", "note"), [("fx-1", "[/x] closing tag and [bold]not bold[/bold]")])
     out = capsys.readouterr().out
     assert "[/x]" in out
     assert "[bold]not bold[/bold]" in out

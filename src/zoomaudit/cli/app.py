@@ -49,6 +49,7 @@ COMMAND_MODULES = (
     "zoomaudit.cli.runs",
     "zoomaudit.cli.demo",
     "zoomaudit.cli.fixes",
+    "zoomaudit.cli.waivers",
     "zoomaudit.cli.serve",
     "zoomaudit.cli.admins",
 )

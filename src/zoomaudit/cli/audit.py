@@ -6,6 +6,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TextIO, cast
 
@@ -150,16 +151,7 @@ def run_audit(
     show_progress = not quiet and sys.stderr.isatty()
 
     async def go() -> RunOutcome:
-        if not show_progress:
-            return await run(
-                scope,
-                "manual",
-                settings=settings,
-                fix_mode=fix_mode,
-                dry_run=dry_run,
-                max_changes=max_changes,
-            )
-        with RichObserver() as observer:
+        with RichObserver() if show_progress else nullcontext() as observer:
             return await run(
                 scope,
                 "manual",

@@ -108,14 +108,12 @@ async def _check_zoom(console: Console, settings: Settings) -> bool:
         try:
             token = await zoom.authenticate()
         except AuthError as exc:
-            console.print(f"[red]✗[/] bad credentials: {escape(str(exc))}")
-            return False
+            return _fail(console, f"bad credentials: {escape(str(exc))}")
         except ZoomUnavailable as exc:
-            console.print(
-                f"[red]✗[/] unreachable: {escape(str(exc))}. Check the network, a proxy, "
-                "or ZOOM_OAUTH_TOKEN_URL."
+            return _fail(
+                console,
+                f"unreachable: {escape(str(exc))}. Check the network, a proxy, or ZOOM_OAUTH_TOKEN_URL.",
             )
-            return False
         console.print(f"[green]✓[/] access token obtained from {escape(settings.zoom_oauth_token_url)}")
         audit_gaps: list[str] = []
         webhook_gaps: list[str] = []
@@ -131,40 +129,44 @@ async def _check_zoom(console: Console, settings: Settings) -> bool:
         try:
             await zoom.request("GET", "/users", params={"status": "active", "page_size": 1})
         except MissingScope as exc:
-            console.print(
-                f"[red]✗[/] missing scope: {escape(str(exc))}. Listing users needs user:read:admin "
-                "(classic) or user:read:list_users:admin (granular)."
+            return _fail(
+                console,
+                f"missing scope: {escape(str(exc))}. Listing users needs user:read:admin "
+                "(classic) or user:read:list_users:admin (granular).",
             )
-            return False
         except AuthError as exc:
-            console.print(f"[red]✗[/] the token was refused: {escape(str(exc))}")
-            return False
+            return _fail(console, f"the token was refused: {escape(str(exc))}")
         except ZoomUnavailable as exc:
-            console.print(
-                f"[red]✗[/] cannot reach the Zoom API ({escape(settings.zoom_api_base_url)}): "
-                f"{escape(str(exc))}. Check the network, a proxy, or ZOOM_API_BASE_URL."
+            return _fail(
+                console,
+                f"cannot reach the Zoom API ({escape(settings.zoom_api_base_url)}): "
+                f"{escape(str(exc))}. Check the network, a proxy, or ZOOM_API_BASE_URL.",
             )
-            return False
         except ZoomError as exc:
-            console.print(f"[red]✗[/] Zoom refused a simple read (GET /users): {escape(str(exc))}")
-            return False
+            return _fail(console, f"Zoom refused a simple read (GET /users): {escape(str(exc))}")
         console.print(f"[green]✓[/] API reachable: listed users at {escape(settings.zoom_api_base_url)}")
     if audit_gaps:
         # Zoom grants what the app asked for; an audit reads every tier, so it would stop with exit 3.
-        console.print(
-            f"[red]✗[/] an audit will fail: the token lacks {escape(', '.join(audit_gaps))}. "
+        return _fail(
+            console,
+            f"an audit will fail: the token lacks {escape(', '.join(audit_gaps))}. "
             "Add these scopes to the app in the Zoom App Marketplace (docs/configuration.md, "
-            "Scopes per feature), then run doctor again."
+            "Scopes per feature), then run doctor again.",
         )
-        return False
     if webhook_gaps:
-        console.print(
-            f"[red]✗[/] webhooks are configured, but a re-audit of a group will fail: the token lacks "
+        return _fail(
+            console,
+            f"webhooks are configured, but a re-audit of a group will fail: the token lacks "
             f"{escape(', '.join(webhook_gaps))}. Add it to the app in the Zoom App Marketplace "
-            "(docs/configuration.md, Scopes per feature), then run doctor again."
+            "(docs/configuration.md, Scopes per feature), then run doctor again.",
         )
-        return False
     return True
+
+
+def _fail(console: Console, message: str) -> bool:
+    """Print a failed check (``message`` already escaped) and return False."""
+    console.print(f"[red]✗[/] {message}")
+    return False
 
 
 def _missing(granted: set[str], needs: tuple[tuple[str, ...], ...]) -> list[str]:

@@ -1,93 +1,35 @@
-"""`zoomaudit fixes ...` (the approval queue) and `zoomaudit waivers ...`.
+"""`zoomaudit fixes ...`: the approval queue.
 
 Thin: parse, call zoomaudit.fixes, print, exit code. Passcodes in fix bodies are shown masked.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable, Coroutine, Sequence
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from zoomaudit.cli.fix_output import (
+    By,
+    Fmt,
+    check_format,
+    known_policy,
+    now,
+    open_store,
+    print_json,
+    table,
+    when,
+    with_zoom,
+)
 from zoomaudit.vocabulary import FIX_STATUSES, FixStatus
 
 if TYPE_CHECKING:
     from zoomaudit.fixes.apply import ApplyResult
     from zoomaudit.fixes.queue import EventRecord, FixRecord
-    from zoomaudit.fixes.waivers import WaiverRecord
     from zoomaudit.store import Store
     from zoomaudit.zoom.client import ZoomClient
-
-T = TypeVar("T")
-FORMATS = ("table", "json")
-
-By = Annotated[str, typer.Option("--by", help="Your name, recorded in the audit trail.")]
-Fmt = Annotated[str, typer.Option("--format", "-f", help="table | json")]
-
-
-def _now() -> datetime:
-    from datetime import UTC
-
-    return datetime.now(UTC)
-
-
-def _check_format(fmt: str) -> None:
-    from zoomaudit.errors import UsageError
-
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; choose table or json")
-
-
-def _store() -> Store:
-    from zoomaudit.settings import load_settings
-    from zoomaudit.store import Store
-
-    return Store.from_settings(load_settings())
-
-
-def _with_zoom(work: Callable[[Store, ZoomClient], Coroutine[Any, Any, T]]) -> T:
-    """Run ``work`` with the store and a Zoom client built from the settings."""
-    from zoomaudit.settings import load_settings
-    from zoomaudit.store import Store
-    from zoomaudit.zoom.client import ZoomClient
-
-    settings = load_settings()
-    settings.require_credentials()
-
-    async def go() -> T:
-        with Store.from_settings(settings) as store:
-            async with ZoomClient(settings) as client:
-                return await work(store, client)
-
-    return asyncio.run(go())
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, default=str))
-
-
-def _table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    from zoomaudit.report.common import printable
-
-    table = Table(title=title, show_lines=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        # Cells hold admins' notes and Zoom's messages: plain text, never Rich markup.
-        table.add_row(*(Text(printable("" if cell is None else str(cell))) for cell in row))
-    Console(highlight=False, soft_wrap=True).print(table)
-
-
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
 def _request_text(fix: FixRecord) -> str:
@@ -122,10 +64,8 @@ def _check_policy_filter(store: Store, policy_id: str) -> None:
     from zoomaudit.fixes.queue import list_fixes
 
     if not list_fixes(store, policy_id=policy_id):
-        _known_policy(policy_id)
+        known_policy(policy_id)
 
-
-# --- fixes ------------------------------------------------------------------------------------
 
 fixes_app = typer.Typer(
     help="The fix queue: list, show, approve, reject, revert, trail.", no_args_is_help=True
@@ -145,16 +85,16 @@ def list_command(
     from zoomaudit.fixes.queue import list_fixes
     from zoomaudit.redaction import redact
 
-    _check_format(fmt)
+    check_format(fmt)
     bad = [s for s in status or [] if s not in FIX_STATUSES]
     if bad:
         raise UsageError(f"unknown status {', '.join(bad)}; choose from {', '.join(FIX_STATUSES)}")
-    with _store() as store:
+    with open_store() as store:
         if policy is not None:
             _check_policy_filter(store, policy)
         fixes = list_fixes(store, statuses=status or None, policy_id=policy)
     if fmt == "json":
-        _print_json([f.public() for f in fixes])
+        print_json([f.public() for f in fixes])
         return
     if not fixes:
         typer.echo("no fix plans" + (f" with status {', '.join(status)}" if status else ""))
@@ -167,12 +107,12 @@ def list_command(
             f"{f.target_level} {f.target_id or ''}",
             _request_text(f) + " " + json.dumps(redact(f.body)),
             len(f.meeting_ids),
-            _when(f.created_at),
+            when(f.created_at),
             f.error or f.note or "",
         )
         for f in fixes
     ]
-    _table(None, ("id", "status", "policy", "target", "request", "meetings", "created", "note"), rows)
+    table(None, ("id", "status", "policy", "target", "request", "meetings", "created", "note"), rows)
 
 
 @fixes_app.command("show")
@@ -181,13 +121,13 @@ def show_command(fix_id: Annotated[str, typer.Argument(help="The fix id.")], fmt
     from zoomaudit.fixes.queue import get_fix, last_after, trail
     from zoomaudit.redaction import redact
 
-    _check_format(fmt)
-    with _store() as store:
+    check_format(fmt)
+    with open_store() as store:
         fix = get_fix(store, fix_id)
         after = last_after(store, fix.id)
         events = trail(store, fix.id)
     if fmt == "json":
-        _print_json({**fix.public(), "after": after, "trail": [e.public() for e in events]})
+        print_json({**fix.public(), "after": after, "trail": [e.public() for e in events]})
         return
     fields = fix.fields
     before = redact(fix.before or {})
@@ -198,9 +138,9 @@ def show_command(fix_id: Annotated[str, typer.Argument(help="The fix id.")], fmt
     if fix.meeting_ids:
         typer.echo(f"meetings: {', '.join(str(m) for m in fix.meeting_ids)}")
     if fix.decided_by:
-        typer.echo(f"decided:  by {fix.decided_by} at {_when(fix.decided_at)}")
+        typer.echo(f"decided:  by {fix.decided_by} at {when(fix.decided_at)}")
     if fix.applied_at:
-        typer.echo(f"applied:  {_when(fix.applied_at)}")
+        typer.echo(f"applied:  {when(fix.applied_at)}")
     if fix.note:
         typer.echo(f"note:     {fix.note}")
     if fix.error:
@@ -214,16 +154,16 @@ def show_command(fix_id: Annotated[str, typer.Argument(help="The fix id.")], fmt
         )
         for path in fields
     ]
-    _table(None, ("field", "before", "planned", "after (read back)"), rows)
+    table(None, ("field", "before", "planned", "after (read back)"), rows)
     _print_trail(events)
 
 
 def _print_trail(events: Sequence[EventRecord]) -> None:
     rows = [
-        (_when(e.at), e.fix_id, e.actor, f"{e.from_status or '-'} -> {e.to_status}", e.note or "")
+        (when(e.at), e.fix_id, e.actor, f"{e.from_status or '-'} -> {e.to_status}", e.note or "")
         for e in events
     ]
-    _table("trail", ("when", "fix", "who", "transition", "note"), rows)
+    table("trail", ("when", "fix", "who", "transition", "note"), rows)
 
 
 @fixes_app.command("approve")
@@ -254,7 +194,7 @@ def approve_command(
     if not fix_ids and not all_pending:
         raise UsageError("name the fixes to approve, or use --all")
     if policy is not None:
-        with _store() as store:
+        with open_store() as store:
             _check_policy_filter(store, policy)
 
     async def work(store: Store, client: ZoomClient) -> list[ApplyResult]:
@@ -265,7 +205,7 @@ def approve_command(
             return []
         return await approve(store, client, ids, actor=by, note=note)
 
-    results = _with_zoom(work)
+    results = with_zoom(work)
     if not results:
         typer.echo("no pending fixes" + (f" for policy {policy}" if policy else ""))
         raise typer.Exit(EXIT_OK)
@@ -287,8 +227,8 @@ def reject_command(
 
     if not by.strip():
         raise UsageError("--by NAME is required")
-    with _store() as store:
-        results = reject(store, fix_ids, actor=by, reason=reason, now=_now())
+    with open_store() as store:
+        results = reject(store, fix_ids, actor=by, reason=reason, now=now())
     _print_results(results)
     _exit_for(results, FixStatus.REJECTED)
 
@@ -314,7 +254,7 @@ def revert_command(
         get_fix(store, fix_id)  # unknown id: a usage error before anything else
         return await revert(store, client, fix_id, actor=by)
 
-    result = _with_zoom(work)
+    result = with_zoom(work)
     _print_results([result])
     _exit_for([result], FixStatus.REVERTED, unusable="the fix is still applied, revert it again later")
 
@@ -327,135 +267,17 @@ def trail_command(
     """The append-only audit trail of fix transitions: who, when, before, after, note."""
     from zoomaudit.fixes.queue import trail
 
-    _check_format(fmt)
-    with _store() as store:
+    check_format(fmt)
+    with open_store() as store:
         events = trail(store, fix_id)
     if fmt == "json":
-        _print_json([e.public() for e in events])
+        print_json([e.public() for e in events])
     elif not events:
         typer.echo("the trail is empty")
     else:
         _print_trail(events)
 
 
-# --- waivers ----------------------------------------------------------------------------------
-
-waivers_app = typer.Typer(help="Waivers: approved exceptions to a policy.", no_args_is_help=True)
-
-
-def _parse_day(value: str | None) -> date | None:
-    from zoomaudit.errors import UsageError
-
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"--until {value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _known_policy(policy_id: str) -> None:
-    from pathlib import Path
-
-    from zoomaudit.errors import UsageError
-    from zoomaudit.policy import load_policies
-    from zoomaudit.settings import load_settings
-
-    settings = load_settings()
-    policies = load_policies(Path(settings.policies_dir) if settings.policies_dir else None)
-    if policies.get(policy_id) is None:
-        known = ", ".join(sorted(p.id for p in policies.policies))
-        raise UsageError(f"unknown policy {policy_id!r}; known: {known}")
-
-
-@waivers_app.command("add")
-def waivers_add(
-    policy: Annotated[str, typer.Option("--policy", "-p", help="The policy id waived.")],
-    reason: Annotated[str, typer.Option("--reason", help="Why this exception is acceptable.")],
-    by: Annotated[str, typer.Option("--by", help="Who approved the waiver.")],
-    meeting: Annotated[int | None, typer.Option("--meeting", "-m", help="Waive for this meeting.")] = None,
-    host: Annotated[str | None, typer.Option("--host", help="Waive for this host (e-mail).")] = None,
-    group: Annotated[str | None, typer.Option("--group", help="Waive for this group (name).")] = None,
-    until: Annotated[
-        str | None, typer.Option("--until", help="Last day the waiver applies (YYYY-MM-DD, UTC).")
-    ] = None,
-) -> None:
-    """Record a waiver for one meeting, host or group; an expired waiver stops by itself."""
-    from zoomaudit.fixes.waivers import add_waiver
-
-    last_day = _parse_day(until)
-    _known_policy(policy)
-    with _store() as store:
-        waiver = add_waiver(
-            store,
-            policy_id=policy,
-            meeting_id=meeting,
-            host_email=host,
-            group_name=group,
-            reason=reason,
-            approved_by=by,
-            until=last_day,
-            now=_now(),
-        )
-    typer.echo(
-        f"waiver {waiver.id}: {waiver.policy_id} waived for {waiver.scope_text}"
-        + (f" until {waiver.until.isoformat()}" if waiver.until else "")
-    )
-
-
-def _waiver_state(waiver: WaiverRecord, today: date) -> str:
-    if waiver.removed_at is not None:
-        return f"removed by {waiver.removed_by}"
-    return "active" if waiver.active_on(today) else "expired"
-
-
-@waivers_app.command("list")
-def waivers_list(
-    include_removed: Annotated[bool, typer.Option("--all", help="Include removed waivers.")] = False,
-    fmt: Fmt = "table",
-) -> None:
-    """List waivers with their state (active, expired, removed)."""
-    from zoomaudit.fixes.waivers import list_waivers
-
-    _check_format(fmt)
-    today = _now().date()
-    with _store() as store:
-        waivers = list_waivers(store, include_removed=include_removed)
-    if fmt == "json":
-        _print_json([{**w.model_dump(mode="json"), "state": _waiver_state(w, today)} for w in waivers])
-        return
-    if not waivers:
-        typer.echo("no waivers")
-        return
-    rows = [
-        (
-            w.id,
-            w.policy_id,
-            w.scope_text,
-            w.until.isoformat() if w.until else "no end",
-            _waiver_state(w, today),
-            w.approved_by,
-            w.reason,
-        )
-        for w in waivers
-    ]
-    _table(None, ("id", "policy", "for", "until", "state", "approved by", "reason"), rows)
-
-
-@waivers_app.command("remove")
-def waivers_remove(
-    waiver_id: Annotated[int, typer.Argument(help="The waiver id.")],
-    by: Annotated[str, typer.Option("--by", help="Who removes it.")],
-) -> None:
-    """Remove a waiver (it is kept, marked removed, for the record)."""
-    from zoomaudit.fixes.waivers import remove_waiver
-
-    with _store() as store:
-        waiver = remove_waiver(store, waiver_id, actor=by, now=_now())
-    typer.echo(f"waiver {waiver.id} removed ({waiver.policy_id} for {waiver.scope_text})")
-
-
 def register(app: typer.Typer) -> None:
-    """Add the ``fixes`` and ``waivers`` command groups."""
+    """Add the ``fixes`` command group."""
     app.add_typer(fixes_app, name="fixes")
-    app.add_typer(waivers_app, name="waivers")

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from zoomaudit.controls.catalogue_sources import settings_paths
 from zoomaudit.controls.model import MISSING, Control, Derive
 
 _RIVET = "zoom/rivet-javascript 0.4.0"
@@ -196,11 +197,7 @@ RECORDS_AND_PRESENCE: tuple[Control, ...] = (
     Control(
         "local_recording",
         "local recording",
-        user="recording.local_recording",
-        group="recording.local_recording",
-        group_lock="recording.local_recording",
-        account="recording.local_recording",
-        account_lock="recording.local_recording",
+        **settings_paths("recording.local_recording"),
         notes="One switch for hosts and participants alike: the API has no separate field for "
         "participants, so turning it off also stops the host recording to their own computer. No "
         "meeting field (the meeting's auto_recording: local is the automatic-recording control).",

@@ -238,11 +238,7 @@ AUDIO = Control(
     "audio",
     "audio join options",
     meeting="settings.audio",
-    user="schedule_meeting.audio_type",
-    group="schedule_meeting.audio_type",
-    group_lock="schedule_meeting.audio_type",
-    account="schedule_meeting.audio_type",
-    account_lock="schedule_meeting.audio_type",
+    **settings_paths("schedule_meeting.audio_type"),
     default="both",
     labels={
         "both": "phone and computer audio",

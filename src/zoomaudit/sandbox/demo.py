@@ -48,15 +48,7 @@ def demo_state(now: datetime | None = None) -> SandboxState:
     users, gid = add_people(state)
     created = today - timedelta(days=21)
     add_pmi_rooms(state, users, created)
-    for n, row in enumerate(MEETINGS):
-        add_demo_meeting(
-            state,
-            users,
-            row,
-            meeting_id=84100200300 + n * 7919,
-            today=today,
-            created=created + timedelta(hours=n),
-        )
+    _add_meetings(state, users, MEETINGS, first_id=84100200300, today=today, created=created)
     # One evening of the Tuesday drop-in ran as an open session: its waiting room was turned off.
     drop_in = state.meeting_by_topic("Youth club online: Tuesday drop-in")
     occ = drop_in["occurrences"][OVERRIDDEN_OCCURRENCE]["occurrence_id"]
@@ -106,6 +98,27 @@ LATER_MEETINGS: list[DemoMeeting] = [
 ]
 
 
+def _add_meetings(
+    state: SandboxState,
+    users: dict[str, SandboxUser],
+    rows: list[DemoMeeting],
+    *,
+    first_id: int,
+    today: datetime,
+    created: datetime,
+) -> None:
+    """Add ``rows`` in order: ids ``first_id`` a prime apart, created an hour apart from ``created``."""
+    for n, row in enumerate(rows):
+        add_demo_meeting(
+            state,
+            users,
+            row,
+            meeting_id=first_id + n * 7919,
+            today=today,
+            created=created + timedelta(hours=n),
+        )
+
+
 def _records_and_presence(
     state: SandboxState, users: dict[str, SandboxUser], gid: dict[str, str], created: datetime
 ) -> None:
@@ -126,15 +139,14 @@ def _records_and_presence(
     }
     users["owen"].settings.setdefault("recording", {})["ask_participants_to_consent_disclaimer"] = False
     today = created + timedelta(days=21)
-    for n, row in enumerate(LATER_MEETINGS):
-        add_demo_meeting(
-            state,
-            users,
-            row,
-            meeting_id=84100900100 + n * 7919,
-            today=today,
-            created=created + timedelta(hours=len(MEETINGS) + n),
-        )
+    _add_meetings(
+        state,
+        users,
+        LATER_MEETINGS,
+        first_id=84100900100,
+        today=today,
+        created=created + timedelta(hours=len(MEETINGS)),
+    )
 
 
 # A session whose GET /meetings/{id} answer has no password key (Zoom leaves it out for some

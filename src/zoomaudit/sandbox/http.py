@@ -5,13 +5,14 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from zoomaudit.sandbox.options import SandboxOptions
 from zoomaudit.sandbox.state import Doc, SandboxState
 
 MAX_PAGE_SIZE = 300
 DEFAULT_PAGE_SIZE = 30
+T = TypeVar("T")
 PAGE_TOKEN_TTL = 15 * 60  # reference.md §2: next_page_token expires after 15 minutes
 
 
@@ -30,6 +31,13 @@ class ApiError(Exception):
         if self.errors:
             out["errors"] = self.errors
         return out
+
+
+def found(value: T | None, code: int, message: str) -> T:
+    """``value``, or Zoom's 404 answer with ``code`` and ``message`` when there is none."""
+    if value is None:
+        raise ApiError(404, code, message)
+    return value
 
 
 def validation(message: str = "Validation Failed.", field_name: str | None = None) -> ApiError:

@@ -8,7 +8,7 @@ from typing import Any
 import zoomaudit.sandbox.tiers as tiers
 from zoomaudit.sandbox.build import HIDE_PASSWORD
 from zoomaudit.sandbox.defaults import zoom_id
-from zoomaudit.sandbox.http import NO_CONTENT, ApiError, Call, Reply, paginate, validation
+from zoomaudit.sandbox.http import NO_CONTENT, ApiError, Call, Reply, found, paginate, validation
 from zoomaudit.sandbox.ratelimit import daily_rejection
 from zoomaudit.sandbox.routes_users import get_user
 from zoomaudit.sandbox.state import Doc, SandboxState, SandboxUser
@@ -95,10 +95,7 @@ def _meeting_id(call: Call) -> int:
 
 
 def get_meeting_doc(state: SandboxState, meeting_id: int) -> Doc:
-    meeting = state.meetings.get(meeting_id)
-    if meeting is None:
-        raise ApiError(404, 3001, f"Meeting {meeting_id} is not found or has expired.")
-    return meeting
+    return found(state.meetings.get(meeting_id), 3001, f"Meeting {meeting_id} is not found or has expired.")
 
 
 def _occurrence(meeting: Doc, occurrence_id: str) -> Doc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import zoomaudit.sandbox.tiers as tiers
-from zoomaudit.sandbox.http import NO_CONTENT, ApiError, Call, Reply, paginate, validation
+from zoomaudit.sandbox.http import NO_CONTENT, ApiError, Call, Reply, found, paginate, validation
 from zoomaudit.sandbox.state import Doc, SandboxGroup, SandboxState, SandboxUser
 
 USER_OPTIONS = ("meeting_authentication", "recording_authentication", "meeting_security")
@@ -25,10 +25,7 @@ def get_user(state: SandboxState, key: str, list_message: bool = False) -> Sandb
 
 
 def get_group(state: SandboxState, group_id: str) -> SandboxGroup:
-    group = state.groups.get(group_id)
-    if group is None:
-        raise ApiError(404, 4130, f"Group does not exist: {group_id}.")
-    return group
+    return found(state.groups.get(group_id), 4130, f"Group does not exist: {group_id}.")
 
 
 def check_account(state: SandboxState, account_id: str) -> None:

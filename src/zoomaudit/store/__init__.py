@@ -14,7 +14,8 @@ from zoomaudit.store.records import (
     RunReport,
     RunStatus,
 )
-from zoomaudit.store.store import STALE_AFTER, Store
+from zoomaudit.store.run_writing import STALE_AFTER
+from zoomaudit.store.store import Store
 
 __all__ = [
     "COUNT_KEYS",

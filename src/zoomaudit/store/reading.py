@@ -89,19 +89,7 @@ def fix_infos(session: Session, fix_ids: list[str]) -> dict[str, FixInfo]:
     if not fix_ids:
         return {}
     plans = session.scalars(select(FixPlan).where(FixPlan.id.in_(fix_ids)))
-    return {
-        p.id: FixInfo(
-            id=p.id,
-            status=p.status,
-            target_level=p.target_level,
-            target_id=p.target_id,
-            method=p.method,
-            path=p.path,
-            query=p.query or {},
-            body=p.body,
-        )
-        for p in plans
-    }
+    return {p.id: FixInfo.model_validate(p) for p in plans}
 
 
 def coverage(session: Session, run: Run) -> Coverage:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from zoomaudit.findings import Finding
 from zoomaudit.snapshot import CollectError
@@ -22,7 +22,14 @@ COUNT_KEYS: tuple[str, ...] = ("meetings", "users", "violations", "errors", "wai
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # from_attributes: the store builds records from its ORM rows (``Record.model_validate(row)``).
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
+    @field_validator("scope_detail", "counts", "query", mode="before", check_fields=False)
+    @classmethod
+    def _null_is_empty(cls, value: Any) -> Any:
+        """A JSON column left NULL reads as an empty mapping."""
+        return {} if value is None else value
 
 
 class RunRecord(_Record):

@@ -72,19 +72,7 @@ def error_of(row: RunErrorRow) -> CollectError:
 
 
 def record_of(run: Run) -> RunRecord:
-    return RunRecord(
-        id=run.id,
-        trigger=run.trigger,
-        scope=run.scope,
-        scope_detail=run.scope_detail or {},
-        started_at=run.started_at,
-        finished_at=run.finished_at,
-        status=run.status,
-        complete=run.complete,
-        policy_hash=run.policy_hash,
-        counts=run.counts or {},
-        error=run.error,
-    )
+    return RunRecord.model_validate(run)
 
 
 def scope_key(run: Run) -> tuple[str, tuple[str, ...], tuple[str, ...]]:

@@ -53,24 +53,21 @@ class DailyLedger:
 
     def check(self, category: str, host: str | None, method: str, path: str, what: str, now: float) -> None:
         """Raise RateLimited when this request would hit a daily limit already reached in this run."""
+        # A category cut off for the day blocks every request of it; a host's used-up quota only
+        # its meeting updates (PATCH /meetings/...).
         blocked = self._categories.get(category)
+        reached, charged = f"Zoom's daily rate limit for {category} requests was reached", None
+        cut_off = blocked is not None and now < blocked[0]
+        if not cut_off and host and method == "PATCH" and path.startswith("/meetings/"):
+            blocked = self._hosts.get(host)
+            reached, charged = f"host {host} reached Zoom's daily quota of meeting updates", host
         if blocked and now < blocked[0]:
             raise RateLimited(
-                f"{what} not sent: Zoom's daily rate limit for {category} requests was reached earlier in "
-                f"this run (resets {blocked[1]})",
+                f"{what} not sent: {reached} earlier in this run (resets {blocked[1]})",
                 category=category,
                 retry_at=blocked[1],
+                host=charged,
             )
-        if host and method == "PATCH" and path.startswith("/meetings/"):
-            quota = self._hosts.get(host)
-            if quota and now < quota[0]:
-                raise RateLimited(
-                    f"{what} not sent: host {host} reached Zoom's daily quota of meeting updates earlier in "
-                    f"this run (resets {quota[1]})",
-                    category=category,
-                    retry_at=quota[1],
-                    host=host,
-                )
 
     def host_of(self, path: str) -> str | None:
         """The host of the meeting a ``/meetings/{id}...`` path names, when a listing showed it."""
