@@ -83,8 +83,10 @@ class FakeActions(ConsoleActions):
         """Fix ids that do not apply, with the status and reason to report instead."""
 
     async def approve(
-        self, fix_ids: Any, *, actor: str, note: str | None, on_result: Any = None
+        self, fix_ids: Any, *, actor: str, note: str | None, on_result: Any = None, on_turn: Any = None
     ) -> list[Any]:
+        if on_turn is not None:
+            on_turn()
         self.approved.append((list(fix_ids), actor, note))
         for fix_id in fix_ids:
             if fix_id in self.outcomes:
@@ -121,7 +123,9 @@ class FakeActions(ConsoleActions):
             )
         return []
 
-    async def revert(self, fix_id: str, *, actor: str) -> Any:
+    async def revert(self, fix_id: str, *, actor: str, on_turn: Any = None) -> Any:
+        if on_turn is not None:
+            on_turn()
         if self.revert_result is not None:
             return self.revert_result
         self.store.transition_fix(

@@ -69,14 +69,26 @@ class ConsoleActions:
         """What holds the service's Zoom lane now (an approval started now would wait for it)."""
         return self._lane.running if self._lane is not None else None
 
-    async def _with_zoom(self, label: str, work: Callable[[ZoomClient], Awaitable[T]]) -> T:
-        """``work(client)`` in the lane's turn under ``serve``; else with a client of its own."""
+    async def _with_zoom(
+        self,
+        label: str,
+        work: Callable[[ZoomClient], Awaitable[T]],
+        on_turn: Callable[[], None] | None = None,
+    ) -> T:
+        """``work(client)`` in the lane's turn under ``serve``; else with a client of its own.
+        ``on_turn`` is called when the work starts (after waiting for the turn, if it had to)."""
+
+        async def started(client: ZoomClient) -> T:
+            if on_turn is not None:
+                on_turn()
+            return await work(client)
+
         if self._lane is not None:
-            return await self._lane.run(label, work)
+            return await self._lane.run(label, started)
         from zoomaudit.zoom.client import ZoomClient
 
         async with ZoomClient(self.settings) as client:
-            return await work(client)
+            return await started(client)
 
     # audits ----------------------------------------------------------------------------------------
     async def audit(self, scope: Scope) -> RunOutcome:
@@ -96,6 +108,7 @@ class ConsoleActions:
         actor: str,
         note: str | None,
         on_result: Callable[[Any], None] | None = None,
+        on_turn: Callable[[], None] | None = None,
     ) -> list[Any]:
         """Approve and apply each fix in turn (one Zoom client for all); ``on_result`` hears each outcome."""
         from zoomaudit.fixes.apply import approve
@@ -112,15 +125,15 @@ class ConsoleActions:
             return results
 
         what = f"fix {fix_ids[0]}" if len(fix_ids) == 1 else f"{len(fix_ids)} fixes"
-        return await self._with_zoom(f"console approval of {what} by {actor}", work)
+        return await self._with_zoom(f"console approval of {what} by {actor}", work, on_turn)
 
-    async def revert(self, fix_id: str, *, actor: str) -> Any:
+    async def revert(self, fix_id: str, *, actor: str, on_turn: Callable[[], None] | None = None) -> Any:
         from zoomaudit.fixes.apply import revert
 
         async def work(client: ZoomClient) -> Any:
             return await revert(self.store, client, fix_id, actor=actor, now=self._clock())
 
-        return await self._with_zoom(f"console revert of fix {fix_id} by {actor}", work)
+        return await self._with_zoom(f"console revert of fix {fix_id} by {actor}", work, on_turn)
 
     async def reject(self, fix_ids: Sequence[str], *, actor: str, reason: str) -> list[Any]:
         from zoomaudit.fixes.apply import reject
