@@ -7,6 +7,7 @@ sandbox.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -80,11 +81,14 @@ class FakeActions(ConsoleActions):
         """Set by a test to make the next revert end this way (stale, failed, Zoom unusable)."""
         self.group_map: dict[str, list[str]] = {}
         self.outcomes: dict[str, tuple[str, str]] = {}
+        self.turn: asyncio.Event | None = None
+        """Set by a test: approvals and reverts wait for it, as for their turn in the Zoom lane."""
         """Fix ids that do not apply, with the status and reason to report instead."""
 
     async def approve(
-        self, fix_ids: Any, *, actor: str, note: str | None, on_result: Any = None
+        self, fix_ids: Any, *, actor: str, note: str | None, on_result: Any = None, on_turn: Any = None
     ) -> list[Any]:
+        await self._wait_turn(on_turn)
         self.approved.append((list(fix_ids), actor, note))
         for fix_id in fix_ids:
             if fix_id in self.outcomes:
@@ -121,7 +125,14 @@ class FakeActions(ConsoleActions):
             )
         return []
 
-    async def revert(self, fix_id: str, *, actor: str) -> Any:
+    async def _wait_turn(self, on_turn: Any) -> None:
+        if self.turn is not None:
+            await self.turn.wait()
+        if on_turn is not None:
+            on_turn()
+
+    async def revert(self, fix_id: str, *, actor: str, on_turn: Any = None) -> Any:
+        await self._wait_turn(on_turn)
         if self.revert_result is not None:
             return self.revert_result
         self.store.transition_fix(

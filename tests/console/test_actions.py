@@ -67,6 +67,51 @@ async def test_a_revert_that_did_not_happen_says_why_and_keeps_the_fix_applied(
     assert get_fix(store, fix_id).status == "applied"
 
 
+class _BusyLane:
+    """The service's Zoom lane while the nightly audit holds the turn."""
+
+    running = "scheduled audit of the account"
+
+
+async def test_while_an_audit_uses_zoom_an_approval_waits_on_its_job_page_not_in_the_request(
+    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store
+) -> None:
+    token = await signed_in(client, ADMIN, "/fixes")
+    fix_id = seeded.fixes[0]
+    actions._lane = _BusyLane()  # type: ignore[assignment]
+    actions.turn = asyncio.Event()
+    response = await client.post(
+        "/fixes/decide", data={"csrf": token, "fix_id": fix_id, "decision": "approve", "note": "ok"}
+    )
+    assert response.status_code == 303
+    location = response.headers["location"]
+    waiting = (await client.get(location)).text
+    assert "Waiting for its turn" in waiting
+    assert get_fix(store, fix_id).status == "pending"
+    actions.turn.set()
+    html = await _finished_job(client, location)
+    assert f"Approval of fix {fix_id}" in html
+    assert re.search(r"status-applied\">applied</span> 1", html)
+    assert actions.approved == [([fix_id], ADMIN, "ok")]
+    assert get_fix(store, fix_id).status == "applied"
+
+
+async def test_while_an_audit_uses_zoom_a_revert_waits_on_its_job_page_and_says_how_it_ended(
+    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store
+) -> None:
+    token = await signed_in(client, ADMIN, "/fixes")
+    fix_id = seeded.fixes[0]
+    await client.post("/fixes/decide", data={"csrf": token, "fix_id": fix_id, "decision": "approve"})
+    actions._lane = _BusyLane()  # type: ignore[assignment]
+    actions.revert_result = ApplyResult(fix_id, "stale", "the meeting's waiting room changed since the fix")
+    response = await client.post("/fixes/revert", data={"csrf": token, "fix_id": fix_id})
+    assert response.status_code == 303
+    html = await _finished_job(client, response.headers["location"])
+    assert f"Revert of fix {fix_id}" in html
+    assert "waiting room changed" in html
+    assert get_fix(store, fix_id).status == "applied"
+
+
 async def test_rejecting_needs_a_reason_and_records_it(
     client: httpx.AsyncClient, seeded: Seeded, store: Store
 ) -> None:

@@ -31,6 +31,7 @@ class Runner:
         settings: Settings,
         observer: Observer | None = None,
         store: Any = None,
+        client: Any = None,
     ) -> RunOutcome:
         self.calls.append((scope, trigger))
         return RunOutcome(run_id="20261121-093000-beef", complete=True)

@@ -51,6 +51,8 @@ class FakeRunner:
     called: asyncio.Event = field(default_factory=asyncio.Event)
     events: list[str] = field(default_factory=list)
     """"start <trigger>" and "end <trigger>" in the order they happened."""
+    clients: list[Any] = field(default_factory=list)
+    """The Zoom client each call was given."""
 
     async def __call__(
         self,
@@ -60,8 +62,10 @@ class FakeRunner:
         settings: Settings,
         observer: Observer | None = None,
         store: Any = None,
+        client: Any = None,
     ) -> RunOutcome:
         self.calls.append((scope, trigger))
+        self.clients.append(client)
         self.events.append(f"start {trigger}")
         self.called.set()
         if self.gate is not None:
@@ -132,7 +136,7 @@ def make_app(settings: Settings, runner: FakeRunner) -> AppFactory:
             "store": FakeStore(),
             "start_scheduler": False,
             "withdraw_fixes": lambda meeting_id: None,
-            "apply_deferred": lambda: None,
+            "apply_deferred": lambda client: None,
             "group_members": _no_members,
             "console": False,
             "debounce": 0.02,
@@ -144,5 +148,5 @@ def make_app(settings: Settings, runner: FakeRunner) -> AppFactory:
     return factory
 
 
-async def _no_members(group_id: str) -> list[str]:
+async def _no_members(client: object, group_id: str) -> list[str]:
     return []

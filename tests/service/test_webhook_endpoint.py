@@ -146,7 +146,7 @@ async def test_three_updates_of_a_meeting_give_one_audit(make_app: AppFactory, r
 
 
 async def test_each_event_kind_reaches_the_right_scope(make_app: AppFactory, runner: FakeRunner) -> None:
-    async def members(group_id: str) -> list[str]:
+    async def members(client: object, group_id: str) -> list[str]:
         return {"g1": ["u2", "u3"]}[group_id]
 
     app = make_app(group_members=members)
@@ -176,7 +176,7 @@ async def test_each_event_kind_reaches_the_right_scope(make_app: AppFactory, run
 async def test_group_change_falls_back_to_the_account_when_members_cannot_be_listed(
     make_app: AppFactory, runner: FakeRunner
 ) -> None:
-    async def members(group_id: str) -> list[str]:
+    async def members(client: object, group_id: str) -> list[str]:
         raise ZoomApiError(404, 4130, "A group with this groupId does not exist.")
 
     app = make_app(group_members=members)

@@ -33,6 +33,7 @@ from zoomaudit.service.context import (
     WithdrawFixes,
     set_current,
 )
+from zoomaudit.service.lane import ClientFactory
 from zoomaudit.service.webhook_endpoint import zoom_webhook
 from zoomaudit.settings import Settings
 
@@ -90,6 +91,7 @@ def create_service_app(
     debounce: float = DEFAULT_DEBOUNCE_SECONDS,
     shutdown_grace: float = DEFAULT_SHUTDOWN_GRACE_SECONDS,
     webhooks_expected: bool = True,
+    make_client: ClientFactory | None = None,
 ) -> Starlette:
     """Build the service app. Collaborators not passed are wired to the real ones at start-up.
 
@@ -97,7 +99,8 @@ def create_service_app(
     epoch seconds for webhook timestamps; ``debounce`` is the webhook re-audit window in seconds;
     ``shutdown_grace`` is how long a running audit may take to finish at shutdown.
     ``webhooks_expected=False`` (the demo's console) logs a missing webhook secret at DEBUG, not
-    as a warning.
+    as a warning. ``make_client`` makes the one Zoom client of the service's lane (lane.py), made
+    on first use and closed at shutdown; None for ``ZoomClient(settings)``.
     """
     service = Service(
         settings=settings,
@@ -109,6 +112,7 @@ def create_service_app(
         clock=clock or time.time,
         debounce=debounce,
         shutdown_grace=shutdown_grace,
+        make_client=make_client,
     )
 
     @contextlib.asynccontextmanager
@@ -119,9 +123,9 @@ def create_service_app(
         if service.withdraw_fixes is None:
             service.withdraw_fixes = wiring.withdraw_fixes(service.store)
         if service.apply_deferred is None:
-            service.apply_deferred = wiring.apply_deferred(settings, service.store)
+            service.apply_deferred = wiring.apply_deferred(service.store)
         if service.group_members is None:
-            service.group_members = wiring.group_members(settings)
+            service.group_members = wiring.group_members
         set_current(service)
         service.dispatcher.start()
         service.accepting = True
@@ -143,12 +147,14 @@ def create_service_app(
                 )
             yield
         finally:
-            # Stop taking work, stop firing jobs, then let running audits finish or cancel them.
+            # Stop taking work, stop firing jobs, then let the running Zoom job finish or cancel
+            # it, and close the lane's one Zoom client.
             service.accepting = False
             await service.dispatcher.close()
             if service.scheduler is not None:
                 await sched.stop_scheduler(service.scheduler)
             await service.drain()
+            await service.lane.aclose()
             set_current(None)
             if own_store and service.store is not None:
                 service.store.close()

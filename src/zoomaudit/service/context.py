@@ -13,11 +13,12 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol
 
 from zoomaudit.errors import ZoomAuditError
 from zoomaudit.runner import Observer, RunOutcome
 from zoomaudit.service.dispatch import Dispatcher
+from zoomaudit.service.lane import ClientFactory, ZoomLane
 from zoomaudit.service.webhooks import (
     EVENT_MEMORY_SECONDS,
     MAX_AGE_SECONDS,
@@ -34,10 +35,9 @@ if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from zoomaudit.settings import Settings
+    from zoomaudit.zoom.client import ZoomClient
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
 
 Clock = Callable[[], float]
 """Epoch seconds (``time.time``)."""
@@ -54,15 +54,16 @@ class Runner(Protocol):
         settings: Settings,
         observer: Observer | None = None,
         store: Any = None,
+        client: ZoomClient | None = None,
     ) -> Awaitable[RunOutcome]: ...
 
 
 WithdrawFixes = Callable[[int], Awaitable[object] | object]
 """Withdraw the open fixes of a deleted meeting; wired in ``wiring.py``."""
-ApplyDeferred = Callable[[], Awaitable[object] | object]
-"""Retry the fixes deferred by Zoom's per-host daily quota; wired in ``wiring.py``."""
-GroupMembers = Callable[[str], Awaitable[list[str]]]
-"""User ids of a group's members."""
+ApplyDeferred = Callable[["ZoomClient"], Awaitable[object] | object]
+"""Retry the fixes deferred by Zoom's per-host daily quota with the lane's client; ``wiring.py``."""
+GroupMembers = Callable[["ZoomClient", str], Awaitable[list[str]]]
+"""User ids of a group's members, read with the lane's client."""
 
 
 def nightly_scope() -> Scope:
@@ -70,10 +71,17 @@ def nightly_scope() -> Scope:
 
 
 async def run_nightly(
-    settings: Settings, runner: Runner, *, store: Any = None, observer: Observer | None = None
+    settings: Settings,
+    runner: Runner,
+    *,
+    store: Any = None,
+    observer: Observer | None = None,
+    client: ZoomClient | None = None,
 ) -> RunOutcome:
     """The nightly audit itself: the whole account, trigger ``scheduled``, fixes per policy mode."""
-    return await runner(nightly_scope(), "scheduled", settings=settings, store=store, observer=observer)
+    return await runner(
+        nightly_scope(), "scheduled", settings=settings, store=store, observer=observer, client=client
+    )
 
 
 class LoggingObserver:
@@ -111,20 +119,19 @@ class Service:
     clock: Clock = time.time
     debounce: float = 5.0
     shutdown_grace: float = 30.0
+    make_client: ClientFactory | None = None
+    """Makes the lane's one Zoom client; None for ``ZoomClient(settings)``."""
     dispatcher: Dispatcher = field(init=False)
+    lane: ZoomLane = field(init=False)
+    """The one Zoom client and turn of the service (lane.py): every Zoom call goes through it."""
     scheduler: AsyncIOScheduler | None = None
     signatures: ReplayGuard = field(init=False)
     events: ReplayGuard = field(init=False)
     accepting: bool = False
-    audits: set[asyncio.Task[Any]] = field(default_factory=set)
-    """Audits (and deferred-fix retries) running or waiting for their turn."""
-    running: str | None = None
-    """What holds the turn now, e.g. "webhook audit of meeting:123"."""
-    _turn: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
-    _running_task: asyncio.Task[Any] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.dispatcher = Dispatcher(self.debounce)
+        self.lane = ZoomLane(self.settings, make_client=self.make_client)
         self.signatures = ReplayGuard(MAX_AGE_SECONDS + MAX_FUTURE_SECONDS)
         self.events = ReplayGuard(EVENT_MEMORY_SECONDS)
 
@@ -132,70 +139,67 @@ class Service:
     def webhooks_on(self) -> bool:
         return bool(self.settings.zoom_webhook_secret_token.get_secret_value())
 
+    @property
+    def audits(self) -> set[asyncio.Task[Any]]:
+        """Zoom jobs (audits, deferred-fix retries, console approvals) running or waiting their turn."""
+        return self.lane.tasks
+
+    @property
+    def running(self) -> str | None:
+        """What holds the lane's turn now, e.g. "webhook audit of meeting:123"."""
+        return self.lane.running
+
     # --- audits -------------------------------------------------------------------------------
 
     async def audit(self, scope: Scope, trigger: Trigger = "manual") -> RunOutcome:
-        """Run one audit when no other runs; tracked so that shutdown can let it finish or cancel it.
+        """Run one audit in the lane's turn; tracked so that shutdown can let it finish or cancel it.
 
-        Audits run one at a time: each run has its own Zoom client and rate budget, so two at
-        once could spend twice the account share set by ``ZOOMAUDIT_RATE_SHARE``. The run is
+        Audits take turns with every other Zoom job of the service and use the lane's one client,
+        so nothing spends the account share set by ``ZOOMAUDIT_RATE_SHARE`` twice. The run is
         shielded: cancelling the caller (the scheduler's executor, the dispatcher, a console
         request) does not cancel the audit; ``drain`` decides its fate.
         """
         label = f"{trigger} audit of {_describe(scope)}"
         observer = LoggingObserver(label)
-        return await self._exclusive(
+        return await self._audit_in_lane(
             label,
-            lambda: self.runner(scope, trigger, settings=self.settings, store=self.store, observer=observer),
+            lambda client: self.runner(
+                scope, trigger, settings=self.settings, store=self.store, observer=observer, client=client
+            ),
         )
 
     async def nightly(self) -> RunOutcome:
         """The scheduled whole-account audit (also ``zoomaudit schedule run-now``)."""
         label = "scheduled audit of the account"
         observer = LoggingObserver(label)
-        return await self._exclusive(
-            label, lambda: run_nightly(self.settings, self.runner, store=self.store, observer=observer)
+        return await self._audit_in_lane(
+            label,
+            lambda client: run_nightly(
+                self.settings, self.runner, store=self.store, observer=observer, client=client
+            ),
         )
 
     async def retry_deferred(self) -> None:
-        """Apply the fixes Zoom's per-host daily quota deferred (Zoom writes: one at a time too)."""
+        """Apply the fixes Zoom's per-host daily quota deferred (Zoom writes: in the lane too)."""
         apply = self.apply_deferred
         if apply is None:
             log.warning("deferred fixes cannot be retried: no apply_deferred function is wired")
             return
-        result = await self._exclusive("retry of deferred fixes", lambda: _maybe_await(apply()))
+        result = await self.lane.run("retry of deferred fixes", lambda client: _maybe_await(apply(client)))
         log.info("deferred fixes retried: %s", result)
 
-    async def _exclusive(self, label: str, make: Callable[[], Awaitable[T]]) -> T:
-        async def in_turn() -> T:
-            async with self._turn:
-                self.running, self._running_task = label, asyncio.current_task()
-                log.info("%s started", label)
-                try:
-                    result = await make()
-                finally:
-                    self.running, self._running_task = None, None
-                if isinstance(result, RunOutcome):
-                    log.info(
-                        "%s finished: run %s, %s, %d violation(s)",
-                        label,
-                        result.run_id,
-                        "complete" if result.complete else "incomplete",
-                        result.counts.get("violations", 0),
-                    )
-                return result
-
-        if self.running is not None:
-            log.info("%s waits for the %s to finish", label, self.running)
-        task = asyncio.ensure_future(in_turn())
-        self.audits.add(task)
-        task.add_done_callback(self._finished)
-        return await asyncio.shield(task)
-
-    def _finished(self, task: asyncio.Task[Any]) -> None:
-        self.audits.discard(task)
-        if not task.cancelled():
-            task.exception()  # retrieved here; the awaiting caller, if still there, reports it
+    async def _audit_in_lane(
+        self, label: str, make: Callable[[ZoomClient], Awaitable[RunOutcome]]
+    ) -> RunOutcome:
+        result = await self.lane.run(label, make)
+        log.info(
+            "%s finished: run %s, %s, %d violation(s)",
+            label,
+            result.run_id,
+            "complete" if result.complete else "incomplete",
+            result.counts.get("violations", 0),
+        )
+        return result
 
     def submit_audit(self, scope: Scope, trigger: Trigger = "manual", *, key: str | None = None) -> bool:
         """Queue an audit (debounced under ``key``); for webhooks and the console's "Audit now"."""
@@ -230,7 +234,10 @@ class Service:
             self.submit_audit(AccountScope(), "webhook", key="account")
             return
         try:
-            members = await self.group_members(group_id)
+            lookup = self.group_members
+            members = await self.lane.run(
+                f"listing of group {group_id}'s members", lambda client: lookup(client, group_id)
+            )
         except ZoomAuditError as exc:
             log.warning("members of group %s not listed (%s); re-auditing the whole account", group_id, exc)
             self.submit_audit(AccountScope(), "webhook", key="account")
@@ -250,26 +257,9 @@ class Service:
     # --- life cycle ---------------------------------------------------------------------------
 
     async def drain(self, grace: float | None = None) -> None:
-        """Cancel audits still waiting for their turn; give the running one ``grace`` seconds, then
-        cancel it too (the runner stores its run as failed, never complete)."""
-        grace = self.shutdown_grace if grace is None else grace
-        current = self._running_task
-        waiting = [task for task in self.audits if task is not current]
-        if waiting:
-            log.info("shutdown: %d audit(s) waiting for their turn will not run", len(waiting))
-            for task in waiting:
-                task.cancel()
-            await asyncio.wait(waiting, timeout=10.0)
-        if current is None or current.done():
-            return
-        log.info("shutdown: waiting up to %.1f s for the %s", grace, self.running)
-        _, unfinished = await asyncio.wait({current}, timeout=grace)
-        if unfinished:
-            log.warning("shutdown: cancelling the %s; its run is stored as failed", self.running)
-            current.cancel()
-            await asyncio.wait({current}, timeout=10.0)
-        elif not current.cancelled() and current.exception() is not None:
-            log.warning("the audit running at shutdown ended with an error: %s", current.exception())
+        """Cancel Zoom jobs still waiting for their turn; give the running one ``grace`` seconds,
+        then cancel it too (the runner stores its run as failed, never complete)."""
+        await self.lane.drain(self.shutdown_grace if grace is None else grace)
 
 
 def _describe(scope: Scope) -> str:

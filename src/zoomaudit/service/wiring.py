@@ -2,7 +2,8 @@
 
 ``create_service_app`` takes each of them as an argument (tests pass fakes); what is not passed
 is wired here: the runner, the store, withdrawing a deleted meeting's fixes, retrying deferred
-fixes, and listing a group's members through the Zoom client.
+fixes, and listing a group's members. Those that call Zoom take the client of the service's lane
+(lane.py) as an argument and never open their own.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from zoomaudit.service.context import ApplyDeferred, GroupMembers, Runner, WithdrawFixes
+    from zoomaudit.service.context import ApplyDeferred, Runner, WithdrawFixes
     from zoomaudit.settings import Settings
+    from zoomaudit.zoom.client import ZoomClient
 
 log = logging.getLogger(__name__)
 
@@ -52,32 +54,22 @@ def withdraw_fixes(store: Any) -> WithdrawFixes | None:
     return withdraw
 
 
-def apply_deferred(settings: Settings, store: Any) -> ApplyDeferred | None:
-    """The retry of quota-deferred fixes, bound to the settings and the service's store."""
+def apply_deferred(store: Any) -> ApplyDeferred | None:
+    """The retry of quota-deferred fixes, bound to the service's store; the lane gives the client."""
     try:
         from zoomaudit.fixes.apply import apply_deferred as apply
     except ImportError:
         log.warning("retrying deferred fixes is not available in this build")
         return None
 
-    async def retry() -> str:
-        from zoomaudit.zoom.client import ZoomClient
-
-        async with ZoomClient(settings) as client:
-            results = await apply(store, client, datetime.now(UTC))
+    async def retry(client: ZoomClient) -> str:
+        results = await apply(store, client, datetime.now(UTC))
         statuses = Counter(str(getattr(r, "status", "?")) for r in results)
         return ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())) or "none were deferred"
 
     return retry
 
 
-def group_members(settings: Settings) -> GroupMembers:
+async def group_members(client: ZoomClient, group_id: str) -> list[str]:
     """User ids of a group's members, read from Zoom (``GET /groups/{groupId}/members``)."""
-
-    async def members(group_id: str) -> list[str]:
-        from zoomaudit.zoom.client import ZoomClient
-
-        async with ZoomClient(settings) as client:
-            return [m.id async for m in client.list_group_members(group_id)]
-
-    return members
+    return [m.id async for m in client.list_group_members(group_id)]

@@ -44,13 +44,14 @@ def create_console_app(*args: Any, **kwargs: Any) -> Starlette:
 
 
 def mount_console(app: Starlette, service: Any) -> None:
-    """Mount the console at ``/console`` on the service app (using the store the service opens)."""
+    """Mount the console at ``/console`` on the service app (using the store the service opens and
+    its Zoom lane, so console approvals and reverts take turns with the audits)."""
     from starlette.responses import RedirectResponse
     from starlette.routing import Mount, Route
 
     from zoomaudit.service.console.app import create_console_app as create
 
-    console = create(service.settings, store=lambda: service.store, audit=service.audit)
+    console = create(service.settings, store=lambda: service.store, audit=service.audit, lane=service.lane)
 
     async def home(_request: Any) -> RedirectResponse:
         return RedirectResponse(MOUNT_PATH + "/", status_code=307)

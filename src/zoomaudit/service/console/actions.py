@@ -2,6 +2,10 @@
 
 Approvals go through ``zoomaudit.fixes`` (re-read, stale check, apply, verify, trail) with the
 signed-in admin's e-mail as the actor; audits through the service (or ``zoomaudit.runner.run``).
+Under ``serve`` every Zoom call goes through the service's lane (``zoomaudit.service.lane``):
+approvals and reverts wait for their turn beside the audits and use the lane's one client; the
+group list of the meeting filter uses that client (and so its rate budget) without waiting.
+A console built on its own (no lane) opens a client per action, as the command line does.
 Tests replace this object with a fake that has the same methods.
 """
 
@@ -12,7 +16,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
@@ -21,7 +25,13 @@ from zoomaudit.runner import RunOutcome
 from zoomaudit.settings import Settings
 from zoomaudit.vocabulary import Scope
 
+if TYPE_CHECKING:
+    from zoomaudit.service.lane import ZoomLane
+    from zoomaudit.zoom.client import ZoomClient
+
 log = logging.getLogger("zoomaudit.console")
+
+T = TypeVar("T")
 
 AuditFn = Callable[[Scope], Awaitable[RunOutcome]]
 GROUP_CACHE_SECONDS = 300.0
@@ -38,8 +48,10 @@ class ConsoleActions:
         clock: Callable[[], datetime],
         runner: Any = None,
         audit: AuditFn | None = None,
+        lane: ZoomLane | None = None,
     ) -> None:
         self.settings = settings
+        self._lane = lane
         self._store = store
         self._clock = clock
         self._runner = runner
@@ -50,6 +62,33 @@ class ConsoleActions:
     @property
     def store(self) -> Any:
         return self._store() if callable(self._store) else self._store
+
+    # zoom ------------------------------------------------------------------------------------------
+    @property
+    def zoom_busy(self) -> str | None:
+        """What holds the service's Zoom lane now (an approval started now would wait for it)."""
+        return self._lane.running if self._lane is not None else None
+
+    async def _with_zoom(
+        self,
+        label: str,
+        work: Callable[[ZoomClient], Awaitable[T]],
+        on_turn: Callable[[], None] | None = None,
+    ) -> T:
+        """``work(client)`` in the lane's turn under ``serve``; else with a client of its own.
+        ``on_turn`` is called when the work starts (after waiting for the turn, if it had to)."""
+
+        async def started(client: ZoomClient) -> T:
+            if on_turn is not None:
+                on_turn()
+            return await work(client)
+
+        if self._lane is not None:
+            return await self._lane.run(label, started)
+        from zoomaudit.zoom.client import ZoomClient
+
+        async with ZoomClient(self.settings) as client:
+            return await started(client)
 
     # audits ----------------------------------------------------------------------------------------
     async def audit(self, scope: Scope) -> RunOutcome:
@@ -69,13 +108,13 @@ class ConsoleActions:
         actor: str,
         note: str | None,
         on_result: Callable[[Any], None] | None = None,
+        on_turn: Callable[[], None] | None = None,
     ) -> list[Any]:
         """Approve and apply each fix in turn (one Zoom client for all); ``on_result`` hears each outcome."""
         from zoomaudit.fixes.apply import approve
-        from zoomaudit.zoom.client import ZoomClient
 
-        results: list[Any] = []
-        async with ZoomClient(self.settings) as client:
+        async def work(client: ZoomClient) -> list[Any]:
+            results: list[Any] = []
             for fix_id in fix_ids:
                 for result in await approve(
                     self.store, client, [fix_id], actor=actor, note=note, clock=self._clock
@@ -83,14 +122,18 @@ class ConsoleActions:
                     results.append(result)
                     if on_result is not None:
                         on_result(result)
-        return results
+            return results
 
-    async def revert(self, fix_id: str, *, actor: str) -> Any:
+        what = f"fix {fix_ids[0]}" if len(fix_ids) == 1 else f"{len(fix_ids)} fixes"
+        return await self._with_zoom(f"console approval of {what} by {actor}", work, on_turn)
+
+    async def revert(self, fix_id: str, *, actor: str, on_turn: Callable[[], None] | None = None) -> Any:
         from zoomaudit.fixes.apply import revert
-        from zoomaudit.zoom.client import ZoomClient
 
-        async with ZoomClient(self.settings) as client:
+        async def work(client: ZoomClient) -> Any:
             return await revert(self.store, client, fix_id, actor=actor, clock=self._clock)
+
+        return await self._with_zoom(f"console revert of fix {fix_id} by {actor}", work, on_turn)
 
     async def reject(self, fix_ids: Sequence[str], *, actor: str, reason: str) -> list[Any]:
         from zoomaudit.fixes.apply import reject
@@ -166,11 +209,19 @@ class ConsoleActions:
                 return {}, "groups are listed from Zoom, and Zoom credentials are not configured"
             from zoomaudit.zoom.client import ZoomClient
 
+            async def read(client: ZoomClient) -> dict[str, list[str]]:
+                found: dict[str, list[str]] = {}
+                for group in await client.list_groups():
+                    found[group.name] = [m.id async for m in client.list_group_members(group.id)]
+                return found
+
             try:
-                async with ZoomClient(self.settings) as client:
-                    found: dict[str, list[str]] = {}
-                    for group in await client.list_groups():
-                        found[group.name] = [m.id async for m in client.list_group_members(group.id)]
+                if self._lane is not None:
+                    # A page lookup: the lane's client and budget, without waiting for a turn.
+                    found = await read(self._lane.client)
+                else:
+                    async with ZoomClient(self.settings) as client:
+                        found = await read(client)
             except ZoomAuditError as exc:
                 log.warning("the console could not list Zoom groups: %s", exc)
                 return {}, f"groups could not be read from Zoom ({exc})"

@@ -34,13 +34,15 @@ def create_console_app(
     secret: bytes | None = None,
     secret_path: Path | None = None,
     login_policy: LoginPolicy | None = None,
+    lane: Any = None,
 ) -> Starlette:
     """The console as an ASGI app; mount it with ``Mount("/console", app=create_console_app(...))``.
 
     ``store`` (a Store, or a function returning it) defaults to ``Store.from_settings(settings)``.
     "Audit now" calls ``audit(scope)`` when given (the service's tracked audit), else ``runner``
     (default ``zoomaudit.runner.run``). ``actions`` (approve, reject, waivers, audits) defaults to
-    ``ConsoleActions`` over the real modules.
+    ``ConsoleActions`` over the real modules; under ``serve``, ``lane`` is the service's Zoom lane
+    (``zoomaudit.service.lane``), through which approvals, reverts and lookups reach Zoom.
     The signing ``secret`` defaults to the file at ``secret_path`` (``default_secret_path``), created
     on first use.
     """
@@ -55,7 +57,7 @@ def create_console_app(
         secret = load_or_create_secret(secret_path or default_secret_path(settings.database_url))
     the_clock = clock or _utcnow
     if actions is None:
-        actions = ConsoleActions(settings, store, runner=runner, audit=audit, clock=the_clock)
+        actions = ConsoleActions(settings, store, runner=runner, audit=audit, clock=the_clock, lane=lane)
     console = Console(
         settings,
         store=store,

@@ -1,10 +1,12 @@
 """Long work started from the console, run as background tasks on the service's event loop.
 
-Two kinds: "Audit now" (one meeting or the whole account) and bulk approval of a policy's fixes
-(each fix is re-read, applied and verified in turn, which takes a while on a large account). The
-page that starts the work redirects at once to the job's page, which refreshes itself until the
-work is done. Jobs live in memory: they are a view of work in progress; the results themselves
-(runs, fix statuses, the trail) are in the store.
+Three kinds: "Audit now" (one meeting or the whole account), bulk approval of a policy's fixes
+(each fix is re-read, applied and verified in turn, which takes a while on a large account), and
+an approval or revert of one fix asked for while the service's Zoom lane is busy (it waits for
+its turn behind the running audit; the page says so). The page that starts the work redirects at
+once to the job's page, which refreshes itself until the work is done. Jobs live in memory: they
+are a view of work in progress; the results themselves (runs, fix statuses, the trail) are in
+the store.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from zoomaudit.vocabulary import FixStatus, Scope
 log = logging.getLogger("zoomaudit.console")
 
 JobState = Literal["running", "done", "failed"]
-JobKind = Literal["audit", "approval"]
+JobKind = Literal["audit", "approval", "revert"]
 _KEEP = 50
 
 
@@ -51,6 +53,8 @@ class Job:
     finished_at: datetime | None = None
     message: str | None = None
     outcomes: list[FixOutcome] = field(default_factory=list)
+    waiting: bool = False
+    """Waiting for its turn in the service's Zoom lane (another job is using Zoom)."""
 
     @property
     def tally(self) -> list[tuple[str, int]]:
@@ -59,7 +63,9 @@ class Job:
 
     @property
     def not_applied(self) -> list[FixOutcome]:
-        return [o for o in self.outcomes if o.status != FixStatus.APPLIED]
+        """Outcomes other than the one asked for (applied, or reverted for a revert)."""
+        wanted = FixStatus.REVERTED if self.kind == "revert" else FixStatus.APPLIED
+        return [o for o in self.outcomes if o.status != wanted]
 
 
 def describe(scope: Scope) -> str:
@@ -100,13 +106,19 @@ class Jobs:
         """Approve ``fix_ids`` one after the other as ``actor``, recording each outcome as it comes."""
         job = self._new("approval", label, actor, fix_ids=tuple(fix_ids))
 
-        def record(result: Any) -> None:
-            job.outcomes.append(
-                FixOutcome(str(result.fix_id), str(result.status), str(getattr(result, "message", "") or ""))
+        async def work() -> None:
+            await self._actions.approve(
+                fix_ids, actor=actor, note=note, on_result=_recorder(job), on_turn=_turn(job)
             )
 
+        return self._launch(job, work)
+
+    def start_revert(self, fix_id: str, *, actor: str) -> Job:
+        """Revert ``fix_id`` as ``actor`` when the Zoom lane is free; the outcome is the job's."""
+        job = self._new("revert", f"fix {fix_id}", actor, fix_ids=(fix_id,))
+
         async def work() -> None:
-            await self._actions.approve(fix_ids, actor=actor, note=note, on_result=record)
+            _recorder(job)(await self._actions.revert(fix_id, actor=actor, on_turn=_turn(job)))
 
         return self._launch(job, work)
 
@@ -121,6 +133,8 @@ class Jobs:
         return job
 
     def _launch(self, job: Job, work: Callable[[], Awaitable[None]]) -> Job:
+        job.waiting = job.kind != "audit" and bool(getattr(self._actions, "zoom_busy", None))
+
         async def run() -> None:
             try:
                 await work()
@@ -142,3 +156,19 @@ class Jobs:
         """Wait for every running job (tests, and a graceful shutdown)."""
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+def _recorder(job: Job) -> Callable[[Any], None]:
+    def record(result: Any) -> None:
+        job.outcomes.append(
+            FixOutcome(str(result.fix_id), str(result.status), str(getattr(result, "message", "") or ""))
+        )
+
+    return record
+
+
+def _turn(job: Job) -> Callable[[], None]:
+    def started() -> None:
+        job.waiting = False
+
+    return started

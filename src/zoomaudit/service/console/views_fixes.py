@@ -40,7 +40,17 @@ def queue(ctx: Ctx) -> Response:
     return _queue_page(ctx)
 
 
+def _zoom_busy(ctx: Ctx) -> bool:
+    """Whether the service's Zoom lane is in use (an audit runs): Zoom work would wait its turn."""
+    return bool(getattr(ctx.console.actions, "zoom_busy", None))
+
+
 async def _approve(ctx: Ctx, fix_ids: list[str], note: str | None) -> Response:
+    if _zoom_busy(ctx):
+        # Waiting for the turn could take as long as the audit: wait on the job's page instead.
+        label = f"fix {fix_ids[0]}" if len(fix_ids) == 1 else f"{len(fix_ids)} fixes"
+        job = ctx.console.jobs.start_approval(fix_ids, label=label, actor=ctx.admin.email, note=note)
+        return ctx.redirect(f"/jobs/{job.id}")
     try:
         results = await ctx.console.actions.approve(fix_ids, actor=ctx.admin.email, note=note)
     except ZoomAuditError as exc:
@@ -96,6 +106,9 @@ async def revert(ctx: Ctx) -> Response:
         return await run_in_threadpool(
             _queue_page, ctx, status_code=400, error="Which fix should be reverted?"
         )
+    if _zoom_busy(ctx):
+        job = ctx.console.jobs.start_revert(fix_id, actor=ctx.admin.email)
+        return ctx.redirect(f"/jobs/{job.id}")
     try:
         result = await ctx.console.actions.revert(fix_id, actor=ctx.admin.email)
     except ZoomAuditError as exc:
