@@ -96,7 +96,7 @@ class FakeActions(ConsoleActions):
                 if on_result is not None:
                     on_result(ApplyResult(fix_id, status, message))
                 continue
-            self.store.transition_fix(
+            self.store.fixes.transition(
                 fix_id,
                 from_statuses=("pending",),
                 to_status="applied",
@@ -113,7 +113,7 @@ class FakeActions(ConsoleActions):
 
     async def reject(self, fix_ids: Any, *, actor: str, reason: str) -> list[Any]:
         for fix_id in fix_ids:
-            self.store.transition_fix(
+            self.store.fixes.transition(
                 fix_id,
                 from_statuses=("pending",),
                 to_status="rejected",
@@ -135,7 +135,7 @@ class FakeActions(ConsoleActions):
         await self._wait_turn(on_turn)
         if self.revert_result is not None:
             return self.revert_result
-        self.store.transition_fix(
+        self.store.fixes.transition(
             fix_id, from_statuses=("applied",), to_status="reverted", actor=actor, at=self._clock()
         )
         return ApplyResult(fix_id, "reverted")

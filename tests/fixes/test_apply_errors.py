@@ -98,7 +98,7 @@ async def test_a_deferred_fix_that_cannot_be_read_stays_deferred(store: Store) -
 
 async def test_a_fix_left_approved_by_a_dead_process_is_released_and_applied(store: Store) -> None:
     fix_id = pending_fix(store)
-    claimed = store.transition_fix(
+    claimed = store.fixes.transition(
         fix_id, from_statuses=["pending"], to_status="approved", actor="Tom", at=NOW - timedelta(hours=1)
     )
     assert claimed

@@ -44,7 +44,7 @@ def test_two_concurrent_approvals_claim_the_plan_once(store: Store) -> None:
     def approve(name: str) -> None:
         barrier.wait()
         results.append(
-            store.transition_fix(
+            store.fixes.transition(
                 fix_id, from_statuses=["pending"], to_status="approved", actor=name, at=NOW, decided_by=name
             )
         )

@@ -41,7 +41,7 @@ def _plan(store: Store) -> str:
 def test_a_transition_given_passcodes_stores_them_masked(store: Store) -> None:
     fix_id = _plan(store)
     later = datetime(2026, 11, 20, 3, 5, tzinfo=UTC)
-    assert store.transition_fix(
+    assert store.fixes.transition(
         fix_id,
         from_statuses=["pending"],
         to_status="applied",
@@ -59,6 +59,6 @@ def test_a_transition_given_passcodes_stores_them_masked(store: Store) -> None:
 def test_a_trail_event_needs_an_aware_time(store: Store) -> None:
     fix_id = _plan(store)
     with pytest.raises(ValueError, match="timezone-aware"):
-        store.transition_fix(
+        store.fixes.transition(
             fix_id, from_statuses=["pending"], to_status="applied", actor="ann", at=NOW.replace(tzinfo=None)
         )

@@ -291,7 +291,7 @@ def reject(
         )
     results = []
     for fix in fixes:
-        done = store.transition_fix(
+        done = store.fixes.transition(
             fix.id,
             from_statuses=CLAIMABLE,
             to_status="rejected",
@@ -311,7 +311,7 @@ def withdraw_fixes_for_meeting(store: Store, meeting_id: int, *, actor: str, now
     ids = store.fixes.open_for_meeting(meeting_id, CLAIMABLE)
     done = []
     for fix_id in ids:
-        if store.transition_fix(
+        if store.fixes.transition(
             fix_id,
             from_statuses=CLAIMABLE,
             to_status="withdrawn",

@@ -12,9 +12,9 @@ import secrets
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select, text
@@ -326,30 +326,3 @@ class Store(RunWriting):
         from zoomaudit.store.quota import QuotaRepository
 
         return QuotaRepository(self)
-
-    def transition_fix(
-        self,
-        fix_id: str,
-        *,
-        from_statuses: Iterable[str],
-        to_status: str,
-        actor: str,
-        at: datetime,
-        before: Any = None,
-        after: Any = None,
-        note: str | None = None,
-        **fields: Any,
-    ) -> bool:
-        """``Store.fixes.transition``: an atomic compare-and-set of a plan's status that
-        appends the transition to the trail (masked); False when another caller moved it first."""
-        return self.fixes.transition(
-            fix_id,
-            from_statuses=from_statuses,
-            to_status=to_status,
-            actor=actor,
-            at=at,
-            before=before,
-            after=after,
-            note=note,
-            **fields,
-        )

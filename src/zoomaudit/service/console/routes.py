@@ -58,6 +58,12 @@ def _safe_next(request: Request, target: str | None) -> str:
     return base + "/"
 
 
+def _too_many(console: Console, request: Request, email: str, wait: timedelta, why: str) -> Response:
+    """The sign-in form again, refused for a while (429, with Retry-After)."""
+    error = f"{why} Try again in {_minutes(wait)}."
+    return _login_form(console, request, status_code=429, email=email, retry_after=wait, error=error)
+
+
 def _login_form(
     console: Console,
     request: Request,
@@ -133,14 +139,8 @@ def _login_submit(console: Console) -> Endpoint:
         now = console.now()
         wait = console.limiter.attempt(address, now)
         if wait is not None:
-            return _login_form(
-                console,
-                request,
-                status_code=429,
-                email=email,
-                retry_after=wait,
-                error=f"Too many failed sign-ins from your address. Try again in {_minutes(wait)}.",
-            )
+            why = "Too many failed sign-ins from your address."
+            return _too_many(console, request, email, wait, why)
 
         def check() -> LoginResult:
             return check_login(console.store, email, password, now=now, policy=console.login_policy)
@@ -150,15 +150,8 @@ def _login_submit(console: Console) -> Endpoint:
         if result.admin is None or result.password_hash is None:
             if result.locked_until is not None:
                 wait = result.locked_until - now
-                return _login_form(
-                    console,
-                    request,
-                    status_code=429,
-                    email=email,
-                    retry_after=wait,
-                    error="This account is locked after too many failed sign-ins. "
-                    f"Try again in {_minutes(wait)}.",
-                )
+                why = "This account is locked after too many failed sign-ins."
+                return _too_many(console, request, email, wait, why)
             return _login_form(
                 console, request, status_code=401, email=email, error="Wrong e-mail or password."
             )
