@@ -202,6 +202,10 @@ def _endpoint(
 ) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         rt = runtime_of(request)
+        with rt.log.serving(request.url.path):
+            return await answer(rt, request)
+
+    async def answer(rt: Runtime, request: Request) -> Response:
         opts = rt.options
         method = request.method
         path = request.url.path

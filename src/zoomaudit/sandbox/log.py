@@ -5,6 +5,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 
@@ -19,13 +22,39 @@ class LoggedRequest:
     time: float
     """``time.time()`` when the answer was decided."""
     fault: str | None = None
+    order: int = -1
+    """When the request arrived, among all requests (0 first): an order, not a time."""
+    beside: tuple[str, ...] = ()
+    """The paths of the requests still being answered when this one arrived (they overlapped)."""
     """The injected fault (``drop``, ``error``, ``rate_limit``, ``malformed``) if any."""
+
+
+_ARRIVAL: ContextVar[tuple[int, tuple[str, ...]] | None] = ContextVar("sandbox_arrival", default=None)
 
 
 class RequestLog:
     def __init__(self) -> None:
         self._entries: list[LoggedRequest] = []
         self._lock = threading.Lock()
+        self._in_flight: dict[int, str] = {}
+        self._arrived = 0
+
+    @contextmanager
+    def serving(self, path: str) -> Iterator[None]:
+        """Around answering one request: notes its arrival order and what it overlapped, so
+        tests assert concurrency on events, not on timings."""
+        with self._lock:
+            order = self._arrived
+            self._arrived += 1
+            beside = tuple(self._in_flight.values())
+            self._in_flight[order] = path
+        token = _ARRIVAL.set((order, beside))
+        try:
+            yield
+        finally:
+            _ARRIVAL.reset(token)
+            with self._lock:
+                self._in_flight.pop(order, None)
 
     def add(
         self,
@@ -36,7 +65,8 @@ class RequestLog:
         category: str | None,
         fault: str | None = None,
     ) -> None:
-        entry = LoggedRequest(method, path, query, status, category, time.time(), fault)
+        order, beside = _ARRIVAL.get() or (-1, ())
+        entry = LoggedRequest(method, path, query, status, category, time.time(), fault, order, beside)
         with self._lock:
             self._entries.append(entry)
 
