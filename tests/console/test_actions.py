@@ -290,7 +290,7 @@ async def test_waivers_are_added_and_removed_as_the_signed_in_admin(
 @pytest.mark.parametrize(
     ("form", "message"),
     [
-        ({"scope": "meeting", "target": "abc", "reason": "r"}, "is not a meeting id"),
+        ({"scope": "meeting", "target": "abc", "reason": "r"}, "is not a meeting"),
         ({"scope": "host", "target": "x@example.org", "reason": "r", "until": "2020-01-01"}, "in the past"),
         ({"scope": "group", "target": "Staff", "reason": " "}, "needs a reason"),
         ({"scope": "meeting", "target": "", "reason": "r"}, "Give the meeting id"),
@@ -332,7 +332,7 @@ async def test_audit_now_for_the_whole_account_and_a_bad_meeting_id(
     token = await signed_in(client, ADMIN, "/audit")
     bad = await client.post("/audit", data={"csrf": token, "scope": "meeting", "meeting_id": "12ab"})
     assert bad.status_code == 400
-    assert "numeric id" in bad.text
+    assert "ID (841 0021 6138)" in bad.text
     started = await client.post("/audit", data={"csrf": token, "scope": "account"})
     assert started.status_code == 303
     for _ in range(100):

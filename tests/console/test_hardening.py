@@ -162,7 +162,7 @@ async def test_audit_now_refuses_odd_meeting_ids_with_a_message(
     csrf = await signed_in(client, page="/audit")
     response = await client.post("/audit", data={"csrf": csrf, "scope": "meeting", "meeting_id": meeting_id})
     assert response.status_code == 400
-    assert "numeric id" in response.text
+    assert "ID (841 0021 6138)" in response.text
     assert actions.audits == []
 
 
@@ -182,7 +182,7 @@ async def test_a_waiver_refuses_odd_meeting_ids_with_a_message(
         },
     )
     assert response.status_code == 400
-    assert "not a meeting id" in response.text
+    assert "is not a meeting" in response.text
 
 
 def test_a_login_result_never_shows_the_password_hash(store: Store) -> None:

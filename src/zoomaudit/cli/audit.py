@@ -197,8 +197,13 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def audit(
         meeting: Annotated[
-            list[int] | None,
-            typer.Option("--meeting", "-m", help="Audit just this meeting id (repeatable)."),
+            list[str] | None,
+            typer.Option(
+                "--meeting",
+                "-m",
+                help="Audit just this meeting (repeatable): its ID, as Zoom prints it (841 0021 6138) "
+                "or as a join link.",
+            ),
         ] = None,
         user: Annotated[
             str | None, typer.Option("--user", "-u", help="Audit one host's meetings (id or e-mail).")
@@ -228,6 +233,7 @@ def register(app: typer.Typer) -> None:
         unknown meeting id, 3 the audit could not be completed.
         """
         from zoomaudit.errors import UsageError
+        from zoomaudit.refs import parse_meeting
         from zoomaudit.report import FORMATS
         from zoomaudit.settings import load_settings
 
@@ -237,13 +243,14 @@ def register(app: typer.Typer) -> None:
             raise UsageError(f"unknown fix mode {fix_mode!r}; choose off, suggest or auto")
         if meeting and user:
             raise UsageError("give --meeting or --user, not both")
+        meeting_ids = [parse_meeting(m) for m in meeting or []]
         if output is not None:
             check_output(output)
         settings = load_settings()
         settings.require_credentials()
         outcome = run_audit(
             settings,
-            meetings=meeting or [],
+            meetings=meeting_ids,
             user=user,
             fix_mode=cast("FixMode | None", fix_mode),  # checked against the three modes above
             dry_run=dry_run,

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from starlette.responses import Response
 
+from zoomaudit.errors import UsageError
+from zoomaudit.refs import parse_meeting
 from zoomaudit.service.console.web import Ctx
 from zoomaudit.vocabulary import AccountScope, MeetingsScope, Scope
-
-MEETING_ID = re.compile(r"[0-9]{1,19}")
-MAX_MEETING_ID = 2**63 - 1
-"""Zoom meeting ids are int64."""
 
 
 def page(ctx: Ctx, *, status_code: int = 200, error: str | None = None, meeting: str = "") -> Response:
@@ -31,12 +27,15 @@ async def start(ctx: Ctx) -> Response:
     if what == "account":
         scope = AccountScope()
     elif what == "meeting":
-        raw = ctx.field("meeting_id").replace(" ", "")
-        # ASCII digits of an int64 only: ``str.isdigit`` also accepts "²" and thousands of digits,
-        # which ``int`` then refuses with an error page instead of this message.
-        if not MEETING_ID.fullmatch(raw) or int(raw) > MAX_MEETING_ID:
-            return page(ctx, status_code=400, error="Give the meeting's numeric id.", meeting=raw[:40])
-        scope = MeetingsScope.of(int(raw))
+        raw = ctx.field("meeting_id")
+        try:
+            meeting_id = parse_meeting(raw)
+        except UsageError:
+            # The form keeps what was typed, but never a join link's query (its pwd).
+            shown = raw.split("?", 1)[0][:80]
+            error = "Give the meeting's ID (841 0021 6138) or its join link."
+            return page(ctx, status_code=400, error=error, meeting=shown)
+        scope = MeetingsScope.of(meeting_id)
     else:
         return page(ctx, status_code=400, error="Choose one meeting or the whole account.")
     job = ctx.console.jobs.start_audit(scope, started_by=ctx.admin.email)

@@ -6,7 +6,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 import zoomaudit.service.console.data as data
-from zoomaudit.service.console.views_audit import MAX_MEETING_ID, MEETING_ID
+from zoomaudit.refs import is_meeting_id
 from zoomaudit.service.console.web import Ctx
 
 PAGE = 100
@@ -52,7 +52,7 @@ async def meetings(ctx: Ctx) -> Response:
 
 def meeting(ctx: Ctx) -> Response:
     raw = str(ctx.request.path_params["meeting_id"])
-    if not MEETING_ID.fullmatch(raw) or int(raw) > MAX_MEETING_ID:
+    if not is_meeting_id(raw):
         return ctx.render("missing.html", status_code=404, nav="meetings", what="no such meeting id")
     meeting_id = int(raw)
     detail = data.meeting_detail(ctx.console.store, meeting_id)

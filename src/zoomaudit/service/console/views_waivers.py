@@ -9,8 +9,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 import zoomaudit.service.console.data as data
-from zoomaudit.errors import ZoomAuditError
-from zoomaudit.service.console.views_audit import MAX_MEETING_ID, MEETING_ID
+from zoomaudit.errors import UsageError, ZoomAuditError
+from zoomaudit.refs import parse_meeting
 from zoomaudit.service.console.web import Ctx
 
 WAIVER_ID = re.compile(r"[0-9]{1,18}")
@@ -51,10 +51,11 @@ async def add(ctx: Ctx) -> Response:
     if not target:
         return await fail("Give the meeting id, host e-mail or group name the waiver covers.")
     if values["scope"] == "meeting":
-        digits = target.replace(" ", "")
-        if not MEETING_ID.fullmatch(digits) or int(digits) > MAX_MEETING_ID:
-            return await fail(f"{target[:40]!r} is not a meeting id (digits only).")
-        meeting_id = int(digits)
+        try:
+            meeting_id = parse_meeting(target)
+        except UsageError:
+            shown = target.split("?", 1)[0][:40]  # never a join link's pwd
+            return await fail(f"{shown!r} is not a meeting: give its ID (841 0021 6138) or its join link.")
     elif values["scope"] == "host":
         host = target
     elif values["scope"] == "group":
