@@ -6,6 +6,7 @@ exhaustively. The JSON field names are the public report contract (docs/report-f
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -53,6 +54,11 @@ class _Finding(BaseModel):
     locked: bool = False
     message: str = ""
     fix_id: str | None = None
+    start_time: datetime | None = None
+    """When the judged session starts (UTC); None for a meeting with no fixed time, a Personal
+    Meeting Room, or a user or account check."""
+    duration: int | None = None
+    """The judged session's length in minutes; None when it has no start time."""
 
     @property
     def identity(self) -> tuple[str, str, str]:

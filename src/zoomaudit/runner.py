@@ -53,7 +53,8 @@ class RunOutcome:
     run_id: str
     complete: bool
     counts: dict[str, int] = field(default_factory=dict)
-    """violations, passed, manual, waived, errors, meetings, users."""
+    """violations, passed, manual, waived, errors, meetings, users, past (meetings whose sessions
+    are over: not judged)."""
     fix_ids: list[str] = field(default_factory=list)
     """Fix plans created or reused by this run."""
     applied_fix_ids: list[str] = field(default_factory=list)
@@ -177,7 +178,7 @@ class _Run:
             on_hosts=observer.total,
         )
         self.counts: dict[str, int] = dict.fromkeys(
-            ("meetings", "users", "violations", "errors", "waived", "manual", "passed"), 0
+            ("meetings", "users", "violations", "errors", "waived", "manual", "passed", "past"), 0
         )
         self.outcome = RunOutcome(run_id="", complete=False)
         self.collect_errors = 0
@@ -283,7 +284,13 @@ class _Run:
         from zoomaudit.fixes.queue import record_plans
         from zoomaudit.fixes.waivers import apply_waivers
         from zoomaudit.policy import evaluate_batch
+        from zoomaudit.timing import split_past
 
+        # Sessions that are over are not judged and get no fixes; only their number is kept.
+        live, past = split_past(batch.subjects, self.now)
+        judged = {s.meeting.id for s in live}
+        self.counts["past"] += len({s.meeting.id for s in past} - judged)
+        batch = batch.model_copy(update={"subjects": live})
         findings: list[Finding] = list(evaluate_batch(self.policies, account, batch))
         groups = [account.groups[g].name for g in batch.host.group_ids if g in account.groups]
         findings = apply_waivers(

@@ -7,6 +7,8 @@ meetings to audit). The resolver and the evaluator need nothing else.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from zoomaudit.zoom.models import Meeting, SettingsDoc, User
@@ -53,6 +55,11 @@ class Subject(Frozen):
 
     meeting: Meeting
     occurrence_id: str | None = None
+    start_time: datetime | None = None
+    """When the judged session starts (UTC): set by the runner from ``zoomaudit.timing``; None
+    for a meeting with no fixed time (type 3) or a Personal Meeting Room (type 4)."""
+    duration: int | None = None
+    """Its length in minutes, as Zoom states it (None with no start time)."""
 
 
 class CollectError(Frozen):

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, assert_never
 
-Trigger = Literal["manual", "scheduled", "webhook"]
-"""What started a run: a person (CLI, console), the nightly job, or a Zoom webhook."""
+Trigger = Literal["manual", "scheduled", "webhook", "pre-session"]
+"""What started a run: a person (CLI, console), the nightly job, a Zoom webhook, or a check of one
+session shortly before it starts (``pre-session``)."""
 
 FixMode = Literal["off", "suggest", "auto"]
 """A policy's fix mode (policy files' ``fix.mode``), or a run's override of every policy's mode."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import audit, report_of
-from tests.sandbox.demo_cases import CASES, DemoCase, occurrence_id
+from tests.sandbox.demo_cases import CASES, PAST_TOPICS, DemoCase, occurrence_id
 from zoomaudit.findings import Finding
 from zoomaudit.policy import load_policies
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings
+from zoomaudit.store import Store
 
 ENABLED = {p.id for p in load_policies().policies if p.enabled}
 
@@ -56,3 +57,15 @@ def test_summary_counts_match_the_stored_findings(settings: Settings) -> None:
     assert outcome.counts["passed"] == by_status["pass"] > 0
     assert outcome.counts["manual"] == by_status["manual"]
     assert outcome.counts["users"] == 13
+
+
+def test_the_session_that_ended_last_month_is_past_not_judged(
+    sandbox: RunningSandbox, settings: Settings
+) -> None:
+    outcome = audit(settings)
+    report = report_of(settings, outcome.run_id)
+    past = {int(sandbox.state.meeting_by_topic(topic)["id"]) for topic in PAST_TOPICS}
+    assert outcome.counts["past"] == report.summary["past"] == len(PAST_TOPICS) == 1
+    assert past.isdisjoint(f.meeting_id for f in report.findings)
+    with Store.from_settings(settings) as store:
+        assert past.isdisjoint(m for plan in store.fixes.find() for m in plan.meeting_ids)

@@ -25,12 +25,16 @@ YOUTH = {
     "topic": "Youth group (Tuesdays)",
     "host_id": "u-alice",
     "host_email": "alice@example.org",
+    "start_time": datetime(2026, 11, 24, 17, 0, tzinfo=UTC),  # the next occurrence of the series
+    "duration": 90,
 }
 PARENTS = {
     "meeting_id": 85550001111,
     "topic": "Parents' evening <Q&A> | =SUM(1)",
     "host_id": "u-bob",
     "host_email": "bob@example.org",
+    "start_time": datetime(2026, 11, 26, 18, 30, tzinfo=UTC),
+    "duration": 60,
 }
 
 
@@ -169,6 +173,7 @@ def run_report(*, include_passed: bool = True) -> RunReport:
             "waived": 1,
             "manual": 1,
             "passed": 3,
+            "past": 1,
         },
     )
     all_findings = findings()

@@ -216,7 +216,7 @@ def test_a_report_that_fails_half_way_leaves_the_earlier_file_whole(
     assert invoke("report", run_id, "--format", "json", "--output", str(out)).exit_code == 0
     earlier = out.read_bytes()
 
-    def broken(f: Finding) -> dict[str, object]:
+    def broken(f: Finding, version: int = 2) -> dict[str, object]:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("zoomaudit.report.jsondoc._finding", broken)

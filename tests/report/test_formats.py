@@ -61,12 +61,51 @@ def test_an_unknown_format_is_a_usage_error(report: RunReport) -> None:
         render(report, "yaml")
 
 
-def test_json_validates_against_the_published_schema(report: RunReport) -> None:
+def _validator(schema: dict[str, object]) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def _alone(schema: dict[str, object], version: str) -> dict[str, object]:
+    """The schema of one version: the published file with only that version's branch."""
+    return {key: value for key, value in schema.items() if key != "oneOf"} | {"$ref": f"#/$defs/{version}"}
+
+
+@pytest.mark.parametrize("version", [None, 1, 2])
+def test_json_validates_against_the_published_schema(version: int | None) -> None:
     schema = json.loads(SCHEMA.read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
+    own = {1: "report_v1", 2: "report_v2", None: "report_v2"}[version]
     for include_passed in (True, False):
-        document = json.loads(render(run_report(include_passed=include_passed), "json"))
-        jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(document)
+        document = json.loads(
+            render(run_report(include_passed=include_passed), "json", schema_version=version)
+        )
+        _validator(schema).validate(document)
+        # ... and against its own version alone, not the other one.
+        _validator(_alone(schema, own)).validate(document)
+        other = "report_v1" if own == "report_v2" else "report_v2"
+        assert not _validator(_alone(schema, other)).is_valid(document)
+
+
+def test_json_version_1_is_the_first_contract_exactly() -> None:
+    _check_golden("report-v1.json", render(run_report(), "json", schema_version=1))
+    document = json.loads(render(run_report(), "json", schema_version=1))
+    assert document["schema_version"] == 1
+    assert "past" not in document["summary"]
+    assert all(set(f).isdisjoint({"start_time", "duration"}) for f in document["findings"])
+
+
+def test_a_pre_session_run_reads_scheduled_in_version_1() -> None:
+    report = run_report()
+    pre = report.model_copy(update={"run": report.run.model_copy(update={"trigger": "pre-session"})})
+    assert json.loads(render(pre, "json"))["run"]["trigger"] == "pre-session"
+    assert json.loads(render(pre, "json", schema_version=1))["run"]["trigger"] == "scheduled"
+    _validator(json.loads(SCHEMA.read_text())).validate(json.loads(render(pre, "json")))
+
+
+@pytest.mark.parametrize(("fmt", "version"), [("json", 3), ("json", 0), ("csv", 1), ("table", 2)])
+def test_a_schema_version_is_for_json_and_one_zoomaudit_writes(fmt: str, version: int) -> None:
+    with pytest.raises(UsageError, match="schema"):
+        render(run_report(), fmt, schema_version=version)
 
 
 def test_json_lists_passes_only_when_the_report_includes_them() -> None:
@@ -89,10 +128,18 @@ def test_json_lists_passes_only_when_the_report_includes_them() -> None:
 def test_json_has_exactly_the_contract_fields(report: RunReport) -> None:
     document = json.loads(render(report, "json"))
     assert list(document) == ["schema_version", "run", "summary", "findings", "errors"]
-    assert document["schema_version"] == 1
+    assert document["schema_version"] == 2
     assert set(document["run"]) == {"id", "trigger", "scope", "started_at", "finished_at", "complete"}
     assert document["run"]["started_at"] == "2026-11-20T02:00:00+00:00"
-    assert document["findings"][0]["severity"] == "critical"  # worst first
+    assert document["summary"]["past"] == 1
+    first = document["findings"][0]
+    assert first["severity"] == "critical"  # worst first
+    assert (first["start_time"], first["duration"]) == ("2026-11-24T17:00:00+00:00", 90)
+    by_subject = {
+        f["host_id"] if f["meeting_id"] is None else f["meeting_id"]: f for f in document["findings"]
+    }
+    assert by_subject["u-carol"]["start_time"] is None  # a user check happens at no time
+    assert by_subject["u-carol"]["duration"] is None
 
 
 def test_junit_fails_once_per_violation_and_parses(report: RunReport) -> None:

@@ -74,6 +74,10 @@ GROUP_THERAPY = "Group therapy: anxiety skills"
 DEBRIEF = "Detached youth work debrief"
 STUDY = "Study skills club"
 
+PAST_TOPICS: tuple[str, ...] = ("Summer holiday club planning",)
+"""Sessions the demo built as over (a one-off that ended last month): an audit gives them no
+finding and no fix and counts them in ``past`` (docs/usage.md, "Start times and past sessions")."""
+
 V, P, E = "violation", "pass", "error"
 MENTORING = "Mentoring drop-in (ages 14-18)"
 PHONE = "Befriending by phone: Thursday check-in"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
-from zoomaudit.sandbox.demo import demo_state
+from zoomaudit.sandbox.demo import PAST_SESSION, demo_state
 from zoomaudit.sandbox.synthetic import synthetic_state
 
 
@@ -23,11 +23,13 @@ def test_demo_is_a_recognisable_charity() -> None:
     assert state.occurrence_overrides
 
 
-def test_demo_meetings_are_in_the_coming_weeks() -> None:
+def test_demo_meetings_are_in_the_coming_weeks_but_one_that_ended_last_month() -> None:
     state = demo_state(datetime(2030, 1, 7, 23, 59, 59, tzinfo=UTC))
-    starts = [m["start_time"] for m in state.meetings.values() if "start_time" in m]
+    past = state.meeting_by_topic(PAST_SESSION.topic)
+    starts = [m["start_time"] for m in state.meetings.values() if "start_time" in m and m is not past]
     assert starts
     assert min(starts) >= "2030-01-07"
+    assert (past["type"], past["start_time"], past["duration"]) == (2, "2029-12-08T10:00:00Z", 60)
 
 
 def test_demo_is_deterministic_apart_from_dates() -> None:

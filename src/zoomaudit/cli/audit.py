@@ -166,7 +166,13 @@ def run_audit(
 
 
 def show_outcome(
-    settings: Settings, outcome: RunOutcome, *, fmt: str, output: Path | None, include_passed: bool
+    settings: Settings,
+    outcome: RunOutcome,
+    *,
+    fmt: str,
+    output: Path | None,
+    include_passed: bool,
+    schema_version: int | None = None,
 ) -> None:
     """Render the stored run, then the fix plans of a dry run or the auto-applied fixes."""
     from zoomaudit.redaction import redact
@@ -175,7 +181,15 @@ def show_outcome(
 
     with Store.from_settings(settings) as store:
         emit_with(
-            lambda out: write_report(store, outcome.run_id, fmt, out, include_passed=include_passed), output
+            lambda out: write_report(
+                store,
+                outcome.run_id,
+                fmt,
+                out,
+                include_passed=include_passed,
+                schema_version=schema_version,
+            ),
+            output,
         )
     if outcome.planned:
         typer.echo(
@@ -226,6 +240,10 @@ def register(app: typer.Typer) -> None:
             int, typer.Option("--max-changes", min=0, help="Most fixes an auto run applies.")
         ] = 50,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+        schema_version: Annotated[
+            int | None,
+            typer.Option("--schema-version", help="The JSON report's schema version: 2 (the default) or 1."),
+        ] = None,
     ) -> None:
         """Audit every scheduled meeting (or just some) against the policies and report.
 
@@ -244,6 +262,12 @@ def register(app: typer.Typer) -> None:
         if meeting and user:
             raise UsageError("give --meeting or --user, not both")
         meeting_ids = [parse_meeting(m) for m in meeting or []]
+        if schema_version is not None:
+            from zoomaudit.report.jsondoc import check_version
+
+            if fmt != "json":
+                raise UsageError("--schema-version applies to --format json only")
+            check_version(schema_version)
         if output is not None:
             check_output(output)
         settings = load_settings()
@@ -257,5 +281,12 @@ def register(app: typer.Typer) -> None:
             max_changes=max_changes,
             quiet=quiet,
         )
-        show_outcome(settings, outcome, fmt=fmt, output=output, include_passed=include_passed)
+        show_outcome(
+            settings,
+            outcome,
+            fmt=fmt,
+            output=output,
+            include_passed=include_passed,
+            schema_version=schema_version,
+        )
         raise typer.Exit(exit_code_for(outcome))

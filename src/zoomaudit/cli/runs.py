@@ -13,6 +13,10 @@ if TYPE_CHECKING:
     from zoomaudit.store import Store
 
 ListFormat = typer.Option("--format", "-f", help="table or json.")
+SchemaVersion = typer.Option(
+    "--schema-version",
+    help="The JSON report's schema version: 2 (the default) or 1, for consumers that pinned it.",
+)
 
 
 def _open_store() -> Store:
@@ -123,13 +127,19 @@ def report(
     include_passed: Annotated[
         bool, typer.Option("--include-passed", help="List passing checks too.")
     ] = False,
+    schema_version: Annotated[int | None, SchemaVersion] = None,
 ) -> None:
     """Render a stored run again in any report format."""
     from zoomaudit.report import FORMATS, write_report
 
     _check_format(fmt, FORMATS)
     with _open_store() as store:
-        emit_with(lambda out: write_report(store, run_id, fmt, out, include_passed=include_passed), output)
+        emit_with(
+            lambda out: write_report(
+                store, run_id, fmt, out, include_passed=include_passed, schema_version=schema_version
+            ),
+            output,
+        )
 
 
 def register(app: typer.Typer) -> None:

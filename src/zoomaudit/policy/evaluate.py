@@ -153,6 +153,8 @@ def _evaluate(plans: list[_Plan], view: _HostView, subject: Subject | None) -> l
     user = view.host.user
     meeting_id = meeting.id if meeting is not None else None
     occurrence_id = subject.occurrence_id if subject is not None else None
+    start_time = subject.start_time if subject is not None else None
+    duration = subject.duration if subject is not None else None
     topic = meeting.topic if meeting is not None else None
     host_id = user.id
     host_email = (meeting.host_email if meeting is not None else None) or user.email or None
@@ -208,6 +210,8 @@ def _evaluate(plans: list[_Plan], view: _HostView, subject: Subject | None) -> l
             "locked": eff.locked,
             "message": message,
             "fix_id": None,
+            "start_time": start_time,
+            "duration": duration,
             "status": _STATUS[cls],
         }
         out.append(_make(cls, fields))

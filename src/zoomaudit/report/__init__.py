@@ -33,10 +33,16 @@ _RENDERERS: dict[str, tuple[str, str]] = {
 }
 
 
-def render(report: RunReport, fmt: str) -> str:
-    """The report in format ``fmt`` (one of FORMATS); UsageError for an unknown format."""
+def render(report: RunReport, fmt: str, *, schema_version: int | None = None) -> str:
+    """The report in format ``fmt`` (one of FORMATS); UsageError for an unknown format.
+    ``schema_version`` picks the JSON report's version (json only; the newest when None)."""
     if fmt not in _RENDERERS:
         raise UsageError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    _check_schema_version(fmt, schema_version)
+    if fmt == "json" and schema_version is not None:
+        from zoomaudit.report.jsondoc import render_json
+
+        return render_json(report, schema_version)
     module, name = _RENDERERS[fmt]
     renderer: Callable[[RunReport], str] = getattr(import_module(module), name)
     return renderer(report)
@@ -50,8 +56,28 @@ _STREAMED: dict[str, tuple[str, str]] = {
 then costs no more memory than a small one's (docs/performance.md)."""
 
 
-def write_report(store: Store, run_id: str, fmt: str, out: TextIO, *, include_passed: bool = False) -> None:
-    """Write a stored run in format ``fmt`` to ``out``; the same text as ``render`` gives."""
+def _check_schema_version(fmt: str, schema_version: int | None) -> None:
+    if schema_version is None:
+        return
+    if fmt != "json":
+        raise UsageError("--schema-version applies to --format json only")
+    from zoomaudit.report.jsondoc import check_version
+
+    check_version(schema_version)
+
+
+def write_report(
+    store: Store,
+    run_id: str,
+    fmt: str,
+    out: TextIO,
+    *,
+    include_passed: bool = False,
+    schema_version: int | None = None,
+) -> None:
+    """Write a stored run in format ``fmt`` to ``out``; the same text as ``render`` gives.
+    ``schema_version`` picks the JSON report's version (json only; the newest when None)."""
+    _check_schema_version(fmt, schema_version)
     if fmt not in _STREAMED:
         text = render(load_for_format(store, run_id, fmt, include_passed=include_passed), fmt)
         out.write(text if text.endswith("\n") else text + "\n")
@@ -59,7 +85,13 @@ def write_report(store: Store, run_id: str, fmt: str, out: TextIO, *, include_pa
     head = store.load_report(run_id, include_passed, with_findings=False)
     module, name = _STREAMED[fmt]
     writer: Callable[[RunReport, Iterable[Finding], TextIO], None] = getattr(import_module(module), name)
-    writer(head, store.iter_findings(head.run.id, include_passed=include_passed), out)
+    findings = store.iter_findings(head.run.id, include_passed=include_passed)
+    if schema_version is not None:
+        from zoomaudit.report.jsondoc import write_json
+
+        write_json(head, findings, out, schema_version)
+        return
+    writer(head, findings, out)
 
 
 def load_for_format(store: Store, run_id: str, fmt: str, *, include_passed: bool = False) -> RunReport:

@@ -272,5 +272,6 @@ def summary_line(report: RunReport) -> str:
         f"Run {run.id} ({run.trigger}, {run.scope}) {state}: "
         f"{counts['violations']} violation(s), {counts['errors']} error(s), {counts['waived']} waived, "
         f"{counts['manual']} manual, {counts['passed']} passed; "
-        f"{counts['meetings']} meeting(s) of {counts['users']} user(s)."
+        f"{counts['meetings']} meeting(s) of {counts['users']} user(s)"
+        + (f"; {counts['past']} past session(s) not judged." if counts["past"] else ".")
     )

@@ -1,7 +1,8 @@
 """The JSON report: zoomaudit's public contract (docs/report-format.md, schema.json).
 
-``schema_version`` 1. Fields are only ever added in a new schema version; consumers may rely on
-exactly these.
+``schema_version`` 2 by default; 1 on request (``--schema-version 1``) for consumers that pinned
+it. Fields are only ever added in a new schema version; consumers may rely on exactly these.
+Version 2 adds each finding's ``start_time`` and ``duration`` and the summary's ``past``.
 """
 
 from __future__ import annotations
@@ -12,22 +13,36 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TextIO
 
+from zoomaudit.errors import UsageError
 from zoomaudit.findings import Finding
 from zoomaudit.report.common import listed_findings
 from zoomaudit.store.records import RunReport
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""The version written unless another is asked for."""
+SCHEMA_VERSIONS: tuple[int, ...] = (1, 2)
+_V1_SUMMARY = ("meetings", "users", "violations", "errors", "waived", "manual", "passed")
+
+
+def check_version(version: int) -> int:
+    """``version`` when zoomaudit can write it, else a UsageError naming those it can."""
+    if version not in SCHEMA_VERSIONS:
+        known = ", ".join(str(v) for v in SCHEMA_VERSIONS)
+        raise UsageError(f"unknown JSON schema version {version}; choose one of {known}")
+    return version
 
 
 def _time(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _run(report: RunReport) -> dict[str, Any]:
+def _run(report: RunReport, version: int) -> dict[str, Any]:
     run = report.run
+    # Version 1 knows no ``pre-session`` trigger: a check the service scheduled reads ``scheduled``.
+    trigger = "scheduled" if version < 2 and run.trigger == "pre-session" else run.trigger
     return {
         "id": run.id,
-        "trigger": run.trigger,
+        "trigger": trigger,
         "scope": run.scope,
         "started_at": _time(run.started_at),
         "finished_at": _time(run.finished_at),
@@ -35,8 +50,13 @@ def _run(report: RunReport) -> dict[str, Any]:
     }
 
 
-def _finding(f: Finding) -> dict[str, Any]:
-    return {
+def _summary(report: RunReport, version: int) -> dict[str, int]:
+    summary = report.summary
+    return summary if version >= 2 else {key: summary[key] for key in _V1_SUMMARY}
+
+
+def _finding(f: Finding, version: int = SCHEMA_VERSION) -> dict[str, Any]:
+    item = {
         "policy_id": f.policy_id,
         "control": f.control,
         "severity": f.severity,
@@ -53,15 +73,20 @@ def _finding(f: Finding) -> dict[str, Any]:
         "message": f.message,
         "fix_id": f.fix_id,
     }
+    if version >= 2:
+        item["start_time"] = _time(f.start_time)
+        item["duration"] = f.duration
+    return item
 
 
-def document(report: RunReport) -> dict[str, Any]:
+def document(report: RunReport, schema_version: int = SCHEMA_VERSION) -> dict[str, Any]:
     """The report as a JSON-ready dict."""
+    version = check_version(schema_version)
     return {
-        "schema_version": SCHEMA_VERSION,
-        "run": _run(report),
-        "summary": report.summary,
-        "findings": [_finding(f) for f in listed_findings(report)],
+        "schema_version": version,
+        "run": _run(report, version),
+        "summary": _summary(report, version),
+        "findings": [_finding(f, version) for f in listed_findings(report)],
         "errors": [
             {"meeting_id": e.meeting_id, "user_id": e.user_id, "message": e.message} for e in report.errors
         ],
@@ -79,16 +104,19 @@ def _items(out: TextIO, items: Iterable[dict[str, Any]]) -> None:
     out.write("]" if first else "\n  ]")
 
 
-def write_json(report: RunReport, findings: Iterable[Finding], out: TextIO) -> None:
+def write_json(
+    report: RunReport, findings: Iterable[Finding], out: TextIO, schema_version: int = SCHEMA_VERSION
+) -> None:
     """Write the report to ``out``, its findings taken from ``findings`` as they come, so a run
     of any size streams from the store without being held in memory."""
+    version = check_version(schema_version)
     out.write("{\n")
-    head = {"schema_version": SCHEMA_VERSION, "run": _run(report), "summary": report.summary}
+    head = {"schema_version": version, "run": _run(report, version), "summary": _summary(report, version)}
     for key, value in head.items():
         text = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n  ")
         out.write(f'  "{key}": {text},\n')
     out.write('  "findings": ')
-    _items(out, (_finding(f) for f in findings))
+    _items(out, (_finding(f, version) for f in findings))
     out.write(',\n  "errors": ')
     _items(
         out, ({"meeting_id": e.meeting_id, "user_id": e.user_id, "message": e.message} for e in report.errors)
@@ -96,7 +124,7 @@ def write_json(report: RunReport, findings: Iterable[Finding], out: TextIO) -> N
     out.write("\n}\n")
 
 
-def render_json(report: RunReport) -> str:
+def render_json(report: RunReport, schema_version: int = SCHEMA_VERSION) -> str:
     out = io.StringIO()
-    write_json(report, listed_findings(report), out)
+    write_json(report, listed_findings(report), out, schema_version)
     return out.getvalue()

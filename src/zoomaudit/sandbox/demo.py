@@ -4,7 +4,8 @@ Thirteen staff and volunteers in four groups (youth workers, counsellors, volunt
 about forty sessions: 1:1 support, youth groups, peer-support circles, counselling, volunteer
 training and a public talk. Their settings are a realistic mix of safe and unsafe, decided at
 every tier; tests/sandbox/demo_cases.py lists the designed cases and docs/sandbox.md tells the
-story. Dates are relative to the moment the state is built; everything else is fixed.
+story. Dates are relative to the moment the state is built (every session is still to come but
+one, which ended last month); everything else is fixed.
 
 This module assembles ``demo_state()``; the people are in ``demo_people``, the meeting rows in
 ``demo_meetings`` (the row type), ``demo_meetings_staff`` and ``demo_meetings_support``, and the
@@ -55,6 +56,7 @@ def demo_state(now: datetime | None = None) -> SandboxState:
     state.occurrence_overrides[(drop_in["id"], occ)] = {"settings": {"waiting_room": False}}
     _records_and_presence(state, users, gid, created)
     _hidden_passcode(state, users, created)
+    _past_session(state, users, created)
     passcode_routes(
         state, users, state.groups[gid[COUNSELLORS]], created, len(MEETINGS) + len(LATER_MEETINGS)
     )
@@ -179,6 +181,33 @@ def _hidden_passcode(state: SandboxState, users: dict[str, SandboxUser], created
         today=created + timedelta(days=21),
         created=created + timedelta(hours=len(MEETINGS) + len(LATER_MEETINGS)),
         hide_password=True,
+    )
+
+
+# A session that is over: a one-off planning meeting that ended last month. ``type=scheduled``
+# still lists it, as Zoom lists unexpired past meetings; an audit counts it as past and judges
+# nothing of it, although its waiting room is off (docs/usage.md, "Start times and past sessions").
+PAST_SESSION = DemoMeeting(
+    host="priya",
+    topic="Summer holiday club planning",
+    type=2,
+    day=-30,
+    hour=10,
+    duration=60,
+    passcode="Su3mmerHc",
+    settings=s(waiting_room=False),
+    alternative_host="tom",
+)
+
+
+def _past_session(state: SandboxState, users: dict[str, SandboxUser], created: datetime) -> None:
+    add_demo_meeting(
+        state,
+        users,
+        PAST_SESSION,
+        meeting_id=84101100100,
+        today=created + timedelta(days=21),
+        created=created - timedelta(days=14),
     )
 
 

@@ -26,7 +26,7 @@ class DemoMeeting:
     type: int
     """Zoom's meeting type: 2 scheduled, 3 recurring without a fixed time, 8 recurring, 10 screen share."""
     day: int
-    """Days after the build day (midnight UTC) of the start; ignored for type 3."""
+    """Days after the build day (midnight UTC) of the start (negative: before it); ignored for type 3."""
     hour: int
     duration: int
     passcode: str

@@ -7,6 +7,7 @@ console code that works with the tables directly through ``Store.session()``.
 
 from zoomaudit.store.records import (
     COUNT_KEYS,
+    ROW_COUNT_KEYS,
     FixInfo,
     PolicyInfo,
     RunDiff,
@@ -19,6 +20,7 @@ from zoomaudit.store.store import Store
 
 __all__ = [
     "COUNT_KEYS",
+    "ROW_COUNT_KEYS",
     "STALE_AFTER",
     "FixInfo",
     "PolicyInfo",

@@ -61,7 +61,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 """The Alembic revision these models match. A test checks that it is the head of the packaged
 migrations, so a new migration cannot ship without moving it."""
 
@@ -126,6 +126,11 @@ class FindingRow(Base):
     """``meeting:<id>``, ``user:<id>`` or ``account``."""
     occurrence_key: Mapped[str] = mapped_column(String(64), default="")
     """The occurrence id, or "" for the whole meeting / a non-meeting subject."""
+    start_time: Mapped[datetime | None]
+    """When the judged session starts (UTC); NULL with no fixed time (types 3 and 4), for user
+    and account checks, and for findings of runs from before revision 0003."""
+    duration: Mapped[int | None] = mapped_column(Integer)
+    """The judged session's length in minutes."""
 
 
 class RunErrorRow(Base):

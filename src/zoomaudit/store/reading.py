@@ -13,7 +13,7 @@ import zoomaudit.store.runs as conv
 from zoomaudit.errors import UsageError
 from zoomaudit.findings import Finding
 from zoomaudit.store.models import FindingRow, FixPlan, Run, RunErrorRow
-from zoomaudit.store.records import COUNT_KEYS, FixInfo
+from zoomaudit.store.records import ROW_COUNT_KEYS, FixInfo
 
 if TYPE_CHECKING:
     from zoomaudit.store.diff import Coverage
@@ -55,7 +55,8 @@ def find_run(session: Session, ref: str) -> Run:
 def counts(session: Session, run: Run) -> dict[str, int]:
     """The runner's counts; any it did not record (a killed run) are counted from the rows."""
     stored = {key: int(value) for key, value in (run.counts or {}).items()}
-    if all(key in stored for key in COUNT_KEYS):
+    # ``past`` leaves no row to count it from: a run that did not record it shows 0.
+    if all(key in stored for key in ROW_COUNT_KEYS):
         return stored
     by_status = Counter(
         dict(
@@ -81,6 +82,7 @@ def counts(session: Session, run: Run) -> dict[str, int]:
         "waived": by_status["waived"],
         "manual": by_status["manual"],
         "passed": by_status["pass"],
+        "past": 0,
     }
     return {**computed, **stored}
 

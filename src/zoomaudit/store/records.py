@@ -17,8 +17,20 @@ from zoomaudit.vocabulary import ScopeKind, Trigger
 
 RunStatus = Literal["running", "complete", "incomplete", "failed", "abandoned"]
 
-COUNT_KEYS: tuple[str, ...] = ("meetings", "users", "violations", "errors", "waived", "manual", "passed")
-"""The keys of a run's counts, in the order reports show them."""
+COUNT_KEYS: tuple[str, ...] = (
+    "meetings",
+    "users",
+    "violations",
+    "errors",
+    "waived",
+    "manual",
+    "passed",
+    "past",
+)
+"""The keys of a run's counts, in the order reports show them. ``past``: meetings left unjudged
+because their sessions are over (0 for runs from before it was counted)."""
+ROW_COUNT_KEYS: tuple[str, ...] = tuple(key for key in COUNT_KEYS if key != "past")
+"""The counts that can be recounted from a run's stored rows (``past`` leaves no row)."""
 
 
 class _Record(BaseModel):

@@ -33,6 +33,7 @@ def finding_row(run_id: str, finding: Finding) -> dict[str, Any]:
     data = finding.model_dump(mode="json")
     row = {name: data.get(name) for name in _FINDING_FIELDS}
     row["actual"] = redact_actual(finding.control, row["actual"])
+    row["start_time"] = finding.start_time  # a datetime for the column, not its JSON text
     _policy, subject, occurrence = finding.identity
     row.update(
         run_id=run_id,

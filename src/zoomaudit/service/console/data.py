@@ -14,7 +14,7 @@ from zoomaudit.findings import SEVERITY_RANK, Finding
 from zoomaudit.fixes.queue import EventRecord, FixRecord, get_fixes, list_fixes, trail
 from zoomaudit.fixes.waivers import WaiverRecord, list_waivers
 from zoomaudit.service.console.chart import TrendPoint
-from zoomaudit.store import COUNT_KEYS, RunDiff, RunRecord, Store
+from zoomaudit.store import COUNT_KEYS, ROW_COUNT_KEYS, RunDiff, RunRecord, Store
 
 FINISHED = ("complete", "incomplete")
 STATUSES = ("violation", "error", "waived", "manual", "pass")
@@ -64,7 +64,7 @@ def _summarise(store: Store, out: Overview) -> None:
         for pid, n in sorted(tallies.by_policy, key=lambda kv: (-kv[1], kv[0]))
     ]
     out.summary = {key: int(latest.counts.get(key, 0)) for key in COUNT_KEYS}
-    if not all(key in latest.counts for key in COUNT_KEYS):
+    if not all(key in latest.counts for key in ROW_COUNT_KEYS):
         # A run the runner did not finish counting: the store counts its rows.
         out.summary = store.load_report(run_id).summary
 
