@@ -92,11 +92,11 @@ async def _apply_claimed(
     except ValueError as exc:
         note = f"not applied: {exc}"
         return fail(store, fix, note, actor=actor, claim=claim)
+    claim.heartbeat(store, fix)  # still ours, before a daily update is spent and Zoom changed
     if is_meeting(fix) and host and not reserve_meeting_update(store, host, day):
         return _defer(
             store, fix, actor=actor, claim=claim, why=f"host {host} has no meeting updates left today"
         )
-    claim.heartbeat(store, fix)  # still ours, just before Zoom is changed
     try:
         sent = await send_and_read_back(client, fix, body, wanted)
     except RateLimited as exc:

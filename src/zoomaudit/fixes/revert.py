@@ -118,6 +118,7 @@ async def _revert_claimed(
             why="no field was stated before the fix, so there is nothing to restore",
         )
     host = fix.host_id
+    claim.heartbeat(store, fix)  # still ours, before a daily update is spent and Zoom changed
     if is_meeting(fix) and host and not reserve_meeting_update(store, host, quota_day(claim.now())):
         return _revert_aborted(
             store, fix, actor=actor, claim=claim, why=f"host {host} has no meeting updates left today"
@@ -125,7 +126,6 @@ async def _revert_claimed(
     body: dict[str, Any] = {}
     for path, value in restore.items():
         _merge(body, path, value)
-    claim.heartbeat(store, fix)  # still ours, just before Zoom is changed
     try:
         sent = await send_and_read_back(client, fix, body, wanted)
     except RateLimited as exc:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
 from zoomaudit.redaction import FINGERPRINT, GENERATE, GENERATE_DIGITS, SEALED, is_sealed, is_secret_name
@@ -34,6 +34,7 @@ NO_REVERT = ("reverted", "rejected", "stale", "withdrawn", "failed")
 """Statuses from which a plan can never be reverted: its old passcode is not kept."""
 OPEN = ("pending", "approved", "deferred")
 MARKERS = (GENERATE, GENERATE_DIGITS)
+_WORDS = ("pass", "secret", "token")  # the key names redaction.is_secret_name looks for
 
 
 def _is_passcode(path: str, value: Any) -> bool:
@@ -100,7 +101,8 @@ class PasscodeKeeping:
         with self._store.session() as session:
             rows = session.scalars(
                 select(FixRow).where(
-                    FixRow.before.is_not(None),
+                    # Only plans still holding a sealed copy: the sweep must not grow with history.
+                    cast(FixRow.before, String).contains(f'"{SEALED}"'),
                     or_(
                         FixRow.status.in_(NO_REVERT),
                         (FixRow.status == "applied") & (FixRow.applied_at < cutoff),
@@ -121,7 +123,15 @@ class PasscodeKeeping:
         sealed, and any other is reduced to its fingerprint."""
         vault = self._store.vault
         changed = 0
-        for row in session.scalars(select(FixRow).where(FixRow.body.is_not(None))):
+        # Only plans whose body or before could hold a passcode (one written before sealing).
+        suspects = or_(
+            *(
+                cast(column, String).contains(word)
+                for column in (FixRow.body, FixRow.before)
+                for word in _WORDS
+            )
+        )
+        for row in session.scalars(select(FixRow).where(suspects)):
             body = row.body if isinstance(row.body, dict) else {}
             flat = _flat(body)
             plain = {p: v for p, v in flat.items() if _is_passcode(p, v)}
