@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -186,3 +186,21 @@ def test_times_are_utc_and_unreadable_ones_are_none() -> None:
     assert parse_time("tomorrow") is None
     assert parse_time(None) is None
     assert parse_time("2026-11-21T16:00:00", "Not/AZone") == datetime(2026, 11, 21, 16, 0, tzinfo=UTC)
+
+
+def test_starting_before_keeps_sessions_in_progress_and_drops_those_with_no_time() -> None:
+    from zoomaudit.timing import starting_before
+
+    now = datetime(2030, 1, 8, 12, 0, tzinfo=UTC)
+    subjects = [
+        _subject_at(now - timedelta(minutes=30)),
+        _subject_at(now + timedelta(hours=23)),
+        _subject_at(now + timedelta(hours=24)),
+        _subject_at(None),
+    ]
+    kept = starting_before(subjects, now + timedelta(hours=24))
+    assert [s.start_time for s in kept] == [now - timedelta(minutes=30), now + timedelta(hours=23)]
+
+
+def _subject_at(start: datetime | None) -> Subject:
+    return Subject(meeting=ONE_OFF, start_time=start)

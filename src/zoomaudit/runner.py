@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, assert_never
+from typing import TYPE_CHECKING, Any, Protocol, assert_never
 
 from zoomaudit.findings import ErrorFinding, Finding, Manual, Pass, Violation, Waived
 from zoomaudit.vocabulary import FixMode, Scope, Trigger, scope_detail
@@ -94,8 +94,13 @@ async def run(
     store: Store | None = None,
     policies: PolicySet | None = None,
     now: datetime | None = None,
+    starting_within: timedelta | None = None,
 ) -> RunOutcome:
     """Audit ``scope``: collect, evaluate, store, plan fixes (and apply the ``auto`` ones).
+
+    With ``starting_within``, only the sessions that start before ``now`` plus that window (or are
+    in progress) are judged; the others are skipped after collection, like past ones but not
+    counted (user and account checks still run).
 
     ``fix_mode`` overrides every policy's fix mode for this run. ``dry_run`` plans fixes and
     returns them in the outcome but records nothing in the fix queue and changes nothing in Zoom.
@@ -121,6 +126,7 @@ async def run(
         observer=observer or NullObserver(),
         now=now or datetime.now(UTC),
         fixed_clock=now is not None,
+        starting_within=starting_within,
     )
     try:
         return await runner.execute()
@@ -154,6 +160,7 @@ class _Run:
         observer: Observer,
         now: datetime,
         fixed_clock: bool = False,
+        starting_within: timedelta | None = None,
     ) -> None:
         from zoomaudit.collect import Collector, Needs
         from zoomaudit.controls import get_control
@@ -166,6 +173,7 @@ class _Run:
         self.policies, self.fix_mode, self.dry_run = policies, fix_mode, dry_run
         self.max_changes, self.observer, self.now = max_changes, observer, now
         self.fixed_clock = fixed_clock
+        self.starting_within = starting_within
         """A caller that gave ``now`` keeps every time of the run at it (tests, replays)."""
         enabled = [p for p in policies.policies if p.enabled]
         self.needs = Needs.for_controls(get_control(p.control) for p in enabled)
@@ -243,7 +251,9 @@ class _Run:
         from zoomaudit.store import PolicyInfo
 
         self.store.abandon_stale_runs(self.now)
-        detail = scope_detail(self.scope)
+        detail: dict[str, Any] = dict(scope_detail(self.scope))
+        if self.starting_within is not None:
+            detail["starting_within"] = int(self.starting_within.total_seconds() // 60)
         info = {p.id: PolicyInfo(title=p.title, rationale=p.rationale) for p in self.policies.policies}
         run_id = self.store.start_run(
             self.trigger, self.scope.kind, detail, self.policies.hash, self.now, policies=info
@@ -284,12 +294,15 @@ class _Run:
         from zoomaudit.fixes.queue import record_plans
         from zoomaudit.fixes.waivers import apply_waivers
         from zoomaudit.policy import evaluate_batch
-        from zoomaudit.timing import split_past
+        from zoomaudit.timing import split_past, starting_before
 
         # Sessions that are over are not judged and get no fixes; only their number is kept.
         live, past = split_past(batch.subjects, self.now)
         judged = {s.meeting.id for s in live}
         self.counts["past"] += len({s.meeting.id for s in past} - judged)
+        if self.starting_within is not None:
+            # Sessions starting later (or with no fixed time) are skipped, and not counted.
+            live = starting_before(live, self.now + self.starting_within)
         batch = batch.model_copy(update={"subjects": live})
         findings: list[Finding] = list(evaluate_batch(self.policies, account, batch))
         groups = [account.groups[g].name for g in batch.host.group_ids if g in account.groups]

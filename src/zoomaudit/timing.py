@@ -134,3 +134,9 @@ def split_past(subjects: Iterable[Subject], now: datetime) -> tuple[list[Subject
         else:
             live.append(subject.model_copy(update={"start_time": found.start, "duration": found.duration}))
     return live, past
+
+
+def starting_before(subjects: Iterable[Subject], end: datetime) -> list[Subject]:
+    """The subjects (judged by ``split_past``, so not over) whose session starts before ``end``:
+    sessions in progress are kept; those with no fixed time are not (``audit --starting-within``)."""
+    return [s for s in subjects if s.start_time is not None and s.start_time < end]

@@ -47,6 +47,7 @@ COMMAND_MODULES = (
     "zoomaudit.cli.policies",
     "zoomaudit.cli.audit",
     "zoomaudit.cli.runs",
+    "zoomaudit.cli.upcoming",
     "zoomaudit.cli.demo",
     "zoomaudit.cli.fixes",
     "zoomaudit.cli.waivers",

@@ -15,6 +15,8 @@ import typer
 from zoomaudit.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
     from zoomaudit.runner import RunOutcome
     from zoomaudit.settings import Settings
     from zoomaudit.vocabulary import FixMode
@@ -142,6 +144,7 @@ def run_audit(
     dry_run: bool,
     max_changes: int,
     quiet: bool,
+    starting_within: timedelta | None = None,
 ) -> RunOutcome:
     """Run one audit from the command line (progress bar on a terminal unless quiet)."""
     from zoomaudit.runner import run
@@ -160,6 +163,7 @@ def run_audit(
                 dry_run=dry_run,
                 max_changes=max_changes,
                 observer=observer,
+                starting_within=starting_within,
             )
 
     return asyncio.run(go())
@@ -240,6 +244,13 @@ def register(app: typer.Typer) -> None:
             int, typer.Option("--max-changes", min=0, help="Most fixes an auto run applies.")
         ] = 50,
         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+        starting_within: Annotated[
+            str | None,
+            typer.Option(
+                "--starting-within",
+                help="Judge only the sessions starting within this window from now (90m, 24h, 7d).",
+            ),
+        ] = None,
         schema_version: Annotated[
             int | None,
             typer.Option("--schema-version", help="The JSON report's schema version: 2 (the default) or 1."),
@@ -251,7 +262,7 @@ def register(app: typer.Typer) -> None:
         unknown meeting id, 3 the audit could not be completed.
         """
         from zoomaudit.errors import UsageError
-        from zoomaudit.refs import parse_meeting
+        from zoomaudit.refs import parse_meeting, parse_window
         from zoomaudit.report import FORMATS
         from zoomaudit.settings import load_settings
 
@@ -261,6 +272,11 @@ def register(app: typer.Typer) -> None:
             raise UsageError(f"unknown fix mode {fix_mode!r}; choose off, suggest or auto")
         if meeting and user:
             raise UsageError("give --meeting or --user, not both")
+        if starting_within is not None and (meeting or user):
+            raise UsageError(
+                "--starting-within audits the whole account; it cannot be combined with --meeting or --user"
+            )
+        window = parse_window(starting_within) if starting_within is not None else None
         meeting_ids = [parse_meeting(m) for m in meeting or []]
         if schema_version is not None:
             from zoomaudit.report.jsondoc import check_version
@@ -280,6 +296,7 @@ def register(app: typer.Typer) -> None:
             dry_run=dry_run,
             max_changes=max_changes,
             quiet=quiet,
+            starting_within=window,
         )
         show_outcome(
             settings,

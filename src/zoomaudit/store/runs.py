@@ -76,12 +76,14 @@ def record_of(run: Run) -> RunRecord:
     return RunRecord.model_validate(run)
 
 
-def scope_key(run: Run) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """What a run audited, order aside: its kind and the meetings and users it named."""
+def scope_key(run: Run) -> tuple[str, tuple[str, ...], tuple[str, ...], int | None]:
+    """What a run audited, order aside: its kind, the meetings and users it named and the
+    ``--starting-within`` window (minutes) it kept to, if any."""
     detail = run.scope_detail or {}
     meetings = tuple(sorted(str(m) for m in detail.get("meeting_ids") or ()))
     users = tuple(sorted(str(u).lower() for u in detail.get("users") or ()))
-    return (run.scope, meetings, users)
+    window = detail.get("starting_within")
+    return (run.scope, meetings, users, int(window) if window is not None else None)
 
 
 # --- who is writing a run -------------------------------------------------------------------

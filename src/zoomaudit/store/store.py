@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from zoomaudit.store.fixes import FixRepository
     from zoomaudit.store.quota import QuotaRepository
     from zoomaudit.store.sealing import PasscodeKeeping
+    from zoomaudit.store.upcoming import UpcomingReads
     from zoomaudit.store.waivers import WaiverRepository
     from zoomaudit.vault import Vault
 
@@ -319,6 +320,13 @@ class Store(RunWriting):
         from zoomaudit.store.console import ConsoleReads
 
         return ConsoleReads(self)
+
+    @cached_property
+    def upcoming(self) -> UpcomingReads:
+        """Sessions starting soon, each with its latest verdict."""
+        from zoomaudit.store.upcoming import UpcomingReads
+
+        return UpcomingReads(self)
 
     @cached_property
     def quota(self) -> QuotaRepository:

@@ -1,0 +1,106 @@
+"""The upcoming sessions read model: for each meeting (and occurrence) the latest verdict a run
+stored on it, kept when the session it judged starts within a window.
+
+A verdict is the set of findings one run stored on a subject (``meeting:<id>`` and its
+occurrence key); the latest is the one of the newest finished run (complete, incomplete or
+failed: a run still running or abandoned is not read). A session is in the window when the start
+time that verdict stored is in ``[now, now + window)``. Nothing is asked of Zoom: a meeting moved
+or deleted since its latest verdict is shown as that verdict saw it, and a series is known only
+by the occurrence its latest verdict judged (docs/usage.md, "Upcoming sessions").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, func, select
+
+from zoomaudit.store.models import FindingRow, Run
+
+if TYPE_CHECKING:
+    from zoomaudit.store.database import Database
+
+JUDGED_STATUSES = ("complete", "incomplete", "failed")
+"""Runs whose findings are read as verdicts: finished ones, whatever their outcome."""
+
+
+@dataclass(frozen=True)
+class UpcomingSession:
+    """One session in the window with its latest verdict: the open violations (policy ids,
+    sorted) and the run that judged it."""
+
+    meeting_id: int
+    occurrence_id: str | None
+    topic: str | None
+    host_email: str | None
+    start_time: datetime
+    duration: int | None
+    run_id: str
+    judged_at: datetime
+    violations: list[str] = field(default_factory=list)
+
+
+class UpcomingReads:
+    def __init__(self, store: Database) -> None:
+        self._store = store
+
+    def sessions(self, now: datetime, window: timedelta) -> list[UpcomingSession]:
+        """The sessions starting in ``[now, now + window)`` by their latest verdict, soonest first
+        (then by meeting and occurrence)."""
+        end = now + window
+        in_window = and_(FindingRow.start_time >= now, FindingRow.start_time < end)
+        # Only subjects with some verdict in the window can have their latest one there.
+        candidates = select(FindingRow.subject).where(in_window, FindingRow.meeting_id.is_not(None))
+        latest = (
+            select(
+                FindingRow.subject.label("subject"),
+                FindingRow.occurrence_key.label("occurrence_key"),
+                func.max(Run.started_at).label("at"),
+            )
+            .join(Run, Run.id == FindingRow.run_id)
+            .where(Run.status.in_(JUDGED_STATUSES), FindingRow.subject.in_(candidates.distinct()))
+            .group_by(FindingRow.subject, FindingRow.occurrence_key)
+            .subquery()
+        )
+        query = (
+            select(FindingRow, Run.id, Run.started_at)
+            .join(Run, Run.id == FindingRow.run_id)
+            .join(
+                latest,
+                and_(
+                    latest.c.subject == FindingRow.subject,
+                    latest.c.occurrence_key == FindingRow.occurrence_key,
+                    latest.c.at == Run.started_at,
+                ),
+            )
+            .where(Run.status.in_(JUDGED_STATUSES), in_window)
+            .order_by(FindingRow.start_time, FindingRow.meeting_id, FindingRow.occurrence_key, Run.id)
+        )
+        found: dict[tuple[str, str], UpcomingSession] = {}
+        with self._store.read_session() as db:
+            for row, run_id, started_at in db.execute(query):
+                key = (row.subject, row.occurrence_key)
+                session = found.get(key)
+                if session is not None and session.run_id > run_id:
+                    continue  # two runs started at the same instant: the later id wins
+                if session is None or session.run_id < run_id:
+                    if row.meeting_id is None or row.start_time is None:
+                        continue  # excluded by the query; this tells the type checker
+                    session = UpcomingSession(
+                        meeting_id=row.meeting_id,
+                        occurrence_id=row.occurrence_id,
+                        topic=row.topic,
+                        host_email=row.host_email,
+                        start_time=row.start_time,
+                        duration=row.duration,
+                        run_id=run_id,
+                        judged_at=started_at,
+                    )
+                    found[key] = session
+                if row.status == "violation" and row.policy_id not in session.violations:
+                    session.violations.append(row.policy_id)
+        for session in found.values():
+            session.violations.sort()
+        return sorted(found.values(), key=lambda s: (s.start_time, s.meeting_id, s.occurrence_id or ""))
