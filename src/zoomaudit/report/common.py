@@ -10,6 +10,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from zoomaudit.controls import CATALOGUE, label_for
@@ -275,3 +276,59 @@ def summary_line(report: RunReport) -> str:
         f"{counts['meetings']} meeting(s) of {counts['users']} user(s)"
         + (f"; {counts['past']} past session(s) not judged." if counts["past"] else ".")
     )
+
+
+SOON = timedelta(days=7)
+"""How far ahead "Starting soon" looks, from the run's start."""
+
+
+@dataclass(frozen=True)
+class SoonSession:
+    """A session starting within ``SOON`` of the run that still has open violations."""
+
+    start_time: datetime
+    topic: str
+    host: str
+    meeting_id: int
+    occurrence_id: str | None
+    policies: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        """The session in words: its topic, meeting id and, for one occurrence, which."""
+        ids = str(self.meeting_id) + (f", occurrence {self.occurrence_id}" if self.occurrence_id else "")
+        return f"{self.topic} ({ids})" if self.topic else ids
+
+
+def starting_soon(report: RunReport, within: timedelta = SOON) -> list[SoonSession]:
+    """The sessions with open violations that start (or are running) within ``within`` of the run's
+    start, soonest first: what a safeguarding lead deals with first."""
+    start = report.run.started_at
+    sessions: dict[tuple[int, str | None], list[Finding]] = {}
+    for f in report.findings:
+        if f.status != "violation" or f.start_time is None or f.meeting_id is None:
+            continue
+        ends = f.start_time + timedelta(minutes=f.duration or 0)
+        if ends <= start or f.start_time >= start + within:
+            continue
+        sessions.setdefault((f.meeting_id, f.occurrence_id), []).append(f)
+    out = []
+    for (meeting_id, occurrence_id), found in sessions.items():
+        first = found[0]
+        assert first.start_time is not None  # filtered above
+        out.append(
+            SoonSession(
+                start_time=first.start_time,
+                topic=first.topic or "",
+                host=first.host_email or first.host_id or "",
+                meeting_id=meeting_id,
+                occurrence_id=occurrence_id,
+                policies=tuple(sorted({f.policy_id for f in found})),
+            )
+        )
+    return sorted(out, key=lambda s: (s.start_time, s.meeting_id, s.occurrence_id or ""))
+
+
+def when_text(value: datetime) -> str:
+    """A session's start for people: UTC to the minute."""
+    return value.astimezone(UTC).strftime("%a %d %b %Y %H:%M UTC")

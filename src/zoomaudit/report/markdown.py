@@ -11,9 +11,11 @@ from zoomaudit.report.common import (
     fix_text,
     listed_findings,
     policy_title,
+    starting_soon,
     subject_text,
     summary_line,
     tier_text,
+    when_text,
 )
 from zoomaudit.store.records import RunReport
 
@@ -47,6 +49,11 @@ def render_markdown(report: RunReport) -> str:
         f"- finished: {run.finished_at.isoformat() if run.finished_at else 'not finished'}",
         "",
     ]
+    soon = starting_soon(report)
+    if soon:
+        lines += ["## Starting soon (next 7 days)", ""]
+        rows = [[when_text(s.start_time), s.name, s.host, ", ".join(s.policies)] for s in soon]
+        lines += _table(["starts", "session", "host", "what is wrong"], rows)
     violations = by_status(findings, "violation")
     lines += ["## Violations", ""]
     if violations:

@@ -18,8 +18,10 @@ from zoomaudit.report.common import (
     group_by_subject,
     listed_findings,
     printable,
+    starting_soon,
     summary_line,
     tier_text,
+    when_text,
 )
 from zoomaudit.store.records import RunReport
 
@@ -46,6 +48,7 @@ def render_table(report: RunReport, *, width: int = WIDTH) -> str:
     findings = [f for f in shown if f.status != "manual"]
     if not shown:
         console.print("No findings to show.")
+    _print_soon(console, report)
     for group in group_by_subject(findings):
         heading = group.title
         if group.topic:
@@ -83,6 +86,22 @@ def render_table(report: RunReport, *, width: int = WIDTH) -> str:
     console.print(summary_line(report), soft_wrap=True)
     # Rich pads cells to the table width; trailing blanks only make diffs noisy.
     return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
+
+
+def _print_soon(console: Console, report: RunReport) -> None:
+    """What to deal with first: sessions in the next 7 days that are still unsafe, soonest first."""
+    soon = starting_soon(report)
+    if not soon:
+        return
+    table = Table(title="Starting soon (next 7 days)", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("starts", no_wrap=True)
+    table.add_column("session", overflow="fold", ratio=1)
+    table.add_column("host", no_wrap=True)
+    table.add_column("what is wrong", overflow="fold", ratio=1)
+    for s in soon:
+        cells = [when_text(s.start_time), s.name, s.host, ", ".join(s.policies)]
+        table.add_row(*(printable(cell) for cell in cells))
+    console.print(table)
 
 
 def _print_manual(console: Console, manual: Sequence[Finding]) -> None:
