@@ -116,11 +116,16 @@ def load_key(*, env_key: str | None, key_file: Path, create: bool) -> bytes | No
         if not create:
             return None
         key = Vault.new_key()
-        key_file.parent.mkdir(parents=True, exist_ok=True)
         try:
+            key_file.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process created it first: use theirs
             return key_file.read_bytes().strip()
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot create the zoomaudit key file {key_file} ({exc.strerror}); set "
+                "ZOOMAUDIT_SECRET_KEY, or ZOOMAUDIT_KEY_FILE to a writable place"
+            ) from exc
         with os.fdopen(fd, "wb") as handle:
             handle.write(key + b"\n")
         return key

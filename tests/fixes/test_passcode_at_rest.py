@@ -160,3 +160,20 @@ def test_plans_from_before_sealing_are_sealed_by_the_next_sweep(store: Store) ->
     everything = str([f.model_dump() for f in (pending, applied, rejected)])
     for secret in ("Legacy99x", "Legacy98x", "Legacy97x", "OldOne77", "OldTwo66", "OldSix55"):
         assert secret not in everything
+
+
+def test_an_install_without_passcode_fixes_never_needs_a_key(tmp_path: Path) -> None:
+    from zoomaudit.fixes.plan import plan_fixes
+    from zoomaudit.fixes.queue import record_plans
+    from zoomaudit.settings import Settings
+
+    from .conftest import Fix, Pol, account, batch, meeting, policies, violation
+
+    settings = Settings.model_validate({"ZOOMAUDIT_DATABASE_URL": f"sqlite:///{tmp_path / 'z.db'}"})
+    waiting = Pol("waiting-room", "waiting_room", Fix("suggest", "meeting", True))
+    b = batch(meeting(1, settings={"waiting_room": False}))
+    plans = plan_fixes([violation("waiting-room", "waiting_room", 1)], policies(waiting), account(), b)
+    with Store.from_settings(settings) as opened:
+        record_plans(opened, None, plans, fixes_now())
+        record_plans(opened, None, plans, fixes_now())  # the same plan again: compared, not sealed
+    assert not (tmp_path / "z.db.key").exists()

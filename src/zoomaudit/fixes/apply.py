@@ -77,7 +77,7 @@ async def _apply_claimed(
             store, fix, actor=actor, claim=claim, why=f"could not re-read the target: {exc}"
         )
     before = dict(fix.before or {})
-    changed = differences(current, {p: before.get(p) for p in wanted}, "was", store.vault)
+    changed = differences(current, {p: before.get(p) for p in wanted}, "was", lambda: store.vault)
     if changed:
         if all(current.get(p) == v for p, v in wanted.items()):
             changed = ["it already holds the planned values (" + "; ".join(changed) + ")"]

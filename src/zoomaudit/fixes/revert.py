@@ -104,7 +104,7 @@ async def _revert_claimed(
     except ZoomError as exc:
         why = f"could not re-read the target: {exc}"
         return _revert_aborted(store, fix, actor=actor, claim=claim, why=why, unusable=True)
-    changed = differences(current, wanted, "was set to", store.vault)
+    changed = differences(current, wanted, "was set to", lambda: store.vault)
     if changed:
         note = "not reverted: the target changed since the fix was applied: " + "; ".join(changed)
         move(store, fix, "stale", actor=actor, claim=claim, note=note, error=note, before=current)

@@ -67,13 +67,15 @@ async def read_fields(client: ZoomClient, fix: FixRecord, paths: Iterable[str]) 
 
 
 def differences(
-    current: Mapping[str, Any], wanted: Mapping[str, Any], verb: str, vault: Vault | None = None
+    current: Mapping[str, Any], wanted: Mapping[str, Any], verb: str, vault: Callable[[], Vault] | None = None
 ) -> list[str]:
     """What differs, in words. A sealed or fingerprinted passcode in ``wanted`` is compared by its
-    keyed fingerprint (``vault``), never in plain text."""
+    keyed fingerprint (``vault``, opened only then), never in plain text."""
 
     def same(want: Any, now: Any) -> bool:
-        return vault.same(want, now) if vault is not None else bool(want == now)
+        if vault is not None and is_sealed(want):
+            return vault().same(want, now)
+        return bool(want == now)
 
     return [
         f"{path} {verb} {show(path, want)}, now {show(path, current.get(path))}"

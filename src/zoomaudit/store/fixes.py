@@ -25,6 +25,7 @@ from zoomaudit.store.trail import append_event
 if TYPE_CHECKING:
     from zoomaudit.fixes.plan import FixPlan
     from zoomaudit.store.database import Database
+    from zoomaudit.vault import Vault
 
 OPEN = ("pending", "approved", "deferred")
 """Statuses of a plan that may still change Zoom."""
@@ -37,6 +38,9 @@ class FixRepository:
 
     def __init__(self, store: Database) -> None:
         self._store = store
+
+    def _vault(self) -> Vault:
+        return self._store.vault
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -56,7 +60,7 @@ class FixRepository:
                     continue
                 row = latest.get(plan.dedupe_key)
                 if row is not None and (
-                    row.status == "approved" or same_values(row.before, plan.before, self._store.vault)
+                    row.status == "approved" or same_values(row.before, plan.before, self._vault)
                 ):
                     if row.status != "approved":
                         merged = sorted({*(int(m) for m in row.meeting_ids or []), *plan.meeting_ids})
@@ -80,7 +84,7 @@ class FixRepository:
                     )
                     row.status = "stale"
                     row.error = why
-                session.add(_new_row(fix_id, plan, run_id, now, seal_values(plan.before, self._store.vault)))
+                session.add(_new_row(fix_id, plan, run_id, now, seal_values(plan.before, self._vault)))
                 created.append((plan, fix_id))
                 ids[plan.dedupe_key] = fix_id
             session.flush()  # the plans exist before the trail entries that name them

@@ -16,7 +16,7 @@ fix neither passcode is in the database in plain text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -41,15 +41,22 @@ def _is_passcode(path: str, value: Any) -> bool:
     return is_secret_name(path) and isinstance(value, str) and value != "" and value not in MARKERS
 
 
-def seal_values(values: Mapping[str, Any], vault: Vault) -> dict[str, Any]:
-    """``{path: value}`` with every passcode sealed."""
-    return {p: vault.seal(v) if _is_passcode(p, v) else v for p, v in values.items()}
+def seal_values(values: Mapping[str, Any], vault: Callable[[], Vault]) -> dict[str, Any]:
+    """``{path: value}`` with every passcode sealed (the vault is only opened when one is there,
+    so an install that never plans a passcode fix never needs a key)."""
+    return {p: vault().seal(v) if _is_passcode(p, v) else v for p, v in values.items()}
 
 
-def same_values(stored: Mapping[str, Any] | None, plain: Mapping[str, Any], vault: Vault) -> bool:
+def same_values(
+    stored: Mapping[str, Any] | None, plain: Mapping[str, Any], vault: Callable[[], Vault]
+) -> bool:
     """Whether stored values (passcodes sealed) are the plain values read now."""
     stored = stored or {}
-    return set(stored) == set(plain) and all(vault.same(stored[p], plain[p]) for p in plain)
+    if set(stored) != set(plain):
+        return False
+    return all(
+        vault().same(stored[p], plain[p]) if is_sealed(stored[p]) else stored[p] == plain[p] for p in plain
+    )
 
 
 def forgotten(values: Any) -> Any:
@@ -121,7 +128,6 @@ class PasscodeKeeping:
         """Plans written before passcodes were sealed hold them in plain text: an open plan's
         passcode becomes the marker (a fresh one is generated when applied), a kept old one is
         sealed, and any other is reduced to its fingerprint."""
-        vault = self._store.vault
         changed = 0
         # Only plans whose body or before could hold a passcode (one written before sealing).
         suspects = or_(
@@ -139,6 +145,7 @@ class PasscodeKeeping:
             old = {p: v for p, v in before.items() if _is_passcode(p, v)}
             if not plain and not old:
                 continue
+            vault = self._store.vault
             for path, value in plain.items():
                 replacement = GENERATE if row.status in OPEN else vault.fingerprint_only(value)
                 body = _set_path(body, path, replacement)
