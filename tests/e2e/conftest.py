@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner, Result
 
+from zoomaudit.cli.app import app
+from zoomaudit.findings import Finding
 from zoomaudit.runner import RunOutcome, run
 from zoomaudit.sandbox import SandboxOptions, start_sandbox
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings, load_settings
 from zoomaudit.store import RunReport, Store
-from zoomaudit.vocabulary import AccountScope, Scope
+from zoomaudit.vocabulary import AccountScope, MeetingsScope, Scope
 
 
 @pytest.fixture
@@ -49,3 +53,23 @@ def report_of(settings: Settings, run_id: str, include_passed: bool = True) -> R
         return store.load_report(run_id, include_passed=include_passed)
     finally:
         store.close()
+
+
+def cli(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args))
+
+
+def findings_for(settings: Settings, sandbox: RunningSandbox, topic: str, policy_id: str) -> list[Finding]:
+    """Audit one demo meeting (by topic) and return its findings of one policy."""
+    meeting_id = int(sandbox.state.meeting_by_topic(topic)["id"])
+    outcome = audit(settings, MeetingsScope.of(meeting_id))
+    assert outcome.complete
+    return [f for f in report_of(settings, outcome.run_id).findings if f.policy_id == policy_id]
+
+
+def pending_fix(policy_id: str) -> dict[str, Any]:
+    """The one pending fix of a policy, as `fixes list --format json` shows it."""
+    listed = cli("fixes", "list", "--format", "json", "--status", "pending", "--policy", policy_id)
+    assert listed.exit_code == 0, listed.output
+    [fix] = json.loads(listed.output)
+    return dict(fix)

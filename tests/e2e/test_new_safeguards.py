@@ -8,14 +8,10 @@ import json
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from tests.e2e.conftest import audit, report_of
-from zoomaudit.cli.app import app
-from zoomaudit.findings import Finding
+from tests.e2e.conftest import audit, cli, findings_for, pending_fix, report_of
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings
-from zoomaudit.vocabulary import MeetingsScope
 
 pytestmark = pytest.mark.e2e
 
@@ -24,24 +20,6 @@ C0468 = "Counselling session: client C-0468"
 THERAPY = "Group therapy: anxiety skills"
 DEBRIEF = "Detached youth work debrief"
 BEFRIEND = "Befriending call: R.M."
-
-
-def cli(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
-
-
-def _findings(settings: Settings, sandbox: RunningSandbox, topic: str, policy_id: str) -> list[Finding]:
-    meeting_id = int(sandbox.state.meeting_by_topic(topic)["id"])
-    outcome = audit(settings, MeetingsScope.of(meeting_id))
-    assert outcome.complete
-    return [f for f in report_of(settings, outcome.run_id).findings if f.policy_id == policy_id]
-
-
-def _pending_fix(policy_id: str) -> dict[str, Any]:
-    listed = cli("fixes", "list", "--format", "json", "--status", "pending", "--policy", policy_id)
-    assert listed.exit_code == 0, listed.output
-    [fix] = json.loads(listed.output)
-    return dict(fix)
 
 
 # (meeting, policy, words in the violation, the fix's target level and request body, what Zoom
@@ -89,11 +67,11 @@ def test_audit_approve_reaudit(
     body: dict[str, Any],
     held: tuple[str, str, Any],
 ) -> None:
-    [before] = _findings(settings, sandbox, topic, policy_id)
+    [before] = findings_for(settings, sandbox, topic, policy_id)
     assert before.status == "violation", before.message
     assert words in before.message
 
-    fix = _pending_fix(policy_id)
+    fix = pending_fix(policy_id)
     assert fix["target"]["level"] == level
     assert fix["request"]["method"] == "PATCH"
     assert fix["request"]["body"] == body
@@ -103,7 +81,7 @@ def test_audit_approve_reaudit(
     where, path, value = held
     assert _held(sandbox, topic, where, path) == value
 
-    [after] = _findings(settings, sandbox, topic, policy_id)
+    [after] = findings_for(settings, sandbox, topic, policy_id)
     assert after.status == "pass", after.message
 
 
@@ -126,6 +104,6 @@ def test_an_unknown_setting_is_an_error_not_a_pass(sandbox: RunningSandbox, sett
     for user in sandbox.state.users.values():
         user.settings.get("recording", {}).pop("ask_participants_to_consent_disclaimer", None)
     sandbox.state.account_settings["recording"].pop("ask_participants_to_consent_disclaimer")
-    [finding] = _findings(settings, sandbox, THERAPY, "recording-consent")
+    [finding] = findings_for(settings, sandbox, THERAPY, "recording-consent")
     assert finding.status == "error"
     assert "cannot be judged" in finding.message

@@ -10,9 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from zoomaudit.cli.app import app
+from tests.e2e.conftest import cli
 from zoomaudit.sandbox.server import RunningSandbox
 
 pytestmark = pytest.mark.e2e
@@ -30,10 +29,6 @@ POLICY = """
         rationale: A guessable passcode lets strangers in.
         fix: {mode: suggest, tier: meeting, value: generate}
 """
-
-
-def cli(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
 
 
 def test_passcode_fix_approve_and_revert_keep_no_passcode(

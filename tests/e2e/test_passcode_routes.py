@@ -8,14 +8,10 @@ import json
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from tests.e2e.conftest import audit, report_of
-from zoomaudit.cli.app import app
-from zoomaudit.findings import Finding
+from tests.e2e.conftest import cli, findings_for
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings
-from zoomaudit.vocabulary import MeetingsScope
 
 pytestmark = pytest.mark.e2e
 
@@ -23,17 +19,6 @@ PHONE = "Befriending by phone: Thursday check-in"
 GAMING = "Gaming club (ages 13-16)"
 MEETUP = "Peer mentors meetup"
 NO_PASSCODE = "Volunteer rota catch-up"
-
-
-def cli(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
-
-
-def _findings(settings: Settings, sandbox: RunningSandbox, topic: str, policy_id: str) -> list[Finding]:
-    meeting_id = int(sandbox.state.meeting_by_topic(topic)["id"])
-    outcome = audit(settings, MeetingsScope.of(meeting_id))
-    assert outcome.complete
-    return [f for f in report_of(settings, outcome.run_id).findings if f.policy_id == policy_id]
 
 
 # (meeting, policy, words in the violation, the fix's request body, the user setting Zoom then
@@ -67,7 +52,7 @@ def test_audit_approve_reaudit(
     names: tuple[str, str],
     value: bool,
 ) -> None:
-    [before] = _findings(settings, sandbox, topic, policy_id)
+    [before] = findings_for(settings, sandbox, topic, policy_id)
     assert (before.status, before.source) == ("violation", "user"), before.message
     assert words in before.message
 
@@ -81,7 +66,7 @@ def test_audit_approve_reaudit(
     assert f"{fix['id']}: applied" in approved.output
     assert [_user_setting(sandbox, topic, name) for name in names] == [value, value]
 
-    [after] = _findings(settings, sandbox, topic, policy_id)
+    [after] = findings_for(settings, sandbox, topic, policy_id)
     assert after.status == "pass", after.message
 
 
@@ -91,7 +76,7 @@ def test_a_served_phone_passcode_is_no_evidence_and_is_never_reported(
     """Zoom serves every passcode meeting's numeric pstn_password, whether or not callers are asked
     for it: Nadia's setting decides, and the phone passcode never reaches a finding."""
     served = sandbox.state.meeting_by_topic(MEETUP)["password"]
-    [finding] = _findings(settings, sandbox, MEETUP, "phone-passcode-required")
+    [finding] = findings_for(settings, sandbox, MEETUP, "phone-passcode-required")
     assert (finding.status, finding.source) == ("violation", "user")
     assert served not in finding.model_dump_json()
 
@@ -99,8 +84,8 @@ def test_a_served_phone_passcode_is_no_evidence_and_is_never_reported(
 def test_a_meeting_without_a_passcode_is_left_to_passcode_required(
     sandbox: RunningSandbox, settings: Settings
 ) -> None:
-    assert _findings(settings, sandbox, NO_PASSCODE, "phone-passcode-required") == []
-    [missing] = _findings(settings, sandbox, NO_PASSCODE, "passcode-required")
+    assert findings_for(settings, sandbox, NO_PASSCODE, "phone-passcode-required") == []
+    [missing] = findings_for(settings, sandbox, NO_PASSCODE, "passcode-required")
     assert missing.status == "violation"
 
 
@@ -113,6 +98,6 @@ def test_an_unknown_phone_setting_is_an_error_not_a_pass(sandbox: RunningSandbox
         ):
             user.settings.get(section, {}).pop(key, None)
     sandbox.state.account_settings["meeting_security"].pop("phone_password")
-    [finding] = _findings(settings, sandbox, PHONE, "phone-passcode-required")
+    [finding] = findings_for(settings, sandbox, PHONE, "phone-passcode-required")
     assert finding.status == "error"
     assert "cannot be judged" in finding.message

@@ -8,14 +8,10 @@ import json
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from tests.e2e.conftest import audit, report_of
-from zoomaudit.cli.app import app
-from zoomaudit.findings import Finding
+from tests.e2e.conftest import cli, findings_for, pending_fix
 from zoomaudit.sandbox.server import RunningSandbox
 from zoomaudit.settings import Settings
-from zoomaudit.vocabulary import MeetingsScope
 
 pytestmark = pytest.mark.e2e
 
@@ -24,24 +20,6 @@ TRUSTEES = "Trustees board meeting"
 PUBLIC_TALK = "Public talk: Keeping young people safe online"
 BEFRIEND = "Befriending call: R.M."
 OPTIONS = ("meeting_security", "waiting_room_options")
-
-
-def cli(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
-
-
-def _findings(settings: Settings, sandbox: RunningSandbox, topic: str, policy_id: str) -> list[Finding]:
-    meeting_id = int(sandbox.state.meeting_by_topic(topic)["id"])
-    outcome = audit(settings, MeetingsScope.of(meeting_id))
-    assert outcome.complete
-    return [f for f in report_of(settings, outcome.run_id).findings if f.policy_id == policy_id]
-
-
-def _pending_fix(policy_id: str) -> dict[str, Any]:
-    listed = cli("fixes", "list", "--format", "json", "--status", "pending", "--policy", policy_id)
-    assert listed.exit_code == 0, listed.output
-    [fix] = json.loads(listed.output)
-    return dict(fix)
 
 
 def _approve(fix: dict[str, Any]) -> None:
@@ -59,13 +37,13 @@ def test_an_outsiders_only_waiting_room_fails_until_everyone_waits(
     sandbox: RunningSandbox, settings: Settings
 ) -> None:
     # The old false pass: the waiting room is on, so waiting-room passes.
-    [room] = _findings(settings, sandbox, COOKING, "waiting-room")
+    [room] = findings_for(settings, sandbox, COOKING, "waiting-room")
     assert room.status == "pass"
-    [before] = _findings(settings, sandbox, COOKING, "waiting-room-for-everyone")
+    [before] = findings_for(settings, sandbox, COOKING, "waiting-room-for-everyone")
     assert (before.status, before.source) == ("violation", "meeting")
     assert "only people from outside the organisation" in before.message
 
-    fix = _pending_fix("waiting-room-for-everyone")
+    fix = pending_fix("waiting-room-for-everyone")
     assert fix["target"]["level"] == "meeting"
     assert fix["request"]["body"] == {
         "settings": {"waiting_room_options": {"mode": "custom", "who_goes_to_waiting_room": "everyone"}}
@@ -73,33 +51,33 @@ def test_an_outsiders_only_waiting_room_fails_until_everyone_waits(
     _approve(fix)
     held = sandbox.state.meeting_by_topic(COOKING)["settings"]["waiting_room_options"]
     assert held == {"mode": "custom", "who_goes_to_waiting_room": "everyone"}
-    [after] = _findings(settings, sandbox, COOKING, "waiting-room-for-everyone")
+    [after] = findings_for(settings, sandbox, COOKING, "waiting-room-for-everyone")
     assert after.status == "pass", after.message
 
 
 def test_invited_users_bypassing_fails_every_session(sandbox: RunningSandbox, settings: Settings) -> None:
     _account_options(sandbox)["more_options"]["user_invited_by_host_can_bypass_waiting_room"] = True
-    [finding] = _findings(settings, sandbox, TRUSTEES, "waiting-room-for-everyone")
+    [finding] = findings_for(settings, sandbox, TRUSTEES, "waiting-room-for-everyone")
     assert finding.status == "violation"
     assert "users the host invited" in finding.message
 
 
 def test_locked_account_options_decide_for_every_host(sandbox: RunningSandbox, settings: Settings) -> None:
     _account_options(sandbox).update({"locked": True, "admit_type": 2})
-    [finding] = _findings(settings, sandbox, TRUSTEES, "waiting-room-for-everyone")
+    [finding] = findings_for(settings, sandbox, TRUSTEES, "waiting-room-for-everyone")
     assert (finding.status, finding.source, finding.locked) == ("violation", "account_lock", True)
 
 
 def test_host_drop_off_at_the_account_is_fixed_at_the_account(
     sandbox: RunningSandbox, settings: Settings
 ) -> None:
-    [before] = _findings(settings, sandbox, TRUSTEES, "host-drop-to-waiting-room")
+    [before] = findings_for(settings, sandbox, TRUSTEES, "host-drop-to-waiting-room")
     assert (before.status, before.source) == ("pass", "account")
     _account_options(sandbox)["more_options"]["move_participants_to_waiting_room_when_host_dropped"] = False
-    [off] = _findings(settings, sandbox, TRUSTEES, "host-drop-to-waiting-room")
+    [off] = findings_for(settings, sandbox, TRUSTEES, "host-drop-to-waiting-room")
     assert off.status == "violation"
 
-    fix = _pending_fix("host-drop-to-waiting-room")
+    fix = pending_fix("host-drop-to-waiting-room")
     assert fix["target"]["level"] == "account"
     assert fix["request"]["query"] == {"option": "meeting_security"}
     _approve(fix)
@@ -108,14 +86,14 @@ def test_host_drop_off_at_the_account_is_fixed_at_the_account(
         is True
     )
     assert _account_options(sandbox)["admit_type"] == 1  # the PATCH changed only what it named
-    [after] = _findings(settings, sandbox, TRUSTEES, "host-drop-to-waiting-room")
+    [after] = findings_for(settings, sandbox, TRUSTEES, "host-drop-to-waiting-room")
     assert after.status == "pass", after.message
 
 
 def test_a_session_without_a_waiting_room_gets_no_pointless_fix(
     sandbox: RunningSandbox, settings: Settings
 ) -> None:
-    [finding] = _findings(settings, sandbox, PUBLIC_TALK, "host-drop-to-waiting-room")
+    [finding] = findings_for(settings, sandbox, PUBLIC_TALK, "host-drop-to-waiting-room")
     assert finding.status == "violation"
     assert "no waiting room" in finding.message
     listed = cli("fixes", "list", "--format", "json", "--policy", "host-drop-to-waiting-room")
@@ -123,6 +101,6 @@ def test_a_session_without_a_waiting_room_gets_no_pointless_fix(
 
 
 def test_an_e2ee_call_relying_on_dial_in_fails(sandbox: RunningSandbox, settings: Settings) -> None:
-    [finding] = _findings(settings, sandbox, BEFRIEND, "phone-dial-in-available")
+    [finding] = findings_for(settings, sandbox, BEFRIEND, "phone-dial-in-available")
     assert finding.status == "violation"
     assert "E2EE" in finding.message

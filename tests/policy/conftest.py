@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from zoomaudit.policy import PolicySet, evaluate_batch, load_policies
 from zoomaudit.snapshot import AccountContext, GroupContext, HostBatch, HostContext, Subject
 from zoomaudit.zoom.models import Meeting, User
 
@@ -63,3 +67,47 @@ def write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
     return path
+
+
+Setup = Mapping[str, Mapping[str, Any]]
+"""Values by tier (``meeting``, ``user``, ``group``, ``account``, ``group_lock``, ``account_lock``)
+and dotted path; meeting paths are ``settings.x`` or a top-level field such as ``password``."""
+
+
+@pytest.fixture(scope="module")
+def pack() -> PolicySet:
+    return load_policies()
+
+
+def enabled_only(pack: PolicySet, policy_id: str) -> PolicySet:
+    """A policy set of one pack policy, enabled (some ship disabled)."""
+    policy = pack.get(policy_id)
+    assert policy is not None
+    enabled = policy.model_copy(update={"enabled": True})
+    enabled.compile()
+    return PolicySet.build([enabled], "test")
+
+
+def evaluate_setup(pack: PolicySet, policy_id: str, setup: Setup) -> list[Any]:
+    """The findings of one pack policy for one meeting of a host in group "Youth" (g1), every tier
+    stating what ``setup`` says."""
+    settings: dict[str, Any] = {}
+    fields: dict[str, Any] = {}
+    docs: dict[str, dict[str, Any]] = {
+        t: {} for t in ("user", "group", "account", "group_lock", "account_lock")
+    }
+    for tier, values in setup.items():
+        for path, value in values.items():
+            if tier != "meeting":
+                place(docs[tier], path, value)
+            elif path.startswith("settings."):
+                place(settings, path.removeprefix("settings."), value)
+            else:
+                fields[path] = value
+    acc = account(
+        docs["account"], docs["account_lock"], [group("g1", "Youth", docs["group"], docs["group_lock"])]
+    )
+    the_host = host(docs["user"], ("g1",))
+    return evaluate_batch(
+        enabled_only(pack, policy_id), acc, batch(the_host, subject(settings=settings, **fields))
+    )

@@ -8,25 +8,11 @@ import pytest
 
 from zoomaudit.controls import CATALOGUE
 from zoomaudit.policy import PolicySet, evaluate_batch
-from zoomaudit.policy.load import load_policies
 from zoomaudit.resolve import resolve
 
-from .conftest import account, batch, group, host, subject
+from .conftest import account, batch, enabled_only, group, host, subject
 
 PRIVATE_CHAT = CATALOGUE["private_chat"]
-
-
-@pytest.fixture(scope="module")
-def pack() -> PolicySet:
-    return load_policies()
-
-
-def _only(pack: PolicySet, policy_id: str) -> PolicySet:
-    policy = pack.get(policy_id)
-    assert policy is not None
-    enabled = policy.model_copy(update={"enabled": True})
-    enabled.compile()
-    return PolicySet.build([enabled], "test")
 
 
 # in_meeting of the host's settings -> effective private chat
@@ -62,7 +48,7 @@ def test_private_chat_reads_the_current_and_the_older_model(
 @pytest.mark.parametrize(("in_meeting", "expected"), CHAT_CASES)
 def test_private_chat_off_policy(pack: PolicySet, in_meeting: dict[str, Any], expected: Any) -> None:
     [finding] = evaluate_batch(
-        _only(pack, "private-chat-off"), account(), batch(host({"in_meeting": in_meeting}), subject())
+        enabled_only(pack, "private-chat-off"), account(), batch(host({"in_meeting": in_meeting}), subject())
     )
     wanted = {False: "pass", True: "violation", "unknown": "error"}[expected]
     assert finding.status == wanted, finding.message
@@ -155,7 +141,7 @@ def test_e2ee_switches_features_off(
     acc = account({"meeting_security": security})
     the_host = host({"in_meeting": in_meeting})
     [finding] = evaluate_batch(
-        _only(pack, policy_id), acc, batch(the_host, subject(settings=meeting_settings))
+        enabled_only(pack, policy_id), acc, batch(the_host, subject(settings=meeting_settings))
     )
     assert finding.status == status, finding.message
     encryption = meeting_settings.get("encryption_type") or security.get("encryption_type")
@@ -167,6 +153,8 @@ def test_e2ee_switches_features_off(
 
 def test_an_e2ee_meeting_fails_dial_in_even_with_phone_audio(pack: PolicySet) -> None:
     meeting = subject(settings={"audio": "telephony", "encryption_type": "e2ee"})
-    [finding] = evaluate_batch(_only(pack, "phone-dial-in-available"), account(), batch(host(), meeting))
+    [finding] = evaluate_batch(
+        enabled_only(pack, "phone-dial-in-available"), account(), batch(host(), meeting)
+    )
     assert (finding.status, finding.actual, finding.source) == ("violation", "telephony", "meeting")
     assert "E2EE" in finding.message

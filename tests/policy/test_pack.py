@@ -12,7 +12,7 @@ from zoomaudit.controls import CATALOGUE, fix_request
 from zoomaudit.policy import PolicySet, evaluate_batch, load_policies
 from zoomaudit.policy.load import bundled_pack_dir
 
-from .conftest import ROOT, SHARED, account, batch, group, host, place, subject
+from .conftest import ROOT, SHARED, account, batch, evaluate_setup, host, subject
 
 CONTRACT_IDS = {
     "waiting-room", "passcode-required", "passcode-strength", "screen-share-host-only",
@@ -125,41 +125,8 @@ CASES: dict[str, tuple[Setup, Setup, str]] = {
 }
 
 
-@pytest.fixture(scope="module")
-def pack() -> PolicySet:
-    return load_policies()
-
-
-def _enabled(pack: PolicySet, policy_id: str) -> PolicySet:
-    policy = pack.get(policy_id)
-    assert policy is not None
-    enabled = policy.model_copy(update={"enabled": True})
-    enabled.compile()
-    return PolicySet.build([enabled], "test")
-
-
 def _findings(pack: PolicySet, policy_id: str, setup: Setup) -> list[Any]:
-    settings: dict[str, Any] = {}
-    fields: dict[str, Any] = {}
-    for path, value in setup.get("meeting", {}).items():
-        if path.startswith("settings."):
-            place(settings, path.removeprefix("settings."), value)
-        else:
-            fields[path] = value
-    docs: dict[str, dict[str, Any]] = {
-        t: {} for t in ("user", "group", "account", "group_lock", "account_lock")
-    }
-    for tier, values in setup.items():
-        for path, value in values.items():
-            if tier != "meeting":
-                place(docs[tier], path, value)
-    acc = account(
-        docs["account"], docs["account_lock"], [group("g1", "Youth", docs["group"], docs["group_lock"])]
-    )
-    the_host = host(docs["user"], ("g1",))
-    return evaluate_batch(
-        _enabled(pack, policy_id), acc, batch(the_host, subject(settings=settings, **fields))
-    )
+    return evaluate_setup(pack, policy_id, setup)
 
 
 def test_the_pack_has_exactly_the_contract_ids(pack: PolicySet) -> None:

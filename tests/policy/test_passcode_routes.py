@@ -10,9 +10,9 @@ import pytest
 from zoomaudit.collect import Needs
 from zoomaudit.controls import CATALOGUE, fix_request
 from zoomaudit.controls.catalogue_passcodes import PASSCODE_ROUTES
-from zoomaudit.policy import PolicySet, evaluate_batch, load_policies
+from zoomaudit.policy import PolicySet
 
-from .conftest import account, batch, group, host, place, subject
+from .conftest import evaluate_setup
 
 Setup = dict[str, dict[str, Any]]
 NEW_POLICIES = ("phone-passcode-required", "passcode-not-in-link")
@@ -25,32 +25,8 @@ _CODE = {"password": "Kite2024x"}
 _REQUIRE = "schedule_meeting.require_password_for_scheduling_new_meetings"
 
 
-@pytest.fixture(scope="module")
-def pack() -> PolicySet:
-    return load_policies()
-
-
 def _findings(pack: PolicySet, policy_id: str, setup: Setup) -> list[Any]:
-    policy = pack.get(policy_id)
-    assert policy is not None
-    only = PolicySet.build([policy], "test")
-    settings: dict[str, Any] = {}
-    fields: dict[str, Any] = {}
-    docs: dict[str, dict[str, Any]] = {
-        t: {} for t in ("user", "group", "account", "group_lock", "account_lock")
-    }
-    for tier, values in setup.items():
-        for path, value in values.items():
-            if tier != "meeting":
-                place(docs[tier], path, value)
-            elif path.startswith("settings."):
-                place(settings, path.removeprefix("settings."), value)
-            else:
-                fields[path] = value
-    acc = account(
-        docs["account"], docs["account_lock"], [group("g1", "Youth", docs["group"], docs["group_lock"])]
-    )
-    return evaluate_batch(only, acc, batch(host(docs["user"], ("g1",)), subject(settings=settings, **fields)))
+    return evaluate_setup(pack, policy_id, setup)
 
 
 # (policy, setup, status, actual, source, words in the message)

@@ -10,9 +10,9 @@ import pytest
 from zoomaudit.collect import Needs
 from zoomaudit.controls import CATALOGUE, fix_request
 from zoomaudit.controls.catalogue_records import RECORDS_AND_PRESENCE
-from zoomaudit.policy import PolicySet, evaluate_batch, load_policies
+from zoomaudit.policy import PolicySet, load_policies
 
-from .conftest import account, batch, group, host, place, subject
+from .conftest import evaluate_setup
 
 Setup = dict[str, dict[str, Any]]
 NEW_POLICIES = (
@@ -21,29 +21,8 @@ NEW_POLICIES = (
 )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def pack() -> PolicySet:
-    return load_policies()
-
-
 def _finding(pack: PolicySet, policy_id: str, setup: Setup) -> Any:
-    policy = pack.get(policy_id)
-    assert policy is not None
-    only = PolicySet.build([policy], "test")
-    settings: dict[str, Any] = {}
-    docs: dict[str, dict[str, Any]] = {
-        t: {} for t in ("user", "group", "account", "group_lock", "account_lock")
-    }
-    for tier, values in setup.items():
-        for path, value in values.items():
-            if tier == "meeting":
-                place(settings, path.removeprefix("settings."), value)
-            else:
-                place(docs[tier], path, value)
-    acc = account(
-        docs["account"], docs["account_lock"], [group("g1", "Youth", docs["group"], docs["group_lock"])]
-    )
-    [finding] = evaluate_batch(only, acc, batch(host(docs["user"], ("g1",)), subject(settings=settings)))
+    [finding] = evaluate_setup(pack, policy_id, setup)
     return finding
 
 

@@ -14,10 +14,9 @@ import pytest
 from zoomaudit.controls import CATALOGUE
 from zoomaudit.fixes.plan import plan_fixes
 from zoomaudit.policy import PolicySet, evaluate_batch
-from zoomaudit.policy.load import load_policies
 from zoomaudit.resolve import resolve
 
-from .conftest import account, batch, group, host, place, subject
+from .conftest import account, batch, enabled_only, group, host, place, subject
 
 WHO = CATALOGUE["waiting_room_who"]
 ADMITTERS = CATALOGUE["waiting_room_admitters"]
@@ -26,19 +25,6 @@ ADMIT = "meeting_security.waiting_room_settings.users_who_can_admit_participants
 OPTIONS = "meeting_security.waiting_room_options"
 DROPPED = f"{OPTIONS}.more_options.move_participants_to_waiting_room_when_host_dropped"
 BYPASS = f"{OPTIONS}.more_options.user_invited_by_host_can_bypass_waiting_room"
-
-
-@pytest.fixture(scope="module")
-def pack() -> PolicySet:
-    return load_policies()
-
-
-def _only(pack: PolicySet, policy_id: str) -> PolicySet:
-    policy = pack.get(policy_id)
-    assert policy is not None
-    enabled = policy.model_copy(update={"enabled": True})
-    enabled.compile()
-    return PolicySet.build([enabled], "test")
 
 
 def _docs(values: dict[str, Any]) -> dict[str, Any]:
@@ -182,7 +168,7 @@ def test_waiting_room_for_everyone(
     words: str,
 ) -> None:
     [finding] = evaluate_batch(
-        _only(pack, "waiting-room-for-everyone"),
+        enabled_only(pack, "waiting-room-for-everyone"),
         account(_docs(acct)),
         batch(host(_docs(user)), subject(settings=meeting)),
     )
@@ -205,7 +191,7 @@ def test_host_drop_to_waiting_room(
     pack: PolicySet, meeting: dict[str, Any], acct: dict[str, Any], status: str
 ) -> None:
     [finding] = evaluate_batch(
-        _only(pack, "host-drop-to-waiting-room"),
+        enabled_only(pack, "host-drop-to-waiting-room"),
         account(_docs(acct)),
         batch(host(), subject(settings=meeting)),
     )
@@ -215,7 +201,7 @@ def test_host_drop_to_waiting_room(
 def test_fixes_set_the_meeting_to_custom_everyone_and_skip_meetings_without_a_waiting_room(
     pack: PolicySet,
 ) -> None:
-    policies = _only(pack, "waiting-room-for-everyone")
+    policies = enabled_only(pack, "waiting-room-for-everyone")
     acct = account()
     the_host = host(_docs({PLACE: 0}))
     outsiders = subject(1001, settings=CUSTOM_OUTSIDERS)
@@ -231,7 +217,7 @@ def test_fixes_set_the_meeting_to_custom_everyone_and_skip_meetings_without_a_wa
 
 
 def test_a_host_drop_fix_goes_to_the_account_with_the_security_option(pack: PolicySet) -> None:
-    policies = _only(pack, "host-drop-to-waiting-room")
+    policies = enabled_only(pack, "host-drop-to-waiting-room")
     acct = account(_docs({DROPPED: False}))
     work = batch(host(), subject(settings=ON))
     [plan] = plan_fixes(evaluate_batch(policies, acct, work), policies, acct, work)
@@ -243,7 +229,7 @@ def test_a_host_drop_fix_goes_to_the_account_with_the_security_option(pack: Poli
 
 
 def test_a_locked_options_block_moves_a_user_fix_to_the_account(pack: PolicySet) -> None:
-    policies = _only(pack, "host-admits-from-waiting-room")
+    policies = enabled_only(pack, "host-admits-from-waiting-room")
     acct = account(_docs({f"{OPTIONS}.locked": True, f"{OPTIONS}.who_can_admit_participants": 1}))
     work = batch(host(_docs({ADMIT: 0})), subject(settings=ON))
     [plan] = plan_fixes(evaluate_batch(policies, acct, work), policies, acct, work)
@@ -279,7 +265,7 @@ def test_focus_mode_needs_the_meeting_and_the_feature(
     status: str,
 ) -> None:
     [finding] = evaluate_batch(
-        _only(pack, "focus-mode"),
+        enabled_only(pack, "focus-mode"),
         account(_docs(acct), _docs(locks)),
         batch(host(_docs(user)), subject(settings=meeting)),
     )
@@ -287,7 +273,7 @@ def test_focus_mode_needs_the_meeting_and_the_feature(
 
 
 def test_the_focus_mode_fix_is_skipped_when_the_feature_is_unavailable(pack: PolicySet) -> None:
-    policies = _only(pack, "focus-mode")
+    policies = enabled_only(pack, "focus-mode")
     acct = account()
     work = batch(host(_docs({AVAILABLE: False})), subject(settings={"focus_mode": True}))
     findings = evaluate_batch(policies, acct, work)
