@@ -10,7 +10,8 @@ import pytest
 from zoomaudit.errors import ConfigError
 from zoomaudit.redaction import is_sealed
 from zoomaudit.settings import Settings
-from zoomaudit.vault import Vault, default_key_file, forget, load_key, vault_from_settings
+from zoomaudit.store.sealing import forgotten
+from zoomaudit.vault import Vault, default_key_file, load_key, vault_from_settings
 
 
 def test_a_sealed_passcode_opens_and_holds_no_plain_text() -> None:
@@ -41,7 +42,7 @@ def test_another_key_cannot_open_it() -> None:
 
 def test_a_forgotten_passcode_keeps_only_its_fingerprint() -> None:
     vault = Vault(Vault.new_key())
-    kept = forget(vault.seal("Kite2024x"))
+    kept = forgotten({"password": vault.seal("Kite2024x")})["password"]
     assert vault.matches(kept, "Kite2024x")
     with pytest.raises(ConfigError, match="no longer kept"):
         vault.open(kept)

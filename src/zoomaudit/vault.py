@@ -89,12 +89,6 @@ class Vault:
         return hmac.compare_digest(str(sealed.get(FINGERPRINT, "")), self.fingerprint(candidate))
 
 
-def forget(sealed: dict[str, str]) -> dict[str, str]:
-    """The sealed value with its ciphertext dropped (the revert period is over); the fingerprint
-    stays so a later audit can still tell the passcode has not changed since."""
-    return {FINGERPRINT: sealed[FINGERPRINT]}
-
-
 def default_key_file(database_url: str) -> Path:
     """Beside a SQLite database file; otherwise ``zoomaudit.key`` in the working directory."""
     prefix = "sqlite:///"

@@ -22,6 +22,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from zoomaudit.redaction import is_sealed
+
 FixTier = Literal["meeting", "user", "group", "account", "group_lock", "account_lock"]
 TIERS: tuple[FixTier, ...] = ("meeting", "user", "group", "account", "group_lock", "account_lock")
 LOCK_TIERS: tuple[FixTier, ...] = ("group_lock", "account_lock")
@@ -215,6 +217,19 @@ def nest(path: str, value: Any) -> dict[str, Any]:
         out = {part: out}
     result: dict[str, Any] = out
     return result
+
+
+def flatten(body: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"settings": {"waiting_room": True}}`` -> ``{"settings.waiting_room": True}``; a sealed
+    passcode (``redaction.is_sealed``) is one value, not a section."""
+    out: dict[str, Any] = {}
+    for key, value in body.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, Mapping) and value and not is_sealed(value):
+            out.update(flatten(value, path))
+        else:
+            out[path] = value
+    return out
 
 
 def _merge(into: dict[str, Any], other: Mapping[str, Any]) -> dict[str, Any]:

@@ -27,10 +27,10 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from zoomaudit.controls import CATALOGUE, Control, FixTier, fix_request, lookup
+from zoomaudit.controls import CATALOGUE, Control, FixTier, fix_request, flatten, lookup
 from zoomaudit.findings import Finding, Violation
 from zoomaudit.priority import host_groups
-from zoomaudit.redaction import GENERATE, GENERATE_DIGITS, is_sealed
+from zoomaudit.redaction import GENERATE, GENERATE_DIGITS
 from zoomaudit.resolve import account_locked, group_manages
 from zoomaudit.snapshot import AccountContext, GroupContext, HostBatch, Subject
 from zoomaudit.vocabulary import FixMode
@@ -102,18 +102,6 @@ class FixPlan(BaseModel):
     def fields(self) -> dict[str, Any]:
         """``{dotted path: value}`` that the body sets."""
         return flatten(self.request.body)
-
-
-def flatten(body: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """``{"settings": {"waiting_room": True}}`` -> ``{"settings.waiting_room": True}``."""
-    out: dict[str, Any] = {}
-    for key, value in body.items():
-        path = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, Mapping) and value and not is_sealed(value):  # a sealed value is one value
-            out.update(flatten(value, path))
-        else:
-            out[path] = value
-    return out
 
 
 def _policy_index(policies: Any) -> dict[str, PolicyLike]:

@@ -57,7 +57,7 @@ class FixRecord(BaseModel):
     @property
     def fields(self) -> dict[str, Any]:
         """``{dotted path: value}`` the body sets."""
-        from zoomaudit.fixes.plan import flatten
+        from zoomaudit.controls import flatten
 
         return flatten(self.body or {})
 

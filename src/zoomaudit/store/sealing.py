@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
+from zoomaudit.controls.model import flatten
 from zoomaudit.redaction import FINGERPRINT, GENERATE, GENERATE_DIGITS, SEALED, is_sealed, is_secret_name
 from zoomaudit.store.models import FixPlan as FixRow
 
@@ -98,9 +99,6 @@ class PasscodeKeeping:
                     body = _set_path(body, path, vault.fingerprint_only(value))
             row.body = body
 
-    def forget(self, session: Session, row: FixRow) -> None:
-        row.before = forgotten(row.before)
-
     def forget_expired(self, now: datetime) -> int:
         """Delete the sealed old passcodes no revert can use any more; how many plans changed."""
         cutoff = now - self._store.passcode_retention
@@ -139,7 +137,7 @@ class PasscodeKeeping:
         )
         for row in session.scalars(select(FixRow).where(suspects)):
             body = row.body if isinstance(row.body, dict) else {}
-            flat = _flat(body)
+            flat = flatten(body)
             plain = {p: v for p, v in flat.items() if _is_passcode(p, v)}
             before = dict(row.before or {}) if isinstance(row.before, dict) else {}
             old = {p: v for p, v in before.items() if _is_passcode(p, v)}
@@ -155,14 +153,3 @@ class PasscodeKeeping:
             row.body, row.before = body, before
             changed += 1
         return changed
-
-
-def _flat(body: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in body.items():
-        path = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, dict) and value and not is_sealed(value):
-            out.update(_flat(value, path))
-        else:
-            out[path] = value
-    return out
