@@ -204,3 +204,18 @@ def test_starting_before_keeps_sessions_in_progress_and_drops_those_with_no_time
 
 def _subject_at(start: datetime | None) -> Subject:
     return Subject(meeting=ONE_OFF, start_time=start)
+
+
+def test_a_start_shows_on_the_meetings_own_clock_and_an_unknown_zone_in_utc() -> None:
+    from zoomaudit.report.common import when_text
+    from zoomaudit.timing import zone_name
+
+    start = datetime(2026, 7, 3, 15, 0, tzinfo=UTC)
+    assert when_text(start, "Europe/London") == "Fri 03 Jul 2026 16:00 Europe/London"  # BST
+    assert when_text(start, "America/New_York") == "Fri 03 Jul 2026 11:00 America/New_York"
+    assert when_text(start, None) == "Fri 03 Jul 2026 15:00 UTC"
+    assert when_text(start, "Mars/Olympus") == "Fri 03 Jul 2026 15:00 UTC"
+    assert zone_name("Mars/Olympus") is None
+    assert zone_name("../../etc/passwd") is None
+    assert zone_name("x" * 65) is None
+    assert zone_name("Asia/Kolkata") == "Asia/Kolkata"

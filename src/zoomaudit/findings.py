@@ -59,6 +59,9 @@ class _Finding(BaseModel):
     Meeting Room, or a user or account check."""
     duration: int | None = None
     """The judged session's length in minutes; None when it has no start time."""
+    timezone: str | None = None
+    """The meeting's own time zone as Zoom states it (an IANA name), for showing ``start_time`` to
+    people; not part of the JSON report (schema v2 adds only the start and duration)."""
 
     @property
     def identity(self) -> tuple[str, str, str]:

@@ -74,6 +74,23 @@ def _zone(name: str | None) -> tzinfo:
         return UTC
 
 
+def zone_name(name: str | None) -> str | None:
+    """``name`` when it is a time zone this machine knows (an IANA name), else None: a meeting's
+    ``timezone`` is what its host's client sent, and only a real zone is kept to show times in."""
+    if not name or len(name) > 64:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+    return name
+
+
+def in_zone(moment: datetime, name: str | None) -> datetime:
+    """``moment`` on the clock of the zone ``name`` (UTC when it is none or unknown)."""
+    return moment.astimezone(_zone(zone_name(name)))
+
+
 def _timed(start: datetime | None, duration: int | None, now: datetime) -> When:
     when = When(start, duration)
     ends = when.ends()

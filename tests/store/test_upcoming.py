@@ -75,7 +75,7 @@ def test_occurrences_are_sessions_of_their_own(store: Store) -> None:
 
 
 def test_the_command_exits_1_on_an_open_violation_and_prints_json(store: Store) -> None:
-    run_id = _run(store, NOW - timedelta(hours=3), [_at(30, 1, topic="Choir")])
+    run_id = _run(store, NOW - timedelta(hours=3), [_at(30, 1, topic="Choir", timezone="Europe/London")])
     text, code = upcoming_output(store, 7 * DAY, "json", NOW)
     assert code == 1
     assert json.loads(text) == [
@@ -86,13 +86,14 @@ def test_the_command_exits_1_on_an_open_violation_and_prints_json(store: Store) 
             "host_email": "alice@example.org",
             "start_time": "2026-11-21T18:00:00Z",
             "duration": 60,
+            "timezone": "Europe/London",
             "violations": ["waiting-room"],
             "judged_at": "2026-11-20T09:00:00Z",
             "run_id": run_id,
         }
     ]
     table, _ = upcoming_output(store, 7 * DAY, "table", NOW)
-    assert "2026-11-21 18:00" in table
+    assert "Sat 21 Nov 2026 18:00 Europe/London" in table  # GMT: the meeting's own clock
     assert "Choir" in table
     assert "alice@example.org" in table
     assert "waiting-room" in table

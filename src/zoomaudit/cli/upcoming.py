@@ -44,6 +44,7 @@ def session_json(session: UpcomingSession) -> dict[str, Any]:
         "host_email": session.host_email,
         "start_time": session.start_time.isoformat().replace("+00:00", "Z"),
         "duration": session.duration,
+        "timezone": session.timezone,
         "violations": list(session.violations),
         "judged_at": session.judged_at.isoformat().replace("+00:00", "Z"),
         "run_id": session.run_id,
@@ -57,17 +58,17 @@ def render(sessions: list[UpcomingSession], fmt: str, now: datetime, window: tim
     from rich.console import Console
     from rich.table import Table
 
-    from zoomaudit.report.common import printable
+    from zoomaudit.report.common import printable, when_text
 
     if not sessions:
         return f"No session known to start before {_minutes(now + window)} UTC.\n"
     out = io.StringIO()
     table = Table(box=box.SIMPLE_HEAD)
-    for column in ("time (UTC)", "topic", "host", "open violations", "judged (UTC)"):
+    for column in ("starts (meeting's time zone)", "topic", "host", "open violations", "judged (UTC)"):
         table.add_column(column)
     for s in sessions:
         table.add_row(
-            _minutes(s.start_time),
+            when_text(s.start_time, s.timezone),
             printable(s.topic or str(s.meeting_id)),
             printable(s.host_email or ""),
             ", ".join(s.violations) or "none",

@@ -20,6 +20,7 @@ from zoomaudit.policy.registry import CHECKS
 from zoomaudit.priority import host_groups
 from zoomaudit.resolve import Decision, HostResolution, effective_values, explain_source
 from zoomaudit.snapshot import AccountContext, HostBatch, HostContext, Subject
+from zoomaudit.timing import zone_name
 
 __all__ = ["effective_values", "evaluate_batch", "evaluate_subject", "explain_source"]
 
@@ -156,6 +157,7 @@ def _evaluate(plans: list[_Plan], view: _HostView, subject: Subject | None) -> l
     start_time = subject.start_time if subject is not None else None
     duration = subject.duration if subject is not None else None
     topic = meeting.topic if meeting is not None else None
+    timezone = zone_name(meeting.timezone) if meeting is not None and start_time is not None else None
     host_id = user.id
     host_email = (meeting.host_email if meeting is not None else None) or user.email or None
     verdicts = view.verdicts
@@ -212,6 +214,7 @@ def _evaluate(plans: list[_Plan], view: _HostView, subject: Subject | None) -> l
             "fix_id": None,
             "start_time": start_time,
             "duration": duration,
+            "timezone": timezone,
             "status": _STATUS[cls],
         }
         out.append(_make(cls, fields))

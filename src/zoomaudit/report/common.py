@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from zoomaudit.controls import CATALOGUE, label_for
@@ -18,6 +18,7 @@ from zoomaudit.findings import SEVERITY_RANK, STATUS_RANK, Finding
 from zoomaudit.redaction import redact
 from zoomaudit.snapshot import CollectError
 from zoomaudit.store.records import FixInfo, RunReport
+from zoomaudit.timing import in_zone, zone_name
 
 STATUS_LABEL: dict[str, str] = {
     "violation": "VIOLATION",
@@ -292,6 +293,8 @@ class SoonSession:
     meeting_id: int
     occurrence_id: str | None
     policies: tuple[str, ...]
+    timezone: str | None = None
+    """The meeting's own time zone, to show ``start_time`` in."""
 
     @property
     def name(self) -> str:
@@ -324,11 +327,15 @@ def starting_soon(report: RunReport, within: timedelta = SOON) -> list[SoonSessi
                 meeting_id=meeting_id,
                 occurrence_id=occurrence_id,
                 policies=tuple(sorted({f.policy_id for f in found})),
+                timezone=first.timezone,
             )
         )
     return sorted(out, key=lambda s: (s.start_time, s.meeting_id, s.occurrence_id or ""))
 
 
-def when_text(value: datetime) -> str:
-    """A session's start for people: UTC to the minute."""
-    return value.astimezone(UTC).strftime("%a %d %b %Y %H:%M UTC")
+def when_text(value: datetime, zone: str | None = None) -> str:
+    """A session's start for people, to the minute, on the clock of ``zone`` (the meeting's own
+    time zone, or the console's ``ZOOMAUDIT_TIMEZONE``) and naming it; UTC when it is none or
+    unknown. E.g. ``Fri 04 Dec 2026 16:00 Europe/London``."""
+    name = zone_name(zone) or "UTC"
+    return in_zone(value, name).strftime("%a %d %b %Y %H:%M ") + name

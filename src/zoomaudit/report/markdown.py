@@ -52,7 +52,7 @@ def render_markdown(report: RunReport) -> str:
     soon = starting_soon(report)
     if soon:
         lines += ["## Starting soon (next 7 days)", ""]
-        rows = [[when_text(s.start_time), s.name, s.host, ", ".join(s.policies)] for s in soon]
+        rows = [[when_text(s.start_time, s.timezone), s.name, s.host, ", ".join(s.policies)] for s in soon]
         lines += _table(["starts", "session", "host", "what is wrong"], rows)
     violations = by_status(findings, "violation")
     lines += ["## Violations", ""]

@@ -99,7 +99,7 @@ def _print_soon(console: Console, report: RunReport) -> None:
     table.add_column("host", no_wrap=True)
     table.add_column("what is wrong", overflow="fold", ratio=1)
     for s in soon:
-        cells = [when_text(s.start_time), s.name, s.host, ", ".join(s.policies)]
+        cells = [when_text(s.start_time, s.timezone), s.name, s.host, ", ".join(s.policies)]
         table.add_row(*(printable(cell) for cell in cells))
     console.print(table)
 

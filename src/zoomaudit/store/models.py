@@ -61,7 +61,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 """The Alembic revision these models match. A test checks that it is the head of the packaged
 migrations, so a new migration cannot ship without moving it."""
 
@@ -131,6 +131,9 @@ class FindingRow(Base):
     and account checks, and for findings of runs from before revision 0003."""
     duration: Mapped[int | None] = mapped_column(Integer)
     """The judged session's length in minutes."""
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    """The meeting's own time zone (an IANA name) for showing the start to people; NULL before
+    revision 0004 and for subjects with no start time."""
 
 
 class RunErrorRow(Base):
@@ -233,3 +236,35 @@ class Admin(Base):
     last_login_at: Mapped[datetime | None]
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
+
+
+class PreSessionCheck(Base):
+    """One pre-session check of ``zoomaudit serve``: a single-meeting audit ``lead_minutes`` before
+    a session, and what it found (the notifications issue turns a violation here into an alert).
+
+    A row is written when the check starts (``outcome`` "running") and completed when it ends, so
+    a check is never repeated for the same session and lead, even after a crash.
+    """
+
+    __tablename__ = "pre_session_checks"
+    __table_args__ = (Index("ix_pre_session_checks_session", "meeting_id", "occurrence_key", "start_time"),)
+
+    id: Mapped[int] = mapped_column(IntId, primary_key=True, autoincrement=True)
+    meeting_id: Mapped[int] = mapped_column(BigInteger)
+    occurrence_key: Mapped[str] = mapped_column(String(64), default="")
+    """The occurrence id, or "" for a one-off meeting."""
+    start_time: Mapped[datetime]
+    """The session's start as planned (UTC)."""
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    lead_minutes: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime]
+    ran_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime | None]
+    run_id: Mapped[str | None] = mapped_column(String(32))
+    """The run of the check (no foreign key: the check outlives a pruned run)."""
+    outcome: Mapped[str] = mapped_column(String(16))
+    """running, clean, violations, error (the meeting could not be judged), gone (deleted or
+    over), failed (the audit itself failed)."""
+    violations: Mapped[Any] = mapped_column(JSON, nullable=True)
+    """Open violations after the check's fixes: ``[{"policy_id", "severity"}]``."""
+    detail: Mapped[str | None] = mapped_column(Text)

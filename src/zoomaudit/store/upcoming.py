@@ -37,6 +37,8 @@ class UpcomingSession:
     host_email: str | None
     start_time: datetime
     duration: int | None
+    timezone: str | None
+    """The meeting's own time zone (for people; the times here are UTC)."""
     run_id: str
     judged_at: datetime
     violations: list[str] = field(default_factory=list)
@@ -95,6 +97,7 @@ class UpcomingReads:
                         host_email=row.host_email,
                         start_time=row.start_time,
                         duration=row.duration,
+                        timezone=row.timezone,
                         run_id=run_id,
                         judged_at=started_at,
                     )
