@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     policies_dir: str | None = Field(default=None, alias="ZOOMAUDIT_POLICIES")
 
     schedule: str = Field(default="0 2 * * *", alias="ZOOMAUDIT_SCHEDULE")
+    pre_session: str = Field(default="60,10", alias="ZOOMAUDIT_PRE_SESSION")
+    """Minutes before each session that ``serve`` checks it again (comma-separated), or ``off``."""
     timezone: str = Field(default="UTC", alias="ZOOMAUDIT_TIMEZONE")
     serve_host: str = Field(default="127.0.0.1", alias="ZOOMAUDIT_HOST")
     serve_port: int = Field(default=8080, ge=1, le=65535, alias="ZOOMAUDIT_PORT")
@@ -90,6 +92,17 @@ class Settings(BaseSettings):
                 raise ValueError(f"names the group {name!r} twice (names are matched without regard to case)")
             seen.add(name.casefold())
         return value
+
+    @field_validator("pre_session")
+    @classmethod
+    def _lead_times(cls, value: str) -> str:
+        parse_lead_times(value)
+        return value
+
+    @property
+    def pre_session_leads(self) -> tuple[int, ...]:
+        """``ZOOMAUDIT_PRE_SESSION`` as minutes, longest first; empty when ``off``."""
+        return parse_lead_times(self.pre_session)
 
     @property
     def group_priority_names(self) -> tuple[str, ...]:
@@ -140,6 +153,28 @@ class Settings(BaseSettings):
             else:
                 out[key] = "(not set)" if value in ("", None) else str(value)
         return out
+
+
+MAX_LEAD_MINUTES = 24 * 60
+
+
+def parse_lead_times(text: str) -> tuple[int, ...]:
+    """``60,10`` as (60, 10): distinct whole minutes from 1 to a day, longest first; ``off`` (or
+    nothing) as ()."""
+    cleaned = text.strip().lower()
+    if cleaned in ("", "off", "none"):
+        return ()
+    leads: set[int] = set()
+    for part in cleaned.replace(" ", ",").split(","):
+        if not part:
+            continue
+        if not part.isdigit() or not 1 <= int(part) <= MAX_LEAD_MINUTES:
+            raise ValueError(
+                f"{part!r} is not a lead time: give whole minutes from 1 to {MAX_LEAD_MINUTES}, "
+                "comma-separated (e.g. 60,10), or off"
+            )
+        leads.add(int(part))
+    return tuple(sorted(leads, reverse=True))
 
 
 def _split_names(value: str) -> tuple[str, ...]:

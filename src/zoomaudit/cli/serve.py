@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from zoomaudit.service.scheduler import JobInfo
+    from zoomaudit.settings import Settings
 
 # Libraries that log every request or migration step at INFO: quiet unless the level is DEBUG.
 CHATTY_LOGGERS = ("httpx", "httpcore", "alembic")
@@ -21,7 +29,7 @@ def configure_logging(level: str, *, timestamps: bool = True) -> None:
 
 schedule_app = typer.Typer(
     name="schedule",
-    help="The service's scheduled jobs (nightly audit, deferred fixes).",
+    help="The service's scheduled jobs (nightly audit, deferred fixes, pre-session checks).",
     no_args_is_help=True,
 )
 
@@ -85,6 +93,10 @@ def schedule_show() -> None:
     columns = ["job", "schedule", f"next run ({settings.timezone})"]
     if settings.timezone != "UTC":
         columns.append("next run (UTC)")
+    from zoomaudit.service.presession import JOB_PREFIX
+
+    checks = [job for job in jobs if job.id.startswith(JOB_PREFIX)]
+    jobs = [job for job in jobs if not job.id.startswith(JOB_PREFIX)]
     table = Table(*columns)
     for job in jobs:
         when = job.next_run_time
@@ -105,6 +117,45 @@ def schedule_show() -> None:
                 f"{escape(describe_trigger(configured.trigger))}; "
                 "it is applied at the next `zoomaudit serve` start.[/]"
             )
+    console.print(pre_session_table(checks, settings))
+
+
+def pre_session_table(checks: list[JobInfo], settings: Settings) -> Table | str:
+    """The planned pre-session checks: meeting, occurrence, the session's start on the meeting's
+    own clock, and when the check runs (in ``ZOOMAUDIT_TIMEZONE``)."""
+    from rich.table import Table
+
+    from zoomaudit.report.common import printable, when_text
+    from zoomaudit.service.presession import PlannedCheck
+
+    if not settings.pre_session_leads:
+        return "Pre-session checks are off (ZOOMAUDIT_PRE_SESSION=off)."
+    if not checks:
+        return (
+            f"No pre-session check planned (ZOOMAUDIT_PRE_SESSION={settings.pre_session}): no session "
+            "known to start in the next 36 hours; they are planned from the stored runs."
+        )
+    table = Table(
+        "meeting",
+        "occurrence",
+        "session starts",
+        "minutes before",
+        f"check runs ({settings.timezone})",
+        title=f"Pre-session checks (ZOOMAUDIT_PRE_SESSION={settings.pre_session})",
+    )
+    for job in checks:
+        check = PlannedCheck.from_args(job.args, job.next_run_time) if job.next_run_time else None
+        if check is None:
+            table.add_row(printable(job.id), "-", "-", "-", "paused")
+            continue
+        table.add_row(
+            str(check.meeting_id),
+            printable(check.occurrence_id or "-"),
+            when_text(check.start_time, check.timezone),
+            str(check.lead),
+            when_text(check.due, settings.timezone),
+        )
+    return table
 
 
 @schedule_app.command("run-now")

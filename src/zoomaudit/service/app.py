@@ -133,6 +133,7 @@ def create_service_app(
             if start_scheduler:
                 service.scheduler = sched.start_scheduler(settings)
                 log.info("nightly audit scheduled; next run %s", sched.next_run(service.scheduler))
+                service.replan_checks(starting=True)
             missing = settings.missing_credentials()
             if missing:
                 log.warning(

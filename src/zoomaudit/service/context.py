@@ -13,10 +13,12 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from zoomaudit.errors import ZoomAuditError
 from zoomaudit.runner import Observer, RunOutcome
+from zoomaudit.service import presession
 from zoomaudit.service.dispatch import Dispatcher
 from zoomaudit.service.lane import ClientFactory, ZoomLane
 from zoomaudit.service.webhooks import (
@@ -188,10 +190,50 @@ class Service:
         result = await self.lane.run("retry of deferred fixes", lambda client: _maybe_await(apply(client)))
         log.info("deferred fixes retried: %s", result)
 
+    # --- pre-session checks (presession.py) ----------------------------------------------------
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), UTC)
+
+    async def pre_session_check(
+        self, meeting_id: int, occurrence_id: str | None, start_time: str, timezone: str | None, lead: int
+    ) -> str:
+        """Run one planned pre-session check (the scheduler's date job); returns its outcome."""
+        due = datetime.fromisoformat(start_time) - timedelta(minutes=lead)
+        check = presession.PlannedCheck.from_args(
+            [meeting_id, occurrence_id, start_time, timezone, lead], due
+        )
+        return await presession.run_check(check, store=self.store, audit=self.audit, clock=self.now)
+
+    def replan_checks(self, *, starting: bool = False) -> None:
+        """Plan the pre-session checks again from the stored start times (after every run, every
+        few minutes, and at start-up). A failure is logged: it never fails the run before it.
+
+        At start-up (``starting``) checks left running by a service that stopped are marked
+        failed first; checks missed while it was down whose session has not begun are due at once.
+        """
+        scheduler = self.scheduler
+        if scheduler is None or not scheduler.running or self.store is None:
+            return
+        try:
+            if starting:
+                self.store.pre_session.abandon_running(self.now())
+            added, removed = presession.replan(
+                scheduler, self.store, self.settings.pre_session_leads, self.now()
+            )
+        except Exception:
+            log.exception("pre-session checks could not be planned; the next run plans them again")
+            return
+        if added or removed:
+            log.info("pre-session checks planned: %d added or moved, %d removed", added, removed)
+
     async def _audit_in_lane(
         self, label: str, make: Callable[[ZoomClient], Awaitable[RunOutcome]]
     ) -> RunOutcome:
-        result = await self.lane.run(label, make)
+        try:
+            result = await self.lane.run(label, make)
+        finally:
+            self.replan_checks()
         log.info(
             "%s finished: run %s, %s, %d violation(s)",
             label,
@@ -248,6 +290,10 @@ class Service:
         await self._quiet_audit(UsersScope.of(*members), "webhook")
 
     async def _withdraw(self, meeting_id: int) -> None:
+        if self.store is not None:
+            dropped = presession.forget_meeting(self.scheduler, self.store, meeting_id, self.now())
+            if dropped:
+                log.info("meeting %s deleted: %d pre-session check(s) dropped", meeting_id, dropped)
         if self.withdraw_fixes is None:
             log.warning("meeting %s deleted; no withdraw function is wired, its open fixes stay", meeting_id)
             return

@@ -23,7 +23,9 @@ from zoomaudit.service.context import current
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.base import BaseTrigger
     from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
 
     from zoomaudit.settings import Settings
 
@@ -50,6 +52,18 @@ async def nightly_audit_job() -> None:
 async def deferred_fixes_job() -> None:
     """Retry the fixes deferred by Zoom's per-host daily update quota."""
     await current().retry_deferred()
+
+
+async def pre_session_job(
+    meeting_id: int, occurrence_id: str | None, start_time: str, timezone: str | None, lead: int
+) -> None:
+    """One pre-session check (presession.py); its arguments are plain values, never secrets."""
+    await current().pre_session_check(meeting_id, occurrence_id, start_time, timezone, lead)
+
+
+async def replan_job() -> None:
+    """Plan the pre-session checks again from the store."""
+    current().replan_checks()
 
 
 _CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -114,18 +128,31 @@ def deferred_trigger() -> CronTrigger:
     return CronTrigger(hour=0, minute=5, timezone="UTC")
 
 
+def replan_trigger() -> IntervalTrigger:
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from zoomaudit.service.presession import REPLAN_MINUTES
+
+    return IntervalTrigger(minutes=REPLAN_MINUTES, timezone="UTC")
+
+
 @dataclass(frozen=True)
 class JobSpec:
     id: str
     name: str
     func: Callable[[], Awaitable[None]]
-    trigger: CronTrigger
+    trigger: BaseTrigger
     misfire_grace_time: int
 
 
 def job_specs(settings: Settings) -> list[JobSpec]:
-    """The jobs the service runs, as configured now."""
-    return [
+    """The jobs the service runs, as configured now (the pre-session plan only when it is on)."""
+    from zoomaudit.service.presession import REPLAN_JOB_ID, REPLAN_MINUTES
+
+    plan = [
+        JobSpec(REPLAN_JOB_ID, "plan pre-session checks", replan_job, replan_trigger(), REPLAN_MINUTES * 60)
+    ]
+    return (plan if settings.pre_session_leads else []) + [
         JobSpec(
             NIGHTLY_JOB_ID,
             "nightly audit",
@@ -152,12 +179,30 @@ def build_scheduler(settings: Settings) -> AsyncIOScheduler:
     return AsyncIOScheduler(jobstores={"default": store}, timezone=settings.timezone)
 
 
+def _same_trigger(stored: Any, configured: Any) -> bool:
+    """Whether a stored trigger is the configured one. An interval trigger's repr holds its start
+    (the moment it was made), so intervals compare by their interval and zone."""
+    if hasattr(stored, "interval") and hasattr(configured, "interval"):
+        return bool(
+            stored.interval == configured.interval and str(stored.timezone) == str(configured.timezone)
+        )
+    return repr(stored) == repr(configured)
+
+
 def ensure_jobs(scheduler: AsyncIOScheduler, settings: Settings) -> None:
-    """Add or update the configured jobs; an unchanged trigger keeps its stored next run time."""
+    """Add or update the configured jobs; an unchanged trigger keeps its stored next run time.
+
+    With pre-session checks off, the plan job and every planned check are removed."""
+    from zoomaudit.service.presession import REPLAN_JOB_ID, planned_jobs
+
+    if not settings.pre_session_leads:
+        for job_id in [REPLAN_JOB_ID, *planned_jobs(scheduler)]:
+            if scheduler.get_job(job_id) is not None:
+                scheduler.remove_job(job_id)
     for spec in job_specs(settings):
         existing = scheduler.get_job(spec.id)
         keep: dict[str, Any] = {}
-        if existing is not None and repr(existing.trigger) == repr(spec.trigger):
+        if existing is not None and _same_trigger(existing.trigger, spec.trigger):
             keep["next_run_time"] = existing.next_run_time
         elif existing is not None:
             log.info("schedule of %s changed to %s; next run recomputed", spec.id, spec.trigger)
@@ -231,6 +276,8 @@ class JobInfo:
     trigger: str
     next_run_time: datetime | None
     """None when the job is paused."""
+    args: tuple[Any, ...] = ()
+    """The job's arguments (a pre-session check's meeting, occurrence, start, zone and lead)."""
 
 
 def stored_jobs(database_url: str) -> list[JobInfo] | None:
@@ -251,6 +298,7 @@ def stored_jobs(database_url: str) -> list[JobInfo] | None:
                     state.get("name", job_id),
                     describe_trigger(state["trigger"]),
                     state["next_run_time"],
+                    tuple(state.get("args") or ()),
                 )
             )
         except Exception as exc:  # an unreadable row is reported, not fatal

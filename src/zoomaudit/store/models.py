@@ -263,8 +263,9 @@ class PreSessionCheck(Base):
     run_id: Mapped[str | None] = mapped_column(String(32))
     """The run of the check (no foreign key: the check outlives a pruned run)."""
     outcome: Mapped[str] = mapped_column(String(16))
-    """running, clean, violations, error (the meeting could not be judged), gone (deleted or
-    over), failed (the audit itself failed)."""
+    """running, clean, fixed (every violation fixed by an ``auto`` fix), violations (some left
+    open), error (the session could not be judged), gone (deleted or over), failed (the audit
+    itself failed)."""
     violations: Mapped[Any] = mapped_column(JSON, nullable=True)
-    """Open violations after the check's fixes: ``[{"policy_id", "severity"}]``."""
+    """Violations left open after the check's ``auto`` fixes: ``[{"policy_id", "severity", "fix_id"}]``."""
     detail: Mapped[str | None] = mapped_column(Text)

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from zoomaudit.store.admins import AdminRepository
     from zoomaudit.store.console import ConsoleReads
     from zoomaudit.store.fixes import FixRepository
+    from zoomaudit.store.presession import PreSessionChecks
     from zoomaudit.store.quota import QuotaRepository
     from zoomaudit.store.sealing import PasscodeKeeping
     from zoomaudit.store.upcoming import UpcomingReads
@@ -327,6 +328,13 @@ class Store(RunWriting):
         from zoomaudit.store.upcoming import UpcomingReads
 
         return UpcomingReads(self)
+
+    @cached_property
+    def pre_session(self) -> PreSessionChecks:
+        """The pre-session checks of ``zoomaudit serve`` and their outcomes."""
+        from zoomaudit.store.presession import PreSessionChecks
+
+        return PreSessionChecks(self)
 
     @cached_property
     def quota(self) -> QuotaRepository:
