@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from zoomaudit.sandbox.server import RunningSandbox, start_sandbox
 from zoomaudit.service import presession
@@ -22,7 +23,7 @@ from zoomaudit.settings import Settings, load_settings
 from zoomaudit.vocabulary import MeetingsScope
 from zoomaudit.zoom.client import ZoomClient
 
-from .conftest import running
+from .conftest import SECRET, event, running, signed
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -124,3 +125,31 @@ async def test_a_check_of_a_meeting_deleted_in_zoom_records_it_gone(
         assert outcome == "gone"
         [record] = service.store.pre_session.recent()
         assert (record.outcome, record.detail) == ("gone", "the meeting no longer exists in Zoom")
+
+
+async def test_a_meeting_deleted_by_webhook_loses_its_planned_checks(
+    sandbox: RunningSandbox, settings: Settings
+) -> None:
+    meeting_id = int(sandbox.state.meeting_by_topic(TOPIC)["id"])
+    start = datetime.now(UTC) + timedelta(hours=3)
+    hooked = settings.model_copy(update={"zoom_webhook_secret_token": SecretStr(SECRET)})
+    app = create_service_app(hooked, start_scheduler=False, console=False, debounce=0.01)
+    service = app.state.service
+    async with running(app) as http:
+        service.scheduler = build_scheduler(hooked)
+        service.scheduler.start(paused=True)
+        try:
+            async with ZoomClient(hooked) as client:
+                await client.update_meeting(meeting_id, {"start_time": start.strftime("%Y-%m-%dT%H:%M:%SZ")})
+            await service.audit(MeetingsScope.of(meeting_id), "manual")
+            assert len(presession.planned_jobs(service.scheduler)) == 2
+
+            body, headers = signed(event("meeting.deleted", {"id": meeting_id, "uuid": "u=="}))
+            assert (await http.post("/webhooks/zoom", content=body, headers=headers)).status_code == 200
+            await service.dispatcher.join()
+            assert presession.planned_jobs(service.scheduler) == {}
+            service.replan_checks()  # its last verdict is still stored: it is not planned again
+            assert presession.planned_jobs(service.scheduler) == {}
+        finally:
+            service.scheduler.shutdown(wait=False)
+            service.scheduler = None

@@ -17,8 +17,12 @@ DAY = timedelta(days=1)
 COUNTS = {"meetings": 1, "users": 1, "violations": 0, "errors": 0, "waived": 0, "manual": 0, "passed": 0}
 
 
-def _run(store: Store, started: datetime, findings: list[Any], status: str = "complete") -> str:
-    run_id = store.start_run("manual", "account", {}, "h", started)
+def _run(
+    store: Store, started: datetime, findings: list[Any], status: str = "complete", scope: str = "meetings"
+) -> str:
+    """A finished run; by default of some meetings (a run of the whole account also says which
+    sessions are gone: the last test)."""
+    run_id = store.start_run("manual", scope, {}, "h", started)
     store.add_findings(run_id, findings)
     if status != "running":
         store.finish_run(run_id, complete=status == "complete", finished_at=started, counts=COUNTS)
@@ -108,3 +112,22 @@ def test_ages_read_in_the_largest_whole_unit() -> None:
     assert age_text(NOW - timedelta(minutes=45), NOW) == "45m"
     assert age_text(NOW - timedelta(hours=3, minutes=59), NOW) == "3h"
     assert age_text(NOW - timedelta(days=2, hours=1), NOW) == "2d"
+
+
+def test_a_session_a_later_complete_account_audit_left_out_is_gone(store: Store) -> None:
+    _run(store, NOW - 2 * DAY, [_at(5, 1), _at(6, 2), _at(30, 3)], scope="account")
+    # The nightly audit of the whole account no longer sees meeting 1 (deleted in Zoom).
+    _run(store, NOW - DAY, [_at(6, 2), _at(30, 3)], scope="account")
+    assert [s.meeting_id for s in store.upcoming.sessions(NOW, 7 * DAY)] == [2, 3]
+    # An incomplete one proves nothing; a complete one with a 12 h window only covers 12 hours.
+    _run(store, NOW - timedelta(hours=2), [], status="incomplete", scope="account")
+    assert [s.meeting_id for s in store.upcoming.sessions(NOW, 7 * DAY)] == [2, 3]
+    windowed = store.start_run(
+        "manual", "account", {"starting_within": 12 * 60}, "h", NOW - timedelta(hours=1)
+    )
+    store.finish_run(windowed, complete=True, finished_at=NOW, counts=COUNTS)
+    assert [s.meeting_id for s in store.upcoming.sessions(NOW, 7 * DAY)] == [3]
+    # A run of some meetings only says nothing about the others.
+    single = store.start_run("manual", "meetings", {"meeting_ids": [9]}, "h", NOW - timedelta(minutes=30))
+    store.finish_run(single, complete=True, finished_at=NOW, counts=COUNTS)
+    assert [s.meeting_id for s in store.upcoming.sessions(NOW, 7 * DAY)] == [3]

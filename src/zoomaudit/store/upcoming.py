@@ -5,8 +5,9 @@ A verdict is the set of findings one run stored on a subject (``meeting:<id>`` a
 occurrence key); the latest is the one of the newest finished run (complete, incomplete or
 failed: a run still running or abandoned is not read). A session is in the window when the start
 time that verdict stored is in ``[now, now + window)``. Nothing is asked of Zoom: a meeting moved
-or deleted since its latest verdict is shown as that verdict saw it, and a series is known only
-by the occurrence its latest verdict judged (docs/usage.md, "Upcoming sessions").
+or deleted since its latest verdict is shown as that verdict saw it until a later complete audit
+of the whole account leaves it out (then it is gone, and so left out here), and a series is known
+only by the occurrence its latest verdict judged (docs/usage.md, "Upcoming sessions").
 """
 
 from __future__ import annotations
@@ -106,4 +107,30 @@ class UpcomingReads:
                     session.violations.append(row.policy_id)
         for session in found.values():
             session.violations.sort()
-        return sorted(found.values(), key=lambda s: (s.start_time, s.meeting_id, s.occurrence_id or ""))
+        live = self._not_superseded(list(found.values()))
+        return sorted(live, key=lambda s: (s.start_time, s.meeting_id, s.occurrence_id or ""))
+
+    def _not_superseded(self, sessions: list[UpcomingSession]) -> list[UpcomingSession]:
+        """Drop sessions a later complete audit of the whole account should have judged and did
+        not: the meeting was deleted, or moved out of that audit's window, since its verdict.
+
+        A complete account run sees every scheduled meeting, or with ``--starting-within`` every
+        session starting within its window, so a session it left out is not there any more."""
+        if not sessions:
+            return sessions
+        since = min(s.judged_at for s in sessions)
+        with self._store.read_session() as db:
+            audits = db.execute(
+                select(Run.started_at, Run.scope_detail).where(
+                    Run.scope == "account", Run.status == "complete", Run.started_at > since
+                )
+            ).all()
+        sweeps: list[tuple[datetime, datetime | None]] = []
+        for started_at, detail in audits:
+            window = (detail or {}).get("starting_within")
+            sweeps.append((started_at, started_at + timedelta(minutes=window) if window else None))
+        return [
+            s
+            for s in sessions
+            if not any(at > s.judged_at and (end is None or s.start_time < end) for at, end in sweeps)
+        ]
