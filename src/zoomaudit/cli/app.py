@@ -53,6 +53,7 @@ COMMAND_MODULES = (
     "zoomaudit.cli.waivers",
     "zoomaudit.cli.serve",
     "zoomaudit.cli.admins",
+    "zoomaudit.cli.notify",
 )
 
 for _name in COMMAND_MODULES:

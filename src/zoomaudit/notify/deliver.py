@@ -33,7 +33,8 @@ BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), ti
 """Wait before the 2nd, 3rd, 4th and 5th attempt."""
 MAX_ATTEMPTS = len(BACKOFF) + 1
 FAILING_AFTER = 3
-"""Failed attempts in a row after which a channel "keeps failing" (a trouble message)."""
+"""Failed attempts in a row (of one message or several) after which a channel "keeps failing":
+a trouble message on the other channels, once a day."""
 
 
 class DeliveryFailed(Exception):
@@ -60,7 +61,7 @@ def apprise_send(channel: Channel, message: Message) -> None:
         )
     else:
         body, fmt = message.short, apprise.NotifyFormat.MARKDOWN
-    with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:  # type: ignore[no-untyped-call]
         try:
             ok = client.notify(title=message.subject, body=body, body_format=fmt)
         except Exception as exc:  # a plugin bug is a failed delivery, never a crash of the caller
@@ -189,7 +190,7 @@ class Notifier:
                 error=error,
                 next_attempt_at=after,
             )
-            if attempts == FAILING_AFTER and delivery.kind != "trouble":
+            if self.store.notifications.failed_attempts_since_sent(channel.fingerprint) >= FAILING_AFTER:
                 self._channel_failing(channel, error)
             return done
         log.info("%s message sent to %s", delivery.kind, channel.masked)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from zoomaudit.notify.facts import DigestFacts, SessionFacts, finding_key
 from zoomaudit.notify.model import Compose, Message
-from zoomaudit.report.common import expected_of, printable, when_text
+from zoomaudit.report.common import actual_of, expected_of, printable, when_text
 
 if TYPE_CHECKING:
     import jinja2
@@ -57,6 +57,19 @@ def session_name(s: SessionFacts) -> str:
 
 def session_when(s: SessionFacts) -> str:
     return when_text(s.session.start_time, s.session.timezone)
+
+
+def plain_problem(f: Finding) -> str:
+    """What is wrong, in words a host reads: the setting, its value and what it should be. A
+    passcode's value is never shown (the stored one is masked anyway)."""
+    from zoomaudit.controls import CATALOGUE
+
+    control = CATALOGUE.get(f.control)
+    name = control.title if control is not None else f.control.replace("_", " ")
+    name = name[:1].upper() + name[1:]
+    if "passcode" in f.control or f.actual is None:
+        return f"{name}: it should be {expected_words(f)}"
+    return f"{name} is {actual_of(f)}; it should be {expected_words(f)}"
 
 
 def expected_words(f: Finding) -> str:
@@ -195,7 +208,7 @@ def host_nudge(host: str, sessions: list[SessionFacts], policies: DigestFacts | 
             problems = [
                 {
                     "title": policies.title(f.policy_id) if policies else f.policy_id,
-                    "message": f.message,
+                    "message": plain_problem(f),
                     "steps": steps_for(f, expected_words(f)),
                 }
                 for f in fresh

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from zoomaudit.store.models import Notification, NotificationMark
@@ -208,3 +208,18 @@ class NotificationLog:
             query = query.where(Notification.kind == kind)
         with self._store.read_session() as session:
             return [_delivery(row) for row in session.scalars(query.limit(limit)).all()]
+
+    def failed_attempts_since_sent(self, channel_fp: str) -> int:
+        """Failed attempts of this channel's deliveries since its last one that was sent."""
+        with self._store.read_session() as session:
+            last_sent = session.scalar(
+                select(func.max(Notification.id)).where(
+                    Notification.channel_fp == channel_fp, Notification.status == "sent"
+                )
+            )
+            query = select(func.coalesce(func.sum(Notification.attempts), 0)).where(
+                Notification.channel_fp == channel_fp, Notification.status.in_(("retrying", "failed"))
+            )
+            if last_sent is not None:
+                query = query.where(Notification.id > last_sent)
+            return int(session.scalar(query) or 0)
