@@ -68,6 +68,12 @@ def test_audit_notify_sends_the_digest_and_each_host_only_their_own_sessions(
         others = [t for t, host in topics.items() if host != address and len(t) > 12 and t in text]
         assert not others, f"{address} was told about other hosts' sessions: {others}"
     assert any("Sign in at" in m.part("plain") for m in hosts)
+    passcodes = [str(m["password"]) for m in sandbox.state.meetings.values() if m.get("password")]
+    secret = env["ZOOM_CLIENT_SECRET"]
+    for mail in mails:  # every message sent: no passcode, no credential
+        raw = mail.raw.decode("utf-8", "replace")
+        assert secret not in raw
+        assert not [p for p in passcodes if len(p) >= 4 and p in raw]
     assert "notifications: " in result.output
 
     logged = json.loads(cli("notify", "log", "--format", "json").output)
