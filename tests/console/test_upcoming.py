@@ -124,6 +124,7 @@ async def test_times_and_days_follow_the_console_time_zone(
     async with _zoned_client(settings, store, clock, "Europe/London") as client:
         upcoming = await _page(client, "/upcoming")
         overview = (await client.get("/")).text
+        runs = (await client.get("/runs")).text
     assert "times are Europe/London" in upcoming
     saturday = upcoming[upcoming.index("Saturday 20 June 2026") : upcoming.index("Sunday 21 June 2026")]
     assert "16:00 BST" in saturday
@@ -135,6 +136,8 @@ async def test_times_and_days_follow_the_console_time_zone(
     assert "2026-06-20 09:30 BST (30m ago)" in upcoming
     assert "Sat 20 Jun 2026 16:00 Europe/London" in overview
     assert "times are Europe/London" in overview
+    # The pages that were there before follow the zone too.
+    assert "2026-06-20 09:30 BST" in runs
 
 
 async def test_an_unknown_console_zone_reads_as_utc(settings: Settings, store: Store, clock: Clock) -> None:
