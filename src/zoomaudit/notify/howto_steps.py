@@ -40,6 +40,10 @@ SETTINGS_LIST = "https://support.zoom.us/hc/en-us/articles/360034675592"  # user
 WAITING_ROOM = KB + "KB0063329"
 MEETING_OPTIONS = "https://support.zoom.us/hc/en-us/articles/115005756143"  # Changing settings
 SECURITY_MENU = KB + "KB0061231"
+# University help pages that quote Zoom's own labels, where no Zoom article was found:
+SCHEDULER = "https://ptshelp.freshservice.com/support/solutions/articles/11000092659"
+UMICH_PASSCODES = "https://teamdynamix.umich.edu/TDClient/30/Portal/KB/ArticleDet?ID=3727"
+PASSCODE_LIST = "https://uhlcithelp.zendesk.com/hc/en-us/articles/4405826316051"
 WR_DETAIL = "Click Edit Options next to Waiting Room to see this choice, then Save."
 
 PLACES: dict[str, Place] = {
@@ -48,7 +52,7 @@ PLACES: dict[str, Place] = {
         settings=("Meeting", "Security", "Waiting Room"),
         in_meeting="During the session you can also click Security in the meeting controls and "
         "choose Enable Waiting Room (this lasts for that session only).",
-        sources=(WAITING_ROOM, SETTINGS_LIST, SECURITY_MENU),
+        sources=(WAITING_ROOM, SETTINGS_LIST, SECURITY_MENU, SCHEDULER),
     ),
     "waiting_room_who": Place(
         settings=("Meeting", "Security", "Waiting Room"),
@@ -69,15 +73,15 @@ PLACES: dict[str, Place] = {
     "passcode": Place(
         meeting=("Security", "Passcode"),
         settings=("Meeting", "Security", "Require a passcode when scheduling new meetings"),
-        sources=(SETTINGS_LIST,),
+        sources=(SETTINGS_LIST, SCHEDULER),
     ),
     "passcode_in_link": Place(
         settings=("Meeting", "Security", "Embed passcode in invite link for one-click join"),
-        sources=(SETTINGS_LIST,),
+        sources=(UMICH_PASSCODES, PASSCODE_LIST),
     ),
     "phone_passcode": Place(
         settings=("Meeting", "Security", "Require passcode for participants joining by phone"),
-        sources=(SETTINGS_LIST,),
+        sources=(PASSCODE_LIST,),
     ),
     "meeting_authentication": Place(
         meeting=("Security", "Require authentication to join"),
@@ -93,12 +97,11 @@ PLACES: dict[str, Place] = {
         meeting=("Meeting ID", "Generate Automatically (not Personal Meeting ID)"),
         settings=("Meeting", "", "Use Personal Meeting ID (PMI) when scheduling a meeting"),
         confirmed=False,
-        sources=(MEETING_OPTIONS,),
+        sources=(SCHEDULER,),
     ),
     "alternative_hosts": Place(
         meeting=("Options", "Alternative hosts"),
         confirmed=False,
-        sources=(MEETING_OPTIONS,),
     ),
     "registration": Place(
         meeting=("Registration", "Required"),
@@ -108,12 +111,12 @@ PLACES: dict[str, Place] = {
         meeting=("Audio", "Telephone, Computer Audio or Both"),
         settings=("Meeting", "Schedule Meeting", "Audio type"),
         confirmed=False,
-        sources=(MEETING_OPTIONS,),
+        sources=(SCHEDULER,),
     ),
     "participant_video": Place(
         meeting=("Video", "Participant"),
         settings=("Meeting", "Schedule Meeting", "Participants video"),
-        sources=(MEETING_OPTIONS,),
+        sources=(MEETING_OPTIONS, SCHEDULER),
     ),
     "mute_upon_entry": Place(
         meeting=("Options", "Mute participants upon entry"),
@@ -121,7 +124,7 @@ PLACES: dict[str, Place] = {
         in_meeting="During the session you can also open Participants, click More and choose "
         "Mute participants on entry.",
         confirmed=False,
-        sources=(MEETING_OPTIONS,),
+        sources=("https://security.psu.edu/zoom-meetings/change-while-hosting/",),
     ),
     "focus_mode": Place(
         meeting=("Options", "Enable focus mode when meeting starts"),
@@ -207,6 +210,7 @@ PLACES: dict[str, Place] = {
     ),
     "removed_rejoin": Place(
         settings=("Meeting", "In Meeting (Basic)", "Allow removed participants to rejoin"),
+        detail="The change counts from the next time a session starts, not in one already running.",
         sources=(KB + "KB0066980",),
     ),
     "self_view": Place(
