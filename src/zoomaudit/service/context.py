@@ -132,6 +132,8 @@ class Service:
     """Notifications (service/alerts.py); off until the app gives it a notifier."""
     signatures: ReplayGuard = field(init=False)
     events: ReplayGuard = field(init=False)
+    failed: ReplayGuard = field(init=False)
+    """Signatures of deliveries answered 503/500: Zoom's retries of them are taken (webhook_endpoint.py)."""
     accepting: bool = False
 
     def __post_init__(self) -> None:
@@ -140,6 +142,7 @@ class Service:
         self.alerts = Alerts(None, self.now)
         self.signatures = ReplayGuard(MAX_AGE_SECONDS + MAX_FUTURE_SECONDS)
         self.events = ReplayGuard(EVENT_MEMORY_SECONDS)
+        self.failed = ReplayGuard(EVENT_MEMORY_SECONDS)
 
     @property
     def webhooks_on(self) -> bool:
