@@ -209,6 +209,23 @@ class Service:
         result = await self.lane.run("retry of deferred fixes", lambda client: _maybe_await(apply(client)))
         log.info("deferred fixes retried: %s", result)
 
+    async def prune(self) -> Any:
+        """Delete runs, checks and notification log rows older than ``ZOOMAUDIT_RETENTION_DAYS``
+        (the nightly "prune" job; store/retention.py says what is always kept)."""
+        if self.store is None:
+            log.warning("nothing pruned: the service has no store of its own")
+            return None
+        result = await asyncio.to_thread(self.store.retention.prune, self.now(), self.settings.retention_days)
+        log.info(
+            "pruned data older than %d days: %d run(s), %d finding(s), %d check(s), %d notification(s)",
+            self.settings.retention_days,
+            result.runs,
+            result.findings,
+            result.pre_session_checks,
+            result.notifications,
+        )
+        return result
+
     # --- pre-session checks (presession.py) ----------------------------------------------------
 
     def now(self) -> datetime:
