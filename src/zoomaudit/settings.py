@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     0600 on first use); by default beside the SQLite database."""
     passcode_retention_days: int = Field(default=30, ge=0, le=3650, alias="ZOOMAUDIT_PASSCODE_RETENTION_DAYS")
     """How long a passcode fix can be reverted: after it, the sealed old passcode is deleted."""
+    retention_days: int = Field(default=400, ge=1, le=36500, alias="ZOOMAUDIT_RETENTION_DAYS")
+    """How long runs (with their findings), pre-session checks and the notification log are kept
+    (``zoomaudit prune``, nightly in ``serve``); fix plans and their trail are never pruned."""
 
     notify_urls: SecretStr = Field(default=SecretStr(""), alias="ZOOMAUDIT_NOTIFY_URLS")
     """apprise URLs (space or comma separated) of the safeguarding lead's channels; they carry

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -32,6 +33,20 @@ def _pick_fix(pending: list[FixRecord]) -> FixRecord | None:
             if fix.policy_id == policy_id and fix.target_level == "meeting":
                 return fix
     return pending[0] if pending else None
+
+
+def demo_environment(sandbox_env: Mapping[str, str], workdir: Path) -> dict[str, str]:
+    """The demo's variables, whatever is set already (or in ``.env``): the sandbox's Zoom, its own
+    temporary database and key in ``workdir``, and no notification channel. So the demo never
+    writes into a real install's database and never messages real people."""
+    return {
+        **sandbox_env,
+        "ZOOMAUDIT_DATABASE_URL": f"sqlite:///{workdir / 'demo.db'}",
+        "ZOOMAUDIT_KEY_FILE": str(workdir / "demo.key"),
+        "ZOOMAUDIT_SECRET_KEY": "",
+        "ZOOMAUDIT_NOTIFY_URLS": "",
+        "ZOOMAUDIT_SMTP_URL": "",
+    }
 
 
 def _approve_one(settings: Settings, console: Console) -> None:
@@ -126,11 +141,14 @@ def register(app: typer.Typer) -> None:
         console = Console()
         workdir = Path(tempfile.mkdtemp(prefix="zoomaudit-demo-"))
         with start_sandbox() as sandbox:
-            os.environ.update(sandbox.env())
-            os.environ.setdefault("ZOOMAUDIT_DATABASE_URL", f"sqlite:///{workdir / 'demo.db'}")
+            os.environ.update(demo_environment(sandbox.env(), workdir))
             settings = load_settings()
             console.rule("[bold]1. Audit of the demo organisation (Brightpath, a youth charity)")
-            console.print(f"Zoom sandbox at {sandbox.base_url}; results stored in {settings.database_url}\n")
+            console.print(f"Zoom sandbox at {sandbox.base_url}; results stored in {settings.database_url}")
+            console.print(
+                "(a temporary database of this demo: ZOOMAUDIT_DATABASE_URL, ZOOMAUDIT_NOTIFY_URLS and "
+                "ZOOMAUDIT_SMTP_URL are ignored, so no real install or person is touched)\n"
+            )
             outcome = run_audit(
                 settings,
                 meetings=[],
