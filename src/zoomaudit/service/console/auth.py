@@ -202,7 +202,7 @@ class OneAtATime:
 
     The per-account failure count is read, checked and written back around a slow password check;
     attempts for one account sent at once would each read the same count and together get more
-    guesses than the lockout allows (on a database that does not serialise the check itself).
+    guesses than the delays allow (on a database that does not serialise the check itself).
     """
 
     def __init__(self) -> None:
