@@ -89,7 +89,7 @@ def _approve_one(settings: Settings, fix: FixRecord, *, now: datetime | None) ->
     return lines
 
 
-def _serve_console(settings: Settings, *, port: int, say: Say) -> None:
+def _serve_console(settings: Settings, *, port: int, console: Console) -> None:
     """Serve the web console over the demo data until interrupted (the sandbox keeps running)."""
     import uvicorn
 
@@ -100,7 +100,7 @@ def _serve_console(settings: Settings, *, port: int, say: Say) -> None:
     # The demo has no Zoom webhooks to receive: the endpoint being off is expected, not news.
     app = create_service_app(settings, start_scheduler=False, webhooks_expected=False)
     email, password = seed_demo_admin(settings)
-    say(
+    _sayer(console, first=False)(
         [
             "Web console",
             *wrapped(
@@ -112,11 +112,10 @@ def _serve_console(settings: Settings, *, port: int, say: Say) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 
-def _sayer(console: Console) -> Say:
+def _sayer(console: Console, *, first: bool = True) -> Say:
     """Print a section: its first line as a heading (bold on a terminal, plain in a pipe), after a
-    blank line. Lines are already cut to width: Rich must not wrap them again."""
-
-    first = True
+    blank line unless it is the ``first`` of the output. Lines are already cut to width: Rich must
+    not wrap them again."""
 
     def say(lines: list[str]) -> None:
         nonlocal first
@@ -167,7 +166,8 @@ def run_demo(*, serve: bool, port: int, show_fixes: bool, now: datetime | None) 
     from zoomaudit.store import Store
 
     # markup off: topics and names are Zoom users' text. No colour outside a terminal (Rich decides).
-    say = _sayer(Console(highlight=False, markup=False, emoji=False))
+    console = Console(highlight=False, markup=False, emoji=False)
+    say = _sayer(console)
     state = demo_state(now)
     if now is not None:
         moment = now
@@ -222,7 +222,7 @@ def run_demo(*, serve: bool, port: int, show_fixes: bool, now: datetime | None) 
             ]
         )
         if serve:
-            _serve_console(settings, port=port, say=say)
+            _serve_console(settings, port=port, console=console)
 
 
 def register(app: typer.Typer) -> None:
@@ -247,7 +247,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Audit the built-in demo organisation end to end: no Zoom account or configuration.
 
-        Prints a summary, the soonest unsafe sessions and how to approve fixes (one is approved to
-        show the safety checks), in plain lines that read the same in a terminal, a pipe or a CI log.
+        Prints a summary, the soonest unsafe sessions and how to approve: plain lines for a pipe or log.
         """
         run_demo(serve=serve, port=port, show_fixes=show_fixes, now=_moment(at) if at else None)
