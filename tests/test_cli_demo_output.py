@@ -145,3 +145,20 @@ def test_the_fix_queue_is_two_lines_a_fix_bodies_compact_and_masked() -> None:
     assert lines[2].endswith(',"settings":{"waiting_room":true}}')
     assert lines[4].endswith("...")  # cut at the line's end, not broken over lines
     assert len(lines) == 5
+
+
+def test_a_narrow_terminal_gets_lines_as_wide_as_it_is() -> None:
+    report = _report(*(_violation(i, i, topic=LONG_TOPIC) for i in range(1, 4)))
+    fix = _fix("fx-aaaa1111", {"settings": {"waiting_room": True}})
+    sections = [
+        summary_section(report, Queue(pending=[fix], applied_automatically=0), width=72),
+        soon_section(report, width=72),
+        approve_section(fix, None, "sqlite:////tmp/demo.db", width=72),
+        fix_queue_section([fix], width=72),
+    ]
+    for lines in sections:
+        assert all(len(line) <= 72 for line in lines), [line for line in lines if len(line) > 72]
+    approve = sections[2]
+    # Too narrow for a column of comments: each goes on the line below its command.
+    at = approve.index("  zoomaudit fixes approve fx-aaaa1111 --by 'Your Name'")
+    assert approve[at + 1].strip().startswith("# apply it")

@@ -41,7 +41,7 @@ def _pick_fix(pending: list[FixRecord]) -> FixRecord | None:
     return pending[0] if pending else None
 
 
-def _approve_one(settings: Settings, fix: FixRecord, *, now: datetime | None) -> list[str]:
+def _approve_one(settings: Settings, fix: FixRecord, *, now: datetime | None, width: int) -> list[str]:
     """Approve ``fix`` as an admin would, then re-audit its meeting: the lines that tell how it went."""
     from zoomaudit.cli.audit import run_audit
     from zoomaudit.cli.demo_output import MORE, wrapped
@@ -53,7 +53,8 @@ def _approve_one(settings: Settings, fix: FixRecord, *, now: datetime | None) ->
     lines = wrapped(
         f"The demo approves {fix.id} ({fix.policy_id}, {fix.method} {fix.path}) as 'demo': zoomaudit "
         "re-reads the meeting, refuses if it changed since the plan, sends the PATCH, then reads it back "
-        "to verify."
+        "to verify.",
+        width=width,
     )
     with Store.from_settings(settings) as store:
 
@@ -62,11 +63,15 @@ def _approve_one(settings: Settings, fix: FixRecord, *, now: datetime | None) ->
                 return list(await approve(store, client, [fix.id], actor="demo", now=now))
 
         for result in asyncio.run(go()):
-            lines += wrapped(f"result: {result.status} - {printable(result.message or '')}", indent=MORE)
+            lines += wrapped(
+                f"result: {result.status} - {printable(result.message or '')}", indent=MORE, width=width
+            )
     meeting_ids = [int(m) for m in fix.meeting_ids][:1]
     if not meeting_ids:
         return lines
-    lines += wrapped(f"Re-auditing meeting {meeting_ids[0]} on demand (zoomaudit audit --meeting):")
+    lines += wrapped(
+        f"Re-auditing meeting {meeting_ids[0]} on demand (zoomaudit audit --meeting):", width=width
+    )
     outcome = run_audit(
         settings,
         meetings=meeting_ids,
@@ -85,6 +90,7 @@ def _approve_one(settings: Settings, fix: FixRecord, *, now: datetime | None) ->
         f"run {outcome.run_id}: {fix.policy_id} {verdict}; "
         f"open on that meeting: {', '.join(left) or 'nothing'}",
         indent=MORE,
+        width=width,
     )
     return lines
 
@@ -105,7 +111,8 @@ def _serve_console(settings: Settings, *, port: int, console: Console) -> None:
             "Web console",
             *wrapped(
                 f"Open http://127.0.0.1:{port}/console/ and sign in as {email} with password {password} "
-                "(a throw-away account of this demo database). Ctrl-C stops the console and the sandbox."
+                "(a throw-away account of this demo database). Ctrl-C stops the console and the sandbox.",
+                width=_width(console),
             ),
         ]
     )
@@ -127,6 +134,14 @@ def _sayer(console: Console, *, first: bool = True) -> Say:
             console.print(line, soft_wrap=True)
 
     return say
+
+
+def _width(console: Console) -> int:
+    """The demo's line width: a terminal's own when narrower than ``WIDTH``; ``WIDTH`` in a pipe,
+    whose reported width (80 unless COLUMNS says otherwise) says nothing about the log keeping it."""
+    from zoomaudit.cli.demo_output import WIDTH
+
+    return min(console.width, WIDTH) if console.is_terminal else WIDTH
 
 
 def _moment(text: str) -> datetime:
@@ -168,6 +183,7 @@ def run_demo(*, serve: bool, port: int, show_fixes: bool, now: datetime | None) 
     # markup off: topics and names are Zoom users' text. No colour outside a terminal (Rich decides).
     console = Console(highlight=False, markup=False, emoji=False)
     say = _sayer(console)
+    width = _width(console)
     state = demo_state(now)
     if now is not None:
         moment = now
@@ -180,7 +196,10 @@ def run_demo(*, serve: bool, port: int, show_fixes: bool, now: datetime | None) 
         say(
             [
                 "zoomaudit demo: Brightpath Youth & Wellbeing, a youth charity, on a built-in Zoom sandbox",
-                *wrapped(f"Zoom sandbox at {sandbox.base_url}; results stored in {settings.database_url}"),
+                *wrapped(
+                    f"Zoom sandbox at {sandbox.base_url}; results stored in {settings.database_url}",
+                    width=width,
+                ),
             ]
         )
         outcome = run_audit(
@@ -200,24 +219,28 @@ def run_demo(*, serve: bool, port: int, show_fixes: bool, now: datetime | None) 
             pending = list_fixes(store, statuses=["pending"])
         example = _pick_fix(pending)
         other = next((f for f in pending if example is not None and f.id != example.id), None)
-        say(summary_section(report, Queue(pending, applied_automatically=len(outcome.applied_fix_ids))))
-        say(soon_section(report))
-        say(approve_section(example, other, settings.database_url))
+        queue = Queue(pending, applied_automatically=len(outcome.applied_fix_ids))
+        say(summary_section(report, queue, width=width))
+        say(soon_section(report, width=width))
+        say(approve_section(example, other, settings.database_url, width=width))
         if example is not None:
-            say(["Approving one fix, as an admin would", *_approve_one(settings, example, now=now)])
+            approving = _approve_one(settings, example, now=now, width=width)
+            say(["Approving one fix, as an admin would", *approving])
         if show_fixes:
             with Store.from_settings(settings) as store:
-                say(fix_queue_section(list_fixes(store, statuses=["pending"])))
+                say(fix_queue_section(list_fixes(store, statuses=["pending"]), width=width))
         say(
             [
                 "Next",
-                *wrapped(f"The HTML report for a safeguarding lead: {html}"),
+                *wrapped(f"The HTML report for a safeguarding lead: {html}", width=width),
                 *wrapped(
-                    f"Every finding of this run: zoomaudit report {outcome.run_id} (with the database above)"
+                    f"Every finding of this run: zoomaudit report {outcome.run_id} (with the database above)",
+                    width=width,
                 ),
                 *wrapped(
                     "Against your own account (docs/usage.md): set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and "
-                    "ZOOM_CLIENT_SECRET, then run zoomaudit audit."
+                    "ZOOM_CLIENT_SECRET, then run zoomaudit audit.",
+                    width=width,
                 ),
             ]
         )
