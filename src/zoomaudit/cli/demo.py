@@ -193,11 +193,13 @@ def run_demo(*, serve: bool, port: int, show_fixes: bool, now: datetime | None) 
         os.environ.update(sandbox.env())
         os.environ.setdefault("ZOOMAUDIT_DATABASE_URL", f"sqlite:///{workdir / 'demo.db'}")
         settings = load_settings()
+        # Someone may point the demo at their own database: its password is not for the screen.
+        database = settings.masked()["ZOOMAUDIT_DATABASE_URL"]
         say(
             [
                 "zoomaudit demo: Brightpath Youth & Wellbeing, a youth charity, on a built-in Zoom sandbox",
                 *wrapped(
-                    f"Zoom sandbox at {sandbox.base_url}; results stored in {settings.database_url}",
+                    f"Zoom sandbox at {sandbox.base_url}; results stored in {database}",
                     width=width,
                 ),
             ]
@@ -222,7 +224,7 @@ def run_demo(*, serve: bool, port: int, show_fixes: bool, now: datetime | None) 
         queue = Queue(pending, applied_automatically=len(outcome.applied_fix_ids))
         say(summary_section(report, queue, width=width))
         say(soon_section(report, width=width))
-        say(approve_section(example, other, settings.database_url, width=width))
+        say(approve_section(example, other, database, width=width))
         if example is not None:
             approving = _approve_one(settings, example, now=now, width=width)
             say(["Approving one fix, as an admin would", *approving])
