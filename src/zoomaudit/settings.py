@@ -69,6 +69,19 @@ class Settings(BaseSettings):
     0600 on first use); by default beside the SQLite database."""
     passcode_retention_days: int = Field(default=30, ge=0, le=3650, alias="ZOOMAUDIT_PASSCODE_RETENTION_DAYS")
     """How long a passcode fix can be reverted: after it, the sealed old passcode is deleted."""
+    retention_days: int = Field(default=400, ge=1, le=36500, alias="ZOOMAUDIT_RETENTION_DAYS")
+    """How long runs (with their findings), pre-session checks and the notification log are kept
+    (``zoomaudit prune``, nightly in ``serve``); fix plans and their trail are never pruned."""
+
+    notify_urls: SecretStr = Field(default=SecretStr(""), alias="ZOOMAUDIT_NOTIFY_URLS")
+    """apprise URLs (space or comma separated) of the safeguarding lead's channels; they carry
+    credentials, so they are a secret (zoomaudit.notify.channels)."""
+    notify_hosts: bool = Field(default=False, alias="ZOOMAUDIT_NOTIFY_HOSTS")
+    """E-mail each host about their own sessions (through ``ZOOMAUDIT_SMTP_URL``)."""
+    smtp_url: SecretStr = Field(default=SecretStr(""), alias="ZOOMAUDIT_SMTP_URL")
+    """An apprise ``mailto``/``mailtos`` URL without recipients, for the hosts' e-mails."""
+    console_url: str = Field(default="", alias="ZOOMAUDIT_CONSOLE_URL")
+    """The console's public address, for links in messages (none when empty)."""
 
     @field_validator("rate_plan", mode="before")
     @classmethod
@@ -108,6 +121,14 @@ class Settings(BaseSettings):
     def group_priority_names(self) -> tuple[str, ...]:
         """``ZOOMAUDIT_GROUP_PRIORITY`` as names, highest priority first (empty: unknown)."""
         return _split_names(self.group_priority)
+
+    @field_validator("console_url")
+    @classmethod
+    def _console_address(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError(f"{value!r} is not a web address: give it as https://host[/path]")
+        return value
 
     @field_validator("zoom_api_base_url", "zoom_oauth_token_url")
     @classmethod

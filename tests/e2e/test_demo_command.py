@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from zoomaudit.cli.app import app
+from zoomaudit.cli.demo import demo_environment
 from zoomaudit.cli.demo_output import SOON_SHOWN, WIDTH
 from zoomaudit.errors import UsageError
 from zoomaudit.report.common import starting_soon, when_text
@@ -67,17 +68,24 @@ def test_demo_runs_the_whole_job_with_no_configuration(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def demo_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A fresh demo database; the Zoom variables the demo sets are put back afterwards."""
-    for key in ("ZOOM_API_BASE_URL", "ZOOM_OAUTH_TOKEN_URL", "ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID"):
-        monkeypatch.setenv(key, "")
-    monkeypatch.setenv("ZOOM_CLIENT_SECRET", "")
-    url = f"sqlite:///{tmp_path / 'demo.db'}"
-    monkeypatch.setenv("ZOOMAUDIT_DATABASE_URL", url)
-    return url
+def demo_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The variables the demo sets in this process (the sandbox's Zoom, its own database, key and
+    no channels) are put back afterwards."""
+    sandbox = ("ZOOM_API_BASE_URL", "ZOOM_OAUTH_TOKEN_URL", "ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID")
+    sandbox += ("ZOOM_CLIENT_SECRET",)
+    for key in demo_environment(dict.fromkeys(sandbox, ""), tmp_path):
+        monkeypatch.setenv(key, os.environ.get(key, ""))
 
 
-def test_the_demo_opens_with_a_summary_then_the_soonest_sessions_then_how_to_approve(demo_env: str) -> None:
+def _database(out: str) -> str:
+    """The demo's own database, as it says where it is."""
+    stored = re.search(r"results stored in (\S+)", out)
+    assert stored
+    return stored.group(1)
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_the_demo_opens_with_a_summary_then_the_soonest_sessions_then_how_to_approve() -> None:
     result = CliRunner().invoke(app, ["demo", "--at", NOW.isoformat()])
     assert result.exit_code == 0, result.output
     out = result.stdout
@@ -85,7 +93,7 @@ def test_the_demo_opens_with_a_summary_then_the_soonest_sessions_then_how_to_app
     lines = out.splitlines()
     run_id = re.search(r"Run (\S+) \(manual, account\)", out)
     assert run_id
-    with Store(demo_env) as store:
+    with Store(_database(out)) as store:
         fixes = store.fixes.find()
         report = store.load_report(run_id.group(1))
     assert report.run.started_at == NOW, "the run is stamped with the pinned moment"
@@ -118,14 +126,15 @@ def test_the_demo_opens_with_a_summary_then_the_soonest_sessions_then_how_to_app
     assert f"Fixes: {pending} waiting for an admin's approval" in out
 
 
-def test_the_full_fix_queue_is_plain_lines_behind_an_option(demo_env: str) -> None:
+@pytest.mark.usefixtures("demo_env")
+def test_the_full_fix_queue_is_plain_lines_behind_an_option() -> None:
     result = CliRunner().invoke(app, ["demo", "--at", NOW.isoformat(), "--show-fixes"])
     assert result.exit_code == 0, result.output
     out = result.stdout
     lines = out.splitlines()
     assert not ANSI.search(out)
     assert max(len(line) for line in lines) <= WIDTH
-    with Store(demo_env) as store:
+    with Store(_database(out)) as store:
         pending = [f for f in store.fixes.find() if f.status == "pending"]
     at = lines.index(f"Fix queue: {len(pending)} waiting for approval, oldest first")
     assert at > lines.index("How to approve")

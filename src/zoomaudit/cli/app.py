@@ -53,6 +53,8 @@ COMMAND_MODULES = (
     "zoomaudit.cli.waivers",
     "zoomaudit.cli.serve",
     "zoomaudit.cli.admins",
+    "zoomaudit.cli.notify",
+    "zoomaudit.cli.prune",
 )
 
 for _name in COMMAND_MODULES:

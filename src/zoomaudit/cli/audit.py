@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO, cast
 
 import typer
 
-from zoomaudit.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
+from zoomaudit.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS, ZoomAuditError
 
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
@@ -259,6 +259,13 @@ def register(app: typer.Typer) -> None:
             int | None,
             typer.Option("--schema-version", help="The JSON report's schema version: 2 (the default) or 1."),
         ] = None,
+        notify: Annotated[
+            bool,
+            typer.Option(
+                "--notify",
+                help="Send what the nightly run sends: the digest, and host e-mails when they are on.",
+            ),
+        ] = False,
     ) -> None:
         """Audit every scheduled meeting (or just some) against the policies and report.
 
@@ -292,16 +299,23 @@ def register(app: typer.Typer) -> None:
             check_output(output)
         settings = load_settings()
         settings.require_credentials()
-        outcome = run_audit(
-            settings,
-            meetings=meeting_ids,
-            user=user,
-            fix_mode=cast("FixMode | None", fix_mode),  # checked against the three modes above
-            dry_run=dry_run,
-            max_changes=max_changes,
-            quiet=quiet,
-            starting_within=window,
-        )
+        if notify:
+            check_notify(settings)
+        try:
+            outcome = run_audit(
+                settings,
+                meetings=meeting_ids,
+                user=user,
+                fix_mode=cast("FixMode | None", fix_mode),  # checked against the three modes above
+                dry_run=dry_run,
+                max_changes=max_changes,
+                quiet=quiet,
+                starting_within=window,
+            )
+        except ZoomAuditError as exc:
+            if notify:
+                send_notifications(settings, failure=exc)
+            raise
         show_outcome(
             settings,
             outcome,
@@ -310,4 +324,39 @@ def register(app: typer.Typer) -> None:
             include_passed=include_passed,
             schema_version=schema_version,
         )
+        if notify:
+            send_notifications(settings, run_id=outcome.run_id)
         raise typer.Exit(exit_code_for(outcome))
+
+
+def check_notify(settings: Settings) -> None:
+    """``--notify`` needs a usable channel: checked before the audit (exit 2 otherwise)."""
+    from zoomaudit.errors import UsageError
+    from zoomaudit.notify.channels import check_channels
+
+    check_channels(settings)
+    if not settings.notify_urls.get_secret_value().strip() and not settings.notify_hosts:
+        raise UsageError(
+            "--notify: no channel is configured; set ZOOMAUDIT_NOTIFY_URLS (docs/notifications.md)"
+        )
+
+
+def send_notifications(
+    settings: Settings, *, run_id: str | None = None, failure: ZoomAuditError | None = None
+) -> None:
+    """The digest and host e-mails of a run, or the trouble message of a failed one; one line on
+    standard error says what was sent. A channel that fails never changes the exit code."""
+    from datetime import UTC, datetime
+
+    from zoomaudit.notify import events
+    from zoomaudit.notify.deliver import Notifier
+    from zoomaudit.store import Store
+
+    with Store.from_settings(settings) as store:
+        notifier = Notifier(settings, store)
+        if run_id is not None:
+            report = events.after_run(notifier, run_id, datetime.now(UTC))
+        else:
+            detail = f"{type(failure).__name__}: {failure}"
+            report = events.after_failure(notifier, "the audit failed", detail, "audit-failed")
+    typer.echo(report.line(), err=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -39,6 +40,20 @@ def _pick_fix(pending: list[FixRecord]) -> FixRecord | None:
             if fix.policy_id == policy_id and fix.target_level == "meeting":
                 return fix
     return pending[0] if pending else None
+
+
+def demo_environment(sandbox_env: Mapping[str, str], workdir: Path) -> dict[str, str]:
+    """The demo's variables, whatever is set already (or in ``.env``): the sandbox's Zoom, its own
+    temporary database and key in ``workdir``, and no notification channel. So the demo never
+    writes into a real install's database and never messages real people."""
+    return {
+        **sandbox_env,
+        "ZOOMAUDIT_DATABASE_URL": f"sqlite:///{workdir / 'demo.db'}",
+        "ZOOMAUDIT_KEY_FILE": str(workdir / "demo.key"),
+        "ZOOMAUDIT_SECRET_KEY": "",
+        "ZOOMAUDIT_NOTIFY_URLS": "",
+        "ZOOMAUDIT_SMTP_URL": "",
+    }
 
 
 def _approve_one(settings: Settings, fix: FixRecord, *, now: datetime | None, width: int) -> list[str]:
@@ -168,6 +183,7 @@ def run_demo(*, serve: bool, port: int, show_fixes: bool, now: datetime | None) 
 
     from zoomaudit.cli.audit import run_audit, show_outcome
     from zoomaudit.cli.demo_output import (
+        INDENT,
         Queue,
         approve_section,
         fix_queue_section,
@@ -190,16 +206,18 @@ def run_demo(*, serve: bool, port: int, show_fixes: bool, now: datetime | None) 
         state.clock = lambda: moment
     workdir = Path(tempfile.mkdtemp(prefix="zoomaudit-demo-"))
     with start_sandbox(state) as sandbox:
-        os.environ.update(sandbox.env())
-        os.environ.setdefault("ZOOMAUDIT_DATABASE_URL", f"sqlite:///{workdir / 'demo.db'}")
+        os.environ.update(demo_environment(sandbox.env(), workdir))
         settings = load_settings()
-        # Someone may point the demo at their own database: its password is not for the screen.
-        database = settings.masked()["ZOOMAUDIT_DATABASE_URL"]
+        database = settings.database_url  # always the demo's own temporary SQLite file: no password
         say(
             [
                 "zoomaudit demo: Brightpath Youth & Wellbeing, a youth charity, on a built-in Zoom sandbox",
+                f"{INDENT}Zoom sandbox at {sandbox.base_url}",
+                # A path is never broken, nor parted from what names it, whatever the width.
+                f"{INDENT}results stored in {database}",
                 *wrapped(
-                    f"Zoom sandbox at {sandbox.base_url}; results stored in {database}",
+                    "(a temporary database of this demo: ZOOMAUDIT_DATABASE_URL, ZOOMAUDIT_NOTIFY_URLS and "
+                    "ZOOMAUDIT_SMTP_URL are ignored, so no real install or person is touched)",
                     width=width,
                 ),
             ]
@@ -234,7 +252,7 @@ def run_demo(*, serve: bool, port: int, show_fixes: bool, now: datetime | None) 
         say(
             [
                 "Next",
-                *wrapped(f"The HTML report for a safeguarding lead: {html}", width=width),
+                f"{INDENT}The HTML report for a safeguarding lead: {html}",
                 *wrapped(
                     f"Every finding of this run: zoomaudit report {outcome.run_id} (with the database above)",
                     width=width,

@@ -70,6 +70,8 @@ def doctor() -> None:
         raise typer.Exit(EXIT_USAGE) from None
 
     _show_configuration(console, settings)
+    if not _show_channels(console, settings):
+        raise typer.Exit(EXIT_USAGE)
     missing = settings.missing_credentials()
     if missing:
         console.print(
@@ -93,6 +95,30 @@ def _show_configuration(console: Console, settings: Settings) -> None:
     for key, value in settings.masked().items():
         table.add_row(key, value)
     console.print(table)
+
+
+def _show_channels(console: Console, settings: Settings) -> bool:
+    """The notification channels, masked (never the URL: it holds credentials); False when one
+    cannot be used."""
+    from rich.markup import escape
+
+    from zoomaudit.errors import ConfigError
+    from zoomaudit.notify.channels import host_mailer, lead_channels
+
+    try:
+        channels = lead_channels(settings)
+        mailer = host_mailer(settings)
+    except ConfigError as exc:
+        console.print(f"[red]✗[/] {escape(str(exc))}")
+        return False
+    for channel in channels:
+        console.print(f"  notifications to {escape(channel.masked)}")
+    if mailer is not None:
+        state = "on" if settings.notify_hosts else "off (ZOOMAUDIT_NOTIFY_HOSTS)"
+        console.print(f"  host e-mails through {escape(mailer.masked)}: {state}")
+    if not channels:
+        console.print("  notifications: none configured (ZOOMAUDIT_NOTIFY_URLS; docs/notifications.md)")
+    return True
 
 
 async def _check_zoom(console: Console, settings: Settings) -> bool:

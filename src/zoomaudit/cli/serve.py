@@ -49,6 +49,10 @@ def serve(
     # A bad ZOOMAUDIT_SCHEDULE or ZOOMAUDIT_TIMEZONE is a ConfigError (exit 2) here, not a
     # traceback inside uvicorn's start-up.
     nightly_trigger(settings)
+    # A malformed apprise URL is refused here too (exit 2, naming the variable, never the URL).
+    from zoomaudit.notify.channels import check_channels
+
+    check_channels(settings)
     configure_logging(settings.log_level)
     app = create_service_app(settings)
     uvicorn.run(

@@ -92,6 +92,7 @@ def create_service_app(
     shutdown_grace: float = DEFAULT_SHUTDOWN_GRACE_SECONDS,
     webhooks_expected: bool = True,
     make_client: ClientFactory | None = None,
+    notifications: bool = True,
 ) -> Starlette:
     """Build the service app. Collaborators not passed are wired to the real ones at start-up.
 
@@ -100,7 +101,8 @@ def create_service_app(
     ``shutdown_grace`` is how long a running audit may take to finish at shutdown.
     ``webhooks_expected=False`` (the demo's console) logs a missing webhook secret at DEBUG, not
     as a warning. ``make_client`` makes the one Zoom client of the service's lane (lane.py), made
-    on first use and closed at shutdown; None for ``ZoomClient(settings)``.
+    on first use and closed at shutdown; None for ``ZoomClient(settings)``. ``notifications=False``
+    sends nothing even when channels are configured (the demo's console).
     """
     service = Service(
         settings=settings,
@@ -126,6 +128,8 @@ def create_service_app(
             service.apply_deferred = wiring.apply_deferred(service.store)
         if service.group_members is None:
             service.group_members = wiring.group_members
+        if service.alerts.notifier is None and notifications:
+            service.alerts.notifier = wiring.notifier(settings, service.store)
         set_current(service)
         service.dispatcher.start()
         service.accepting = True

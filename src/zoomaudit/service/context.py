@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from zoomaudit.errors import ZoomAuditError
+from zoomaudit.errors import AuthError, ZoomAuditError
 from zoomaudit.runner import Observer, RunOutcome
 from zoomaudit.service import presession
+from zoomaudit.service.alerts import Alerts
 from zoomaudit.service.dispatch import Dispatcher
 from zoomaudit.service.lane import ClientFactory, ZoomLane
 from zoomaudit.service.webhooks import (
@@ -127,15 +128,21 @@ class Service:
     lane: ZoomLane = field(init=False)
     """The one Zoom client and turn of the service (lane.py): every Zoom call goes through it."""
     scheduler: AsyncIOScheduler | None = None
+    alerts: Alerts = field(init=False)
+    """Notifications (service/alerts.py); off until the app gives it a notifier."""
     signatures: ReplayGuard = field(init=False)
     events: ReplayGuard = field(init=False)
+    failed: ReplayGuard = field(init=False)
+    """Signatures of deliveries answered 503/500: Zoom's retries of them are taken (webhook_endpoint.py)."""
     accepting: bool = False
 
     def __post_init__(self) -> None:
         self.dispatcher = Dispatcher(self.debounce)
         self.lane = ZoomLane(self.settings, make_client=self.make_client)
+        self.alerts = Alerts(None, self.now)
         self.signatures = ReplayGuard(MAX_AGE_SECONDS + MAX_FUTURE_SECONDS)
         self.events = ReplayGuard(EVENT_MEMORY_SECONDS)
+        self.failed = ReplayGuard(EVENT_MEMORY_SECONDS)
 
     @property
     def webhooks_on(self) -> bool:
@@ -171,15 +178,27 @@ class Service:
         )
 
     async def nightly(self) -> RunOutcome:
-        """The scheduled whole-account audit (also ``zoomaudit schedule run-now``)."""
+        """The scheduled whole-account audit, then its digest (notifications, when configured).
+
+        A nightly audit that fails is itself news: the lead hears why."""
         label = "scheduled audit of the account"
         observer = LoggingObserver(label)
-        return await self._audit_in_lane(
-            label,
-            lambda client: run_nightly(
-                self.settings, self.runner, store=self.store, observer=observer, client=client
-            ),
-        )
+        try:
+            outcome = await self._audit_in_lane(
+                label,
+                lambda client: run_nightly(
+                    self.settings, self.runner, store=self.store, observer=observer, client=client
+                ),
+            )
+        except ZoomAuditError as exc:
+            self.alerts.after_failure(
+                "the scheduled audit failed",
+                f"{type(exc).__name__}: {exc}",
+                f"nightly-failed:{self.now():%Y-%m-%d}",
+            )
+            raise
+        self.alerts.after_run(outcome.run_id)
+        return outcome
 
     async def retry_deferred(self) -> None:
         """Apply the fixes Zoom's per-host daily quota deferred (Zoom writes: in the lane too)."""
@@ -189,6 +208,23 @@ class Service:
             return
         result = await self.lane.run("retry of deferred fixes", lambda client: _maybe_await(apply(client)))
         log.info("deferred fixes retried: %s", result)
+
+    async def prune(self) -> Any:
+        """Delete runs, checks and notification log rows older than ``ZOOMAUDIT_RETENTION_DAYS``
+        (the nightly "prune" job; store/retention.py says what is always kept)."""
+        if self.store is None:
+            log.warning("nothing pruned: the service has no store of its own")
+            return None
+        result = await asyncio.to_thread(self.store.retention.prune, self.now(), self.settings.retention_days)
+        log.info(
+            "pruned data older than %d days: %d run(s), %d finding(s), %d check(s), %d notification(s)",
+            self.settings.retention_days,
+            result.runs,
+            result.findings,
+            result.pre_session_checks,
+            result.notifications,
+        )
+        return result
 
     # --- pre-session checks (presession.py) ----------------------------------------------------
 
@@ -203,7 +239,14 @@ class Service:
         check = presession.PlannedCheck.from_args(
             [meeting_id, occurrence_id, start_time, timezone, lead], due
         )
-        return await presession.run_check(check, store=self.store, audit=self.audit, clock=self.now)
+
+        def finished(check_id: int, outcome: str) -> None:
+            if outcome == "violations":
+                self.alerts.after_check(check_id)
+
+        return await presession.run_check(
+            check, store=self.store, audit=self.audit, clock=self.now, finished=finished
+        )
 
     def replan_checks(self, *, starting: bool = False) -> None:
         """Plan the pre-session checks again from the stored start times (after every run, every
@@ -232,6 +275,9 @@ class Service:
     ) -> RunOutcome:
         try:
             result = await self.lane.run(label, make)
+        except AuthError as exc:
+            self.alerts.after_failure("Zoom refused zoomaudit's credentials", str(exc), "zoom-credentials")
+            raise
         finally:
             self.replan_checks()
         log.info(
@@ -306,6 +352,7 @@ class Service:
         """Cancel Zoom jobs still waiting for their turn; give the running one ``grace`` seconds,
         then cancel it too (the runner stores its run as failed, never complete)."""
         await self.lane.drain(self.shutdown_grace if grace is None else grace)
+        await self.alerts.drain()
 
 
 def _describe(scope: Scope) -> str:

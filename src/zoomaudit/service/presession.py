@@ -232,11 +232,19 @@ Audit = Callable[["Scope", "Trigger"], Awaitable["RunOutcome"]]
 """``Service.audit``: a run in the service's Zoom lane."""
 
 
-async def run_check(check: PlannedCheck, *, store: Store, audit: Audit, clock: Callable[[], datetime]) -> str:
+async def run_check(
+    check: PlannedCheck,
+    *,
+    store: Store,
+    audit: Audit,
+    clock: Callable[[], datetime],
+    finished: Callable[[int, str], None] | None = None,
+) -> str:
     """Run one planned check and store its outcome; returns the outcome.
 
     Skipped (``skipped``) when the session has begun or another check already covered this lead
-    (a duplicate fired after a restart): checks never spend Zoom's budget twice.
+    (a duplicate fired after a restart): checks never spend Zoom's budget twice. ``finished`` is
+    told the stored check's id and outcome (the service sends an urgent alert from it).
     """
     from zoomaudit.errors import UnknownMeeting, ZoomAuditError
     from zoomaudit.vocabulary import MeetingsScope
@@ -277,6 +285,8 @@ async def run_check(check: PlannedCheck, *, store: Store, audit: Audit, clock: C
     store.pre_session.finish(
         check_id, outcome=result, finished_at=clock(), run_id=outcome.run_id, violations=left, detail=detail
     )
+    if finished is not None:
+        finished(check_id, result)
     log.log(
         logging.WARNING if result == "violations" else logging.INFO,
         "pre-session check of meeting %s (%d min before %s): %s%s",

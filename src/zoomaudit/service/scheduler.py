@@ -34,10 +34,13 @@ log = logging.getLogger(__name__)
 JOBS_TABLE = "apscheduler_jobs"
 NIGHTLY_JOB_ID = "nightly-audit"
 DEFERRED_JOB_ID = "deferred-fixes"
+PRUNE_JOB_ID = "prune"
 NIGHTLY_MISFIRE_GRACE = 4 * 3600
 """A nightly audit missed while the service was down still runs if it restarts within 4 hours."""
 DEFERRED_MISFIRE_GRACE = 12 * 3600
 """Zoom's per-host quota is daily (reset 00:00 UTC): a late retry the same day still helps."""
+PRUNE_MISFIRE_GRACE = 12 * 3600
+"""A prune missed while the service was down still runs if it restarts within 12 hours."""
 
 
 # Job functions: module-level so the job store can pickle a reference to them. They take no
@@ -54,11 +57,21 @@ async def deferred_fixes_job() -> None:
     await current().retry_deferred()
 
 
+async def prune_job() -> None:
+    """Delete what is older than ``ZOOMAUDIT_RETENTION_DAYS`` (store/retention.py)."""
+    await current().prune()
+
+
 async def pre_session_job(
     meeting_id: int, occurrence_id: str | None, start_time: str, timezone: str | None, lead: int
 ) -> None:
     """One pre-session check (presession.py); its arguments are plain values, never secrets."""
     await current().pre_session_check(meeting_id, occurrence_id, start_time, timezone, lead)
+
+
+async def notify_retry_job() -> None:
+    """Attempt again the notifications whose retry time has come."""
+    await current().alerts.retry()
 
 
 async def replan_job() -> None:
@@ -128,6 +141,18 @@ def deferred_trigger() -> CronTrigger:
     return CronTrigger(hour=0, minute=5, timezone="UTC")
 
 
+def prune_trigger() -> CronTrigger:
+    from apscheduler.triggers.cron import CronTrigger
+
+    return CronTrigger(hour=3, minute=30, timezone="UTC")
+
+
+def retry_trigger() -> IntervalTrigger:
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    return IntervalTrigger(minutes=1, timezone="UTC")
+
+
 def replan_trigger() -> IntervalTrigger:
     from apscheduler.triggers.interval import IntervalTrigger
 
@@ -152,22 +177,33 @@ def job_specs(settings: Settings) -> list[JobSpec]:
     plan = [
         JobSpec(REPLAN_JOB_ID, "plan pre-session checks", replan_job, replan_trigger(), REPLAN_MINUTES * 60)
     ]
-    return (plan if settings.pre_session_leads else []) + [
-        JobSpec(
-            NIGHTLY_JOB_ID,
-            "nightly audit",
-            nightly_audit_job,
-            nightly_trigger(settings),
-            NIGHTLY_MISFIRE_GRACE,
-        ),
-        JobSpec(
-            DEFERRED_JOB_ID,
-            "retry deferred fixes",
-            deferred_fixes_job,
-            deferred_trigger(),
-            DEFERRED_MISFIRE_GRACE,
-        ),
-    ]
+    from zoomaudit.service.alerts import RETRY_JOB_ID
+
+    retry = [JobSpec(RETRY_JOB_ID, "retry notifications", notify_retry_job, retry_trigger(), 300)]
+    notifying = bool(
+        settings.notify_urls.get_secret_value().strip() or settings.smtp_url.get_secret_value().strip()
+    )
+    return (
+        (plan if settings.pre_session_leads else [])
+        + (retry if notifying else [])
+        + [
+            JobSpec(
+                NIGHTLY_JOB_ID,
+                "nightly audit",
+                nightly_audit_job,
+                nightly_trigger(settings),
+                NIGHTLY_MISFIRE_GRACE,
+            ),
+            JobSpec(
+                DEFERRED_JOB_ID,
+                "retry deferred fixes",
+                deferred_fixes_job,
+                deferred_trigger(),
+                DEFERRED_MISFIRE_GRACE,
+            ),
+            JobSpec(PRUNE_JOB_ID, "prune old data", prune_job, prune_trigger(), PRUNE_MISFIRE_GRACE),
+        ]
+    )
 
 
 def build_scheduler(settings: Settings) -> AsyncIOScheduler:
@@ -192,13 +228,18 @@ def _same_trigger(stored: Any, configured: Any) -> bool:
 def ensure_jobs(scheduler: AsyncIOScheduler, settings: Settings) -> None:
     """Add or update the configured jobs; an unchanged trigger keeps its stored next run time.
 
-    With pre-session checks off, the plan job and every planned check are removed."""
+    With pre-session checks off, the plan job and every planned check are removed; with no
+    notification channel, the retry job."""
+    from zoomaudit.service.alerts import RETRY_JOB_ID
     from zoomaudit.service.presession import REPLAN_JOB_ID, planned_jobs
 
-    if not settings.pre_session_leads:
-        for job_id in [REPLAN_JOB_ID, *planned_jobs(scheduler)]:
-            if scheduler.get_job(job_id) is not None:
-                scheduler.remove_job(job_id)
+    configured = {spec.id for spec in job_specs(settings)}
+    stale = [] if settings.pre_session_leads else [REPLAN_JOB_ID, *planned_jobs(scheduler)]
+    if RETRY_JOB_ID not in configured:
+        stale.append(RETRY_JOB_ID)
+    for job_id in stale:
+        if scheduler.get_job(job_id) is not None:
+            scheduler.remove_job(job_id)
     for spec in job_specs(settings):
         existing = scheduler.get_job(spec.id)
         keep: dict[str, Any] = {}

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from zoomaudit.notify.deliver import Notifier
     from zoomaudit.service.context import ApplyDeferred, Runner, WithdrawFixes
     from zoomaudit.settings import Settings
     from zoomaudit.zoom.client import ZoomClient
@@ -35,6 +36,15 @@ def open_store(settings: Settings) -> Any:
     from zoomaudit.store import Store
 
     return Store.from_settings(settings)
+
+
+def notifier(settings: Settings, store: Any) -> Notifier | None:
+    """The notifications of the service, or None when no channel is configured. A malformed URL
+    is a ConfigError (``serve`` checks before it starts, so this only repeats that check)."""
+    from zoomaudit.notify.deliver import Notifier
+
+    made = Notifier(settings, store)
+    return made if made.configured else None
 
 
 def withdraw_fixes(store: Any) -> WithdrawFixes | None:

@@ -61,7 +61,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 """The Alembic revision these models match. A test checks that it is the head of the packaged
 migrations, so a new migration cannot ship without moving it."""
 
@@ -269,3 +269,49 @@ class PreSessionCheck(Base):
     violations: Mapped[Any] = mapped_column(JSON, nullable=True)
     """Violations left open after the check's ``auto`` fixes: ``[{"policy_id", "severity", "fix_id"}]``."""
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class Notification(Base):
+    """One message to one channel (or one host): what was sent, and how it went.
+
+    The content is kept so that a failed delivery can be retried; messages carry no secret by
+    construction, and the channel is named by its masked form and a fingerprint, never its URL.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(IntId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(500))
+    """The channel, masked (zoomaudit.notify.channels.mask)."""
+    channel_fp: Mapped[str] = mapped_column(String(64), index=True)
+    recipients: Mapped[Any] = mapped_column(JSON, default=list)
+    host: Mapped[str | None] = mapped_column(String(320))
+    """The host a host nudge (or a host's urgent alert) went to."""
+    subject: Mapped[str] = mapped_column(Text, default="")
+    covers: Mapped[Any] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16))
+    """sent, retrying, failed, suppressed."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_short: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str | None] = mapped_column(Text)
+
+
+class NotificationMark(Base):
+    """A key (a finding, a session, a failure) sent to a recipient in a period: the dedupe rule."""
+
+    __tablename__ = "notification_marks"
+
+    channel_fp: Mapped[str] = mapped_column(String(64), primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(320), primary_key=True)
+    """The host's address for a host's message, "" for the lead's channel."""
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    """The UTC day (``2026-12-04``), or ``once`` for keys sent once ever."""
+    notification_id: Mapped[int | None] = mapped_column(BigInteger)

@@ -173,6 +173,11 @@ class PreSessionChecks:
                 found.update({mid: at for mid, at in session.execute(query)})
         return found
 
+    def get(self, check_id: int) -> CheckRecord | None:
+        with self._store.read_session() as session:
+            row = session.get(PreSessionCheck, check_id)
+            return _record(row) if row is not None else None
+
     def recent(self, limit: int = 50) -> list[CheckRecord]:
         """The latest checks, newest first."""
         with self._store.read_session() as session:

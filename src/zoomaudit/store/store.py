@@ -40,8 +40,10 @@ if TYPE_CHECKING:
     from zoomaudit.store.admins import AdminRepository
     from zoomaudit.store.console import ConsoleReads
     from zoomaudit.store.fixes import FixRepository
+    from zoomaudit.store.notifications import NotificationLog
     from zoomaudit.store.presession import PreSessionChecks
     from zoomaudit.store.quota import QuotaRepository
+    from zoomaudit.store.retention import Retention
     from zoomaudit.store.sealing import PasscodeKeeping
     from zoomaudit.store.upcoming import UpcomingReads
     from zoomaudit.store.waivers import WaiverRepository
@@ -203,6 +205,21 @@ class Store(RunWriting):
                         break
             return found
 
+    def previous_comparable(self, run_id: str) -> RunRecord | None:
+        """The newest complete run of the same scope that started before ``run_id`` (what a
+        digest compares a run with), or None."""
+        with self.read_session() as session:
+            run = reading.find_run(session, run_id)
+            query = (
+                select(Run)
+                .where(Run.status == "complete", Run.scope == run.scope, Run.started_at < run.started_at)
+                .order_by(Run.started_at.desc(), Run.id.desc())
+            )
+            for row in session.scalars(query):
+                if conv.scope_key(row) == conv.scope_key(run):
+                    return conv.record_of(row)
+        return None
+
     def findings(
         self,
         run_id: str,
@@ -330,6 +347,13 @@ class Store(RunWriting):
         return UpcomingReads(self)
 
     @cached_property
+    def notifications(self) -> NotificationLog:
+        """The delivery log of notifications and their dedupe marks."""
+        from zoomaudit.store.notifications import NotificationLog
+
+        return NotificationLog(self)
+
+    @cached_property
     def pre_session(self) -> PreSessionChecks:
         """The pre-session checks of ``zoomaudit serve`` and their outcomes."""
         from zoomaudit.store.presession import PreSessionChecks
@@ -342,3 +366,10 @@ class Store(RunWriting):
         from zoomaudit.store.quota import QuotaRepository
 
         return QuotaRepository(self)
+
+    @cached_property
+    def retention(self) -> Retention:
+        """Deleting old runs, checks and notification log rows (``zoomaudit prune``)."""
+        from zoomaudit.store.retention import Retention
+
+        return Retention(self)

@@ -13,7 +13,9 @@ from starlette.routing import BaseRoute, Route
 import zoomaudit.service.console.views_audit as views_audit
 import zoomaudit.service.console.views_fixes as views_fixes
 import zoomaudit.service.console.views_meetings as views_meetings
+import zoomaudit.service.console.views_notifications as views_notifications
 import zoomaudit.service.console.views_overview as views_overview
+import zoomaudit.service.console.views_upcoming as views_upcoming
 import zoomaudit.service.console.views_waivers as views_waivers
 from zoomaudit.service.console.accounts import LoginResult, check_login, count_admins, normalise_email
 from zoomaudit.service.console.auth import PRELOGIN_COOKIE, SESSION_COOKIE, new_prelogin_nonce
@@ -31,6 +33,8 @@ def build(console: Console) -> list[BaseRoute]:
         Route("/login", _login_page(console), methods=["GET"], name="login"),
         Route("/login", _login_submit(console), methods=["POST"]),
         Route("/logout", v(_logout), methods=["POST"], name="logout"),
+        Route("/upcoming", v(views_upcoming.page), name="upcoming"),
+        Route("/notifications", v(views_notifications.page), name="notifications"),
         Route("/runs", v(views_overview.runs), name="runs"),
         Route("/runs/{run_id}", v(views_overview.run), name="run"),
         Route("/meetings", v(views_meetings.meetings), name="meetings"),

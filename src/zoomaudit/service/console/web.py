@@ -126,7 +126,7 @@ class Console:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        filters.install(self.env)
+        filters.install(self.env, settings.timezone)
 
     @property
     def store(self) -> Any:
