@@ -4,6 +4,8 @@ then the soonest unsafe sessions, then how to approve."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import re
 import subprocess
@@ -65,6 +67,15 @@ def test_demo_runs_the_whole_job_with_no_configuration(tmp_path: Path) -> None:
     report = re.search(r"The HTML report for a safeguarding lead: (\S+)", out)
     assert report
     assert Path(report.group(1)).read_text().startswith("<!DOCTYPE html")
+
+    # What the safeguarding lead would receive: the digest, caught on loopback, kept beside it.
+    digest = re.search(r"would get after the nightly run: (\S+)", out)
+    assert digest
+    mail = email.message_from_bytes(Path(digest.group(1)).read_bytes(), policy=email.policy.default)
+    assert mail["To"] == "priya.shah@brightpath.org.uk"
+    assert str(mail["Subject"]).startswith("zoomaudit: ")
+    assert {part.get_content_type() for part in mail.walk()} >= {"text/plain", "text/html"}
+    assert "Starting soon (next 7 days)" in Path(digest.group(1)).with_suffix(".html").read_text()
 
 
 @pytest.fixture

@@ -110,6 +110,61 @@ def _approve_one(settings: Settings, fix: FixRecord, *, now: datetime | None, wi
     return lines
 
 
+DEMO_LEAD = "priya.shah@brightpath.org.uk"
+"""The demo organisation's safeguarding lead, to whom its digest is addressed."""
+
+
+def _lead_digest(
+    settings: Settings, run_id: str, workdir: Path, now: datetime | None
+) -> tuple[Path, str] | None:
+    """Send the run's digest, as the nightly run would, to an SMTP catcher of the demo's own on
+    loopback, and keep the message beside the HTML report (``digest.eml``; ``digest.html``, its
+    HTML part, opens in a browser). Nobody real is mailed. None when nothing was caught."""
+    from datetime import UTC
+    from datetime import datetime as clock
+
+    from pydantic import SecretStr
+
+    from zoomaudit.notify import events
+    from zoomaudit.notify.catcher import SmtpCatcher
+    from zoomaudit.notify.deliver import Notifier
+    from zoomaudit.store import Store
+
+    with SmtpCatcher() as smtp:
+        mailing = settings.model_copy(
+            update={
+                "notify_urls": SecretStr(smtp.url(to=DEMO_LEAD, sender="zoomaudit@brightpath.org.uk")),
+                "notify_hosts": False,
+            }
+        )
+        with Store.from_settings(settings) as store:
+            events.after_run(Notifier(mailing, store), run_id, now or clock.now(UTC))
+        caught = smtp.wait(1, timeout=5.0)
+    if not caught:
+        return None
+    mail = caught[0]
+    path = workdir / "digest.eml"
+    path.write_bytes(mail.raw)
+    (workdir / "digest.html").write_text(mail.part("html"), encoding="utf-8")
+    return path, str(mail.message["Subject"])
+
+
+def _digest_lines(digest: tuple[Path, str] | None, width: int) -> list[str]:
+    from zoomaudit.cli.demo_output import INDENT, wrapped
+
+    if digest is None:
+        return []
+    path, subject = digest
+    return [
+        f"{INDENT}The digest {DEMO_LEAD} would get after the nightly run: {path}",
+        *wrapped(
+            f'("{subject}"; its HTML part: {path.with_suffix(".html")}; '
+            "docs/notifications.md sets up e-mail, Slack or Teams)",
+            width=width,
+        ),
+    ]
+
+
 def _serve_console(settings: Settings, *, port: int, console: Console) -> None:
     """Serve the web console over the demo data until interrupted (the sandbox keeps running)."""
     import uvicorn
@@ -234,6 +289,7 @@ def run_demo(*, serve: bool, port: int, show_fixes: bool, now: datetime | None) 
         )
         html = workdir / "report.html"
         show_outcome(settings, outcome, fmt="html", output=html, include_passed=True)
+        digest = _lead_digest(settings, outcome.run_id, workdir, now)
         with Store.from_settings(settings) as store:
             report = store.load_report(outcome.run_id)
             pending = list_fixes(store, statuses=["pending"])
@@ -253,6 +309,7 @@ def run_demo(*, serve: bool, port: int, show_fixes: bool, now: datetime | None) 
             [
                 "Next",
                 f"{INDENT}The HTML report for a safeguarding lead: {html}",
+                *_digest_lines(digest, width),
                 *wrapped(
                     f"Every finding of this run: zoomaudit report {outcome.run_id} (with the database above)",
                     width=width,
