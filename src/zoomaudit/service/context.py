@@ -191,11 +191,9 @@ class Service:
                 ),
             )
         except ZoomAuditError as exc:
-            self.alerts.after_failure(
-                "the scheduled audit failed",
-                f"{type(exc).__name__}: {exc}",
-                f"nightly-failed:{self.now():%Y-%m-%d}",
-            )
+            if not isinstance(exc, AuthError):  # refused credentials: already told, once
+                detail = f"{type(exc).__name__}: {exc}"
+                self.alerts.after_failure("the scheduled audit failed", detail, "nightly-failed")
             raise
         self.alerts.after_run(outcome.run_id)
         return outcome
