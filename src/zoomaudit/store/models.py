@@ -61,7 +61,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 """The Alembic revision these models match. A test checks that it is the head of the packaged
 migrations, so a new migration cannot ship without moving it."""
 
@@ -99,6 +99,9 @@ class FindingRow(Base):
         Index("ix_findings_run_id_status", "run_id", "status"),
         Index("ix_findings_run_id_meeting_id", "run_id", "meeting_id"),
         Index("ix_findings_run_id_subject", "run_id", "subject", "policy_id"),
+        # Sessions by start (upcoming, the pre-session plan): without it every re-plan, every
+        # few minutes, reads every finding ever stored.
+        Index("ix_findings_start_time", "start_time"),
     )
 
     id: Mapped[int] = mapped_column(IntId, primary_key=True, autoincrement=True)
