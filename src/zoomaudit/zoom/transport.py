@@ -325,7 +325,7 @@ class ZoomTransport:
                 except RecursionError:  # the same answer again would be as deep: not retried
                     method, _, url = what.partition(" ")
                     raise ZoomApiError(
-                        status, None, "unexpected response: JSON nested too deep to read", method=method, url=url
+                        status, None, "unexpected response: JSON nested too deep", method=method, url=url
                     ) from None
                 if not isinstance(data, dict):
                     raise _Transient(f"HTTP {status} with a JSON body that is not an object")
