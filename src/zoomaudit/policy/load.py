@@ -91,9 +91,9 @@ def _read(file: Path, label: str) -> tuple[list[Any], list[PolicyProblem]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        at = data[: exc.start].count(b"\n") + 1
         message = f"the file is not UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8"
-        return [], [PolicyProblem(label, line, message)]
+        return [], [PolicyProblem(label, at, message)]
     loader = _LineLoader(text)
     loader.duplicates = []
     try:
