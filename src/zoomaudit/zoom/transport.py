@@ -207,14 +207,8 @@ class ZoomTransport:
             if not token:
                 return
             if not isinstance(token, str):
-                raise ZoomApiError(
-                    200,
-                    None,
-                    f"unexpected response shape (next_page_token is a {type(token).__name__}, "
-                    "not a string: the page token is unusable)",
-                    method=endpoint.method,
-                    url=path,
-                )
+                problem = f"unexpected response shape (the page token is a {type(token).__name__}, not text)"
+                raise ZoomApiError(200, None, problem, method=endpoint.method, url=path)
             if token in seen:
                 raise ZoomUnavailable(
                     f"Zoom repeated a page token on {endpoint.method} {path}; stopped paging"
