@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     0600 on first use); by default beside the SQLite database."""
     passcode_retention_days: int = Field(default=30, ge=0, le=3650, alias="ZOOMAUDIT_PASSCODE_RETENTION_DAYS")
     """How long a passcode fix can be reverted: after it, the sealed old passcode is deleted."""
+    retention_days: int = Field(default=400, ge=1, le=36500, alias="ZOOMAUDIT_RETENTION_DAYS")
+    """How long runs (with their findings), pre-session checks and the notification log are kept
+    (``zoomaudit prune``, nightly in ``serve``); fix plans and their trail are never pruned."""
 
     notify_urls: SecretStr = Field(default=SecretStr(""), alias="ZOOMAUDIT_NOTIFY_URLS")
     """apprise URLs (space or comma separated) of the safeguarding lead's channels; they carry
@@ -81,6 +84,11 @@ class Settings(BaseSettings):
     """An apprise ``mailto``/``mailtos`` URL without recipients, for the hosts' e-mails."""
     console_url: str = Field(default="", alias="ZOOMAUDIT_CONSOLE_URL")
     """The console's public address, for links in messages (none when empty)."""
+    trusted_proxies: str = Field(default="", alias="ZOOMAUDIT_TRUSTED_PROXIES")
+    """Addresses or networks (comma-separated) of the reverse proxies whose ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` are believed; none by default."""
+    session_idle: int = Field(default=30, ge=1, le=24 * 60, alias="ZOOMAUDIT_SESSION_IDLE")
+    """Minutes after which an unused console session is signed out."""
 
     @field_validator("rate_plan", mode="before")
     @classmethod
@@ -104,6 +112,17 @@ class Settings(BaseSettings):
                 raise ValueError(f"names the group {name!r} twice (names are matched without regard to case)")
             seen.add(name.casefold())
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        """``ZOOMAUDIT_TRUSTED_PROXIES`` as networks (a single address is a network of one)."""
+        return parse_networks(self.trusted_proxies)
 
     @field_validator("pre_session")
     @classmethod
@@ -188,6 +207,23 @@ class Settings(BaseSettings):
 
 
 MAX_LEAD_MINUTES = 24 * 60
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(text: str) -> tuple[IPNetwork, ...]:
+    """``127.0.0.1, 10.0.0.0/8`` as networks; a ValueError names a part that is not one."""
+    networks = []
+    for part in text.replace(" ", ",").split(","):
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ValueError(
+                f"{part!r} is not an IP address or network: give addresses or CIDR networks, "
+                "comma-separated (e.g. 127.0.0.1,10.0.0.0/8)"
+            ) from None
+    return tuple(networks)
 
 
 def parse_lead_times(text: str) -> tuple[int, ...]:

@@ -91,6 +91,16 @@ def in_zone(moment: datetime, name: str | None) -> datetime:
     return moment.astimezone(_zone(zone_name(name)))
 
 
+def age_text(then: datetime, now: datetime) -> str:
+    """How long ago ``then`` was, in the largest whole unit: ``45m``, ``3h``, ``2d``."""
+    seconds = max(0, int((now - then).total_seconds()))
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"
+
+
 def _timed(start: datetime | None, duration: int | None, now: datetime) -> When:
     when = When(start, duration)
     ends = when.ends()

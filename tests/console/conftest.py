@@ -25,7 +25,7 @@ from zoomaudit.runner import RunOutcome
 from zoomaudit.service.console.accounts import add_admin
 from zoomaudit.service.console.actions import ConsoleActions
 from zoomaudit.service.console.app import create_console_app
-from zoomaudit.service.console.auth import LoginPolicy
+from zoomaudit.service.console.throttle import Backoff, LoginPolicy
 from zoomaudit.settings import Settings, load_settings
 from zoomaudit.store import PolicyInfo, Store
 from zoomaudit.vocabulary import Scope
@@ -35,6 +35,10 @@ ADMIN = "lead@example.org"
 VIEWER = "viewer@example.org"
 PASSWORD = "a long enough password"
 PASSCODE = "Zq81736"
+POLICY = LoginPolicy(
+    account=Backoff(free=3, cap=timedelta(minutes=5)), address=Backoff(free=6, cap=timedelta(minutes=15))
+)
+"""The tests' sign-in delays: after 3 failures at one account, or 6 from one address, 1 s, 2 s, 4 s..."""
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -167,9 +171,7 @@ def app(settings: Settings, store: Store, actions: FakeActions, clock: Clock) ->
         actions=actions,
         clock=clock,
         secret=b"k" * 32,
-        login_policy=LoginPolicy(
-            account_attempts=3, address_attempts=6, address_window=timedelta(minutes=10)
-        ),
+        login_policy=POLICY,
     )
 
 

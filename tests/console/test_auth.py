@@ -10,22 +10,19 @@ import pytest
 
 from zoomaudit.service.console.auth import (
     SESSION_LIFETIME,
-    AddressLimiter,
-    LoginPolicy,
     Signer,
     default_secret_path,
-    hash_password,
     load_or_create_secret,
-    password_problem,
-    verify_password,
 )
+from zoomaudit.service.console.passwords import hash_password, password_problem, verify_password
+from zoomaudit.service.console.throttle import AddressThrottle, Backoff
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
 
-def test_a_password_hash_is_salted_scrypt_and_verifies_only_the_password() -> None:
+def test_a_password_hash_is_salted_argon2id_and_verifies_only_the_password() -> None:
     first, second = hash_password("a long enough password"), hash_password("a long enough password")
-    assert first.startswith("scrypt$")
+    assert first.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert first != second
     assert "a long enough password" not in first
     assert verify_password("a long enough password", first)
@@ -33,7 +30,18 @@ def test_a_password_hash_is_salted_scrypt_and_verifies_only_the_password() -> No
     assert not verify_password("a long enough passworD", first)
 
 
-@pytest.mark.parametrize("stored", ["", "plain", "md5$x$y", "scrypt$16384$8$1$!!$??", "scrypt$a$b$c$d$e"])
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "",
+        "plain",
+        "md5$x$y",
+        "scrypt$16384$8$1$!!$??",
+        "scrypt$a$b$c$d$e",
+        "$argon2id$v=19$junk",
+        "$argon2id$",
+    ],
+)
 def test_a_malformed_stored_hash_never_verifies(stored: str) -> None:
     assert not verify_password("anything at all", stored)
 
@@ -63,9 +71,10 @@ def test_the_secret_lives_next_to_an_sqlite_database(tmp_path: Path) -> None:
 
 def test_a_session_cookie_round_trips_and_resists_tampering() -> None:
     signer = Signer(b"s" * 32)
-    session = signer.new_session(7, "hash", NOW)
+    session = signer.new_session(7, 3, NOW)
     cookie = signer.dump_session(session)
     assert signer.load_session(cookie, NOW) == session
+    assert session.generation == 3
     body, mac = cookie.rsplit(".", 1)
     # A MAC that differs for sure: the session id is random, so "AA" could be its own ending.
     tampered = mac[:-2] + ("AB" if mac.endswith("AA") else "AA")
@@ -74,13 +83,14 @@ def test_a_session_cookie_round_trips_and_resists_tampering() -> None:
     assert Signer(b"t" * 32).load_session(cookie, NOW) is None
 
 
-def test_a_session_expires_and_can_be_revoked() -> None:
-    signer = Signer(b"s" * 32)
-    session = signer.new_session(7, "hash", NOW)
-    cookie = signer.dump_session(session)
-    assert signer.load_session(cookie, NOW + SESSION_LIFETIME) is None
-    signer.revoke(session, NOW)
-    assert signer.load_session(cookie, NOW) is None
+def test_a_session_expires_and_ends_when_idle_unless_it_is_used() -> None:
+    signer = Signer(b"s" * 32, idle=timedelta(minutes=30))
+    session = signer.new_session(7, 0, NOW)
+    assert signer.load_session(signer.dump_session(session), NOW + timedelta(minutes=30)) is None
+    used = signer.touch(session, NOW + timedelta(minutes=29))
+    assert signer.load_session(signer.dump_session(used), NOW + timedelta(minutes=58)) == used
+    renewed = signer.dump_session(signer.touch(used, NOW + timedelta(hours=7, minutes=59)))
+    assert signer.load_session(renewed, NOW + SESSION_LIFETIME) is None
 
 
 def test_csrf_tokens_are_bound_to_the_session() -> None:
@@ -92,12 +102,25 @@ def test_csrf_tokens_are_bound_to_the_session() -> None:
     assert not signer.check_csrf("session-a", "")
 
 
-def test_the_address_limiter_blocks_after_the_allowed_failures_until_the_window_passes() -> None:
-    limiter = AddressLimiter(LoginPolicy(address_attempts=3, address_window=timedelta(minutes=10)))
-    for minute in range(3):
-        assert limiter.blocked_for("198.51.100.1", NOW) is None
-        limiter.failed("198.51.100.1", NOW + timedelta(minutes=minute))
-    wait = limiter.blocked_for("198.51.100.1", NOW + timedelta(minutes=3))
-    assert wait == timedelta(minutes=7)
-    assert limiter.blocked_for("198.51.100.2", NOW) is None
-    assert limiter.blocked_for("198.51.100.1", NOW + timedelta(minutes=10)) is None
+@pytest.mark.parametrize(
+    ("failures", "seconds"), [(0, 0), (2, 0), (3, 1), (4, 2), (5, 4), (8, 32), (11, 60), (500, 60)]
+)
+def test_the_wait_doubles_after_the_allowance_up_to_the_cap(failures: int, seconds: int) -> None:
+    backoff = Backoff(free=3, cap=timedelta(minutes=1))
+    assert backoff.wait_after(failures) == timedelta(seconds=seconds)
+
+
+def test_the_address_throttle_waits_then_forgets() -> None:
+    throttle = AddressThrottle(Backoff(free=2, cap=timedelta(minutes=1), forget=timedelta(hours=1)))
+    address = "198.51.100.1"
+    assert throttle.attempt(address, NOW)
+    assert throttle.attempt(address, NOW)
+    assert not throttle.attempt(address, NOW)  # 1 second to wait; not counted
+    assert throttle.failures(address) == 2
+    assert throttle.attempt("198.51.100.2", NOW)
+    assert throttle.attempt(address, NOW + timedelta(seconds=1))
+    assert not throttle.attempt(address, NOW + timedelta(seconds=2))  # now 2 seconds
+    assert throttle.attempt(address, NOW + timedelta(hours=2))
+    assert throttle.failures(address) == 1
+    throttle.succeeded(address)
+    assert throttle.failures(address) == 0

@@ -249,6 +249,10 @@ def test_a_viewer_sees_findings_but_cannot_approve(stack: Stack, browser_page: A
     page = browser_page
     _sign_in(page, stack, VIEWER)
     expect(page.locator(".role")).to_have_text("viewer")
+    # The overview links to the Upcoming page, which viewers can read.
+    page.get_by_role("link", name="All upcoming sessions").click()
+    expect(page.get_by_role("heading", name="Upcoming sessions")).to_be_visible()
+    expect(page.get_by_role("link", name="Upcoming", exact=True)).to_have_attribute("aria-current", "page")
     page.get_by_role("link", name="Fixes", exact=True).click()
     fix = _pending(stack, "mute-upon-entry")[0]
     expect(page.locator(f"#fix-{fix.id}")).to_be_visible()

@@ -10,7 +10,7 @@ import sys
 from typer.testing import CliRunner
 
 from zoomaudit.cli.app import app
-from zoomaudit.service.console.auth import verify_password
+from zoomaudit.service.console.passwords import verify_password
 from zoomaudit.settings import load_settings
 from zoomaudit.store import Store
 from zoomaudit.store.models import Admin
@@ -44,7 +44,7 @@ def test_add_reads_the_password_from_stdin_and_stores_only_a_slow_hash() -> None
     row = _stored("lead@example.org")
     assert row is not None
     assert row.role == "admin"
-    assert row.password_hash.startswith("scrypt$")
+    assert row.password_hash.startswith("$argon2id$")
     assert PASSWORD not in row.password_hash
     assert verify_password(PASSWORD, row.password_hash)
 
@@ -68,7 +68,7 @@ def test_list_shows_accounts_but_never_hashes() -> None:
     assert entry["email"] == "a@example.org"
     assert entry["role"] == "admin"
     assert entry["last_login_at"] is None
-    assert "scrypt" not in listed.output
+    assert "argon2" not in listed.output
     assert "hash" not in listed.output
     table = CliRunner().invoke(app, ["admins", "list"])
     assert "a@example.org" in table.output
@@ -102,3 +102,54 @@ def test_mistakes_are_usage_errors_with_a_reason() -> None:
         out = _zoomaudit(*args, stdin=stdin)
         assert out.returncode == 2, (args, out.stderr)
         assert message in out.stderr
+
+
+def test_unlock_ends_the_delay_of_an_account_at_once() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    CliRunner().invoke(app, ["admins", "add", "a@example.org", "--password-stdin"], input=PASSWORD)
+    with Store.from_settings(load_settings()) as store:
+        account = store.admins.by_email("a@example.org")
+        assert account is not None
+        later = datetime.now(UTC) + timedelta(minutes=5)
+        store.admins.login_failed(account.id, failures=9, not_before=later)
+    result = CliRunner().invoke(app, ["admins", "unlock", "A@example.org"])
+    assert result.exit_code == 0, result.output
+    assert "unlocked a@example.org" in result.output
+    row = _stored("a@example.org")
+    assert row is not None
+    assert (row.failed_attempts, row.locked_until) == (0, None)
+    assert _zoomaudit("admins", "unlock", "nobody@example.org").returncode == 2
+
+
+def test_set_password_reads_stdin_and_ends_the_sessions() -> None:
+    CliRunner().invoke(app, ["admins", "add", "a@example.org", "--password-stdin"], input=PASSWORD)
+    before = _stored("a@example.org")
+    assert before is not None
+    result = CliRunner().invoke(
+        app, ["admins", "set-password", "a@example.org", "--password-stdin"], input="a new long password\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "a new long password" not in result.output
+    row = _stored("a@example.org")
+    assert row is not None
+    assert verify_password("a new long password", row.password_hash)
+    assert not verify_password(PASSWORD, row.password_hash)
+    assert row.session_generation == before.session_generation + 1
+
+
+def test_set_password_prompts_twice_and_takes_no_password_argument() -> None:
+    CliRunner().invoke(app, ["admins", "add", "a@example.org", "--password-stdin"], input=PASSWORD)
+    prompted = CliRunner().invoke(
+        app, ["admins", "set-password", "a@example.org"], input="a new long password\na new long password\n"
+    )
+    assert prompted.exit_code == 0, prompted.output
+    assert "Password" in prompted.output
+    assert "Repeat for confirmation" in prompted.output
+    row = _stored("a@example.org")
+    assert row is not None
+    assert verify_password("a new long password", row.password_hash)
+    assert CliRunner().invoke(app, ["admins", "set-password", "a@example.org", "pw-here"]).exit_code == 2
+    short = _zoomaudit("admins", "set-password", "a@example.org", "--password-stdin", stdin="short")
+    assert short.returncode == 2
+    assert "at least 10 characters" in short.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +13,11 @@ import pytest
 
 from zoomaudit.fixes.queue import get_fix
 from zoomaudit.service.console.accounts import check_login
-from zoomaudit.service.console.auth import LoginPolicy, load_or_create_secret
+from zoomaudit.service.console.auth import load_or_create_secret
+from zoomaudit.service.console.throttle import LoginPolicy
 from zoomaudit.store import Store
 
-from .conftest import ADMIN, FakeActions, Seeded, csrf_of, signed_in
+from .conftest import ADMIN, PASSWORD, Clock, FakeActions, Seeded, csrf_of, login, signed_in
 
 pytestmark = pytest.mark.anyio
 
@@ -115,10 +117,11 @@ async def test_a_non_ascii_session_cookie_is_signed_out_not_an_error(app: Any) -
     assert response.headers["location"].startswith("/login")
 
 
-async def test_sign_ins_sent_at_once_get_no_more_guesses_than_the_address_limit(
-    client: httpx.AsyncClient,
+async def test_sign_ins_sent_at_once_get_no_more_checks_than_the_address_allows(
+    client: httpx.AsyncClient, app: Any, clock: Clock
 ) -> None:
-    # The fixture allows 6 failures per address: all 12 guesses arrive before any is checked.
+    # The fixture allows 6 failures per address: all 12 guesses arrive before any is checked, and
+    # only 6 are counted (the others meet the delay, unchecked and uncounted).
     csrf = csrf_of((await client.get("/login")).text)
     responses = await asyncio.gather(
         *(
@@ -129,30 +132,32 @@ async def test_sign_ins_sent_at_once_get_no_more_guesses_than_the_address_limit(
             for n in range(12)
         )
     )
-    statuses = sorted(r.status_code for r in responses)
-    assert statuses.count(401) == 6
-    assert statuses.count(429) == 6
+    assert [r.status_code for r in responses] == [401] * 12
+    assert app.state.console.throttle.failures("203.0.113.7") == 6
+    assert (await login(client, ADMIN, PASSWORD)).status_code == 401
+    clock.now += timedelta(seconds=1)
+    assert (await login(client, ADMIN, PASSWORD)).status_code == 303
 
 
-async def test_guesses_at_one_account_sent_at_once_stop_at_the_lockout(
-    app: Any,
+async def test_guesses_at_one_account_sent_at_once_stop_at_its_allowance(
+    app: Any, store: Store, clock: Clock
 ) -> None:
-    # Each guess from its own address: only the account's own limit (3 in the fixture) holds them.
-    # The third failure locks the account (answered 429 "locked"); every later guess is refused
-    # unchecked.
-    async def guess(n: int) -> int:
+    # Each guess from its own address: only the account's own delay (after 3 in the fixture) holds
+    # them. The third failure starts a 1-second delay; every later guess is refused unchecked.
+    async def guess(n: int, password: str = "guess guess") -> int:
         transport = httpx.ASGITransport(app=app, client=(f"198.51.100.{n}", 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://console.test") as c:
-            csrf = csrf_of((await c.get("/login")).text)
-            response = await c.post(
-                "/login", data={"csrf": csrf, "email": ADMIN, "password": "guess guess", "next": "/"}
-            )
-            return response.status_code
+            return (await login(c, ADMIN, password)).status_code
 
     statuses = await asyncio.gather(*(guess(n) for n in range(8)))
-    assert statuses.count(401) == 2
-    assert statuses.count(429) == 6
+    assert statuses == [401] * 8
+    account = store.admins.by_email(ADMIN)
+    assert account is not None
+    assert account.failed_attempts == 3
     assert len(app.state.console.sign_ins) == 0
+    assert await guess(20, PASSWORD) == 401
+    clock.now += timedelta(seconds=1)
+    assert await guess(21, PASSWORD) == 303
 
 
 @pytest.mark.parametrize("meeting_id", ["\u00b2", "9" * 5000, "99999999999999999999"])
@@ -186,12 +191,15 @@ async def test_a_waiver_refuses_odd_meeting_ids_with_a_message(
 
 
 def test_a_login_result_never_shows_the_password_hash(store: Store) -> None:
-    from .conftest import NOW, PASSWORD
+    from .conftest import NOW
 
     result = check_login(store, ADMIN, PASSWORD, now=NOW, policy=LoginPolicy())
-    assert result.password_hash
-    assert result.password_hash not in repr(result)
-    assert "scrypt$" not in repr(result)
+    account = store.admins.by_email(ADMIN)
+    assert result.admin is not None
+    assert account is not None
+    assert account.password_hash not in repr(result)
+    assert account.password_hash not in repr(account)
+    assert "$argon2" not in repr(result)
 
 
 def test_a_console_secret_file_others_can_read_is_reported(

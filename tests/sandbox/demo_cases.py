@@ -74,6 +74,9 @@ GROUP_THERAPY = "Group therapy: anxiety skills"
 DEBRIEF = "Detached youth work debrief"
 STUDY = "Study skills club"
 
+TONIGHT = "Online games night"
+"""A one-off session two to three hours after the demo starts: "Starting soon" opens with it."""
+
 PAST_TOPICS: tuple[str, ...] = ("Summer holiday club planning",)
 """Sessions the demo built as over (a one-off that ended last month): an audit gives them no
 finding and no fix and counts them in ``past`` (docs/usage.md, "Start times and past sessions")."""
@@ -90,6 +93,9 @@ CASES: list[DemoCase] = [
     DemoCase(DROP_IN, None, "waiting-room", P, "meeting", False, "the series has the waiting room on"),
     DemoCase(DROP_IN, 0, "waiting-room", V, "meeting", False, "this occurrence turned it off"),
     DemoCase(PUBLIC_TALK, None, "waiting-room", V, "meeting", False, "public talk runs without one"),
+    DemoCase(
+        TONIGHT, None, "waiting-room", V, "meeting", False, "tonight's games night was booked without one"
+    ),
     DemoCase(SCREEN_SHARE_ONLY, None, "waiting-room", V, "meeting", False, "type 10 is audited too"),
     DemoCase(C0412, None, "waiting-room", P, "group_lock", True, "meeting says off; Counsellors lock it on"),
     DemoCase(

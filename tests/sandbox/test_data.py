@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from zoomaudit.sandbox.demo import PAST_SESSION, demo_state
+from zoomaudit.sandbox.demo import PAST_SESSION, TONIGHT_SESSION, demo_state
 from zoomaudit.sandbox.synthetic import synthetic_state
 
 
@@ -69,3 +69,11 @@ def test_the_benchmark_account_builds() -> None:
     state = synthetic_state(users=500, meetings=5000, seed=1, groups=10)
     assert len(state.users) == 500
     assert sum(1 for m in state.meetings.values() if m["type"] != 4) == 5000
+
+
+def test_the_demo_has_a_session_later_today_whatever_the_hour() -> None:
+    for hour in (0, 9, 16, 22):
+        now = datetime(2030, 1, 7, hour, 25, tzinfo=UTC)
+        tonight = demo_state(now).meeting_by_topic(TONIGHT_SESSION.topic)
+        assert tonight["type"] == 2
+        assert tonight["start_time"] == f"{(now.replace(minute=0) + timedelta(hours=3)):%Y-%m-%dT%H:%M:%SZ}"

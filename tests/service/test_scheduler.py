@@ -14,6 +14,7 @@ from zoomaudit.errors import ConfigError
 from zoomaudit.service.scheduler import (
     DEFERRED_JOB_ID,
     NIGHTLY_JOB_ID,
+    PRUNE_JOB_ID,
     crontab_day_of_week,
     nightly_trigger,
     stored_jobs,
@@ -120,14 +121,14 @@ async def test_restart_keeps_the_job_and_its_next_run_time(make_app: AppFactory,
 
     # Readable without any scheduler running (what `zoomaudit schedule show` does).
     stored = {job.id: job for job in stored_jobs(settings.database_url) or []}
-    assert set(stored) == {NIGHTLY_JOB_ID, DEFERRED_JOB_ID}  # pre-session checks off (conftest)
+    assert set(stored) == {NIGHTLY_JOB_ID, DEFERRED_JOB_ID, PRUNE_JOB_ID}  # pre-session checks off
     assert close_to(stored[NIGHTLY_JOB_ID].next_run_time, target)
 
     second = make_app(start_scheduler=True)
     async with running(second):
         job = second.state.service.scheduler.get_job(NIGHTLY_JOB_ID)
         assert close_to(job.next_run_time, target)
-        assert len(second.state.service.scheduler.get_jobs()) == 2
+        assert len(second.state.service.scheduler.get_jobs()) == 3
 
 
 async def test_a_changed_schedule_is_applied_at_restart(make_app: AppFactory) -> None:

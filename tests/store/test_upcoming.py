@@ -7,8 +7,9 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from zoomaudit.cli.upcoming import age_text, upcoming_output
+from zoomaudit.cli.upcoming import upcoming_output
 from zoomaudit.store import Store
+from zoomaudit.timing import age_text
 
 from .conftest import finding
 

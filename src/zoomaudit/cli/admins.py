@@ -104,6 +104,39 @@ def remove(email: Annotated[str, typer.Argument(help="The e-mail of the account 
     typer.echo(f"removed {email.strip().lower()}")
 
 
+@admins_app.command("unlock")
+def unlock(email: Annotated[str, typer.Argument(help="The e-mail of the account to unlock.")]) -> None:
+    """Forget an account's failed sign-ins: its next sign-in is checked at once, without a delay."""
+    from zoomaudit.service.console.accounts import normalise_email, unlock_admin
+    from zoomaudit.settings import load_settings
+    from zoomaudit.store import Store
+
+    store = Store.from_settings(load_settings())
+    with store:
+        unlock_admin(store, email)
+    typer.echo(f"unlocked {normalise_email(email)}: its next sign-in is checked at once")
+
+
+@admins_app.command("set-password")
+def set_password_(
+    email: Annotated[str, typer.Argument(help="The e-mail of the account.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Give an account a new password (prompted for, hidden, twice, unless --password-stdin);
+    its open sessions end and any sign-in delay is lifted."""
+    from zoomaudit.service.console.accounts import normalise_email, set_password
+    from zoomaudit.settings import load_settings
+    from zoomaudit.store import Store
+
+    password = _read_password(password_stdin)
+    store = Store.from_settings(load_settings())
+    with store:
+        set_password(store, email, password)
+    typer.echo(f"new password set for {normalise_email(email)}; its sessions have ended")
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
     app.add_typer(admins_app)

@@ -55,6 +55,7 @@ COMMAND_MODULES = (
     "zoomaudit.cli.serve",
     "zoomaudit.cli.admins",
     "zoomaudit.cli.notify",
+    "zoomaudit.cli.prune",
 )
 
 for _name in COMMAND_MODULES:

@@ -16,7 +16,7 @@ from zoomaudit.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS, ZoomAudi
 from zoomaudit.safe_text import printable
 
 if TYPE_CHECKING:
-    from datetime import timedelta
+    from datetime import datetime, timedelta
 
     from zoomaudit.runner import RunOutcome
     from zoomaudit.settings import Settings
@@ -146,8 +146,11 @@ def run_audit(
     max_changes: int,
     quiet: bool,
     starting_within: timedelta | None = None,
+    now: datetime | None = None,
 ) -> RunOutcome:
-    """Run one audit from the command line (progress bar on a terminal unless quiet)."""
+    """Run one audit from the command line (progress bar on a terminal unless quiet).
+
+    ``now`` pins the run's clock (the demo replayed at a given moment); the real time otherwise."""
     from zoomaudit.runner import run
     from zoomaudit.vocabulary import AccountScope, MeetingsScope, UsersScope
 
@@ -165,6 +168,7 @@ def run_audit(
                 max_changes=max_changes,
                 observer=observer,
                 starting_within=starting_within,
+                now=now,
             )
 
     return asyncio.run(go())

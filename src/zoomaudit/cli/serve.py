@@ -37,8 +37,17 @@ schedule_app = typer.Typer(
 def serve(
     host: str | None = typer.Option(None, help="Address to bind (default ZOOMAUDIT_HOST, 127.0.0.1)."),
     port: int | None = typer.Option(None, help="Port to bind (default ZOOMAUDIT_PORT, 8080)."),
+    ssl_certfile: str | None = typer.Option(None, help="Serve HTTPS with this certificate (PEM)."),
+    ssl_keyfile: str | None = typer.Option(None, help="The certificate's private key (PEM)."),
+    insecure_http: bool = typer.Option(
+        False,
+        "--insecure-http",
+        help="Allow plain HTTP on a non-loopback address (sign-ins cross in clear).",
+    ),
 ) -> None:
     """Run the service: nightly audits, Zoom webhooks, /healthz (and the web console)."""
+    import logging
+
     import uvicorn
 
     from zoomaudit.service.app import create_service_app
@@ -46,6 +55,10 @@ def serve(
     from zoomaudit.settings import load_settings
 
     settings = load_settings()
+    bind = host or settings.serve_host
+    # Refused before anything starts: a console on a public interface without TLS sends every
+    # password and session cookie in clear.
+    warning = plain_http_problem(bind, tls=tls_given(ssl_certfile, ssl_keyfile), insecure_http=insecure_http)
     # A bad ZOOMAUDIT_SCHEDULE or ZOOMAUDIT_TIMEZONE is a ConfigError (exit 2) here, not a
     # traceback inside uvicorn's start-up.
     nightly_trigger(settings)
@@ -54,16 +67,63 @@ def serve(
 
     check_channels(settings)
     configure_logging(settings.log_level)
+    if warning:
+        logging.getLogger("zoomaudit.serve").warning("%s", warning)
     app = create_service_app(settings)
     uvicorn.run(
         app,
-        host=host or settings.serve_host,
+        host=bind,
         port=port or settings.serve_port,
         log_level=settings.log_level.lower(),
         lifespan="on",
         proxy_headers=True,
+        # X-Forwarded-For and X-Forwarded-Proto are believed only from ZOOMAUDIT_TRUSTED_PROXIES.
+        forwarded_allow_ips=[str(network) for network in settings.trusted_proxy_networks],
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
         timeout_graceful_shutdown=5,
     )
+
+
+def tls_given(certfile: str | None, keyfile: str | None) -> bool:
+    """Whether HTTPS is configured; a certificate without its key (or the reverse) is a UsageError."""
+    from zoomaudit.errors import UsageError
+
+    if bool(certfile) != bool(keyfile):
+        raise UsageError("give both --ssl-certfile and --ssl-keyfile to serve HTTPS")
+    return bool(certfile)
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[] ")).is_loopback
+    except ValueError:
+        return False
+
+
+def plain_http_problem(host: str, *, tls: bool, insecure_http: bool) -> str | None:
+    """Refuse (UsageError) plain HTTP on a non-loopback address unless ``insecure_http``; then the
+    warning to log. None when the bind is safe (loopback, or TLS)."""
+    from zoomaudit.errors import UsageError
+
+    if tls or is_loopback(host):
+        return None
+    risk = (
+        f"plain HTTP on {host}, which is not a loopback address: console passwords and session "
+        "cookies would cross the network in clear"
+    )
+    if not insecure_http:
+        raise UsageError(
+            f"refusing to serve {risk}. Bind to 127.0.0.1 behind a reverse proxy that serves HTTPS "
+            "(docs/operations.md), give --ssl-certfile and --ssl-keyfile, or pass --insecure-http "
+            "to accept the risk"
+        )
+    return f"serving {risk} (--insecure-http given)"
 
 
 @schedule_app.command("show")

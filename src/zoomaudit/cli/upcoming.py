@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from zoomaudit.errors import EXIT_OK, EXIT_VIOLATIONS
+from zoomaudit.timing import age_text
 
 if TYPE_CHECKING:
     from zoomaudit.store import Store
@@ -24,16 +25,6 @@ FORMATS = ("table", "json")
 
 def _minutes(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
-
-
-def age_text(then: datetime, now: datetime) -> str:
-    """How long ago ``then`` was, in the largest whole unit: ``45m``, ``3h``, ``2d``."""
-    seconds = max(0, int((now - then).total_seconds()))
-    if seconds < 3600:
-        return f"{seconds // 60}m"
-    if seconds < 86400:
-        return f"{seconds // 3600}h"
-    return f"{seconds // 86400}d"
 
 
 def session_json(session: UpcomingSession) -> dict[str, Any]:

@@ -25,9 +25,11 @@ from zoomaudit.report.common import (
     group_by_subject,
     policy_title,
     printable,
+    starting_soon,
     summary_line,
     tier_text,
     violations_by,
+    when_text,
 )
 from zoomaudit.store.records import COUNT_KEYS, RunReport
 
@@ -108,6 +110,19 @@ def _policies(report: RunReport) -> list[dict[str, Any]]:
     return sorted(rows.values(), key=lambda r: (-r["violations"], SEVERITY_RANK[r["severity"]], r["id"]))
 
 
+def _soon(report: RunReport) -> list[dict[str, Any]]:
+    """ "Starting soon" rows: the start on the meeting's own clock and each failed policy by title."""
+    return [
+        {
+            "starts": when_text(s.start_time, s.timezone),
+            "name": s.name,
+            "host": s.host,
+            "policies": [(policy_title(report, policy_id), policy_id) for policy_id in s.policies],
+        }
+        for s in starting_soon(report)
+    ]
+
+
 def render_html(report: RunReport) -> str:
     findings = report.findings
     severity_css = {s: f"sev-{s}" for s in SEVERITY_RANK}
@@ -125,6 +140,7 @@ def render_html(report: RunReport) -> str:
         "run": report.run,
         "summary": summary_line(report),
         "counts": [(key, report.summary[key]) for key in COUNT_KEYS],
+        "soon": _soon(report),
         "include_passed": report.include_passed or any(f.status == "pass" for f in findings),
         "by_severity": _bars(violations_by(findings, "severity"), severity_css),
         "by_policy": _bars(violations_by(findings, "policy_id")),

@@ -57,6 +57,7 @@ def demo_state(now: datetime | None = None) -> SandboxState:
     _records_and_presence(state, users, gid, created)
     _hidden_passcode(state, users, created)
     _past_session(state, users, created)
+    _tonight_session(state, users, now)
     passcode_routes(
         state, users, state.groups[gid[COUNSELLORS]], created, len(MEETINGS) + len(LATER_MEETINGS)
     )
@@ -198,6 +199,29 @@ PAST_SESSION = DemoMeeting(
     settings=s(waiting_room=False),
     alternative_host="tom",
 )
+
+
+# A session later today: a one-off games night booked this morning for this evening, two to three
+# hours from now whatever the hour the demo runs, so "Starting soon" opens with a session of
+# today. Its host left the waiting room off: the unsafe session a lead must deal with first.
+TONIGHT_SESSION = DemoMeeting(
+    host="jade",
+    topic="Online games night",
+    type=2,
+    day=0,
+    hour=0,
+    duration=90,
+    passcode="Ga7mesNt",
+    settings=s(waiting_room=False),
+    alternative_host="sian",
+)
+
+
+def _tonight_session(state: SandboxState, users: dict[str, SandboxUser], now: datetime) -> None:
+    start = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=3)
+    add_demo_meeting(
+        state, users, TONIGHT_SESSION, meeting_id=84101200100, today=start, created=now - timedelta(hours=6)
+    )
 
 
 def _past_session(state: SandboxState, users: dict[str, SandboxUser], created: datetime) -> None:

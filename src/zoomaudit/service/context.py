@@ -132,6 +132,8 @@ class Service:
     """Notifications (service/alerts.py); off until the app gives it a notifier."""
     signatures: ReplayGuard = field(init=False)
     events: ReplayGuard = field(init=False)
+    failed: ReplayGuard = field(init=False)
+    """Signatures of deliveries answered 503/500: Zoom's retries of them are taken (webhook_endpoint.py)."""
     accepting: bool = False
 
     def __post_init__(self) -> None:
@@ -140,6 +142,7 @@ class Service:
         self.alerts = Alerts(None, self.now)
         self.signatures = ReplayGuard(MAX_AGE_SECONDS + MAX_FUTURE_SECONDS)
         self.events = ReplayGuard(EVENT_MEMORY_SECONDS)
+        self.failed = ReplayGuard(EVENT_MEMORY_SECONDS)
 
     @property
     def webhooks_on(self) -> bool:
@@ -188,11 +191,9 @@ class Service:
                 ),
             )
         except ZoomAuditError as exc:
-            self.alerts.after_failure(
-                "the scheduled audit failed",
-                f"{type(exc).__name__}: {exc}",
-                f"nightly-failed:{self.now():%Y-%m-%d}",
-            )
+            if not isinstance(exc, AuthError):  # refused credentials: already told, once
+                detail = f"{type(exc).__name__}: {exc}"
+                self.alerts.after_failure("the scheduled audit failed", detail, "nightly-failed")
             raise
         self.alerts.after_run(outcome.run_id)
         return outcome
@@ -205,6 +206,23 @@ class Service:
             return
         result = await self.lane.run("retry of deferred fixes", lambda client: _maybe_await(apply(client)))
         log.info("deferred fixes retried: %s", result)
+
+    async def prune(self) -> Any:
+        """Delete runs, checks and notification log rows older than ``ZOOMAUDIT_RETENTION_DAYS``
+        (the nightly "prune" job; store/retention.py says what is always kept)."""
+        if self.store is None:
+            log.warning("nothing pruned: the service has no store of its own")
+            return None
+        result = await asyncio.to_thread(self.store.retention.prune, self.now(), self.settings.retention_days)
+        log.info(
+            "pruned data older than %d days: %d run(s), %d finding(s), %d check(s), %d notification(s)",
+            self.settings.retention_days,
+            result.runs,
+            result.findings,
+            result.pre_session_checks,
+            result.notifications,
+        )
+        return result
 
     # --- pre-session checks (presession.py) ----------------------------------------------------
 

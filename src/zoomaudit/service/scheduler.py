@@ -34,10 +34,13 @@ log = logging.getLogger(__name__)
 JOBS_TABLE = "apscheduler_jobs"
 NIGHTLY_JOB_ID = "nightly-audit"
 DEFERRED_JOB_ID = "deferred-fixes"
+PRUNE_JOB_ID = "prune"
 NIGHTLY_MISFIRE_GRACE = 4 * 3600
 """A nightly audit missed while the service was down still runs if it restarts within 4 hours."""
 DEFERRED_MISFIRE_GRACE = 12 * 3600
 """Zoom's per-host quota is daily (reset 00:00 UTC): a late retry the same day still helps."""
+PRUNE_MISFIRE_GRACE = 12 * 3600
+"""A prune missed while the service was down still runs if it restarts within 12 hours."""
 
 
 # Job functions: module-level so the job store can pickle a reference to them. They take no
@@ -52,6 +55,11 @@ async def nightly_audit_job() -> None:
 async def deferred_fixes_job() -> None:
     """Retry the fixes deferred by Zoom's per-host daily update quota."""
     await current().retry_deferred()
+
+
+async def prune_job() -> None:
+    """Delete what is older than ``ZOOMAUDIT_RETENTION_DAYS`` (store/retention.py)."""
+    await current().prune()
 
 
 async def pre_session_job(
@@ -133,6 +141,12 @@ def deferred_trigger() -> CronTrigger:
     return CronTrigger(hour=0, minute=5, timezone="UTC")
 
 
+def prune_trigger() -> CronTrigger:
+    from apscheduler.triggers.cron import CronTrigger
+
+    return CronTrigger(hour=3, minute=30, timezone="UTC")
+
+
 def retry_trigger() -> IntervalTrigger:
     from apscheduler.triggers.interval import IntervalTrigger
 
@@ -187,6 +201,7 @@ def job_specs(settings: Settings) -> list[JobSpec]:
                 deferred_trigger(),
                 DEFERRED_MISFIRE_GRACE,
             ),
+            JobSpec(PRUNE_JOB_ID, "prune old data", prune_job, prune_trigger(), PRUNE_MISFIRE_GRACE),
         ]
     )
 

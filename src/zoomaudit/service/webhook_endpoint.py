@@ -46,7 +46,11 @@ def _error(status: int, message: str) -> JSONResponse:
 
 
 async def zoom_webhook(request: Request) -> Response:
-    """``POST /webhooks/zoom``: verify, answer at once, queue the work for after the answer."""
+    """``POST /webhooks/zoom``: verify, answer at once, queue the work for after the answer.
+
+    A delivery is remembered (its signature and its event) only once it was handled. One answered
+    503 or 500 is remembered as failed instead, so that Zoom's retry of it is taken, even when it
+    comes with the original timestamp long after the 5-minute window."""
     service: Service = request.app.state.service
     secret = service.settings.zoom_webhook_secret_token.get_secret_value()
     if not secret:
@@ -54,17 +58,36 @@ async def zoom_webhook(request: Request) -> Response:
     if not service.accepting:
         return _error(503, "zoomaudit is shutting down")
     now = service.clock()
+
+    def known(signature: str) -> bool:
+        return service.failed.seen(signature, now) or service.signatures.seen(signature, now)
+
     try:
         body = await _read_body(request, MAX_BODY_BYTES)
-        signature = verify(secret, request.headers, body, now=now)
-        if not service.signatures.first_time(signature, now):
+        signature = verify(secret, request.headers, body, now=now, known=known)
+        if service.signatures.seen(signature, now):
             raise WebhookRejected("replayed request", status=409)
     except WebhookRejected as exc:
         log.warning("webhook refused: %s", exc.reason)
         return _error(exc.status, exc.reason)
     try:
+        response = _answer(service, secret, body, now)
+    except Exception:
+        log.exception("webhook could not be handled; Zoom's retry of it will be taken")
+        response = _error(500, "zoomaudit could not handle this event; retry later")
+    if response.status_code >= 500:
+        service.failed.remember(signature, now)
+    else:
+        service.failed.forget(signature)
+        service.signatures.remember(signature, now)
+    return response
+
+
+def _answer(service: Service, secret: str, body: bytes, now: float) -> Response:
+    """The answer to one verified request; its event is remembered only once handled."""
+    try:
         envelope = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         return _error(400, "body is not JSON")
     if not isinstance(envelope, dict):
         return _error(400, "body is not a JSON object")
@@ -77,15 +100,16 @@ async def zoom_webhook(request: Request) -> Response:
         log.info("answered Zoom's endpoint URL validation")
         return JSONResponse(url_validation_answer(secret, token))
     key = event_key(envelope)
-    if not service.events.first_time(key, now):
+    if service.events.seen(key, now):
         log.info("webhook %s already processed (redelivery); ignored", event)
         return JSONResponse({"status": "duplicate"})
     action = plan_event(envelope)
     if isinstance(action, Ignore):
         log.info("webhook ignored: %s", action.reason)
+        service.events.remember(key, now)
         return JSONResponse({"status": "ignored"})
     if not service.handle(action):
         # Not queued (shutting down, or the queue is full): let Zoom deliver it again later.
-        service.events.forget(key)
         return _error(503, "zoomaudit cannot take this event now; retry later")
+    service.events.remember(key, now)
     return JSONResponse({"status": "accepted"})

@@ -15,6 +15,11 @@ Choices where Zoom documents nothing (also in docs/operations.md):
   same event delivered again with a fresh signature (Zoom's retries at +5/+20/+60 min) is answered
   200 and not processed twice. A restart forgets both; a replayed request is still bound by the
   5-minute timestamp window, and processing an event twice only re-runs an idempotent audit.
+- Only a handled event (queued, or ignored on purpose) is remembered. A request zoomaudit answered
+  503 or 500 is remembered as *failed* for 2 hours instead, and Zoom's retry of it is taken even
+  when it keeps the original (now stale) timestamp: Zoom does not say whether retries are re-stamped.
+- Meeting ids are ASCII digits only (``[0-9]{1,19}``, within a signed 64-bit integer); anything else
+  is an ignored event, never a server error.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,8 +90,13 @@ def verify(
     now: float,
     max_age: float = MAX_AGE_SECONDS,
     max_future: float = MAX_FUTURE_SECONDS,
+    known: Callable[[str], bool] | None = None,
 ) -> str:
-    """Check signature and freshness of one request; return its signature, raise ``WebhookRejected``."""
+    """Check signature and freshness of one request; return its signature, raise ``WebhookRejected``.
+
+    ``known`` tells whether a (genuine) signature is one zoomaudit remembers: a delivery it failed
+    to handle, whose retry by Zoom may keep the original timestamp, or one it handled, which the
+    caller answers 409. The age of those is not checked."""
     signature = headers.get(SIGNATURE_HEADER)
     timestamp = headers.get(TIMESTAMP_HEADER)
     if not signature or not timestamp:
@@ -93,6 +104,8 @@ def verify(
     expected = sign(secret, timestamp, body)
     if not hmac.compare_digest(expected.encode("utf-8"), signature.encode("utf-8")):
         raise WebhookRejected("signature does not match")
+    if known is not None and known(signature):
+        return signature
     age = now - request_time(timestamp)
     if age > max_age:
         raise WebhookRejected("request timestamp is too old")
@@ -117,16 +130,28 @@ class ReplayGuard:
         self.max_entries = max_entries
         self._expiry: OrderedDict[str, float] = OrderedDict()
 
-    def first_time(self, key: str, now: float) -> bool:
-        """Remember ``key``; False if it was already seen and has not expired."""
+    def _expire(self, now: float) -> None:
         while self._expiry:
             oldest, expires = next(iter(self._expiry.items()))
             if expires > now and len(self._expiry) < self.max_entries:
                 break
             del self._expiry[oldest]
-        if key in self._expiry:
+
+    def seen(self, key: str, now: float) -> bool:
+        """Whether ``key`` was remembered and has not expired (remembers nothing)."""
+        self._expire(now)
+        return key in self._expiry
+
+    def remember(self, key: str, now: float) -> None:
+        """Remember ``key`` for ``ttl`` seconds from ``now`` (kept first-seen if already there)."""
+        self._expire(now)
+        self._expiry.setdefault(key, now + self.ttl)
+
+    def first_time(self, key: str, now: float) -> bool:
+        """Remember ``key``; False if it was already seen and has not expired."""
+        if self.seen(key, now):
             return False
-        self._expiry[key] = now + self.ttl
+        self.remember(key, now)
         return True
 
     def forget(self, key: str) -> None:
@@ -194,14 +219,20 @@ def _object(envelope: Mapping[str, Any]) -> Mapping[str, Any]:
     return obj if isinstance(obj, Mapping) else {}
 
 
+MEETING_ID = re.compile(r"[0-9]{1,19}")
+"""A meeting id as text: ASCII digits only (``str.isdigit`` also takes "²" and "٣")."""
+MAX_MEETING_ID = 2**63 - 1
+"""The store keeps meeting ids as signed 64-bit integers."""
+
+
 def _meeting_id(obj: Mapping[str, Any]) -> int | None:
     value = obj.get("id")
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
+    if isinstance(value, str) and MEETING_ID.fullmatch(value):
+        value = int(value)
+    if isinstance(value, int) and 0 <= value <= MAX_MEETING_ID:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
     return None
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -25,12 +25,23 @@ class AdminAccount:
     created_at: datetime
     last_login_at: datetime | None
     locked_until: datetime | None
+    """No sign-in is checked before this time (the delay after failed sign-ins)."""
+    failed_attempts: int
+    session_generation: int
     password_hash: str = field(repr=False)
 
 
 def _account(row: Admin) -> AdminAccount:
     return AdminAccount(
-        row.id, row.email, row.role, row.created_at, row.last_login_at, row.locked_until, row.password_hash
+        row.id,
+        row.email,
+        row.role,
+        row.created_at,
+        row.last_login_at,
+        row.locked_until,
+        row.failed_attempts or 0,
+        row.session_generation or 0,
+        row.password_hash,
     )
 
 
@@ -54,14 +65,20 @@ class AdminRepository:
             if session.scalar(select(Admin.id).where(Admin.email == email)) is not None:
                 return None
             row = Admin(
-                email=email, role=role, password_hash=password_hash, created_at=now, failed_attempts=0
+                email=email,
+                role=role,
+                password_hash=password_hash,
+                created_at=now,
+                failed_attempts=0,
+                session_generation=0,
             )
             session.add(row)
             session.flush()
             return _account(row)
 
     def set_password_hash(self, email: str, password_hash: str) -> bool:
-        """Replace the hash and lift any lockout; False when there is no such account."""
+        """Replace the hash, lift any sign-in delay and end every session of the account;
+        False when there is no such account."""
         with self._store.session() as session:
             row = session.scalar(select(Admin).where(Admin.email == email))
             if row is None:
@@ -69,7 +86,25 @@ class AdminRepository:
             row.password_hash = password_hash
             row.failed_attempts = 0
             row.locked_until = None
+            row.session_generation = (row.session_generation or 0) + 1
             return True
+
+    def unlock(self, email: str) -> bool:
+        """Forget the account's failed sign-ins (its delay ends now); False when there is no such account."""
+        with self._store.session() as session:
+            row = session.scalar(select(Admin).where(Admin.email == email))
+            if row is None:
+                return False
+            row.failed_attempts = 0
+            row.locked_until = None
+            return True
+
+    def end_sessions(self, admin_id: int) -> None:
+        """Raise the account's session generation: every session it has stops working."""
+        with self._store.session() as session:
+            row = session.get(Admin, admin_id)
+            if row is not None:
+                row.session_generation = (row.session_generation or 0) + 1
 
     def all(self) -> list[AdminAccount]:
         with self._store.read_session() as session:
@@ -87,25 +122,21 @@ class AdminRepository:
             session.delete(row)
             return True
 
-    def login_failed(
-        self, admin_id: int, *, now: datetime, attempts: int, lockout: timedelta
-    ) -> datetime | None:
-        """Count a failed login (``attempts`` in a row lock the account for ``lockout``);
-        returns when the account is locked until, if it is."""
+    def login_failed(self, admin_id: int, *, failures: int, not_before: datetime) -> None:
+        """Record ``failures`` failed sign-ins in a row; none is checked before ``not_before``."""
         with self._store.session() as session:
             row = session.get(Admin, admin_id)
-            if row is None:
-                return None
-            row.failed_attempts = (row.failed_attempts or 0) + 1
-            if row.failed_attempts >= attempts:
-                row.locked_until = now + lockout
-                row.failed_attempts = 0
-            return row.locked_until if row.locked_until and row.locked_until > now else None
+            if row is not None:
+                row.failed_attempts = failures
+                row.locked_until = not_before
 
-    def login_succeeded(self, admin_id: int, *, now: datetime) -> None:
+    def login_succeeded(self, admin_id: int, *, now: datetime, new_hash: str | None = None) -> None:
+        """Record a sign-in; ``new_hash`` replaces a hash with outdated parameters (sessions go on)."""
         with self._store.session() as session:
             row = session.get(Admin, admin_id)
             if row is not None:
                 row.failed_attempts = 0
                 row.locked_until = None
                 row.last_login_at = now
+                if new_hash is not None:
+                    row.password_hash = new_hash

@@ -61,7 +61,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 """The Alembic revision these models match. A test checks that it is the head of the packaged
 migrations, so a new migration cannot ship without moving it."""
 
@@ -236,6 +236,9 @@ class Admin(Base):
     last_login_at: Mapped[datetime | None]
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
+    """No sign-in of this account is checked before this time (the delay after failed sign-ins)."""
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Raised by signing out and by a new password: a session of an older generation has ended."""
 
 
 class PreSessionCheck(Base):

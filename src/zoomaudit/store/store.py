@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from zoomaudit.store.notifications import NotificationLog
     from zoomaudit.store.presession import PreSessionChecks
     from zoomaudit.store.quota import QuotaRepository
+    from zoomaudit.store.retention import Retention
     from zoomaudit.store.sealing import PasscodeKeeping
     from zoomaudit.store.upcoming import UpcomingReads
     from zoomaudit.store.waivers import WaiverRepository
@@ -372,3 +373,10 @@ class Store(RunWriting):
         from zoomaudit.store.quota import QuotaRepository
 
         return QuotaRepository(self)
+
+    @cached_property
+    def retention(self) -> Retention:
+        """Deleting old runs, checks and notification log rows (``zoomaudit prune``)."""
+        from zoomaudit.store.retention import Retention
+
+        return Retention(self)

@@ -1,4 +1,4 @@
-"""Admin accounts of the console: add, list, remove, and the login check with per-account lockout.
+"""Admin accounts of the console: add, list, remove, unlock, new passwords, and the sign-in check.
 
 Every function takes the store; the SQL is its ``Store.admins`` repository (``store/admins.py``).
 """
@@ -6,18 +6,14 @@ Every function takes the store; the SQL is its ``Store.admins`` repository (``st
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+import zoomaudit.service.console.passwords as passwords
 from zoomaudit.errors import UsageError
-from zoomaudit.service.console.auth import (
-    LoginPolicy,
-    burn_password_check,
-    hash_password,
-    password_problem,
-    verify_password,
-)
+from zoomaudit.service.console.passwords import hash_password, password_problem
+from zoomaudit.service.console.throttle import LoginPolicy
 from zoomaudit.store.admins import AdminAccount
 
 if TYPE_CHECKING:
@@ -70,11 +66,17 @@ def add_admin(store: Store, email: str, password: str, role: str, *, now: dateti
 
 
 def set_password(store: Store, email: str, password: str) -> None:
-    """Give an account a new password (its sessions end: they carry a fingerprint of the old hash)."""
+    """Give an account a new password; its sessions end and any sign-in delay is lifted."""
     problem = password_problem(password)
     if problem:
         raise UsageError(problem)
     if not store.admins.set_password_hash(normalise_email(email), hash_password(password)):
+        raise UsageError(f"no admin with the e-mail {normalise_email(email)}")
+
+
+def unlock_admin(store: Store, email: str) -> None:
+    """Forget an account's failed sign-ins, so its next sign-in is checked at once."""
+    if not store.admins.unlock(normalise_email(email)):
         raise UsageError(f"no admin with the e-mail {normalise_email(email)}")
 
 
@@ -98,31 +100,41 @@ def get_admin(store: Store, admin_id: int) -> AdminAccount | None:
 @dataclass(frozen=True)
 class LoginResult:
     admin: AdminInfo | None
-    password_hash: str | None = field(default=None, repr=False)
-    """Only to fingerprint the new session; kept out of ``repr`` so no log line or traceback shows it."""
-    locked_until: datetime | None = None
-    """Set when the account is locked (whatever the password was)."""
+    """The account signed in, or None: unknown, wrong and delayed attempts are not told apart."""
+    generation: int = 0
+    """The account's session generation, for the new session."""
 
 
 def check_login(
-    store: Store, email: str, password: str, *, now: datetime, policy: LoginPolicy
+    store: Store,
+    email: str,
+    password: str,
+    *,
+    now: datetime,
+    policy: LoginPolicy,
+    address_allowed: bool = True,
 ) -> LoginResult:
-    """Check a login and record the outcome on the account.
+    """Check a sign-in and record the outcome on the account.
 
-    A locked account is refused without checking the password, so guessing cannot continue during
-    the lockout; ``policy.account_attempts`` failures in a row lock it for ``policy.account_lockout``.
-    Unknown e-mails take as long as known ones.
+    Every attempt costs exactly one password check, whether the e-mail is unknown, the account's
+    delay (``policy.account``) or the address's (``address_allowed`` False) is running, or the
+    password is wrong, so neither the answer nor its time tells these apart. A delayed attempt is
+    not counted, so hammering does not stretch the delay.
     """
     row = store.admins.by_email(normalise_email(email))
+    stored = row.password_hash if row is not None else passwords.dummy_hash()
+    matches = passwords.verify_password(password, stored)
     if row is None:
-        burn_password_check(password)
         return LoginResult(None)
-    if row.locked_until is not None and row.locked_until > now:
-        return LoginResult(None, locked_until=row.locked_until)
-    if not verify_password(password, row.password_hash):
-        locked_until = store.admins.login_failed(
-            row.id, now=now, attempts=policy.account_attempts, lockout=policy.account_lockout
-        )
-        return LoginResult(None, locked_until=locked_until)
-    store.admins.login_succeeded(row.id, now=now)
-    return LoginResult(_info(row), password_hash=row.password_hash)
+    failures = policy.account.failures_now(row.failed_attempts, row.locked_until, now)
+    waiting = failures > 0 and row.locked_until is not None and now < row.locked_until
+    if waiting or not address_allowed:
+        return LoginResult(None)
+    if not matches:
+        failures += 1
+        not_before = now + policy.account.wait_after(failures)
+        store.admins.login_failed(row.id, failures=failures, not_before=not_before)
+        return LoginResult(None)
+    new_hash = hash_password(password) if passwords.needs_rehash(row.password_hash) else None
+    store.admins.login_succeeded(row.id, now=now, new_hash=new_hash)
+    return LoginResult(_info(row), generation=row.session_generation)

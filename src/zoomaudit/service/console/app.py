@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from zoomaudit.service.console.auth import LoginPolicy, default_secret_path, load_or_create_secret
+from zoomaudit.service.console.auth import default_secret_path, load_or_create_secret
+from zoomaudit.service.console.network import StrictTransport
+from zoomaudit.service.console.throttle import LoginPolicy
 from zoomaudit.service.console.web import Clock, Console
 from zoomaudit.settings import Settings
 
@@ -68,6 +71,6 @@ def create_console_app(
     )
     static = StaticFiles(packages=[("zoomaudit.service.console", "static")])
     route_list: list[BaseRoute] = [*routes.build(console), Mount("/static", app=static, name="static")]
-    app = Starlette(routes=route_list)
+    app = Starlette(routes=route_list, middleware=[Middleware(StrictTransport)])
     app.state.console = console
     return app

@@ -1,12 +1,12 @@
 """The console's security primitives: password hashes, signed session cookies, CSRF tokens, login limits.
 
-Choices (documented in docs/console.md):
-- Passwords are stored only as scrypt hashes (``hashlib.scrypt``, random 16-byte salt, N=2**14, r=8, p=1),
-  in a self-describing string so the cost can be raised later without breaking old hashes.
+Choices (documented in docs/console.md); passwords are in ``passwords.py``, sign-in delays in ``throttle.py``.
 - The session is a cookie signed with HMAC-SHA256 under a secret generated on first use and kept in a
   file readable only by its owner (see ``load_or_create_secret``); it is never a constant in the code.
-  The cookie holds the admin id, a random session id, the issue and expiry times and a fingerprint of the
-  admin's password hash, so changing a password or removing the admin ends every session at once.
+  The cookie holds the admin id, a random session id, the admin's session generation, the issue and
+  expiry times and the time of the last request. The generation is kept in the database and raised by
+  signing out and by a new password, so an old cookie stops working at once, even after a restart;
+  a session unused for longer than the idle timeout (``ZOOMAUDIT_SESSION_IDLE``) is signed out.
 - CSRF tokens are HMACs of the session id (synchroniser tokens that need no storage); the login form,
   which has no session yet, uses a random pre-session cookie instead.
 """
@@ -22,10 +22,8 @@ import json
 import logging
 import os
 import secrets
-import threading
-from collections import deque
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -33,18 +31,10 @@ from zoomaudit.errors import ConfigError
 
 log = logging.getLogger("zoomaudit.console")
 
-SCRYPT_N = 2**14
-SCRYPT_R = 8
-SCRYPT_P = 1
-_SCRYPT_MAXMEM = 64 * 1024 * 1024
-MIN_PASSWORD_LENGTH = 10
-
 SESSION_COOKIE = "zoomaudit_session"
 PRELOGIN_COOKIE = "zoomaudit_login"
 SESSION_LIFETIME = timedelta(hours=8)
-
-
-# ---- passwords -------------------------------------------------------------------------------------
+SESSION_IDLE = timedelta(minutes=30)
 
 
 def _b64(raw: bytes) -> str:
@@ -53,58 +43,6 @@ def _b64(raw: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def hash_password(password: str) -> str:
-    """A salted scrypt hash of ``password`` as ``scrypt$N$r$p$salt$hash``."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(
-        password.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, maxmem=_SCRYPT_MAXMEM, dklen=32
-    )
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
-
-
-def verify_password(password: str, stored: str) -> bool:
-    """True when ``password`` matches the stored hash (constant-time compare)."""
-    try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        expected = _unb64(digest)
-        actual = hashlib.scrypt(
-            password.encode(),
-            salt=_unb64(salt),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-            maxmem=_SCRYPT_MAXMEM,
-            dklen=len(expected),
-        )
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(actual, expected)
-
-
-# A hash of a password nobody knows: checked when the e-mail is unknown so that the answer takes as
-# long as for a real account and does not reveal which e-mails exist.
-_DUMMY_HASH: str | None = None
-
-
-def burn_password_check(password: str) -> None:
-    """Spend the time of one password check without an account."""
-    global _DUMMY_HASH
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
-    verify_password(password, _DUMMY_HASH)
-
-
-def password_problem(password: str) -> str | None:
-    """Why ``password`` is not acceptable for an admin account, or None."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"the password must be at least {MIN_PASSWORD_LENGTH} characters long"
-    if password.strip() != password:
-        return "the password must not start or end with spaces"
-    return None
 
 
 # ---- the secret ------------------------------------------------------------------------------------
@@ -172,55 +110,63 @@ def _warn_if_shared(path: Path) -> None:
 class Session:
     admin_id: int
     session_id: str
+    generation: int
+    """The admin's session generation when the session began (``admins.session_generation``)."""
     issued_at: int
     expires_at: int
-    fingerprint: str
-    """A short digest of the admin's password hash when the session began."""
-
-
-def password_fingerprint(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+    seen_at: int
+    """When the session was last used (seconds since the epoch): it ends after the idle timeout."""
 
 
 class Signer:
     """Signs and checks session cookies and CSRF tokens with one secret."""
 
-    def __init__(self, secret: bytes) -> None:
+    def __init__(self, secret: bytes, *, idle: timedelta = SESSION_IDLE) -> None:
         if len(secret) < 16:
             raise ConfigError("the console secret is too short (at least 16 bytes)")
         self._secret = secret
-        self._revoked: dict[str, int] = {}
-        self._lock = threading.Lock()
+        self.idle = idle
 
     def _mac(self, purpose: str, data: bytes) -> str:
         return _b64(hmac.new(self._secret, purpose.encode() + b"\0" + data, hashlib.sha256).digest())
 
     # sessions
-    def new_session(self, admin_id: int, password_hash: str, now: datetime) -> Session:
+    def new_session(self, admin_id: int, generation: int, now: datetime) -> Session:
         issued = int(now.timestamp())
         return Session(
             admin_id=admin_id,
             session_id=secrets.token_urlsafe(18),
+            generation=generation,
             issued_at=issued,
             expires_at=issued + int(SESSION_LIFETIME.total_seconds()),
-            fingerprint=password_fingerprint(password_hash),
+            seen_at=issued,
         )
+
+    @staticmethod
+    def touch(session: Session, now: datetime) -> Session:
+        """The session as used at ``now`` (its idle time starts again)."""
+        return replace(session, seen_at=max(session.seen_at, int(now.timestamp())))
 
     def dump_session(self, session: Session) -> str:
         body = json.dumps(
             [
                 session.admin_id,
                 session.session_id,
+                session.generation,
                 session.issued_at,
                 session.expires_at,
-                session.fingerprint,
+                session.seen_at,
             ],
             separators=(",", ":"),
         ).encode()
         return f"{_b64(body)}.{self._mac('session', body)}"
 
     def load_session(self, cookie: str | None, now: datetime) -> Session | None:
-        """The session in a cookie, or None when it is missing, forged, expired or logged out."""
+        """The session in a cookie, or None when it is missing, forged, expired or idle too long.
+
+        Whether the admin signed out since (the generation) is checked against the database by the
+        caller.
+        """
         if not cookie or "." not in cookie:
             return None
         encoded, mac = cookie.rsplit(".", 1)
@@ -232,28 +178,16 @@ class Signer:
         if not hmac.compare_digest(mac.encode(), self._mac("session", body).encode()):
             return None
         try:
-            admin_id, sid, issued, expires, fingerprint = json.loads(body)
-            session = Session(int(admin_id), str(sid), int(issued), int(expires), str(fingerprint))
+            admin_id, sid, generation, issued, expires, seen = json.loads(body)
+            session = Session(int(admin_id), str(sid), int(generation), int(issued), int(expires), int(seen))
         except (ValueError, TypeError):
             return None
         stamp = int(now.timestamp())
         if stamp >= session.expires_at or session.issued_at > stamp + 60:
             return None
-        with self._lock:
-            if session.session_id in self._revoked:
-                return None
+        if stamp - session.seen_at >= self.idle.total_seconds():
+            return None
         return session
-
-    def revoke(self, session: Session, now: datetime) -> None:
-        """Log a session out: the cookie stops working even if someone kept a copy.
-
-        Revocations are kept in memory until the session would have expired anyway; a restart forgets
-        them, which is why sessions also end when the password hash changes or the admin is removed.
-        """
-        stamp = int(now.timestamp())
-        with self._lock:
-            self._revoked = {sid: exp for sid, exp in self._revoked.items() if exp > stamp}
-            self._revoked[session.session_id] = session.expires_at
 
     # CSRF
     def csrf_token(self, session_id: str) -> str:
@@ -268,7 +202,7 @@ class OneAtATime:
 
     The per-account failure count is read, checked and written back around a slow password check;
     attempts for one account sent at once would each read the same count and together get more
-    guesses than the lockout allows (on a database that does not serialise the check itself).
+    guesses than the delays allow (on a database that does not serialise the check itself).
     """
 
     def __init__(self) -> None:
@@ -293,72 +227,3 @@ class OneAtATime:
 
 def new_prelogin_nonce() -> str:
     return secrets.token_urlsafe(18)
-
-
-# ---- login limits ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LoginPolicy:
-    """How many failed logins are allowed before a lockout, and for how long."""
-
-    account_attempts: int = 5
-    account_lockout: timedelta = timedelta(minutes=15)
-    address_attempts: int = 20
-    address_window: timedelta = timedelta(minutes=15)
-
-
-_MAX_ADDRESSES = 10_000
-
-
-class AddressLimiter:
-    """Failed logins per client address in a sliding window (in memory: per process)."""
-
-    def __init__(self, policy: LoginPolicy) -> None:
-        self._policy = policy
-        self._failures: dict[str, deque[datetime]] = {}
-        self._lock = threading.Lock()
-
-    def _prune(self, address: str, now: datetime) -> deque[datetime]:
-        window = self._failures.setdefault(address, deque())
-        while window and now - window[0] >= self._policy.address_window:
-            window.popleft()
-        return window
-
-    def blocked_for(self, address: str, now: datetime) -> timedelta | None:
-        """How long ``address`` must wait before trying again, or None when it may try now."""
-        with self._lock:
-            window = self._prune(address, now)
-            if len(window) < self._policy.address_attempts:
-                return None
-            return window[0] + self._policy.address_window - now
-
-    def attempt(self, address: str, now: datetime) -> timedelta | None:
-        """Count a sign-in attempt as failed before it is checked; how long to wait if it may not try.
-
-        Counting first matters: a password check takes a while, and attempts sent at once would
-        otherwise all pass ``blocked_for`` before the first failure is recorded. ``succeeded``
-        clears the count of an address whose attempt turns out right.
-        """
-        with self._lock:
-            window = self._prune(address, now)
-            if len(window) >= self._policy.address_attempts:
-                return window[0] + self._policy.address_window - now
-            self._record(address, now)
-            return None
-
-    def failed(self, address: str, now: datetime) -> None:
-        with self._lock:
-            self._record(address, now)
-
-    def _record(self, address: str, now: datetime) -> None:
-        if len(self._failures) > _MAX_ADDRESSES:
-            # Many addresses at once: forget those whose failures are all outside the window.
-            for key in list(self._failures):
-                if not self._prune(key, now):
-                    del self._failures[key]
-        self._prune(address, now).append(now)
-
-    def succeeded(self, address: str) -> None:
-        with self._lock:
-            self._failures.pop(address, None)

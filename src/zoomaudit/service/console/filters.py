@@ -1,25 +1,47 @@
-"""Template filters: how dates, values, tiers and statuses read on the console's pages."""
+"""Template filters: how dates, values, tiers and statuses read on the console's pages.
+
+Times read on the clock of the console's zone (``ZOOMAUDIT_TIMEZONE``, UTC by default): the people
+using the console judge "tonight" and "tomorrow" by their own clock, not by UTC. Every page says
+which zone (the footer), and each time carries the zone's abbreviation (``GMT``, ``BST``).
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from jinja2 import Environment
 
-from zoomaudit.report.common import TIER_LABEL, value_text
+from zoomaudit.report.common import TIER_LABEL, value_text, when_text
+from zoomaudit.timing import in_zone, zone_name
 
 
-def when(value: datetime | date | None) -> str:
-    """A timestamp in UTC to the minute, e.g. ``2026-11-21 05:57 UTC``."""
+def console_zone(name: str | None) -> str:
+    """The zone the console shows times in: ``name`` when it is a known IANA zone, else UTC."""
+    return zone_name(name) or "UTC"
+
+
+def when(value: datetime | date | None, zone: str = "UTC") -> str:
+    """A timestamp to the minute on the clock of ``zone``, e.g. ``2026-11-21 05:57 GMT``
+    (a naive one is taken as UTC, as the store keeps them)."""
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC)
-        return value.strftime("%Y-%m-%d %H:%M UTC")
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return in_zone(moment, zone).strftime("%Y-%m-%d %H:%M %Z")
     return value.isoformat()
+
+
+def clock(value: datetime, zone: str = "UTC") -> str:
+    """The time of day on the clock of ``zone``, e.g. ``16:00 GMT`` (under a day's heading)."""
+    return in_zone(value, zone).strftime("%H:%M %Z")
+
+
+def starts(value: datetime, zone: str = "UTC") -> str:
+    """A session's start with its weekday, naming the zone: ``Fri 04 Dec 2026 16:00 Europe/London``."""
+    return when_text(value, zone)
 
 
 def show(value: Any) -> str:
@@ -51,5 +73,17 @@ def before(plan: Any) -> dict[str, Any]:
     return result
 
 
-def install(env: Environment) -> None:
-    env.filters.update(when=when, show=show, tier=tier, as_json=as_json, after=after, before=before)
+def install(env: Environment, zone: str | None = None) -> None:
+    """Add the filters to ``env``, times on the clock of ``zone`` (``settings.timezone``)."""
+    name = console_zone(zone)
+    env.filters.update(
+        when=partial(when, zone=name),
+        clock=partial(clock, zone=name),
+        starts=partial(starts, zone=name),
+        show=show,
+        tier=tier,
+        as_json=as_json,
+        after=after,
+        before=before,
+    )
+    env.globals["timezone"] = name

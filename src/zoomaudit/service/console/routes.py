@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -13,13 +12,16 @@ from starlette.routing import BaseRoute, Route
 import zoomaudit.service.console.views_audit as views_audit
 import zoomaudit.service.console.views_fixes as views_fixes
 import zoomaudit.service.console.views_meetings as views_meetings
+import zoomaudit.service.console.views_notifications as views_notifications
 import zoomaudit.service.console.views_overview as views_overview
+import zoomaudit.service.console.views_upcoming as views_upcoming
 import zoomaudit.service.console.views_waivers as views_waivers
 from zoomaudit.service.console.accounts import LoginResult, check_login, count_admins, normalise_email
 from zoomaudit.service.console.auth import PRELOGIN_COOKIE, SESSION_COOKIE, new_prelogin_nonce
 from zoomaudit.service.console.web import Console, Ctx, FormRefused, cookie_path, read_form, secure_headers
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+WRONG_LOGIN = "Wrong e-mail or password. After several failed sign-ins, each further one must wait a while."
 
 
 def build(console: Console) -> list[BaseRoute]:
@@ -31,6 +33,8 @@ def build(console: Console) -> list[BaseRoute]:
         Route("/login", _login_page(console), methods=["GET"], name="login"),
         Route("/login", _login_submit(console), methods=["POST"]),
         Route("/logout", v(_logout), methods=["POST"], name="logout"),
+        Route("/upcoming", v(views_upcoming.page), name="upcoming"),
+        Route("/notifications", v(views_notifications.page), name="notifications"),
         Route("/runs", v(views_overview.runs), name="runs"),
         Route("/runs/{run_id}", v(views_overview.run), name="run"),
         Route("/meetings", v(views_meetings.meetings), name="meetings"),
@@ -58,20 +62,12 @@ def _safe_next(request: Request, target: str | None) -> str:
     return base + "/"
 
 
-def _too_many(console: Console, request: Request, email: str, wait: timedelta, why: str) -> Response:
-    """The sign-in form again, refused for a while (429, with Retry-After)."""
-    error = f"{why} Try again in {_minutes(wait)}."
-    return _login_form(console, request, status_code=429, email=email, retry_after=wait, error=error)
-
-
 def _login_form(
     console: Console,
     request: Request,
     *,
     status_code: int = 200,
     error: str | None = None,
-    email: str = "",
-    retry_after: timedelta | None = None,
 ) -> Response:
     nonce = request.cookies.get(PRELOGIN_COOKIE) or new_prelogin_nonce()
     response = console.render(
@@ -81,7 +77,6 @@ def _login_form(
         admin=None,
         csrf=console.signer.csrf_token("login:" + nonce),
         error=error,
-        email=email,
         next=_safe_next(request, request.query_params.get("next")),
     )
     response.set_cookie(
@@ -93,14 +88,7 @@ def _login_form(
         samesite="strict",
         secure=request.url.scheme == "https",
     )
-    if retry_after is not None:
-        response.headers["Retry-After"] = str(max(1, int(retry_after.total_seconds())))
     return response
-
-
-def _minutes(delta: timedelta) -> str:
-    minutes = max(1, round(delta.total_seconds() / 60))
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def _login_page(console: Console) -> Endpoint:
@@ -135,30 +123,30 @@ def _login_submit(console: Console) -> Endpoint:
             )
         email = str(form.get("email") or "").strip()
         password = str(form.get("password") or "")
-        address = request.client.host if request.client else "unknown"
+        address = console.client_address(request)
         now = console.now()
-        wait = console.limiter.attempt(address, now)
-        if wait is not None:
-            why = "Too many failed sign-ins from your address."
-            return _too_many(console, request, email, wait, why)
+        address_allowed = console.throttle.attempt(address, now)
 
         def check() -> LoginResult:
-            return check_login(console.store, email, password, now=now, policy=console.login_policy)
+            return check_login(
+                console.store,
+                email,
+                password,
+                now=now,
+                policy=console.login_policy,
+                address_allowed=address_allowed,
+            )
 
         async with console.sign_ins.hold(normalise_email(email)):
             result = await run_in_threadpool(check)
-        if result.admin is None or result.password_hash is None:
-            if result.locked_until is not None:
-                wait = result.locked_until - now
-                why = "This account is locked after too many failed sign-ins."
-                return _too_many(console, request, email, wait, why)
-            return _login_form(
-                console, request, status_code=401, email=email, error="Wrong e-mail or password."
-            )
-        console.limiter.succeeded(address)
+        if result.admin is None:
+            # Unknown e-mail, wrong password, or a delay running: one answer for all (the page does
+            # not even repeat the e-mail), so none can be told from another.
+            return _login_form(console, request, status_code=401, error=WRONG_LOGIN)
+        console.throttle.succeeded(address)
         target = _safe_next(request, str(form.get("next") or ""))
         response = secure_headers(RedirectResponse(target, status_code=303))
-        console.start_session(request, response, result.admin.id, result.password_hash)
+        console.start_session(request, response, result.admin.id, result.generation)
         response.delete_cookie(PRELOGIN_COOKIE, path=cookie_path(request))
         return response
 
@@ -166,7 +154,8 @@ def _login_submit(console: Console) -> Endpoint:
 
 
 def _logout(ctx: Ctx) -> Response:
-    ctx.console.signer.revoke(ctx.session, ctx.console.now())
+    """Sign out: every session of the account ends (its generation is raised in the database)."""
+    ctx.console.store.admins.end_sessions(ctx.admin.id)
     response = ctx.redirect("/login")
     response.delete_cookie(SESSION_COOKIE, path=cookie_path(ctx.request), httponly=True, samesite="strict")
     return response

@@ -8,16 +8,21 @@ import zoomaudit.service.console.data as data
 from zoomaudit.errors import UsageError
 from zoomaudit.findings import SEVERITY_RANK
 from zoomaudit.service.console.chart import trend_svg
+from zoomaudit.service.console.sessions import WINDOW, starting_soon
 from zoomaudit.service.console.web import Ctx
 
 
 def overview(ctx: Ctx) -> Response:
-    view = data.overview(ctx.console.store)
+    store = ctx.console.store
+    view = data.overview(store)
     return ctx.render(
         "overview.html",
         nav="overview",
         view=view,
         chart=trend_svg(view.trend) if len(view.trend) > 1 else None,
+        soon=starting_soon(store, ctx.console.now()),
+        window_days=WINDOW.days,
+        titles={pid: title for pid, title, _ in view.by_policy if title},
     )
 
 

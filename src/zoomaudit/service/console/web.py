@@ -17,7 +17,7 @@ import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote
 
@@ -29,16 +29,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 import zoomaudit.service.console.filters as filters
 from zoomaudit.service.console.accounts import AdminInfo, get_admin
-from zoomaudit.service.console.auth import (
-    SESSION_COOKIE,
-    SESSION_LIFETIME,
-    AddressLimiter,
-    LoginPolicy,
-    OneAtATime,
-    Session,
-    Signer,
-    password_fingerprint,
-)
+from zoomaudit.service.console.auth import SESSION_COOKIE, OneAtATime, Session, Signer
+from zoomaudit.service.console.network import client_address
+from zoomaudit.service.console.throttle import AddressThrottle, LoginPolicy
 from zoomaudit.settings import Settings
 
 log = logging.getLogger("zoomaudit.console")
@@ -97,7 +90,7 @@ Handler = Callable[[Ctx], Response | Awaitable[Response]]
 
 
 class Console:
-    """The console's state: store, actions, signer, login limits, audit jobs, templates."""
+    """The console's state: store, actions, signer, sign-in delays, audit jobs, templates."""
 
     def __init__(
         self,
@@ -115,9 +108,9 @@ class Console:
         self._store = store
         self.actions = actions
         self.clock = clock
-        self.signer = Signer(secret)
+        self.signer = Signer(secret, idle=timedelta(minutes=settings.session_idle))
         self.login_policy = login_policy
-        self.limiter = AddressLimiter(login_policy)
+        self.throttle = AddressThrottle(login_policy.address)
         self.sign_ins = OneAtATime()
         self.jobs = Jobs(actions, clock)
         self.env = Environment(
@@ -126,7 +119,7 @@ class Console:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        filters.install(self.env)
+        filters.install(self.env, settings.timezone)
 
     @property
     def store(self) -> Any:
@@ -135,6 +128,12 @@ class Console:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def client_address(self, request: Request) -> str:
+        """The client's address (``X-Forwarded-For`` believed only from ``ZOOMAUDIT_TRUSTED_PROXIES``)."""
+        peer = request.client.host if request.client else None
+        forwarded = request.headers.get("x-forwarded-for")
+        return client_address(peer, forwarded, self.settings.trusted_proxy_networks)
 
     def render(
         self, request: Request, template: str, *, status_code: int = 200, **values: Any
@@ -145,23 +144,29 @@ class Console:
 
     # sessions ---------------------------------------------------------------------------------------
     def current(self, request: Request) -> tuple[AdminInfo, Session] | None:
-        """The signed-in account of a request (runs database work: call it in a thread)."""
+        """The signed-in account of a request (runs database work: call it in a thread).
+
+        None when the cookie is missing, forged, expired or idle too long, or when the admin signed
+        out, got a new password or was removed since (the session generation in the database).
+        """
         from zoomaudit.service.console.accounts import _info
 
         session = self.signer.load_session(request.cookies.get(SESSION_COOKIE), self.now())
         if session is None:
             return None
         row = get_admin(self.store, session.admin_id)
-        if row is None or password_fingerprint(row.password_hash) != session.fingerprint:
+        if row is None or row.session_generation != session.generation:
             return None
         return _info(row), session
 
-    def start_session(self, request: Request, response: Response, admin_id: int, password_hash: str) -> None:
-        session = self.signer.new_session(admin_id, password_hash, self.now())
+    def start_session(self, request: Request, response: Response, admin_id: int, generation: int) -> None:
+        self.set_session_cookie(request, response, self.signer.new_session(admin_id, generation, self.now()))
+
+    def set_session_cookie(self, request: Request, response: Response, session: Session) -> None:
         response.set_cookie(
             SESSION_COOKIE,
             self.signer.dump_session(session),
-            max_age=int(SESSION_LIFETIME.total_seconds()),
+            max_age=max(0, session.expires_at - int(self.now().timestamp())),
             path=cookie_path(request),
             httponly=True,
             samesite="strict",
@@ -199,11 +204,20 @@ class Console:
             ctx = Ctx(request, self, admin, session, form)
             if inspect.iscoroutinefunction(handler):
                 result: Response = await handler(ctx)
-                return result
-            produced = await run_in_threadpool(handler, ctx)
-            return await produced if inspect.isawaitable(produced) else produced
+            else:
+                produced = await run_in_threadpool(handler, ctx)
+                result = await produced if inspect.isawaitable(produced) else produced
+            return self._keep_alive(request, result, session)
 
         return endpoint
+
+    def _keep_alive(self, request: Request, response: Response, session: Session) -> Response:
+        """Renew the cookie with this request as the session's last activity (unless the handler
+        set or deleted it, as signing out does)."""
+        cookies = response.headers.getlist("set-cookie")
+        if not any(cookie.startswith(SESSION_COOKIE + "=") for cookie in cookies):
+            self.set_session_cookie(request, response, self.signer.touch(session, self.now()))
+        return response
 
     def refuse(self, request: Request, reason: str, *, status_code: int = 403) -> Response:
         return self.render(request, "forbidden.html", status_code=status_code, reason=reason, admin=None)
