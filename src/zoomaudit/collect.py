@@ -28,8 +28,17 @@ from typing import TYPE_CHECKING
 
 from zoomaudit.aio import bounded_stream, gather_all, gather_pair
 from zoomaudit.controls import Control
-from zoomaudit.errors import AuthError, NotFound, RateLimited, UnknownMeeting, UsageError, ZoomError
+from zoomaudit.errors import (
+    AuthError,
+    NotFound,
+    RateLimited,
+    UnknownMeeting,
+    UsageError,
+    ZoomApiError,
+    ZoomError,
+)
 from zoomaudit.priority import resolve_priority
+from zoomaudit.shape import describe, lock_sections, misshapen
 from zoomaudit.snapshot import (
     AccountContext,
     CollectError,
@@ -78,6 +87,16 @@ class Needs:
         return cls(frozenset(_OPTION_VIEWS))
 
 
+def well_shaped(doc: SettingsDoc, url: str, *, locks: bool = False) -> SettingsDoc:
+    """``doc``, or a ``ZoomApiError`` naming its sections that are not objects (shape.py)."""
+    problems = misshapen(doc, lock_sections() if locks else None)
+    if problems:
+        raise ZoomApiError(
+            200, None, f"unexpected response shape ({describe(problems)})", method="GET", url=url
+        )
+    return doc
+
+
 @dataclass(frozen=True)
 class AccountBase:
     """What an audit of any scope reads first: account settings and locks and the group list."""
@@ -97,6 +116,8 @@ async def read_account(client: ZoomClient, needs: Needs) -> AccountBase:
         ),
         client.list_groups(),
     )
+    well_shaped(settings, "/accounts/me/settings")
+    well_shaped(locks, "/accounts/me/lock_settings", locks=True)
     return AccountBase(settings, locks, tuple((g.id, g.name) for g in groups))
 
 
@@ -121,6 +142,8 @@ async def read_groups(
                 client.group_locks_merged(group_id, needs.options),
             ]
         )
+        well_shaped(g_settings, f"/groups/{group_id}/settings")
+        well_shaped(g_locks, f"/groups/{group_id}/lock_settings", locks=True)
         return GroupContext(id=group_id, name=name, settings=g_settings, locks=g_locks)
 
     contexts = await gather_all(one_group(gid, name) for gid, name in groups)
@@ -175,6 +198,7 @@ class Collector:
 
     async def host_context(self, user: User) -> HostContext:
         settings = await self.client.user_settings_merged(user.id, self.needs.options)
+        well_shaped(settings, f"/users/{user.id}/settings")
         return HostContext(user=user, settings=settings, group_ids=tuple(user.group_ids))
 
     async def subjects_of(self, meeting: Meeting) -> list[Subject]:
@@ -279,6 +303,7 @@ class Collector:
                     self.client.get_user(host_id),
                     self.client.user_settings_merged(host_id, self.needs.options),
                 )
+                well_shaped(settings, f"/users/{host_id}/settings")
             except (AuthError, RateLimited):
                 raise
             except ZoomError as exc:

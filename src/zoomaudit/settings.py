@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 from functools import cached_property
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -149,8 +150,20 @@ class Settings(BaseSettings):
 
     @field_validator("zoom_api_base_url", "zoom_oauth_token_url")
     @classmethod
-    def _strip_slash(cls, value: str) -> str:
-        return value.rstrip("/")
+    def _zoom_address(cls, value: str) -> str:
+        """An https:// address, or plain http:// to this machine only (the sandbox): the token
+        request carries the client secret, every other request the access token."""
+        value = value.strip().rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme not in ("https", "http"):
+            raise ValueError(f"{value!r} is not a web address: give it as https://host[/path]")
+        if parts.scheme == "http" and not is_loopback(parts.hostname):
+            raise ValueError(
+                f"{value!r} is plain http:// to another machine, which would send the client secret "
+                "and access tokens unencrypted: use https:// (plain http:// is allowed only to "
+                "127.0.0.1, ::1 or localhost, as the sandbox uses)"
+            )
+        return value
 
     @cached_property
     def rate_budget(self) -> dict[str, float]:
@@ -242,6 +255,18 @@ def _mask_url_password(url: str) -> str:
 
     # Not a URL SQLAlchemy can parse: show nothing of it that may be secret.
     return password_hidden(url) or "(unreadable URL)"
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether ``host`` (a URL's host name) is this machine: localhost, 127.0.0.0/8 or ::1."""
+    if not host:
+        return False
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -155,8 +155,8 @@ def make_zoom(**options: Any) -> Zoom:
         zoom_account_id=state.account_id,
         zoom_client_id=state.client_id,
         zoom_client_secret=state.client_secret,
-        zoom_api_base_url="http://sandbox/v2",
-        zoom_oauth_token_url="http://sandbox/oauth/token",
+        zoom_api_base_url="http://127.0.0.1/v2",
+        zoom_oauth_token_url="http://127.0.0.1/oauth/token",
         max_retries=2,
     )
     return Zoom(state, create_app(state, opts), settings)

@@ -109,3 +109,10 @@ def test_explain_unknown_policy_exits_2() -> None:
     result = runner.invoke(app, ["policies", "explain", "no-such-policy"])
     assert result.exit_code == 2
     assert "no policy 'no-such-policy'" in result.output
+
+
+def test_validate_a_file_that_is_not_utf8_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "cp1252.yaml").write_bytes("- id: caf\xe9\n  title: x\n".encode("cp1252"))
+    result = runner.invoke(app, ["policies", "validate", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "cp1252.yaml:1: the file is not UTF-8" in result.output

@@ -251,3 +251,13 @@ def test_controls_lists_what_enabled_policies_read(tmp_path: Path) -> None:
         .replace("fix:", "enabled: false\n  fix:"),
     )
     assert set(load_dir(tmp_path).controls()) == {"waiting_room"}
+
+
+def test_a_file_that_is_not_utf8_is_a_problem_of_that_file(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", GOOD)
+    (tmp_path / "latin1.yaml").write_bytes(GOOD.replace("Strangers", "Étrangers").encode("latin-1"))
+    problem = one(tmp_path)
+    assert problem.file.endswith("latin1.yaml")
+    assert problem.line == 7
+    assert "not UTF-8" in problem.message
+    assert "save it as UTF-8" in problem.message

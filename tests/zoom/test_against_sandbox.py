@@ -21,8 +21,8 @@ def _client(state: SandboxState, secret: str | None = None) -> ZoomClient:
         zoom_account_id=state.account_id,
         zoom_client_id=state.client_id,
         zoom_client_secret=secret or state.client_secret,  # type: ignore[arg-type]
-        zoom_api_base_url="http://sandbox.test/v2",
-        zoom_oauth_token_url="http://sandbox.test/oauth/token",
+        zoom_api_base_url="http://127.0.0.1/v2",
+        zoom_oauth_token_url="http://127.0.0.1/oauth/token",
         max_retries=1,
     )
     return ZoomClient(settings, transport=httpx.ASGITransport(create_app(state, no_limits())))

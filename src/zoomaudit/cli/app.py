@@ -17,6 +17,7 @@ import sys
 import typer
 
 from zoomaudit.errors import ZoomAuditError
+from zoomaudit.safe_text import printable
 
 app = typer.Typer(
     name="zoomaudit",
@@ -78,5 +79,5 @@ def main() -> None:
         from rich.console import Console
         from rich.markup import escape
 
-        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {escape(str(exc))}")
+        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {escape(printable(str(exc)))}")
         sys.exit(exc.exit_code)

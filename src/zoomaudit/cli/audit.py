@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO, cast
 import typer
 
 from zoomaudit.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS, ZoomAuditError
+from zoomaudit.safe_text import printable
 
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
@@ -212,7 +213,7 @@ def show_outcome(
                 err=True,
             )
     for result in outcome.fix_results:
-        typer.echo(f"auto-fix {result.fix_id}: {result.status} {result.message or ''}", err=True)
+        typer.echo(f"auto-fix {result.fix_id}: {result.status} {printable(result.message or '')}", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from zoomaudit.errors import EXIT_INCOMPLETE, EXIT_USAGE
+from zoomaudit.safe_text import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -109,7 +110,7 @@ def _show_channels(console: Console, settings: Settings) -> bool:
         channels = lead_channels(settings)
         mailer = host_mailer(settings)
     except ConfigError as exc:
-        console.print(f"[red]✗[/] {escape(str(exc))}")
+        console.print(f"[red]✗[/] {escape(printable(str(exc)))}")
         return False
     for channel in channels:
         console.print(f"  notifications to {escape(channel.masked)}")
@@ -134,11 +135,12 @@ async def _check_zoom(console: Console, settings: Settings) -> bool:
         try:
             token = await zoom.authenticate()
         except AuthError as exc:
-            return _fail(console, f"bad credentials: {escape(str(exc))}")
+            return _fail(console, f"bad credentials: {escape(printable(str(exc)))}")
         except ZoomUnavailable as exc:
             return _fail(
                 console,
-                f"unreachable: {escape(str(exc))}. Check the network, a proxy, or ZOOM_OAUTH_TOKEN_URL.",
+                f"unreachable: {escape(printable(str(exc)))}. "
+                "Check the network, a proxy, or ZOOM_OAUTH_TOKEN_URL.",
             )
         console.print(f"[green]✓[/] access token obtained from {escape(settings.zoom_oauth_token_url)}")
         audit_gaps: list[str] = []
@@ -157,19 +159,19 @@ async def _check_zoom(console: Console, settings: Settings) -> bool:
         except MissingScope as exc:
             return _fail(
                 console,
-                f"missing scope: {escape(str(exc))}. Listing users needs user:read:admin "
+                f"missing scope: {escape(printable(str(exc)))}. Listing users needs user:read:admin "
                 "(classic) or user:read:list_users:admin (granular).",
             )
         except AuthError as exc:
-            return _fail(console, f"the token was refused: {escape(str(exc))}")
+            return _fail(console, f"the token was refused: {escape(printable(str(exc)))}")
         except ZoomUnavailable as exc:
             return _fail(
                 console,
                 f"cannot reach the Zoom API ({escape(settings.zoom_api_base_url)}): "
-                f"{escape(str(exc))}. Check the network, a proxy, or ZOOM_API_BASE_URL.",
+                f"{escape(printable(str(exc)))}. Check the network, a proxy, or ZOOM_API_BASE_URL.",
             )
         except ZoomError as exc:
-            return _fail(console, f"Zoom refused a simple read (GET /users): {escape(str(exc))}")
+            return _fail(console, f"Zoom refused a simple read (GET /users): {escape(printable(str(exc)))}")
         console.print(f"[green]✓[/] API reachable: listed users at {escape(settings.zoom_api_base_url)}")
     if audit_gaps:
         # Zoom grants what the app asked for; an audit reads every tier, so it would stop with exit 3.

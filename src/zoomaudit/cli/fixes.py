@@ -23,6 +23,7 @@ from zoomaudit.cli.fix_output import (
     when,
     with_zoom,
 )
+from zoomaudit.safe_text import printable
 from zoomaudit.vocabulary import FIX_STATUSES, FixStatus
 
 if TYPE_CHECKING:
@@ -39,7 +40,8 @@ def _request_text(fix: FixRecord) -> str:
 
 def _print_results(results: Sequence[ApplyResult]) -> None:
     for result in results:
-        typer.echo(f"{result.fix_id}: {result.status}" + (f" - {result.message}" if result.message else ""))
+        tail = f" - {printable(result.message)}" if result.message else ""  # Zoom's words, user input
+        typer.echo(f"{result.fix_id}: {result.status}{tail}")
 
 
 def _exit_for(results: Sequence[ApplyResult], good: FixStatus, *, unusable: str = "") -> None:
@@ -133,7 +135,7 @@ def show_command(fix_id: Annotated[str, typer.Argument(help="The fix id.")], fmt
     before = redact(fix.before or {})
     planned = redact(fields)
     typer.echo(f"fix {fix.id}: {fix.status} (policy {fix.policy_id})")
-    typer.echo(f"target:   {fix.target_level} {fix.target_id or ''}")
+    typer.echo(f"target:   {fix.target_level} {printable(fix.target_id or '')}")
     typer.echo(f"request:  {_request_text(fix)}")
     if fix.meeting_ids:
         typer.echo(f"meetings: {', '.join(str(m) for m in fix.meeting_ids)}")
@@ -142,9 +144,9 @@ def show_command(fix_id: Annotated[str, typer.Argument(help="The fix id.")], fmt
     if fix.applied_at:
         typer.echo(f"applied:  {when(fix.applied_at)}")
     if fix.note:
-        typer.echo(f"note:     {fix.note}")
+        typer.echo(f"note:     {printable(fix.note)}")
     if fix.error:
-        typer.echo(f"error:    {fix.error}")
+        typer.echo(f"error:    {printable(fix.error)}")
     rows = [
         (
             path,

@@ -84,7 +84,17 @@ def policy_files(path: Path) -> list[Path]:
 
 def _read(file: Path, label: str) -> tuple[list[Any], list[PolicyProblem]]:
     """The raw policy mappings of one file, or its problems."""
-    loader = _LineLoader(file.read_text(encoding="utf-8"))
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        return [], [PolicyProblem(label, None, f"cannot read the file: {exc.strerror or exc}")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = data[: exc.start].count(b"\n") + 1
+        message = f"the file is not UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8"
+        return [], [PolicyProblem(label, at, message)]
+    loader = _LineLoader(text)
     loader.duplicates = []
     try:
         doc = loader.get_single_data()

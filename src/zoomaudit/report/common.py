@@ -7,7 +7,6 @@ one stored run are byte-identical.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,6 +15,7 @@ from typing import Any
 from zoomaudit.controls import CATALOGUE, label_for
 from zoomaudit.findings import SEVERITY_RANK, STATUS_RANK, Finding
 from zoomaudit.redaction import redact
+from zoomaudit.safe_text import printable as printable
 from zoomaudit.snapshot import CollectError
 from zoomaudit.store.records import FixInfo, RunReport
 from zoomaudit.timing import in_zone, zone_name
@@ -70,18 +70,6 @@ def tier_text(f: Finding) -> str:
         return "not stated"
     label = TIER_LABEL.get(f.source, f.source)
     return f"{label} (locked)" if f.locked and not f.source.endswith("lock") else label
-
-
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str) -> str:
-    """Text safe for a terminal: control characters (escape sequences) dropped.
-
-    Topics and names come from Zoom users; an escape sequence in a topic must not reach the
-    admin's terminal as a command.
-    """
-    return _CONTROL_CHARS.sub("", text)
 
 
 Labels = Mapping[Any, str]

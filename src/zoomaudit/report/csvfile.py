@@ -9,6 +9,7 @@ from typing import TextIO
 
 from zoomaudit.findings import Finding
 from zoomaudit.report.common import json_text, listed_findings
+from zoomaudit.safe_text import csv_cell, printable
 from zoomaudit.store.records import RunReport
 
 COLUMNS = (
@@ -31,11 +32,8 @@ COLUMNS = (
 )
 
 
-def _cell(text: str | None) -> str:
-    """Free text as a cell a spreadsheet will not run as a formula (meeting topics are user input)."""
-    if not text:
-        return ""
-    return "'" + text if text[0] in "=+-@\t\r" else text
+_cell = csv_cell
+"""Free text as a cell: printable, and never run as a formula (meeting topics are user input)."""
 
 
 def render_csv(report: RunReport) -> str:
@@ -65,10 +63,10 @@ def write_csv(report: RunReport, findings: Iterable[Finding], out: TextIO) -> No
                 "" if f.meeting_id is None else f.meeting_id,
                 f.occurrence_id or "",
                 _cell(f.topic),
-                f.host_id or "",
+                _cell(f.host_id),
                 _cell(f.host_email),
-                json_text(f.actual),
-                json_text(f.expected),
+                printable(json_text(f.actual)),
+                printable(json_text(f.expected)),
                 f.source or "",
                 "true" if f.locked else "false",
                 _cell(f.message),
@@ -81,7 +79,7 @@ def write_csv(report: RunReport, findings: Iterable[Finding], out: TextIO) -> No
             run_id=run_id,
             status="error",
             meeting_id="" if e.meeting_id is None else str(e.meeting_id),
-            host_id=e.user_id or "",
+            host_id=_cell(e.user_id),
             message=_cell(e.message),
         )
         writer.writerow([row[c] for c in COLUMNS])

@@ -24,6 +24,7 @@ from zoomaudit.report.common import (
     fix_text,
     group_by_subject,
     policy_title,
+    printable,
     starting_soon,
     summary_line,
     tier_text,
@@ -150,4 +151,5 @@ def render_html(report: RunReport) -> str:
         "checklist": MANUAL_CHECKLIST,
         "chart_width": CHART_WIDTH,
     }
-    return _environment().get_template("report.html.j2").render(**context)
+    # Free text (topics, e-mails, Zoom's messages) loses control and bidi characters (safe_text.py).
+    return printable(_environment().get_template("report.html.j2").render(**context))

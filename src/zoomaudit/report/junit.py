@@ -22,6 +22,7 @@ from zoomaudit.report.common import (
     subject_text,
     tier_text,
 )
+from zoomaudit.safe_text import xml_text
 from zoomaudit.store.records import RunReport
 
 
@@ -127,4 +128,6 @@ def render_junit(report: RunReport) -> str:
     for attribute in ("tests", "failures", "errors", "skipped"):
         root.set(attribute, str(sum(int(s.get(attribute, "0")) for s in root.findall("testsuite"))))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    # ElementTree writes a control character as it is, which no XML parser accepts: every text
+    # and attribute keeps only what is printable and legal in XML 1.0 (safe_text.py).
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + xml_text(ET.tostring(root, encoding="unicode")) + "\n"

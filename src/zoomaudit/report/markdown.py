@@ -11,6 +11,7 @@ from zoomaudit.report.common import (
     fix_text,
     listed_findings,
     policy_title,
+    printable,
     starting_soon,
     subject_text,
     summary_line,
@@ -99,4 +100,6 @@ def render_markdown(report: RunReport) -> str:
         lines += ["## Passed", ""]
         rows = [[f.policy_id, _where(f), actual_of(f), tier_text(f)] for f in passed]
         lines += _table(["policy", "where", "value", "decided by"], rows)
-    return "\n".join(lines).rstrip("\n") + "\n"
+    # Topics, e-mails and Zoom's messages are free text: no escape sequence or bidi control
+    # reaches the terminal or ticket that shows this (safe_text.py).
+    return printable("\n".join(lines).rstrip("\n") + "\n")

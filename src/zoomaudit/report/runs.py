@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from zoomaudit.findings import Finding
-from zoomaudit.report.common import actual_of, finding_key, subject_text, tier_text
+from zoomaudit.report.common import actual_of, finding_key, printable, subject_text, tier_text
 from zoomaudit.store.records import RunDiff, RunRecord
 
 
@@ -28,7 +28,8 @@ def _console(out: io.StringIO) -> Console:
 
 
 def _text(out: io.StringIO) -> str:
-    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
+    """The console's text, free of control and bidi characters (topics are user input)."""
+    return "".join(printable(line.rstrip()) + "\n" for line in out.getvalue().splitlines())
 
 
 def run_json(run: RunRecord) -> dict[str, Any]:
@@ -103,6 +104,8 @@ def render_diff(diff: RunDiff, fmt: str) -> str:
         for column in ("severity", "policy", "subject", "topic", "actual", "decided by"):
             table.add_column(column, overflow="fold")
         for f in findings:
-            table.add_row(f.severity, f.policy_id, subject_text(f), f.topic or "", actual_of(f), tier_text(f))
+            table.add_row(
+                f.severity, f.policy_id, subject_text(f), printable(f.topic or ""), actual_of(f), tier_text(f)
+            )
         console.print(table)
     return _text(out)

@@ -84,8 +84,9 @@ def render_table(report: RunReport, *, width: int = WIDTH) -> str:
             errors.add_row(printable(error_subject(e)), printable(e.message))
         console.print(errors)
     console.print(summary_line(report), soft_wrap=True)
-    # Rich pads cells to the table width; trailing blanks only make diffs noisy.
-    return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
+    # Rich pads cells to the table width; trailing blanks only make diffs noisy. Cells were made
+    # printable before layout; the whole text is once more, whatever a later change prints.
+    return "".join(printable(line.rstrip()) + "\n" for line in out.getvalue().splitlines())
 
 
 def _print_soon(console: Console, report: RunReport) -> None:
@@ -117,5 +118,5 @@ def _print_manual(console: Console, manual: Sequence[Finding]) -> None:
         by_policy.setdefault(f.policy_id, []).append(f)
     for policy_id, found in sorted(by_policy.items()):
         subjects = {f.meeting_id for f in found if f.meeting_id is not None}
-        table.add_row(policy_id, str(len(subjects) or len(found)), found[0].message)
+        table.add_row(policy_id, str(len(subjects) or len(found)), printable(found[0].message))
     console.print(table)

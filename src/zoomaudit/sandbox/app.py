@@ -89,10 +89,10 @@ class _Drop(Response):
         scope[DROP_KEY] = True
 
 
-def _json(reply: Reply, malformed: bool = False) -> Response:
-    if reply.body is None:
+def _json(reply: Reply, malformed: bool = False, raw: bytes | None = None) -> Response:
+    if reply.body is None and raw is None:
         return Response(status_code=reply.status, headers=reply.headers)
-    data = json.dumps(reply.body, separators=(",", ":")).encode()
+    data = raw if raw is not None else json.dumps(reply.body, separators=(",", ":")).encode()
     if malformed:
         data = data[: max(1, len(data) // 2)]
     return Response(data, status_code=reply.status, headers=reply.headers, media_type=JSON)
@@ -231,8 +231,15 @@ def _endpoint(
         if reply is None:
             reply = await _handle(rt, request, handler)
         malformed = draw.malformed and reply.status == 200 and reply.body is not None
+        raw: bytes | None = None
+        if opts.tamper is not None and reply.status == 200 and reply.body is not None:
+            tampered = opts.tamper(method, path, reply.body)
+            if isinstance(tampered, bytes):
+                raw = tampered
+            else:
+                reply = Reply(reply.status, tampered, reply.headers)
         rt.log.add(method, path, query, reply.status, category, "malformed" if malformed else None)
-        return _json(reply, malformed)
+        return _json(reply, malformed, raw)
 
     return endpoint
 

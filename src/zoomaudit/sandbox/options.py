@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+Tamper = Callable[[str, str, Any], Any]
+"""``(method, path, body) -> body``: rewrites a 200 JSON answer; ``bytes`` are sent as they are."""
 
 
 @dataclass
@@ -42,6 +46,9 @@ class SandboxOptions:
     """Tokens stop working this many seconds after issue, whatever ``expires_in`` said."""
     fault_token_endpoint: bool = False
     """Apply latency, 5xx and drops to ``/oauth/token`` too."""
+    tamper: Tamper | None = None
+    """Rewrites every 200 JSON answer of /v2 (odd answers from Zoom: a page token that is an
+    object, an id out of range, JSON nested too deep); returning ``bytes`` sends them as they are."""
 
     @property
     def faults_on(self) -> bool:

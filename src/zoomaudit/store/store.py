@@ -25,7 +25,7 @@ import zoomaudit.store.reading as reading
 import zoomaudit.store.runs as conv
 from zoomaudit.errors import StoreError
 from zoomaudit.findings import Finding
-from zoomaudit.store.engine import READ_ONLY, make_engine, open_error
+from zoomaudit.store.engine import READ_ONLY, URL_SETTING, make_engine, open_error, shown_url
 from zoomaudit.store.models import HEAD_REVISION, FindingRow, Run, RunErrorRow
 from zoomaudit.store.records import (
     PolicyInfo,
@@ -113,10 +113,17 @@ class Store(RunWriting):
         import costs a few hundred milliseconds, a large part of a single-meeting audit.
         """
         try:
-            if self._schema_revision() == HEAD_REVISION:
+            revision = self._schema_revision()
+            if revision == HEAD_REVISION:
                 return
-            from zoomaudit.store.migrate import upgrade
+            from zoomaudit.store.migrate import known_revision, upgrade
 
+            if revision is not None and not known_revision(revision):
+                raise StoreError(
+                    f"the database {shown_url(self.url)} was written by a newer zoomaudit (schema "
+                    f"revision {revision!r}; this version knows up to {HEAD_REVISION!r}): upgrade "
+                    f"zoomaudit, or point {URL_SETTING} at another database"
+                )
             upgrade(self._engine)
         except DBAPIError as exc:
             # Not a database, not reachable, no such directory: name the URL and what to do.

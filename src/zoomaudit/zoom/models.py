@@ -10,13 +10,18 @@ validate the fields zoomaudit reads.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 SettingsDoc = dict[str, Any]
 """A settings (or lock-settings) document of one tier, merged across the ``option`` views:
 the default response plus ``{"meeting_security": {...}}`` plus ``{"meeting_authentication": ...}``."""
+
+
+Id64 = Annotated[int, Field(ge=0, lt=2**63)]
+"""A meeting id or PMI: what the store keeps in a signed 64-bit column. Zoom's are 9 to 11
+digits; anything larger is an odd answer, an error of its subject rather than a crash."""
 
 
 class ZoomModel(BaseModel):
@@ -31,7 +36,7 @@ class User(ZoomModel):
     display_name: str | None = None
     type: int | None = None
     status: str | None = None
-    pmi: int | None = None
+    pmi: Id64 | None = None
     timezone: str | None = None
     role_id: str | None = None
     group_ids: list[str] = Field(default_factory=list)
@@ -45,7 +50,7 @@ class UserPage(ZoomModel):
 
 
 class MeetingListItem(ZoomModel):
-    id: int
+    id: Id64
     uuid: str | None = None
     host_id: str | None = None
     topic: str | None = None

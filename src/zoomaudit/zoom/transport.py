@@ -206,6 +206,9 @@ class ZoomTransport:
             token = data.get("next_page_token") or ""
             if not token:
                 return
+            if not isinstance(token, str):
+                problem = f"unexpected response shape (the page token is a {type(token).__name__}, not text)"
+                raise ZoomApiError(200, None, problem, method=endpoint.method, url=path)
             if token in seen:
                 raise ZoomUnavailable(
                     f"Zoom repeated a page token on {endpoint.method} {path}; stopped paging"
@@ -313,6 +316,11 @@ class ZoomTransport:
                     data = response.json()
                 except ValueError:
                     raise _Transient(f"HTTP {status} with a body that is not JSON") from None
+                except RecursionError:  # the same answer again would be as deep: not retried
+                    method, _, url = what.partition(" ")
+                    raise ZoomApiError(
+                        status, None, "unexpected response: JSON nested too deep", method=method, url=url
+                    ) from None
                 if not isinstance(data, dict):
                     raise _Transient(f"HTTP {status} with a JSON body that is not an object")
             return response
