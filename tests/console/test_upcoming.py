@@ -206,3 +206,15 @@ def test_days_are_days_on_the_console_clock_and_unsafe_come_first() -> None:
         "Saturday 21 November 2026",
         "Sunday 22 November 2026",
     ]
+
+
+async def test_bidi_and_control_characters_of_a_topic_never_reach_a_page(
+    client: httpx.AsyncClient, store: Store
+) -> None:
+    hostile = "Youth club\u202e\x1b[2J evil"
+    seed_run(store, [violation(4100, "waiting-room", topic=hostile, **_at(14))], at=NOW - timedelta(hours=1))
+    for path in ("/", "/upcoming", "/meetings"):
+        text = await _page(client, path) if path == "/" else (await client.get(path)).text
+        assert "Youth club[2J evil" in text, path  # shown, without the escape and the override
+        assert "\u202e" not in text
+        assert "\x1b" not in text

@@ -73,6 +73,18 @@ def before(plan: Any) -> dict[str, Any]:
     return result
 
 
+def sanitised(value: Any) -> Any:
+    """A value a template prints: plain text without control and bidi characters; markup the
+    console made itself (already safe) as it is."""
+    from markupsafe import Markup
+
+    from zoomaudit.safe_text import printable
+
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return printable(value)
+    return value
+
+
 def install(env: Environment, zone: str | None = None) -> None:
     """Add the filters to ``env``, times on the clock of ``zone`` (``settings.timezone``)."""
     name = console_zone(zone)

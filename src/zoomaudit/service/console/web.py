@@ -118,6 +118,9 @@ class Console:
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,
+            # Every text a page shows passes the one sanitiser (zoomaudit.safe_text): topics and
+            # names are Zoom users' text, and a bidi control would reorder what an admin reads.
+            finalize=filters.sanitised,
         )
         filters.install(self.env, settings.timezone)
 
