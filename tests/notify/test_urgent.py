@@ -3,7 +3,6 @@ and the lead (and the host, with host messages on) hear at once, once per sessio
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,22 +17,12 @@ from zoomaudit.service.presession import PlannedCheck
 from zoomaudit.settings import load_settings
 from zoomaudit.zoom.client import ZoomClient
 
-from ..service.conftest import running
+from ..service.conftest import running, waiting_room_policies
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 TOPIC = "Fundraising committee"
 LEAD = "dsl@example.org"
-POLICY = """\
-policies:
-  - id: waiting-room
-    title: Everyone waits to be let in
-    severity: high
-    control: waiting_room
-    expect: {equals: true}
-    rationale: Strangers must not reach the participants unseen.
-    fix: {mode: suggest, tier: meeting, value: true}
-"""
 
 
 @pytest.fixture
@@ -50,13 +39,10 @@ def sandbox() -> Iterator[RunningSandbox]:
 async def test_a_serious_violation_found_before_a_session_is_an_urgent_alert_sent_once(
     sandbox: RunningSandbox, tmp_path: Path, smtp: SmtpCatcher
 ) -> None:
-    policies = tmp_path / "policies"
-    policies.mkdir()
-    (policies / "waiting.yaml").write_text(textwrap.dedent(POLICY), encoding="utf-8")
     settings = load_settings(
         **sandbox.env(),
         ZOOMAUDIT_DATABASE_URL=f"sqlite:///{tmp_path / 'u.db'}",
-        ZOOMAUDIT_POLICIES=str(policies),
+        ZOOMAUDIT_POLICIES=waiting_room_policies(tmp_path / "policies", "suggest"),
         ZOOMAUDIT_NOTIFY_URLS=smtp.url(to=LEAD),
         ZOOMAUDIT_NOTIFY_HOSTS="on",
         ZOOMAUDIT_SMTP_URL=smtp.url(sender="zoomaudit@brightpath.org.uk"),

@@ -152,3 +152,20 @@ def make_app(settings: Settings, runner: FakeRunner) -> AppFactory:
 
 async def _no_members(client: object, group_id: str) -> list[str]:
     return []
+
+
+def waiting_room_policies(folder: Any, mode: str) -> str:
+    """A policy folder with only the waiting-room policy, its fix in ``mode``; returns its path."""
+    folder.mkdir()
+    (folder / "waiting.yaml").write_text(
+        "policies:\n"
+        "  - id: waiting-room\n"
+        "    title: Everyone waits to be let in\n"
+        "    severity: high\n"
+        "    control: waiting_room\n"
+        "    expect: {equals: true}\n"
+        "    rationale: Strangers must not reach the participants unseen.\n"
+        f"    fix: {{mode: {mode}, tier: meeting, value: true}}\n",
+        encoding="utf-8",
+    )
+    return str(folder)

@@ -7,7 +7,6 @@ function with the job's own arguments, as APScheduler would at its time.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,21 +22,11 @@ from zoomaudit.settings import Settings, load_settings
 from zoomaudit.vocabulary import MeetingsScope
 from zoomaudit.zoom.client import ZoomClient
 
-from .conftest import SECRET, event, running, signed
+from .conftest import SECRET, event, running, signed, waiting_room_policies
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 TOPIC = "Fundraising committee"  # a one-off demo meeting with its waiting room on
-POLICY = """\
-policies:
-  - id: waiting-room
-    title: Everyone waits to be let in
-    severity: high
-    control: waiting_room
-    expect: {equals: true}
-    rationale: Strangers must not reach the participants unseen.
-    fix: {mode: auto, tier: meeting, value: true}
-"""
 
 
 @pytest.fixture
@@ -48,13 +37,10 @@ def sandbox() -> Iterator[RunningSandbox]:
 
 @pytest.fixture
 def settings(sandbox: RunningSandbox, tmp_path: Path) -> Settings:
-    policies = tmp_path / "policies"
-    policies.mkdir()
-    (policies / "waiting.yaml").write_text(textwrap.dedent(POLICY), encoding="utf-8")
     return load_settings(
         **sandbox.env(),
         ZOOMAUDIT_DATABASE_URL=f"sqlite:///{tmp_path / 'service.db'}",
-        ZOOMAUDIT_POLICIES=str(policies),
+        ZOOMAUDIT_POLICIES=waiting_room_policies(tmp_path / "policies", "auto"),
     )
 
 

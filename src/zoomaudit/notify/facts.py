@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from zoomaudit.findings import SEVERITY_RANK, Finding
+from zoomaudit.report.common import SOON
 
 if TYPE_CHECKING:
     from zoomaudit.store import Store
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
     from zoomaudit.store.upcoming import UpcomingSession
     from zoomaudit.store.waivers import WaiverRecord
 
-AHEAD = timedelta(days=7)
-"""How far ahead a digest looks for unsafe sessions and expiring waivers."""
+AHEAD = SOON
+"""How far ahead a digest looks for unsafe sessions and expiring waivers: the reports' "Starting soon"."""
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,15 @@ tomorrow of the people reading the page, whatever the meeting's own zone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from zoomaudit.report.common import when_text
+from zoomaudit.report.common import SOON, when_text
 from zoomaudit.store import Store
 from zoomaudit.store.upcoming import UpcomingSession
 from zoomaudit.timing import in_zone, zone_name
 
-WINDOW = timedelta(days=7)
-"""How far ahead the panel and the page look (as the reports' "Starting soon")."""
+WINDOW = SOON
+"""How far ahead the panel and the page look: the reports' "Starting soon"."""
 
 
 @dataclass(frozen=True)
