@@ -30,7 +30,7 @@ for every meeting of a host, so ``HostResolution`` computes it once per host and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from zoomaudit.controls import CATALOGUE, MISSING, NO_DEFAULT, Control, FixTier, Unknown
@@ -100,6 +100,50 @@ def meeting_field(meeting: Meeting, path: str) -> Any:
     return get_path(value, rest) if rest else value
 
 
+_READERS: dict[str, Callable[[Meeting], Any]] = {}
+
+
+def meeting_reader(path: str) -> Callable[[Meeting], Any]:
+    """``meeting_field`` for one path, compiled once: the evaluator reads a field of every
+    meeting for every control, and most are one or two keys into ``settings``."""
+    found = _READERS.get(path)
+    if found is not None:
+        return found
+    head, _, rest = path.partition(".")
+    parts = _parts(rest) if rest else ()
+    read: Callable[[Meeting], Any]
+    if head == "settings" and len(parts) == 1:
+        (key,) = parts
+
+        def read(meeting: Meeting) -> Any:
+            settings = meeting.settings
+            return settings.get(key, MISSING) if isinstance(settings, dict) else MISSING
+
+    elif head == "settings" and len(parts) == 2:
+        first, second = parts
+
+        def read(meeting: Meeting) -> Any:
+            settings = meeting.settings
+            node = settings.get(first, MISSING) if isinstance(settings, dict) else MISSING
+            return node.get(second, MISSING) if isinstance(node, dict) else MISSING
+
+    elif head != "settings" and not parts:  # a top-level field, as ``meeting_field`` reads it
+
+        def read(meeting: Meeting) -> Any:
+            if head in meeting.__pydantic_fields_set__:
+                return meeting.__dict__[head]
+            extra = meeting.__pydantic_extra__
+            return extra[head] if extra and head in extra else MISSING
+
+    else:
+
+        def read(meeting: Meeting) -> Any:
+            return meeting_field(meeting, path)
+
+    _READERS[path] = read
+    return read
+
+
 class HostResolution:
     """The host side of the precedence for one control: locks, and the fallback below the meeting.
 
@@ -109,7 +153,16 @@ class HostResolution:
     gets ``ambiguous``. Only such hosts pay for the comparison.
     """
 
-    __slots__ = ("alternatives", "ambiguous", "control", "fallback", "lock")
+    __slots__ = (
+        "_inputs",
+        "_read",
+        "alternatives",
+        "ambiguous",
+        "by_value",
+        "control",
+        "fallback",
+        "lock",
+    )
 
     def __init__(
         self,
@@ -119,6 +172,14 @@ class HostResolution:
         groups: HostGroups | None = None,
     ) -> None:
         self.control = control
+        self.by_value: dict[Any, Decision | None] = {}
+        """The meeting's own decisions met so far, by (type, value) of the meeting's field (None:
+        a meeting that does not state the control)."""
+        self._read = meeting_reader(control.meeting) if control.meeting else None
+        self._inputs = tuple(
+            (name, meeting_reader(path))
+            for name, path in (control.derive.meeting_inputs.items() if control.derive else ())
+        )
         self.alternatives: tuple[tuple[Decision | None, Decision], ...] = ()
         self.ambiguous: Decision | None = None
         account_lock = _account_lock_decision(control, account)
@@ -148,16 +209,52 @@ class HostResolution:
         if self.lock is not None and not control.meeting_beats_locks:
             return self.lock
         if subject is not None and control.meeting:
-            found = _meeting_decision(control, control.meeting, subject.meeting)
+            found = self.meeting_decision(subject.meeting)
             if found is not None:
                 return found
         return self.fallback
+
+    def value_reader(self) -> Callable[[Meeting], Any] | None:
+        """The meeting field's reader when that field alone decides (no lock above the meeting,
+        no disputed group, no derive inputs): the evaluator then looks the decision up in
+        ``by_value`` itself, the hot loop's shortest path. None otherwise."""
+        control = self.control
+        if self.alternatives or self._inputs or (self.lock is not None and not control.meeting_beats_locks):
+            return None
+        return self._read
+
+    def meeting_decision(self, meeting: Meeting) -> Decision | None:
+        """The meeting's own decision (None: the meeting does not state the control).
+
+        Meetings of one host that state the same value share one Decision object: the evaluator
+        then judges each distinct value once per host (``zoomaudit.policy.evaluate``), and a
+        Decision's identity stands for its value there.
+        """
+        assert self._read is not None
+        value = self._read(meeting)
+        inputs: dict[str, Any] = {}
+        if self._inputs:
+            for name, read in self._inputs:
+                found = read(meeting)
+                if found is not MISSING:
+                    inputs[name] = found
+            # By type too: True and 1 are different Zoom values.
+            key: Any = (value.__class__, value, *inputs.items())
+        else:
+            key = (value.__class__, value)
+        try:
+            return self.by_value[key]
+        except KeyError:
+            decision = self.by_value[key] = _meeting_decision(self.control, value, inputs)
+            return decision
+        except TypeError:  # an unhashable value (a list or a dict): judged on its own
+            return _meeting_decision(self.control, value, inputs)
 
     def _disputed(self, subject: Subject | None) -> Decision:
         control = self.control
         meeting: Decision | None = None
         if subject is not None and control.meeting:
-            meeting = _meeting_decision(control, control.meeting, subject.meeting)
+            meeting = self.meeting_decision(subject.meeting)
         outcomes: list[Decision] = []
         for lock, fallback in self.alternatives:
             if lock is not None and not control.meeting_beats_locks:
@@ -315,18 +412,14 @@ def _settings_decision(
     )
 
 
-def _meeting_decision(control: Control, path: str, meeting: Meeting) -> Decision | None:
-    """The meeting's own value, or None when the meeting does not state it (the host side then
-    decides). A derive's ``meeting_fn`` may say the meeting has the control but its value cannot
-    be judged (``Unknown``): the decision is then "cannot be judged", not the host's fallback."""
-    value = meeting_field(meeting, path)
+def _meeting_decision(control: Control, value: Any, inputs: dict[str, Any]) -> Decision | None:
+    """The meeting's own value (its field ``value`` and the derive's meeting ``inputs``), or None
+    when the meeting does not state it (the host side then decides). A derive's ``meeting_fn`` may
+    say the meeting has the control but its value cannot be judged (``Unknown``): the decision is
+    then "cannot be judged", not the host's fallback."""
+    path = control.meeting
     derive = control.derive
     if derive is not None:
-        inputs = {}
-        for name, input_path in derive.meeting_inputs.items():
-            found = meeting_field(meeting, input_path)
-            if found is not MISSING:
-                inputs[name] = found
         value = (derive.meeting_fn or derive.fn)(value, inputs)
     if value is MISSING:
         return None

@@ -19,7 +19,7 @@ from zoomaudit.findings import Effective
 from zoomaudit.passcodes import PRESENCE_FIELDS, presence, unmet_words
 from zoomaudit.passcodes import PasscodeRequirement as PasscodeRequirement
 from zoomaudit.priority import host_groups
-from zoomaudit.resolve import get_path, meeting_field
+from zoomaudit.resolve import get_path, meeting_reader
 from zoomaudit.snapshot import AccountContext, HostContext, Subject
 
 _REQUIREMENT_PATHS = (
@@ -93,6 +93,11 @@ class CheckResult:
     ``applies_to``); e.g. a phone passcode for a meeting that has no passcode at all."""
 
 
+RESOLUTION_MEMO = "resolution:"
+"""The per-host memo's key prefix for a control's HostResolution (+ the control's name), shared by
+the evaluator and the checks so that both decide through the same objects."""
+
+
 @dataclass(frozen=True)
 class CheckInput:
     effective: Effective
@@ -110,6 +115,11 @@ class CheckSpec:
     params: type[BaseModel]
     run: Callable[[CheckInput], CheckResult]
     description: str
+    depends: tuple[str, ...] | None = None
+    """The other controls whose decisions, with the policy's own control's, settle the result for
+    every meeting of one host: the evaluator then runs the check once per distinct combination
+    (``zoomaudit.policy.evaluate``). None: the check reads the meeting itself (a passcode's
+    text) and runs for every meeting."""
 
 
 class PasscodeStrengthParams(BaseModel):
@@ -141,7 +151,7 @@ def _passcode_strength(given: CheckInput) -> CheckResult:
     meeting = given.subject.meeting
     fields = {}
     for name in PRESENCE_FIELDS:
-        value = meeting_field(meeting, name)
+        value = meeting_reader(name)(meeting)
         if value is not MISSING:
             fields[name] = value
     found = presence(fields)

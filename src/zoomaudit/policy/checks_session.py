@@ -22,13 +22,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from zoomaudit.controls import CATALOGUE
 from zoomaudit.controls.catalogue_waiting import EVERYONE, EVERYONE_BUT_INVITED, INVITED_BYPASS, WHO_WAITS
 from zoomaudit.findings import Effective
-from zoomaudit.policy.checks import CheckInput, CheckResult, CheckSpec
+from zoomaudit.policy.checks import RESOLUTION_MEMO, CheckInput, CheckResult, CheckSpec
 from zoomaudit.resolve import Decision, HostResolution, explain_source, get_path
 
 
 def _decide(given: CheckInput, control: str) -> Decision:
     """Another control's decision for this meeting (its host side computed once per host)."""
-    key = f"resolution:{control}"
+    key = RESOLUTION_MEMO + control
     resolution = given.memo.get(key)
     if resolution is None:
         resolution = given.memo[key] = HostResolution(CATALOGUE[control], given.host, given.account)
@@ -232,6 +232,7 @@ CHECKS: dict[str, CheckSpec] = {
         _available_unless_e2ee,
         "the control's value is one of one_of and the meeting is not end-to-end encrypted (E2EE turns "
         "the feature off); an unknown encryption type cannot be judged",
+        depends=("encryption",),
     ),
     "if_meeting_has_passcode": CheckSpec(
         "if_meeting_has_passcode",
@@ -239,6 +240,7 @@ CHECKS: dict[str, CheckSpec] = {
         _if_meeting_has_passcode,
         "the control's value is one of one_of; judged only for a meeting that has a passcode (one "
         "without gets no finding), and an unknown passcode cannot be judged",
+        depends=("passcode",),
     ),
     "waiting_room_option": CheckSpec(
         "waiting_room_option",
@@ -246,6 +248,7 @@ CHECKS: dict[str, CheckSpec] = {
         _waiting_room_option,
         "the meeting has a waiting room and the control's value is one of one_of; a meeting without "
         "a waiting room fails, and one whose waiting room is unknown cannot be judged",
+        depends=("waiting_room",),
     ),
     "focus_mode_starts_on": CheckSpec(
         "focus_mode_starts_on",
@@ -253,5 +256,6 @@ CHECKS: dict[str, CheckSpec] = {
         _focus_mode,
         "the meeting starts in focus mode (settings.focus_mode) and the feature is available to the "
         "host; availability alone never passes",
+        depends=("focus_mode_available",),
     ),
 }

@@ -2,18 +2,23 @@
 
 Per host, each control's host side (locks and the user/group/account fallback) is resolved once;
 per meeting only the meeting field is read. Per policy, everything the hot loop needs is compiled
-once into a ``_Plan``. Findings are built without re-validation (``_make``, the same shortcut as
-pydantic's ``model_construct`` without its per-field default handling): their inputs were validated
-at load and collection, and this is the hot loop (docs/performance.md).
-"""
+once into a ``_Plan``. A host's meetings mostly state the same few values, and meetings that state
+the same value share one Decision object, so a verdict (class, message, actual, expected) is
+judged once per host and distinct decision, then reused: each finding costs one dict merge. Only a
+check that reads the meeting itself (a passcode's strength) runs for every meeting; any other check
+names the controls it depends on (``CheckSpec.depends``). Findings are built without re-validation
+(``_make``, the same shortcut as pydantic's ``model_construct`` without its per-field default
+handling): their inputs were validated at load and collection, and this is the hot loop
+(docs/performance.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from zoomaudit.controls import CATALOGUE, Control
 from zoomaudit.findings import ErrorFinding, Manual, Pass, Violation
-from zoomaudit.policy.checks import CheckInput, CheckSpec
+from zoomaudit.policy.checks import RESOLUTION_MEMO, CheckInput, CheckSpec
 from zoomaudit.policy.model import Applies, Policy, PolicySet
 from zoomaudit.policy.operators import Test
 from zoomaudit.policy.registry import CHECKS
@@ -30,11 +35,15 @@ _STATUS: dict[type[Finding], str] = {
 }
 
 
+_FIELDS_SET = set(Violation.model_fields)
+
+
 def _make(cls: type[Finding], fields: dict[str, Any]) -> Finding:
     """A finding from a complete field dict, without validation (see the module docstring)."""
     obj = cls.__new__(cls)
     object.__setattr__(obj, "__dict__", fields)
-    object.__setattr__(obj, "__pydantic_fields_set__", set(fields))
+    # One set for every finding: each holds every field, so a later assignment adds nothing to it.
+    object.__setattr__(obj, "__pydantic_fields_set__", _FIELDS_SET)
     object.__setattr__(obj, "__pydantic_extra__", None)
     object.__setattr__(obj, "__pydantic_private__", None)
     return obj
@@ -81,35 +90,62 @@ def _plans(policies: PolicySet) -> list[_Plan]:
     return cached
 
 
+_Judged = tuple[type[Finding], dict[str, Any]]
+"""A verdict: the finding's class and its fields that do not name the meeting."""
+
+
+_Step = tuple[
+    int, _Plan, Applies | None, HostResolution, Callable[[Any], Any] | None, tuple[HostResolution, ...], bool
+]
+"""(plan index, plan, its applies_to test, its control's resolution and value reader, those of the
+controls its check depends on, whether its check reads each meeting itself)."""
+
+
 class _HostView:
-    """What is shared by every meeting of one host: resolutions, group names, memos."""
+    """What is shared by every meeting of one host: resolutions, group names, memos, verdicts."""
 
     def __init__(self, host: HostContext, account: AccountContext) -> None:
         self.host = host
         self.account = account
-        self.resolutions: dict[str, HostResolution] = {}
         self.groups = host_groups(host, account)
         self.group_names = frozenset(
             account.groups[g].name.lower() for g in host.group_ids if g in account.groups
         )
         self.memo: dict[str, Any] = {}
-        self._aligned: list[HostResolution] | None = None
-        self.verdicts: dict[tuple[Any, ...], tuple[type[Finding], Any, str]] = {}
-        """(policy, host-side decision) -> (class, actual, message): the same for every meeting."""
+        self._steps: list[_Step] | None = None
+        self.verdicts: dict[tuple[int, ...], tuple[tuple[Decision, ...], _Judged | None]] = {}
+        """(plan, id of each decision the verdict rests on) -> (those decisions, the verdict; None
+        when the policy does not apply). A host's meetings that state the same value share one
+        Decision (``HostResolution.meeting_decision``), so each distinct verdict is
+        judged once per host. The entry holds the decisions themselves: while it lives, no other
+        object can take their ids."""
 
     def resolution(self, control: Control) -> HostResolution:
-        found = self.resolutions.get(control.name)
+        # In the memo the checks use too (``RESOLUTION_MEMO``): both decide through one object.
+        key = RESOLUTION_MEMO + control.name
+        found: HostResolution | None = self.memo.get(key)
         if found is None:
-            found = self.resolutions[control.name] = HostResolution(
-                control, self.host, self.account, self.groups
-            )
+            found = self.memo[key] = HostResolution(control, self.host, self.account, self.groups)
         return found
 
-    def resolutions_for(self, plans: list[_Plan]) -> list[HostResolution]:
-        """One resolution per plan, in order (computed once per host)."""
-        if self._aligned is None:
-            self._aligned = [self.resolution(p.control) for p in plans]
-        return self._aligned
+    def steps(self, plans: list[_Plan]) -> list[_Step]:
+        """Per plan, in order, what the hot loop needs (computed once per host)."""
+        if self._steps is None:
+            self._steps = [
+                (
+                    index,
+                    plan,
+                    plan.applies,
+                    self.resolution(plan.control),
+                    self.resolution(plan.control).value_reader(),
+                    tuple(self.resolution(CATALOGUE[c]) for c in (plan.check.depends or ()))
+                    if plan.check is not None
+                    else (),
+                    plan.check is not None and plan.check.depends is None,
+                )
+                for index, plan in enumerate(plans)
+            ]
+        return self._steps
 
 
 def _verdict(plan: _Plan, decision: Decision, view: _HostView) -> tuple[type[Finding], Any, str]:
@@ -148,76 +184,92 @@ def _verdict(plan: _Plan, decision: Decision, view: _HostView) -> tuple[type[Fin
     return Violation, eff.value, f"{text}; expected: {plan.expect_text}{lock}"
 
 
+def _judged(plan: _Plan, decision: Decision, subject: Subject | None, view: _HostView) -> _Judged | None:
+    """The verdict of one plan on one meeting, as (class, fields that do not name the meeting);
+    None when a check finds that the policy does not apply to the meeting."""
+    eff = decision.effective
+    expected = plan.expected
+    if plan.check is not None:
+        result = plan.check.run(CheckInput(eff, subject, view.host, view.account, plan.params, view.memo))
+        if not result.applies:  # not applicable to this meeting: no finding, as with applies_to
+            return None
+        expected = {"check": plan.check.name, **result.expected}
+        cls: type[Finding] = ErrorFinding if result.ok is None else Pass if result.ok else Violation
+        actual, message = result.actual, result.detail
+    else:
+        cls, actual, message = _verdict(plan, decision, view)
+    return cls, {
+        "policy_id": plan.id,
+        "control": plan.control_name,
+        "severity": plan.severity,
+        "actual": actual,
+        "expected": expected,
+        "source": eff.tier,
+        "locked": eff.locked,
+        "message": message,
+        "fix_id": None,
+        "status": _STATUS[cls],
+    }
+
+
 def _evaluate(plans: list[_Plan], view: _HostView, subject: Subject | None) -> list[Finding]:
     out: list[Finding] = []
     meeting = subject.meeting if subject is not None else None
     user = view.host.user
-    meeting_id = meeting.id if meeting is not None else None
-    occurrence_id = subject.occurrence_id if subject is not None else None
     start_time = subject.start_time if subject is not None else None
-    duration = subject.duration if subject is not None else None
-    topic = meeting.topic if meeting is not None else None
-    timezone = zone_name(meeting.timezone) if meeting is not None and start_time is not None else None
-    host_id = user.id
-    host_email = (meeting.host_email if meeting is not None else None) or user.email or None
+    # The fields that name the meeting; each finding is these plus its verdict's (one dict merge).
+    where: dict[str, Any] = {
+        "meeting_id": meeting.id if meeting is not None else None,
+        "occurrence_id": subject.occurrence_id if subject is not None else None,
+        "topic": meeting.topic if meeting is not None else None,
+        "host_id": user.id,
+        "host_email": (meeting.host_email if meeting is not None else None) or user.email or None,
+        "start_time": start_time,
+        "duration": subject.duration if subject is not None else None,
+        "timezone": zone_name(meeting.timezone) if meeting is not None and start_time is not None else None,
+    }
     verdicts = view.verdicts
-    for plan, resolution in zip(plans, view.resolutions_for(plans), strict=True):
-        applies = plan.applies
-        if applies is not None and (meeting is None or not applies(meeting, view.host, view.group_names)):
+    host, group_names = view.host, view.group_names
+    new, setattr_ = object.__new__, object.__setattr__
+    for index, plan, applies, resolution, read, depends, per_meeting in view.steps(plans):
+        if applies is not None and (meeting is None or not applies(meeting, host, group_names)):
             continue
-        decision = resolution.decide(subject)
-        eff = decision.effective
-        expected = plan.expected
-        if plan.check is not None:
-            result = plan.check.run(CheckInput(eff, subject, view.host, view.account, plan.params, view.memo))
-            if not result.applies:  # not applicable to this meeting: no finding, as with applies_to
-                continue
-            expected = {"check": plan.check.name, **result.expected}
-            cls: type[Finding] = ErrorFinding if result.ok is None else Pass if result.ok else Violation
-            actual, message = result.actual, result.detail
-        elif decision is resolution.fallback or decision.unknown is not None:
-            # host-side (the fallback, or "cannot be judged"): the same verdict for every meeting
-            # (a meeting's "cannot be judged" is a new Decision each time: keyed by its reason)
-            host_key: tuple[Any, ...] = (plan.id, "?", decision.unknown)
-            if decision is resolution.fallback:
-                host_key = (plan.id, id(decision))
-            found = verdicts.get(host_key)
-            if found is None:
-                found = verdicts[host_key] = _verdict(plan, decision, view)
-            cls, actual, message = found
-        else:  # the meeting's own value: the verdict depends only on the value
-            key: tuple[Any, ...] | None
+        if read is not None and meeting is not None:  # HostResolution.decide, inlined
+            value = read(meeting)
             try:
-                key = (plan.id, eff.tier, eff.value.__class__, eff.value)
-                found = verdicts.get(key)
-            except TypeError:  # an unhashable value (a list or a dict)
-                key, found = None, None
+                found_decision = resolution.by_value[(value.__class__, value)]
+            except (KeyError, TypeError):  # a value not met yet, or an unhashable one
+                decision = resolution.decide(subject)
+            else:
+                decision = found_decision if found_decision is not None else resolution.fallback
+        else:
+            decision = resolution.decide(subject)
+        if per_meeting:  # a check that reads the meeting itself
+            judged = _judged(plan, decision, subject, view)
+        else:
+            if not depends:
+                deps: tuple[Decision, ...] = ()
+                key: tuple[int, ...] = (index, id(decision))
+            elif len(depends) == 1:
+                deps = (depends[0].decide(subject),)
+                key = (index, id(decision), id(deps[0]))
+            else:
+                deps = tuple(r.decide(subject) for r in depends)
+                key = (index, id(decision), *map(id, deps))
+            found = verdicts.get(key)
             if found is None:
-                found = _verdict(plan, decision, view)
-                if key is not None:
-                    verdicts[key] = found
-            cls, actual, message = found
-        fields = {
-            "policy_id": plan.id,
-            "control": plan.control_name,
-            "severity": plan.severity,
-            "meeting_id": meeting_id,
-            "occurrence_id": occurrence_id,
-            "topic": topic,
-            "host_id": host_id,
-            "host_email": host_email,
-            "actual": actual,
-            "expected": expected,
-            "source": eff.tier,
-            "locked": eff.locked,
-            "message": message,
-            "fix_id": None,
-            "start_time": start_time,
-            "duration": duration,
-            "timezone": timezone,
-            "status": _STATUS[cls],
-        }
-        out.append(_make(cls, fields))
+                judged = _judged(plan, decision, subject, view)
+                verdicts[key] = ((decision, *deps), judged)
+            else:
+                judged = found[1]
+        if judged is not None:
+            # _make, inlined
+            finding = new(judged[0])
+            setattr_(finding, "__dict__", where | judged[1])
+            setattr_(finding, "__pydantic_fields_set__", _FIELDS_SET)
+            setattr_(finding, "__pydantic_extra__", None)
+            setattr_(finding, "__pydantic_private__", None)
+            out.append(finding)
     return out
 
 
