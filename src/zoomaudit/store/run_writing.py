@@ -21,6 +21,7 @@ import zoomaudit.store.runs as conv
 from zoomaudit.errors import StoreError
 from zoomaudit.findings import Finding
 from zoomaudit.snapshot import CollectError
+from zoomaudit.store.bulk import insert_rows
 from zoomaudit.store.models import FindingRow, Run, RunErrorRow
 from zoomaudit.store.records import PolicyInfo, RunRecord
 from zoomaudit.vocabulary import ScopeKind, Trigger
@@ -93,8 +94,7 @@ class RunWriting:
         rows = [conv.finding_row(run_id, f) for f in findings]
         with self.session() as session:
             self._running(session, run_id).heartbeat_at = _now()
-            if rows:
-                session.execute(insert(FindingRow), rows)
+            insert_rows(session.connection(), FindingRow, rows)
         return len(rows)
 
     def add_errors(self, run_id: str, errors: Iterable[CollectError]) -> int:
