@@ -32,7 +32,11 @@ def insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[s
     if compiled.positional:
         order = list(compiled.positiontup or ())
         values = itemgetter(*order)
-        processed = [(i, process) for i, key in enumerate(order) if (process := processors[key]) is not None]
+        processed = [
+            (i, _by_identity(process))
+            for i, key in enumerate(order)
+            if (process := processors[key]) is not None
+        ]
         params: list[Any] = []
         for row in rows:
             one = list(values(row)) if len(order) > 1 else [row[order[0]]]
@@ -40,9 +44,27 @@ def insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[s
                 one[i] = process(one[i])
             params.append(tuple(one))
     else:
-        named = list(processors.items())
+        named = [
+            (key, None if process is None else _by_identity(process)) for key, process in processors.items()
+        ]
         params = [
             {key: row[key] if process is None else process(row[key]) for key, process in named}
             for row in rows
         ]
     connection.exec_driver_sql(compiled.string, params)
+
+
+def _by_identity(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``process``, remembering its answer per object: the findings of one policy share their
+    ``expected`` value (one object), so it is turned into JSON once, not once a finding. Keyed by
+    ``id``, which is safe while the rows being inserted keep every value alive."""
+    seen: dict[int, Any] = {}
+
+    def once(value: Any) -> Any:
+        key = id(value)
+        found = seen.get(key, seen)
+        if found is seen:
+            found = seen[key] = process(value)
+        return found
+
+    return once
