@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: install bytecode demo test lint typecheck unit bench browser-deps clean
+.PHONY: install bytecode demo test lint typecheck unit bench browser-deps postgres-deps clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -29,6 +29,14 @@ browser-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# Debian's PostgreSQL server for the store tests on PostgreSQL; the tests start their own
+# throwaway server (as the postgres user when run as root) and never touch a cluster of the machine's.
+postgres-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
 demo: $(STAMP) bytecode
 	$(BIN)/zoomaudit demo
 
@@ -40,9 +48,9 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 unit: $(STAMP)
-	$(BIN)/pytest -q
+	ZOOMAUDIT_TEST_POSTGRES=require $(BIN)/pytest -q
 
-test: $(STAMP) browser-deps lint typecheck unit
+test: $(STAMP) browser-deps postgres-deps lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

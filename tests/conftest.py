@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.postgres_server import REQUIRED, PostgresServer, PostgresUnavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -21,3 +24,18 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
             monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ZOOMAUDIT_DATABASE_URL", f"sqlite:///{tmp_path / 'test.db'}")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of this test session (tests/postgres_server.py), started on first use."""
+    try:
+        server = PostgresServer().start()
+    except PostgresUnavailable as exc:
+        if REQUIRED:
+            pytest.fail(f"PostgreSQL is required (ZOOMAUDIT_TEST_POSTGRES=require): {exc}")
+        pytest.skip(f"PostgreSQL is not available: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,9 +1,10 @@
 """Fixtures of the store tests: a fresh store per test and finding builders.
 
-Every store test runs on SQLite. To run them on PostgreSQL too, point
-``ZOOMAUDIT_TEST_POSTGRES_URL`` at an empty scratch database (its public schema is dropped
-before each test), e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/zoomaudit_test``,
-with a driver (psycopg) installed.
+Every store test runs on SQLite and on PostgreSQL: a server of the test session's own
+(``postgres`` in tests/conftest.py; skipped where PostgreSQL is not installed, unless
+``ZOOMAUDIT_TEST_POSTGRES=require``, as ``make test`` sets), or, when
+``ZOOMAUDIT_TEST_POSTGRES_URL`` is set, that scratch database (its public schema is dropped
+before each test), e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/zoomaudit_test``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests.postgres_server import PostgresServer
 from zoomaudit.findings import ErrorFinding, Finding, Manual, Pass, Violation, Waived
 from zoomaudit.store import Store
 
@@ -35,11 +37,14 @@ def _empty_postgres(url: str) -> str:
     return url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"])
+@pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
-    return _empty_postgres(POSTGRES_URL)
+    if POSTGRES_URL:
+        return _empty_postgres(POSTGRES_URL)
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.url()
 
 
 def sqlite_only(url: str) -> None:
