@@ -56,8 +56,10 @@ class RunWriting:
         started_at: datetime,
         *,
         policies: Mapping[str, PolicyInfo] | None = None,
+        rejudged_from: str | None = None,
     ) -> str:
-        """Record a new running run (committed at once) and return its id."""
+        """Record a new running run (committed at once) and return its id; ``rejudged_from``
+        names the run whose snapshot a ``rejudge`` run judges again."""
         _require_aware(started_at)
         policy_info = {pid: info.model_dump() for pid, info in (policies or {}).items()}
         with self.session() as session:
@@ -76,6 +78,7 @@ class RunWriting:
                     policies=policy_info,
                     owner=self._owner,
                     heartbeat_at=_now(),
+                    rejudged_from=rejudged_from,
                 )
             )
         return run_id
