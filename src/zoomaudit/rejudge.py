@@ -16,13 +16,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zoomaudit.errors import UsageError
-from zoomaudit.judging import Tally, judge
+from zoomaudit.judging import Judged, Tally, judge
 from zoomaudit.runner import NullObserver, Observer, RunOutcome
 
 if TYPE_CHECKING:
     from zoomaudit.policy import PolicySet
     from zoomaudit.settings import Settings
     from zoomaudit.store import RunRecord, Store
+
+STORE_EVERY = 5000
+"""Findings stored per transaction: a few hosts' worth (memory stays a few MB)."""
 
 
 def rejudge(
@@ -106,12 +109,15 @@ def _rejudge(store: Store, source: RunRecord, policies: PolicySet, observer: Obs
     tally = Tally()
     observer.phase("judging the stored snapshot")
     try:
+        pending: list[Judged] = []
         for data in store.snapshots.chunks(source.id, start=ACCOUNT_SEQUENCE + 1):
-            judged = judge(
-                policies, account, decode_batch(data), waivers, now=now, starting_within=starting_within
-            )
-            tally.store(store, run_id, judged, judged.findings)
+            batch = decode_batch(data)
+            pending.append(judge(policies, account, batch, waivers, now=now, starting_within=starting_within))
             observer.advance()
+            if sum(len(j.findings) for j in pending) >= STORE_EVERY:
+                tally.store_many(store, run_id, pending)
+                pending = []
+        tally.store_many(store, run_id, pending)
     except BaseException as exc:
         store.finish_run(
             run_id,

@@ -284,13 +284,15 @@ class _Run:
         data = encode_account(account, self.needs.options)
         self.store.snapshots.add(self.outcome.run_id, ACCOUNT_SEQUENCE, data)
 
-    def _keep_batch(self, batch: HostBatch) -> None:
-        """Keep the batch as collected in the run's snapshot, secrets removed, compressed: one
-        chunk per host as the run goes, so the snapshot is never whole in memory."""
+    def _snapshot_chunk(self, batch: HostBatch) -> tuple[int, bytes] | None:
+        """The batch as collected, for the run's snapshot (secrets removed, compressed): one chunk
+        per host, stored with its findings, so the snapshot is never whole in memory."""
         from zoomaudit.snapshot_codec import encode_batch
 
+        if self.store.snapshot_runs <= 0:
+            return None
         self.snapshot_sequence += 1
-        self.store.snapshots.add(self.outcome.run_id, self.snapshot_sequence, encode_batch(batch))
+        return self.snapshot_sequence, encode_batch(batch)
 
     def _take(self, account: AccountContext, batch: HostBatch, waivers: list[WaiverRecord]) -> None:
         """Keep one host batch in the snapshot, judge it, plan its fixes and store both before
@@ -298,8 +300,7 @@ class _Run:
         from zoomaudit.fixes.plan import plan_fixes
         from zoomaudit.fixes.queue import record_plans
 
-        if self.store.snapshot_runs > 0:
-            self._keep_batch(batch)
+        chunk = self._snapshot_chunk(batch)
         judged = judge(
             self.policies, account, batch, waivers, now=self.now, starting_within=self.starting_within
         )
@@ -322,7 +323,7 @@ class _Run:
                 f.model_copy(update={"fix_id": by_identity[f.identity]}) if f.identity in by_identity else f
                 for f in findings
             ]
-        self.tally.store(self.store, self.outcome.run_id, judged, findings)
+        self.tally.store(self.store, self.outcome.run_id, judged, findings, chunk)
 
     def clock(self) -> datetime:
         """The time now, for what is stamped when it happens (the fix trail), not the run start."""

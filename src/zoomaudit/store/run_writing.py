@@ -12,16 +12,16 @@ import secrets
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 import zoomaudit.store.runs as conv
 from zoomaudit.errors import StoreError
 from zoomaudit.findings import Finding
 from zoomaudit.snapshot import CollectError
-from zoomaudit.store.models import FindingRow, Run, RunErrorRow
+from zoomaudit.store.models import FindingRow, Run, RunErrorRow, SnapshotChunk
 from zoomaudit.store.records import PolicyInfo, RunRecord
 from zoomaudit.vocabulary import ScopeKind, Trigger
 
@@ -98,6 +98,30 @@ class RunWriting:
             self._running(session, run_id).heartbeat_at = _now()
             if rows:
                 session.execute(insert(FindingRow), rows)
+        return len(rows)
+
+    def add_batch(
+        self,
+        run_id: str,
+        findings: Iterable[Finding],
+        errors: Iterable[CollectError],
+        snapshot: tuple[int, bytes] | None = None,
+    ) -> int:
+        """Store one host batch's findings, collection errors and snapshot chunk (sequence, bytes)
+        in one transaction (one commit per host, not three); returns how many findings."""
+        rows = [conv.finding_row(run_id, f) for f in findings]
+        error_rows = conv.error_rows(run_id, errors)
+        with self.session() as session:
+            self._running(session, run_id).heartbeat_at = _now()
+            if rows:
+                # The table's Core insert: one executemany for the batch. The ORM's bulk insert
+                # leaves out each row's None values and so splits a batch into dozens of
+                # statements by the keys left (~45 per host, most of a rejudge's time).
+                session.execute(insert(cast("Table", FindingRow.__table__)), rows)
+            if error_rows:
+                session.execute(insert(RunErrorRow), error_rows)
+            if snapshot is not None:
+                session.add(SnapshotChunk(run_id=run_id, sequence=snapshot[0], data=snapshot[1]))
         return len(rows)
 
     def add_errors(self, run_id: str, errors: Iterable[CollectError]) -> int:
