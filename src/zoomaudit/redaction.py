@@ -14,6 +14,7 @@ the logs all mask through this module, so a rule changed here changes everywhere
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 MASK = "********"
@@ -32,6 +33,7 @@ def is_sealed(value: Any) -> bool:
     return isinstance(value, Mapping) and FINGERPRINT in value and set(value) <= {SEALED, FINGERPRINT}
 
 
+@lru_cache(maxsize=4096)
 def is_secret_name(name: str) -> bool:
     """Whether a key or dotted path (its last part) names a secret."""
     last = name.rsplit(".", 1)[-1].lower()

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
@@ -114,10 +115,7 @@ class RunWriting:
         with self.session() as session:
             self._running(session, run_id).heartbeat_at = _now()
             if rows:
-                # The table's Core insert: one executemany for the batch. The ORM's bulk insert
-                # leaves out each row's None values and so splits a batch into dozens of
-                # statements by the keys left (~45 per host, most of a rejudge's time).
-                session.execute(insert(cast("Table", FindingRow.__table__)), rows)
+                _insert_findings(session, rows)
             if error_rows:
                 session.execute(insert(RunErrorRow), error_rows)
             if snapshot is not None:
@@ -179,3 +177,37 @@ class RunWriting:
                 run.finished_at = run.heartbeat_at or run.started_at
                 run.error = "the process writing this run stopped before finishing it"
             return [r.id for r in gone]
+
+
+def _insert_findings(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert a batch's finding rows: one ``executemany``.
+
+    Not the ORM's bulk insert, which leaves out each row's None values and so splits a batch into
+    dozens of statements by the keys left (~45 per host). On SQLite the rows go to the driver as
+    tuples, each value through its column type's own bind processor (the same text SQLAlchemy
+    would write), which skips the per-row parameter building that was half of a 5,000-meeting
+    rejudge's storing time; elsewhere the table's Core insert does it.
+    """
+    table = cast("Table", FindingRow.__table__)
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "sqlite":
+        session.execute(insert(table), rows)
+        return
+    columns = [c for c in table.columns if c.name != "id"]
+    names = [c.name for c in columns]
+    processed = [
+        (i, process)
+        for i, c in enumerate(columns)
+        if (process := c.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    ]
+    read = itemgetter(*names)  # every row has every column (runs.finding_row)
+    values: list[tuple[Any, ...]] = []
+    for row in rows:
+        value = list(read(row))
+        for i, process in processed:
+            value[i] = process(value[i])
+        values.append(tuple(value))
+    placeholders = ", ".join("?" for _ in names)
+    statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({placeholders})"  # noqa: S608
+    connection.exec_driver_sql(statement, values)
