@@ -67,9 +67,9 @@ class SnapshotRepository:
             session.execute(delete(SnapshotChunk).where(SnapshotChunk.run_id == run_id))
 
     def keep_latest(self, n: int) -> list[str]:
-        """Keep the snapshots of the ``n`` newest complete runs that have one; drop the others of
-        every finished run (a running run's chunks are its own business). Returns the runs whose
-        snapshot was dropped."""
+        """Keep the snapshots of the ``n`` newest complete runs that have one, and of the newest
+        complete whole-account run; drop the others of every finished run (a running run's chunks
+        are its own business). ``n`` = 0 keeps none. Returns the runs whose snapshot was dropped."""
         with self._store.session() as session:
             having = select(SnapshotChunk.run_id).distinct()
             newest = (
@@ -79,6 +79,11 @@ class SnapshotRepository:
                 .limit(max(n, 0))
             )
             kept = set(session.scalars(newest))
+            if n > 0:
+                # The newest whole-account run keeps its snapshot too, however many one-meeting
+                # runs (pre-session checks, webhooks) came since: it is the one worth judging again.
+                account = newest.where(Run.scope == "account").limit(1)
+                kept.update(session.scalars(account))
             finished = select(Run.id).where(Run.id.in_(having), Run.status != "running")
             dropped = [run_id for run_id in session.scalars(finished) if run_id not in kept]
             if dropped:
