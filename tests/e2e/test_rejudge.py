@@ -177,3 +177,20 @@ def test_refusals_are_usage_errors(
     }
     for ref, words in cases.items():
         assert words in _refusal(cli("rejudge", ref)), ref
+
+
+def test_policies_reading_settings_the_run_did_not_read_are_refused(
+    settings: Settings, sandbox: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    meeting = int(sandbox.state.meeting_by_topic("Trustees board meeting")["id"])
+    run_id = audit(settings, MeetingsScope.of(meeting)).run_id
+    folder = tmp_path / "with-sign-in"
+    shutil.copytree(PACK, folder)
+    pack = folder / "safeguarding.yaml"
+    text = pack.read_text()
+    switched_off = "control: meeting_authentication\n    expect: {equals: true}\n    enabled: false"
+    assert switched_off in text
+    pack.write_text(text.replace(switched_off, switched_off.replace("false", "true")))
+    _no_zoom(monkeypatch)
+    refused = _refusal(cli("rejudge", run_id, "--policies", str(folder)))
+    assert "did not read (meeting_authentication)" in refused
