@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
+import zoomaudit.snapshot_codec as codec
 from zoomaudit.passcodes import ALLOWED, PasscodeRequirement, presence, unmet_rules
 from zoomaudit.redaction import MASK
 from zoomaudit.snapshot_codec import scrub_meeting, stand_in
@@ -28,7 +30,7 @@ def test_a_stand_in_breaks_exactly_the_rules_the_passcode_breaks() -> None:
     for passcode in samples:
         replaced = stand_in(passcode)
         assert replaced != passcode
-        assert replaced != MASK, passcode
+        assert replaced is not None, passcode
         for requirement in REQUIREMENTS:
             assert unmet_rules(replaced, requirement) == unmet_rules(passcode, requirement), passcode
 
@@ -55,3 +57,12 @@ def test_a_meeting_keeps_what_says_a_passcode_is_set_and_no_secret() -> None:
     assert presence(scrub_meeting({"password": ""})).state == "absent"
     assert presence(scrub_meeting({"join_url": body["join_url"]})).source == "join_url"
     assert presence(scrub_meeting({"pstn_password": "123"})).source == "pstn_password"
+
+
+def test_a_passcode_with_no_stand_in_is_kept_as_set_with_its_text_unknown(monkeypatch: Any) -> None:
+    monkeypatch.setattr(codec, "stand_in", lambda _passcode: None)
+    kept = codec.scrub_meeting({"password": "Gt5anx7k", "encrypted_password": "EncRypt3d.1"})
+    assert "password" not in kept
+    assert kept["encrypted_password"] == MASK
+    found = presence(kept)
+    assert (found.state, found.password) == ("present", None)
