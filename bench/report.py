@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bench.rejudge import rows as rejudge_rows
+
 BEGIN = "<!-- bench:results:begin -->"
 END = "<!-- bench:results:end -->"
 
@@ -99,6 +101,7 @@ def targets(results: dict[str, Any]) -> list[str]:
                 helps["median_s"] < 0.5,
             )
         )
+    rows += rejudge_rows(results, _row)
     naive = results.get("naive")
     if naive and full:
         how = "extrapolated" if naive["extrapolated"] else "measured"

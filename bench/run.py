@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make ``bench`` importable as a package
     sys.path.insert(0, str(ROOT))
 
+import bench.rejudge as bench_rejudge  # noqa: E402
 from bench.bound import extrapolate, lower_bound, ratio, sequential_start  # noqa: E402
 from bench.measure import ProcessRun, machine, median_of, run_process  # noqa: E402
 from bench.report import markdown, update_doc  # noqa: E402
@@ -235,8 +236,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--runs", type=int, help="Runs of the single-meeting audit and of --help (5; quick 3).")
     p.add_argument(
         "--only",
-        default="eval,help,audit,single,naive,growth",
-        help="Comma-separated parts to run: eval, help, audit, single, naive, growth.",
+        default="eval,help,audit,single,rejudge,naive,growth",
+        help="Comma-separated parts to run: eval, help, audit, single, rejudge, naive, growth.",
     )
     p.add_argument("--name", help="Results file bench/results/<name>.json (default full or quick).")
     p.add_argument("--update-docs", action="store_true", help="Write the table into docs/performance.md.")
@@ -292,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         results["help"] = h = help_time(args.runs)
         log(f"zoomaudit --help: median {h['median_s']:.2f} s")
     account = Account(args.users, args.meetings, args.seed, args.plan, args.latency_ms)
-    if parts & {"audit", "single", "naive"}:
+    if parts & {"audit", "single", "naive", "rejudge"}:
         log(f"sandbox: {args.users} users, {args.meetings:,} meetings, {args.plan}, +{args.latency_ms:g} ms")
         with SandboxProcess(account) as sandbox:
             rtt = sandbox.round_trips()
@@ -309,6 +310,12 @@ def main(argv: list[str] | None = None) -> int:
                     f"single-meeting audit: median {s['median_s']:.2f} s"
                     f" (fresh database {s['fresh_database_median_s']:.2f} s)"
                 )
+            if "rejudge" in parts:
+                log("rejudge of a whole-account audit (audit once, then rejudge latest) ...")
+                results["rejudge"] = r = bench_rejudge.measure(
+                    ZOOMAUDIT, lambda tmp: audit_env(sandbox, tmp, 1.0, args.plan), args.runs
+                )
+                log(f"rejudge: median {r['median_s']:.2f} s, snapshot {r['snapshot_bytes'] / 1e6:.2f} MB")
             if "naive" in parts:
                 log(f"naive sequential client ({args.naive_users or 'all'} users) ...")
                 results["naive"] = n = naive(sandbox, args.naive_users)

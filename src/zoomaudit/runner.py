@@ -10,9 +10,9 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, assert_never
+from typing import TYPE_CHECKING, Any, Protocol
 
-from zoomaudit.findings import ErrorFinding, Finding, Manual, Pass, Violation, Waived
+from zoomaudit.judging import Tally, judge
 from zoomaudit.vocabulary import FixMode, Scope, Trigger, scope_detail
 
 if TYPE_CHECKING:
@@ -62,23 +62,8 @@ class RunOutcome:
     """Fix plans of a dry run (nothing recorded, nothing applied)."""
     fix_results: list[ApplyResult] = field(default_factory=list)
     """Results of auto-applied fixes."""
-
-
-def _count_key(finding: Finding) -> str:
-    """The key of a run's counts (store.records.COUNT_KEYS) that a finding adds one to."""
-    match finding:
-        case Violation():
-            return "violations"
-        case Pass():
-            return "passed"
-        case ErrorFinding():
-            return "errors"
-        case Waived():
-            return "waived"
-        case Manual():
-            return "manual"
-        case _:
-            assert_never(finding)
+    rejudged_from: str | None = None
+    """For ``zoomaudit rejudge``: the run whose snapshot was judged again."""
 
 
 async def run(
@@ -185,11 +170,11 @@ class _Run:
             concurrency=settings.concurrency,
             on_hosts=observer.total,
         )
-        self.counts: dict[str, int] = dict.fromkeys(
-            ("meetings", "users", "violations", "errors", "waived", "manual", "passed", "past"), 0
-        )
+        self.tally = Tally()
+        self.counts = self.tally.counts
         self.outcome = RunOutcome(run_id="", complete=False)
-        self.collect_errors = 0
+        self.snapshot_sequence = 0
+        """Chunks of the run's snapshot written so far (``snapshot_codec``)."""
         self.auto_fix_ids: list[str] = []
         self.policy_by_fix: dict[str, str] = {}
 
@@ -262,6 +247,8 @@ class _Run:
         try:
             self.observer.phase("reading account and group settings")
             account = await account_task
+            if self.store.snapshot_runs > 0:
+                await asyncio.to_thread(self._keep_account, account)
             waivers = active_waivers(self.store, self.now.date())
             self.observer.phase("auditing hosts")
             async for batch in batches_for(self.collector, self.scope, targets):
@@ -281,34 +268,43 @@ class _Run:
                 counts=self.counts,
                 error=str(exc) or type(exc).__name__,
             )
+            self.store.snapshots.forget(run_id)  # nothing to judge again in a run that failed
             raise
-        complete = self.collect_errors == 0
+        complete = self.tally.collect_errors == 0
         self.store.finish_run(run_id, complete=complete, finished_at=datetime.now(UTC), counts=self.counts)
+        # Only complete runs can be judged again; of those, the latest N keep their snapshot.
+        self.store.snapshots.keep_latest(self.store.snapshot_runs)
         self.outcome.complete = complete
         self.outcome.counts = dict(self.counts)
         return self.outcome
 
+    def _keep_account(self, account: AccountContext) -> None:
+        from zoomaudit.snapshot_codec import ACCOUNT_SEQUENCE, encode_account
+
+        data = encode_account(account, self.needs.options)
+        self.store.snapshots.add(self.outcome.run_id, ACCOUNT_SEQUENCE, data)
+
+    def _snapshot_chunk(self, batch: HostBatch) -> tuple[int, bytes] | None:
+        """The batch as collected, for the run's snapshot (secrets removed, compressed): one chunk
+        per host, stored with its findings, so the snapshot is never whole in memory."""
+        from zoomaudit.snapshot_codec import encode_batch
+
+        if self.store.snapshot_runs <= 0:
+            return None
+        self.snapshot_sequence += 1
+        return self.snapshot_sequence, encode_batch(batch)
+
     def _take(self, account: AccountContext, batch: HostBatch, waivers: list[WaiverRecord]) -> None:
-        """Evaluate one host batch, plan its fixes and store both before the next batch."""
+        """Keep one host batch in the snapshot, judge it, plan its fixes and store both before
+        the next batch."""
         from zoomaudit.fixes.plan import plan_fixes
         from zoomaudit.fixes.queue import record_plans
-        from zoomaudit.fixes.waivers import apply_waivers
-        from zoomaudit.policy import evaluate_batch
-        from zoomaudit.timing import split_past, starting_before
 
-        # Sessions that are over are not judged and get no fixes; only their number is kept.
-        live, past = split_past(batch.subjects, self.now)
-        judged = {s.meeting.id for s in live}
-        self.counts["past"] += len({s.meeting.id for s in past} - judged)
-        if self.starting_within is not None:
-            # Sessions starting later (or with no fixed time) are skipped, and not counted.
-            live = starting_before(live, self.now + self.starting_within)
-        batch = batch.model_copy(update={"subjects": live})
-        findings: list[Finding] = list(evaluate_batch(self.policies, account, batch))
-        groups = [account.groups[g].name for g in batch.host.group_ids if g in account.groups]
-        findings = apply_waivers(
-            findings, waivers, today=self.now.date(), host_groups={batch.host.user.id: groups}
+        chunk = self._snapshot_chunk(batch)
+        judged = judge(
+            self.policies, account, batch, waivers, now=self.now, starting_within=self.starting_within
         )
+        findings, batch = judged.findings, judged.batch
         plans = plan_fixes(findings, self.policies, account, batch, mode_override=self.fix_mode)
         if plans and self.dry_run:
             self.outcome.planned.extend(plans)
@@ -327,14 +323,7 @@ class _Run:
                 f.model_copy(update={"fix_id": by_identity[f.identity]}) if f.identity in by_identity else f
                 for f in findings
             ]
-        self.store.add_findings(self.outcome.run_id, findings)
-        self.store.add_errors(self.outcome.run_id, batch.errors)
-        for finding in findings:
-            self.counts[_count_key(finding)] += 1
-        self.counts["errors"] += len(batch.errors)
-        self.collect_errors += len(batch.errors)
-        self.counts["meetings"] += len({s.meeting.id for s in batch.subjects})
-        self.counts["users"] += 1
+        self.tally.store(self.store, self.outcome.run_id, judged, findings, chunk)
 
     def clock(self) -> datetime:
         """The time now, for what is stamped when it happens (the fix trail), not the run start."""

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=400, ge=1, le=36500, alias="ZOOMAUDIT_RETENTION_DAYS")
     """How long runs (with their findings), pre-session checks and the notification log are kept
     (``zoomaudit prune``, nightly in ``serve``); fix plans and their trail are never pruned."""
+    snapshot_runs: int = Field(default=7, ge=0, le=1000, alias="ZOOMAUDIT_SNAPSHOT_RUNS")
+    """How many of the latest complete runs keep the snapshot they judged, for ``zoomaudit
+    rejudge`` (0: none); older runs keep their findings only."""
 
     notify_urls: SecretStr = Field(default=SecretStr(""), alias="ZOOMAUDIT_NOTIFY_URLS")
     """apprise URLs (space or comma separated) of the safeguarding lead's channels; they carry

@@ -12,9 +12,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, assert_never
 
-Trigger = Literal["manual", "scheduled", "webhook", "pre-session"]
-"""What started a run: a person (CLI, console), the nightly job, a Zoom webhook, or a check of one
-session shortly before it starts (``pre-session``)."""
+Trigger = Literal["manual", "scheduled", "webhook", "pre-session", "rejudge"]
+"""What started a run: a person (CLI, console), the nightly job, a Zoom webhook, a check of one
+session shortly before it starts (``pre-session``), or ``zoomaudit rejudge``: a stored run's
+snapshot judged again, asking Zoom nothing. A rejudge run is a what-if trial, never the
+account's current state (``REAL_TRIGGERS``)."""
+
+REAL_TRIGGERS: tuple[str, ...] = ("manual", "scheduled", "webhook", "pre-session")
+"""The triggers of runs that read Zoom: what the account is now (the console, digests, the
+pre-session plan and the default ``diff`` read only these)."""
 
 FixMode = Literal["off", "suggest", "auto"]
 """A policy's fix mode (policy files' ``fix.mode``), or a run's override of every policy's mode."""

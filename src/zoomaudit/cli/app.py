@@ -48,6 +48,7 @@ COMMAND_MODULES = (
     "zoomaudit.cli.policies",
     "zoomaudit.cli.audit",
     "zoomaudit.cli.runs",
+    "zoomaudit.cli.rejudge",
     "zoomaudit.cli.upcoming",
     "zoomaudit.cli.demo",
     "zoomaudit.cli.fixes",

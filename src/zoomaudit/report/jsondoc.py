@@ -38,9 +38,10 @@ def _time(value: datetime | None) -> str | None:
 
 def _run(report: RunReport, version: int) -> dict[str, Any]:
     run = report.run
-    # Version 1 knows no ``pre-session`` trigger: a check the service scheduled reads ``scheduled``.
-    trigger = "scheduled" if version < 2 and run.trigger == "pre-session" else run.trigger
-    return {
+    # Version 1 knows no ``pre-session`` or ``rejudge`` trigger: a check the service scheduled
+    # reads ``scheduled``, and a rejudge (someone asked for it) reads ``manual``.
+    trigger = _V1_TRIGGERS.get(run.trigger, run.trigger) if version < 2 else run.trigger
+    doc: dict[str, Any] = {
         "id": run.id,
         "trigger": trigger,
         "scope": run.scope,
@@ -48,6 +49,12 @@ def _run(report: RunReport, version: int) -> dict[str, Any]:
         "finished_at": _time(run.finished_at),
         "complete": run.complete,
     }
+    if version >= 2 and run.rejudged_from is not None:
+        doc["rejudged_from"] = run.rejudged_from
+    return doc
+
+
+_V1_TRIGGERS = {"pre-session": "scheduled", "rejudge": "manual"}
 
 
 def _summary(report: RunReport, version: int) -> dict[str, int]:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from zoomaudit.store.models import FindingRow, Run, RunErrorRow
 from zoomaudit.store.records import RunRecord
 from zoomaudit.store.runs import record_of
+from zoomaudit.vocabulary import REAL_TRIGGERS
 
 if TYPE_CHECKING:
     from zoomaudit.store.database import Database
@@ -49,7 +50,7 @@ class ConsoleReads:
         """Runs of ``scope`` in one of ``statuses``, newest first."""
         query = (
             select(Run)
-            .where(Run.scope == scope, Run.status.in_(list(statuses)))
+            .where(Run.scope == scope, Run.status.in_(list(statuses)), Run.trigger.in_(REAL_TRIGGERS))
             .order_by(Run.started_at.desc(), Run.id.desc())
             .limit(limit)
         )
@@ -143,7 +144,11 @@ class ConsoleReads:
         query = (
             select(Run.id)
             .join(FindingRow, FindingRow.run_id == Run.id)
-            .where(FindingRow.meeting_id == meeting_id, Run.status.in_(list(statuses)))
+            .where(
+                FindingRow.meeting_id == meeting_id,
+                Run.status.in_(list(statuses)),
+                Run.trigger.in_(REAL_TRIGGERS),
+            )
             .order_by(Run.started_at.desc())
             .limit(1)
         )

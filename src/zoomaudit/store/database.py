@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 class Database(Protocol):
     passcode_retention: timedelta
+    snapshot_runs: int
 
     def session(self) -> AbstractContextManager[Session]: ...
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -61,7 +62,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 """The Alembic revision these models match. A test checks that it is the head of the packaged
 migrations, so a new migration cannot ship without moving it."""
 
@@ -91,6 +92,21 @@ class Run(Base):
     """hostname:pid:store-token of the process writing the run; used to spot killed runs."""
     heartbeat_at: Mapped[datetime | None]
     """Last write of the run; a long-silent running run is abandoned."""
+    rejudged_from: Mapped[str | None] = mapped_column(String(32))
+    """For a run of trigger ``rejudge``: the run whose stored snapshot it judged again. No foreign
+    key (migration 0008 says why); pruning a run clears the links to it (``store/retention.py``)."""
+
+
+class SnapshotChunk(Base):
+    """A piece of the snapshot a run judged (``zoomaudit.snapshot_codec``): zlib-compressed JSON,
+    secrets removed. Sequence 0 is the account's context, then one chunk per host batch, written
+    as the run goes. Only the latest ``ZOOMAUDIT_SNAPSHOT_RUNS`` complete runs keep theirs."""
+
+    __tablename__ = "snapshot_chunks"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class FindingRow(Base):

@@ -58,6 +58,8 @@ class RunRecord(_Record):
     policy_hash: str = ""
     counts: dict[str, int] = Field(default_factory=dict)
     error: str | None = None
+    rejudged_from: str | None = None
+    """For a ``rejudge`` run: the run whose snapshot it judged again."""
 
 
 class PolicyInfo(_Record):

@@ -3,7 +3,7 @@ notification log rows are deleted (``zoomaudit prune``, and nightly in ``serve``
 
 What is never deleted:
 - the newest complete run, and the newest complete run of the whole account (reports, diffs and
-  ``upcoming`` start from them), however old;
+  ``upcoming`` start from them), however old (a ``rejudge`` run, a what-if trial, is never that);
 - a run still ``running``;
 - fix plans and their trail (``fix_events``): the record of what zoomaudit changed in Zoom, or
   proposed to change. A pruned run only loses its link from the plans it created
@@ -11,6 +11,9 @@ What is never deleted:
 - waivers, admins, the meeting update quota;
 - notifications still being retried, and the "once" dedupe marks of urgent alerts (without them an
   alert already sent would be sent again).
+
+Snapshots (``store/snapshots.py``) are kept for the latest ``ZOOMAUDIT_SNAPSHOT_RUNS`` complete
+runs only: a prune drops the others' (the runner already does after each run).
 
 Runs are deleted a batch at a time, each batch in its own transaction, so a first prune of a
 large database never holds the write lock for long.
@@ -35,7 +38,9 @@ from zoomaudit.store.models import (
     PreSessionCheck,
     Run,
     RunErrorRow,
+    SnapshotChunk,
 )
+from zoomaudit.vocabulary import REAL_TRIGGERS
 
 if TYPE_CHECKING:
     from zoomaudit.store.database import Database
@@ -107,12 +112,19 @@ class Retention:
             session.execute(delete(PreSessionCheck).where(*_old_checks(cutoff)))
             session.execute(delete(Notification).where(*_old_notifications(cutoff)))
             session.execute(delete(NotificationMark).where(*_old_marks(cutoff)))
+        from zoomaudit.store.snapshots import SnapshotRepository
+
+        SnapshotRepository(self._store).keep_latest(self._store.snapshot_runs)
         return result
 
 
 def _old_runs(session: Session, cutoff: datetime) -> tuple[list[str], list[str]]:
     """Runs started before ``cutoff`` and not running: (to delete, kept as the newest complete)."""
-    newest = select(Run.id).where(Run.status == "complete").order_by(Run.started_at.desc(), Run.id.desc())
+    newest = (
+        select(Run.id)
+        .where(Run.status == "complete", Run.trigger.in_(REAL_TRIGGERS))
+        .order_by(Run.started_at.desc(), Run.id.desc())
+    )
     latest = {
         session.scalars(newest.limit(1)).first(),
         session.scalars(newest.where(Run.scope == "account").limit(1)).first(),
@@ -163,5 +175,7 @@ def _delete_runs(session: Session, run_ids: Sequence[str]) -> None:
     # and do not depend on SQLite's foreign_keys pragma.
     session.execute(delete(FindingRow).where(FindingRow.run_id.in_(run_ids)))
     session.execute(delete(RunErrorRow).where(RunErrorRow.run_id.in_(run_ids)))
+    session.execute(delete(SnapshotChunk).where(SnapshotChunk.run_id.in_(run_ids)))
+    session.execute(update(Run).where(Run.rejudged_from.in_(run_ids)).values(rejudged_from=None))
     session.execute(update(FixPlan).where(FixPlan.created_run_id.in_(run_ids)).values(created_run_id=None))
     session.execute(delete(Run).where(Run.id.in_(run_ids)))

@@ -22,7 +22,7 @@ from zoomaudit.errors import StoreError
 from zoomaudit.findings import Finding
 from zoomaudit.snapshot import CollectError
 from zoomaudit.store.bulk import insert_rows
-from zoomaudit.store.models import FindingRow, Run, RunErrorRow
+from zoomaudit.store.models import FindingRow, Run, RunErrorRow, SnapshotChunk
 from zoomaudit.store.records import PolicyInfo, RunRecord
 from zoomaudit.vocabulary import ScopeKind, Trigger
 
@@ -57,8 +57,10 @@ class RunWriting:
         started_at: datetime,
         *,
         policies: Mapping[str, PolicyInfo] | None = None,
+        rejudged_from: str | None = None,
     ) -> str:
-        """Record a new running run (committed at once) and return its id."""
+        """Record a new running run (committed at once) and return its id; ``rejudged_from``
+        names the run whose snapshot a ``rejudge`` run judges again."""
         _require_aware(started_at)
         policy_info = {pid: info.model_dump() for pid, info in (policies or {}).items()}
         with self.session() as session:
@@ -77,6 +79,7 @@ class RunWriting:
                     policies=policy_info,
                     owner=self._owner,
                     heartbeat_at=_now(),
+                    rejudged_from=rejudged_from,
                 )
             )
         return run_id
@@ -95,6 +98,27 @@ class RunWriting:
         with self.session() as session:
             self._running(session, run_id).heartbeat_at = _now()
             insert_rows(session.connection(), FindingRow, rows)
+        return len(rows)
+
+    def add_batch(
+        self,
+        run_id: str,
+        findings: Iterable[Finding],
+        errors: Iterable[CollectError],
+        snapshot: tuple[int, bytes] | None = None,
+    ) -> int:
+        """Store one host batch's findings, collection errors and snapshot chunk (sequence, bytes)
+        in one transaction (one commit per host, not three); returns how many findings."""
+        rows = [conv.finding_row(run_id, f) for f in findings]
+        error_rows = conv.error_rows(run_id, errors)
+        with self.session() as session:
+            self._running(session, run_id).heartbeat_at = _now()
+            if rows:
+                insert_rows(session.connection(), FindingRow, rows)
+            if error_rows:
+                session.execute(insert(RunErrorRow), error_rows)
+            if snapshot is not None:
+                session.add(SnapshotChunk(run_id=run_id, sequence=snapshot[0], data=snapshot[1]))
         return len(rows)
 
     def add_errors(self, run_id: str, errors: Iterable[CollectError]) -> int:

@@ -34,6 +34,7 @@ from zoomaudit.store.records import (
     RunReport,
 )
 from zoomaudit.store.run_writing import RunWriting
+from zoomaudit.vocabulary import REAL_TRIGGERS
 
 if TYPE_CHECKING:
     from zoomaudit.settings import Settings
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from zoomaudit.store.quota import QuotaRepository
     from zoomaudit.store.retention import Retention
     from zoomaudit.store.sealing import PasscodeKeeping
+    from zoomaudit.store.snapshots import SnapshotRepository
     from zoomaudit.store.upcoming import UpcomingReads
     from zoomaudit.store.waivers import WaiverRepository
     from zoomaudit.vault import Vault
@@ -62,8 +64,11 @@ class Store(RunWriting):
         migrate: bool = True,
         vault: Callable[[], Vault] | None = None,
         passcode_retention: timedelta = timedelta(days=30),
+        snapshot_runs: int = 7,
     ) -> None:
         self.url = url
+        self.snapshot_runs = snapshot_runs
+        """How many complete runs keep their snapshot (``ZOOMAUDIT_SNAPSHOT_RUNS``)."""
         # The install's key seals the old passcode of a passcode fix (zoomaudit.vault). A Store
         # opened from settings reads it from the environment or the key file; one opened from a
         # bare URL (tests, tools) seals under a key of its own that dies with the process.
@@ -95,6 +100,7 @@ class Store(RunWriting):
             settings.database_url,
             vault=install_vault,
             passcode_retention=timedelta(days=settings.passcode_retention_days),
+            snapshot_runs=settings.snapshot_runs,
         )
 
     @property
@@ -192,12 +198,17 @@ class Store(RunWriting):
             return [conv.record_of(r) for r in session.scalars(query)]
 
     def last_complete_runs(self, n: int = 2, *, same_scope: bool = False) -> list[RunRecord]:
-        """The ``n`` newest complete runs, newest first.
+        """The ``n`` newest complete runs that read Zoom (no ``rejudge`` run), newest first.
 
         With ``same_scope``, only runs of the newest complete run's scope: the same kind
         (account, meetings, user) and, for a narrower run, the same meetings and users.
         """
-        query = select(Run).where(Run.status == "complete").order_by(Run.started_at.desc(), Run.id.desc())
+        # A rejudge run is a what-if trial of an earlier snapshot, not a newer state of the account.
+        query = (
+            select(Run)
+            .where(Run.status == "complete", Run.trigger.in_(REAL_TRIGGERS))
+            .order_by(Run.started_at.desc(), Run.id.desc())
+        )
         with self.read_session() as session:
             if not same_scope:
                 return [conv.record_of(r) for r in session.scalars(query.limit(n))]
@@ -219,7 +230,12 @@ class Store(RunWriting):
             run = reading.find_run(session, run_id)
             query = (
                 select(Run)
-                .where(Run.status == "complete", Run.scope == run.scope, Run.started_at < run.started_at)
+                .where(
+                    Run.status == "complete",
+                    Run.trigger.in_(REAL_TRIGGERS),
+                    Run.scope == run.scope,
+                    Run.started_at < run.started_at,
+                )
                 .order_by(Run.started_at.desc(), Run.id.desc())
             )
             for row in session.scalars(query):
@@ -373,6 +389,13 @@ class Store(RunWriting):
         from zoomaudit.store.quota import QuotaRepository
 
         return QuotaRepository(self)
+
+    @cached_property
+    def snapshots(self) -> SnapshotRepository:
+        """The snapshots runs judged, kept for ``zoomaudit rejudge``."""
+        from zoomaudit.store.snapshots import SnapshotRepository
+
+        return SnapshotRepository(self)
 
     @cached_property
     def retention(self) -> Retention:

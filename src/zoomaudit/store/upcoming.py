@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, func, select
 
 from zoomaudit.store.models import FindingRow, Run
+from zoomaudit.vocabulary import REAL_TRIGGERS
 
 if TYPE_CHECKING:
     from zoomaudit.store.database import Database
@@ -63,7 +64,11 @@ class UpcomingReads:
                 func.max(Run.started_at).label("at"),
             )
             .join(Run, Run.id == FindingRow.run_id)
-            .where(Run.status.in_(JUDGED_STATUSES), FindingRow.subject.in_(candidates.distinct()))
+            .where(
+                Run.status.in_(JUDGED_STATUSES),
+                Run.trigger.in_(REAL_TRIGGERS),
+                FindingRow.subject.in_(candidates.distinct()),
+            )
             .group_by(FindingRow.subject, FindingRow.occurrence_key)
             .subquery()
         )
@@ -78,7 +83,7 @@ class UpcomingReads:
                     latest.c.at == Run.started_at,
                 ),
             )
-            .where(Run.status.in_(JUDGED_STATUSES), in_window)
+            .where(Run.status.in_(JUDGED_STATUSES), Run.trigger.in_(REAL_TRIGGERS), in_window)
             .order_by(FindingRow.start_time, FindingRow.meeting_id, FindingRow.occurrence_key, Run.id)
         )
         found: dict[tuple[str, str], UpcomingSession] = {}
@@ -122,7 +127,10 @@ class UpcomingReads:
         with self._store.read_session() as db:
             audits = db.execute(
                 select(Run.started_at, Run.scope_detail).where(
-                    Run.scope == "account", Run.status == "complete", Run.started_at > since
+                    Run.scope == "account",
+                    Run.status == "complete",
+                    Run.trigger.in_(REAL_TRIGGERS),
+                    Run.started_at > since,
                 )
             ).all()
         sweeps: list[tuple[datetime, datetime | None]] = []

@@ -44,9 +44,14 @@ def account_runs(store: Store, limit: int = 30) -> list[RunRecord]:
     return store.console.runs(scope="account", statuses=FINISHED, limit=limit)
 
 
+def _judged_state(run: RunRecord) -> bool:
+    """A finished run that read Zoom: a rejudge run (a what-if trial) is not the account's state."""
+    return run.status in FINISHED and run.trigger != "rejudge"
+
+
 def listing_run(store: Store) -> RunRecord | None:
     """The run the meeting list shows: the newest whole-account run, else the newest finished run."""
-    runs = account_runs(store, 1) or [r for r in store.list_runs(20) if r.status in FINISHED]
+    runs = account_runs(store, 1) or [r for r in store.list_runs(20) if _judged_state(r)]
     return runs[0] if runs else None
 
 
@@ -74,7 +79,7 @@ def overview(store: Store) -> Overview:
     out = Overview(recent=recent, pending_fixes=count_fixes(store, "pending"))
     runs = account_runs(store)
     if not runs:
-        finished = [r for r in recent if r.status in FINISHED]
+        finished = [r for r in recent if _judged_state(r)]
         if not finished:
             return out
         runs = finished[:1]

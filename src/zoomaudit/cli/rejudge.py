@@ -1,0 +1,84 @@
+"""`zoomaudit rejudge`: judge a stored run's snapshot again (other policies, no request to Zoom)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zoomaudit.cli.audit import exit_code_for, show_outcome
+
+
+def rejudge(
+    run_id: Annotated[
+        str, typer.Argument(help="Run id, unique prefix or 'latest' (see `zoomaudit history`).")
+    ],
+    policies: Annotated[
+        Path | None,
+        typer.Option(
+            "--policies",
+            "-p",
+            help="Judge under this policy folder (default: ZOOMAUDIT_POLICIES, else the bundled pack).",
+        ),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table | json | csv | html | markdown | junit")
+    ] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+    include_passed: Annotated[
+        bool, typer.Option("--include-passed", help="Also list the checks that passed.")
+    ] = False,
+    schema_version: Annotated[
+        int | None,
+        typer.Option("--schema-version", help="The JSON report's schema version: 2 (the default) or 1."),
+    ] = None,
+) -> None:
+    """Judge a stored run's snapshot again, asking Zoom nothing: what would these policies flag?
+
+    The result is stored as a new run (trigger rejudge); `zoomaudit diff RUN NEW` shows what the
+    policy change flags or clears. Fixes are not planned, nothing is sent.
+
+    Exit code: 0 no violations, 1 violations, 2 usage/configuration/policy error (an unknown
+    run, or one without a snapshot), 3 the run could not be completed.
+    """
+    from zoomaudit.errors import UsageError
+    from zoomaudit.policy import load_policies
+    from zoomaudit.rejudge import rejudge as judge_again
+    from zoomaudit.report import FORMATS
+    from zoomaudit.settings import load_settings
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if schema_version is not None:
+        from zoomaudit.report.jsondoc import check_version
+
+        if fmt != "json":
+            raise UsageError("--schema-version applies to --format json only")
+        check_version(schema_version)
+    if output is not None:
+        from zoomaudit.cli.audit import check_output
+
+        check_output(output)
+    settings = load_settings()
+    folder = policies or (Path(settings.policies_dir) if settings.policies_dir else None)
+    outcome = judge_again(run_id, settings=settings, policies=load_policies(folder))
+    show_outcome(
+        settings,
+        outcome,
+        fmt=fmt,
+        output=output,
+        include_passed=include_passed,
+        schema_version=schema_version,
+    )
+    typer.echo(
+        f"run {outcome.rejudged_from} judged again as run {outcome.run_id}; "
+        f"`zoomaudit diff {outcome.rejudged_from} {outcome.run_id}` shows what the policies change",
+        err=True,
+    )
+    raise typer.Exit(exit_code_for(outcome))
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the app."""
+    app.command("rejudge")(rejudge)

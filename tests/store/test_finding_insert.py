@@ -1,0 +1,57 @@
+"""A batch's findings are written in one statement, as SQLAlchemy's own insert would write them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+
+import zoomaudit.store.runs as conv
+from zoomaudit.snapshot import CollectError
+from zoomaudit.store import Store
+from zoomaudit.store.models import FindingRow
+
+from .conftest import finding
+
+NOW = datetime(2026, 12, 5, 5, 0, tzinfo=UTC)
+
+
+def _findings() -> list[Any]:
+    return [
+        finding(),
+        finding("pass", actual=None, expected={"length": 8, "unmet": []}, start_time=NOW, duration=45),
+        finding("error", policy="passcode-strength", actual="Secret123", meeting_id=None, topic=None),
+        finding(
+            "manual", actual=[1, "two"], occurrence_id="1700000000000", locked=True, timezone="Europe/London"
+        ),
+        finding("waived", waiver_id=3, waiver_reason="agreed", fix_id="fx-1"),
+    ]
+
+
+def _rows(store: Store, run_id: str) -> list[tuple[Any, ...]]:
+    """The rows as the database keeps them (on SQLite, the raw text the driver returns)."""
+    columns = [c for c in FindingRow.__table__.columns if c.name not in ("id", "run_id")]
+    with store.read_session() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            names = ", ".join(c.name for c in columns)
+            raw = session.connection().exec_driver_sql(
+                f"SELECT {names} FROM findings WHERE run_id = ? ORDER BY id",  # noqa: S608 - the model's names
+                (run_id,),
+            )
+            return [tuple(r) for r in raw]
+        query = select(*columns).where(FindingRow.run_id == run_id).order_by(FindingRow.id)
+        return [tuple(r) for r in session.execute(query)]
+
+
+def test_add_batch_writes_what_the_core_insert_writes(store: Store) -> None:
+    fast = store.start_run("manual", "account", {}, "h", NOW)
+    store.add_batch(fast, _findings(), [CollectError(meeting_id=5, message="gone")], (1, b"chunk"))
+    core = store.start_run("manual", "account", {}, "h", NOW)
+    with store.session() as session:
+        session.execute(insert(FindingRow.__table__), [conv.finding_row(core, f) for f in _findings()])
+    assert _rows(store, fast) == _rows(store, core)
+    assert [f.status for f in store.findings(fast)] == ["violation", "pass", "error", "manual", "waived"]
+    assert store.findings(fast)[1].start_time == NOW
+    assert store.snapshots.chunk(fast, 1) == b"chunk"
+    assert [e.message for e in store.load_report(fast).errors] == ["gone"]
