@@ -4,8 +4,8 @@ Every request, typed or generic, goes through ``ZoomTransport._send``: the categ
 budget, the concurrency cap, the OAuth flow (auth.py), bounded retries of transient failures
 (5xx, timeouts, dropped connections, a 2xx whose JSON does not parse) with exponential backoff
 and jitter, 429 handling (the request that met a per-second limit waits it out; stop at a
-daily or per-host limit) and the mapping of every failure onto zoomaudit's exception tree. No other 4xx is retried.
-``client.ZoomClient`` adds the typed endpoints on top.
+daily or per-host limit) and the mapping of every failure onto zoomaudit's exception tree.
+No other 4xx is retried. ``client.ZoomClient`` adds the typed endpoints on top.
 """
 
 from __future__ import annotations
