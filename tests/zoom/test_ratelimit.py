@@ -23,6 +23,8 @@ from zoomaudit.zoom.ratelimit import (
     MARGIN_MIN,
     RTT_SAMPLES,
     Pacer,
+    RateLimiter,
+    Slot,
     next_utc_midnight,
     parse_retry_after,
     read_429,
@@ -47,7 +49,7 @@ def _started_with(pacer: Pacer, clock: FakeClock, callers: int) -> list[float]:
     started: list[float] = []
 
     async def one() -> None:
-        started.append(await pacer.acquire())
+        started.append((await pacer.acquire()).start)
 
     async def go() -> None:
         await asyncio.gather(*(one() for _ in range(callers)))
@@ -75,7 +77,7 @@ def test_sequential_callers_stay_within_the_budget_in_every_second(clock: FakeCl
 
     async def go() -> None:
         for _ in range(100):
-            started.append(await pacer.acquire())
+            started.append((await pacer.acquire()).start)
             assert clock.now == started[-1]
 
     asyncio.run(go())
@@ -122,6 +124,28 @@ def test_the_margin_follows_recent_round_trips(clock: FakeClock) -> None:
         pacer.observe(0.05)
         pacer.observe(0.06)
     assert pacer.margin == pytest.approx(0.010)
+
+
+def test_the_log_holds_when_requests_went_out_not_when_they_were_allowed(clock: FakeClock) -> None:
+    limiter = RateLimiter({"light": 2.0}, clock=clock, sleep=clock.sleep)
+    pacer = limiter.pacer("light")
+    _measured(pacer, 0.0)
+
+    async def go() -> tuple[Slot, Slot, Slot]:
+        first = await limiter.acquire("light")
+        second = await limiter.acquire("light")
+        clock.advance(0.3)  # the first was held up in this process before it reached the wire
+        await first.trace("http11.send_request_body.complete", {})
+        clock.advance(0.05)
+        await first.trace("http11.receive_response_headers.complete", {})
+        limiter.observe("light", first)
+        return first, second, await limiter.acquire("light")
+
+    first, second, third = asyncio.run(go())
+    assert first.at == pytest.approx(first.start + 0.3)
+    assert first.round_trip == pytest.approx(0.05)
+    assert second.round_trip is None  # never sent: not timed
+    assert third.start == pytest.approx(first.at + 1 + pacer.margin)
 
 
 class HeldUpClock(FakeClock):

@@ -13,11 +13,13 @@ the budget, whole requests, at least one): the n-th request starts no earlier th
 than ``L``, whatever the window Zoom applies, and a hold-up of the event loop cannot create a
 burst beyond it (the log holds actual start times, not slots promised in advance).
 
-Zoom judges *arrivals*, not starts, and arrivals spread: the network's latency varies, and a
-request can wait in this process between its start and the wire. The margin covers that
-spread, and it is measured, not guessed: the spread of the round-trip times (from the recorded
-start to the answer) of the category's recent requests, a high percentile less the minimum,
-clamped to ``MARGIN_MIN``..``MARGIN_MAX``. A round trip's spread overstates the one-way spread,
+Zoom judges *arrivals*, not starts. A request can wait in this process between its start and
+the wire (the event loop held up by other work), so the log holds when each request was really
+written to its connection (``Slot``, an httpx trace hook), not when it was allowed to start.
+After the wire, arrivals spread with the network's latency. The margin covers that spread, and
+it is measured, not guessed: the spread of the round trips (wire to answer) of the category's
+recent requests, a high percentile less the minimum, clamped to ``MARGIN_MIN``..``MARGIN_MAX``.
+A round trip's spread overstates the one-way spread (it adds the way back and Zoom's own time),
 which errs on the safe side. Until enough requests have been timed, the margin is the maximum.
 
 Starts are also spread out: at most ``burst`` (a tenth of ``L``, at least one) start within
@@ -44,7 +46,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Literal
+from typing import Any, Literal
 
 Clock = Callable[[], float]
 """Seconds since the epoch (``time.time``); one clock serves token expiry, budgets and Retry-After."""
@@ -67,6 +69,40 @@ BURST = 0.1
 """The fraction of ``L`` that may start together."""
 
 
+class Slot:
+    """One request in its category's log: when it started, went out, and was answered.
+
+    ``trace`` is an httpx trace extension (httpcore calls it around each step of a request):
+    it notes when the request was written to the connection and when the answer's headers
+    were read, so the log holds when the request really left, not just when it was allowed to.
+    """
+
+    __slots__ = ("_clock", "answered", "sent", "start")
+
+    def __init__(self, start: float, clock: Clock) -> None:
+        self.start = start
+        self.sent: float | None = None
+        self.answered: float | None = None
+        self._clock = clock
+
+    @property
+    def at(self) -> float:
+        """When the request went out, or, until it has, when it started."""
+        return self.start if self.sent is None else max(self.start, self.sent)
+
+    @property
+    def round_trip(self) -> float | None:
+        if self.sent is None or self.answered is None:
+            return None
+        return self.answered - self.sent
+
+    async def trace(self, event: str, info: Mapping[str, Any]) -> None:
+        if event.endswith("send_request_body.complete"):
+            self.sent = self._clock()  # a replay (a renewed token) moves it on: later is safe
+        elif event.endswith("receive_response_headers.complete"):
+            self.answered = self._clock()
+
+
 class Pacer:
     """The sliding log of one rate-limit category."""
 
@@ -83,9 +119,10 @@ class Pacer:
         self.burst = max(1, math.floor(self.limit * BURST))
         self._clock = clock
         self._sleep = sleep
-        self._starts: deque[float] = deque(maxlen=self.limit)
+        self._log: deque[Slot] = deque(maxlen=self.limit)
+        """The last ``L`` requests, each at the time it went out (``Slot.at``)."""
         self._round_trips: deque[float] = deque(maxlen=RTT_SAMPLES)
-        self._waiting: deque[asyncio.Future[float]] = deque()
+        self._waiting: deque[asyncio.Future[Slot]] = deque()
         self._pacer: asyncio.Task[None] | None = None
 
     @property
@@ -98,32 +135,37 @@ class Pacer:
         return min(MARGIN_MAX, max(MARGIN_MIN, high - ordered[0]))
 
     def observe(self, round_trip: float) -> None:
-        """One request's seconds from its start (as ``acquire`` returned it) to its answer."""
+        """One request's seconds from the wire to its answer (``Slot.round_trip``)."""
         if round_trip >= 0:
             self._round_trips.append(round_trip)
 
     def ready_at(self) -> float:
         """The earliest time the next request may start."""
-        if not self._starts:
-            return -math.inf
-        starts = len(self._starts)
-        spaced = self._starts[-self.burst] + self.burst * self.spacing if starts >= self.burst else -math.inf
-        if starts < self.limit:
+        log = self._log
+        spaced = log[-self.burst].at + self.burst * self.spacing if len(log) >= self.burst else -math.inf
+        if len(log) < self.limit:
             return spaced
-        return max(spaced, self._starts[0] + self.window + self.margin)
+        return max(spaced, log[0].at + self.window + self.margin)
 
-    async def acquire(self) -> float:
+    async def acquire(self) -> Slot:
         """Wait until a request of this category may start (first come, first served); return
-        the start time recorded for it."""
+        its place in the log (send the request with ``slot.trace`` so that it notes when the
+        request went out and when its answer came)."""
         now = self._clock()
         if not self._waiting and now >= self.ready_at():
-            self._starts.append(now)
-            return now
-        turn: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+            slot = Slot(now, self._clock)
+            self._log.append(slot)
+            return slot
+        turn: asyncio.Future[Slot] = asyncio.get_running_loop().create_future()
         self._waiting.append(turn)
         if self._pacer is None or self._pacer.done():
             self._pacer = asyncio.ensure_future(self._pace())
-        return await turn
+        slot = await turn
+        # The pacer noted when it let this caller go; if the event loop was held up before the
+        # caller resumed, the request really starts now, and the log must say so, or the
+        # request L places on could start less than a window after this one.
+        slot.start = max(slot.start, self._clock())
+        return slot
 
     async def _pace(self) -> None:
         """Let the waiting callers start one at a time, each when the log allows it."""
@@ -135,8 +177,9 @@ class Pacer:
                 continue
             turn = self._waiting.popleft()
             if not turn.done():  # a caller cancelled while it waited takes no slot
-                self._starts.append(now)
-                turn.set_result(now)
+                slot = Slot(now, self._clock)
+                self._log.append(slot)
+                turn.set_result(slot)
 
 
 class RateLimiter:
@@ -155,12 +198,14 @@ class RateLimiter:
     def pacer(self, category: str) -> Pacer:
         return self.pacers.get(category.lower(), self._fallback)
 
-    async def acquire(self, category: str) -> float:
-        """Wait for the category's turn; the start time recorded (pass it back to ``observe``)."""
+    async def acquire(self, category: str) -> Slot:
+        """Wait for the category's turn; the request's place in the log (``Pacer.acquire``)."""
         return await self.pacer(category).acquire()
 
-    def observe(self, category: str, round_trip: float) -> None:
-        self.pacer(category).observe(round_trip)
+    def observe(self, category: str, slot: Slot) -> None:
+        """Learn from a request that was answered: its round trip, if it was timed."""
+        if slot.round_trip is not None:
+            self.pacer(category).observe(slot.round_trip)
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:

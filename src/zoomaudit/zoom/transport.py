@@ -126,7 +126,17 @@ class ZoomTransport:
         await self.aclose()
 
     async def aclose(self) -> None:
+        self._auth.cancel_early()
         await self._http.aclose()
+
+    def fetch_token_early(self) -> None:
+        """Send the token request now, in the background (``ZoomAuth.fetch_early``): the first
+        request, or ``authenticate``, then takes its outcome."""
+        self._auth.fetch_early()
+
+    async def token_request_sent(self) -> None:
+        """Return once the early token request is on the wire (or has ended)."""
+        await self._auth.early_request_sent()
 
     @property
     def stats(self) -> ClientStats:
@@ -249,15 +259,15 @@ class ZoomTransport:
         limited = 0
         while True:
             self._daily.check(category, host, method, path, what, self._clock())
-            started = await self._limiter.acquire(category)
+            slot = await self._limiter.acquire(category)
             self._stats.requests_by_category[category] += 1
             self._stats.requests_by_endpoint[label] += 1
             try:
                 async with self._in_flight:
-                    response = await self._http.request(method, path, params=params, json=body)
-                # From the start the pacer recorded, so that time spent in this process before
-                # the wire counts in the spread of arrivals too (ratelimit.py).
-                self._limiter.observe(category, self._clock() - started)
+                    response = await self._http.request(
+                        method, path, params=params, json=body, extensions={"trace": slot.trace}
+                    )
+                self._limiter.observe(category, slot)  # its round trip: the pacer's margin
                 return self._accept(response, what, want_json)
             except _Transient as exc:
                 reason = exc.reason
