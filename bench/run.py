@@ -1,7 +1,8 @@
 """`make bench`: whole-account audits against a rate-limited sandbox, the baseline, evaluation, start-up.
 
 Every timed thing runs as a process of its own, as a user would run it: the sandbox (with
-Zoom's per-second limits of the plan and added latency), ``zoomaudit audit``, the naive script,
+Zoom's per-second limits of the plan in a sliding one-second window, and 50 +- 10 ms of added
+latency), ``zoomaudit audit``, the naive script,
 the evaluation benchmark, ``zoomaudit --help``. The sandbox counts the requests (ground truth).
 Figures go to bench/results/<name>.json and, with --update-docs, into docs/performance.md.
 
@@ -18,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -106,6 +108,13 @@ def audit_account(sandbox: SandboxProcess, share: float, start_s: float) -> dict
         "ratio": ratio(proc.wall_s, bound),
         "api_phase_ratio": (last - first) / bound.rate_s if bound.rate_s else None,
         "audited": summary,
+        "rate_window": sandbox.account.rate_window,
+        "jitter_ms": sandbox.account.jitter_ms,
+        # The sandbox's first arrival of any request (the token POST) after the spawn.
+        "first_request_s": (seen["first_received"] - proc.started_at) if seen["first_received"] else None,
+        # The busiest one-second span of the arrivals the sandbox's rate limit accepted, at the
+        # arrival times it judged them by (ratelimit.QpsLimiter).
+        "busiest_span_accepted": seen["max_in_one_second_accepted"],
     }
 
 
@@ -118,8 +127,8 @@ def show_audit(name: str, a: dict[str, Any]) -> None:
     log(
         f"{name}: {a['wall_s']:.1f} s wall, bound {b['total_s']:.1f} s ({b['limiting']}), "
         f"ratio {a['ratio']:.3f}; {a['rate_limited']} x 429 in {a['rate_limit_episodes']} episodes; "
-        f"requests {a['requests']}; busiest second {a['max_in_one_second']}"
-        f" (at arrival {a['max_in_one_second_at_arrival']}); "
+        f"requests {a['requests']}; busiest span accepted {a['busiest_span_accepted']}"
+        f" ({a['rate_window']} window, +-{a['jitter_ms']:g} ms); first request {a['first_request_s']:.3f} s; "
         f"API phase {a['phases_s']['first_to_last_request']:.1f} s; peak RSS {a['peak_rss_mb']:.0f} MB"
         f" (until the last request {a['peak_rss_until_last_request_mb'] or 0:.0f} MB);"
         f" CPU {a['cpu_s']:.1f} s (sandbox {a['sandbox_cpu_s']:.1f} s); load {a['load_average']}"
@@ -195,10 +204,26 @@ def evaluation(meetings: int, repeat: int) -> dict[str, Any]:
     return result
 
 
+def fixed_window(account: Account) -> dict[str, Any]:
+    """The share-1.0 audit against a sandbox counting fixed clock seconds: for comparison."""
+    fixed = replace(account, rate_window="fixed")
+    log("whole-account audit at share 1.0 under fixed one-second windows ...")
+    with SandboxProcess(fixed) as sandbox:
+        rtt = sandbox.round_trips()
+        a = audit_account(sandbox, 1.0, sequential_start(rtt["token_s"], rtt["api_s"]))
+    show_audit("audit_fixed_share_1", a)
+    return a
+
+
 def memory_growth(args: argparse.Namespace, large: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The same audit on a smaller account (users = meetings / 10): how peak RSS grows with size."""
     small = Account(
-        max(1, args.small_meetings // 10), args.small_meetings, args.seed, args.plan, args.latency_ms
+        max(1, args.small_meetings // 10),
+        args.small_meetings,
+        args.seed,
+        args.plan,
+        args.latency_ms,
+        args.jitter_ms,
     )
     log(f"memory growth: audit of {small.users} users, {small.meetings:,} meetings at share 1.0 ...")
     with SandboxProcess(small) as sandbox:
@@ -230,14 +255,16 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--small-meetings", type=int, help="Second size for memory growth (default meetings/5).")
     p.add_argument("--plan", default="business", choices=("pro", "business", "enterprise"))
     p.add_argument("--latency-ms", type=float, default=50.0, help="Added latency per API request.")
+    p.add_argument("--jitter-ms", type=float, default=10.0, help="The latency varies within +- this.")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--naive-users", type=int, help="Stop the baseline after N users and extrapolate.")
     p.add_argument("--eval-meetings", type=int, help="Meetings for the evaluation benchmark (100000).")
     p.add_argument("--runs", type=int, help="Runs of the single-meeting audit and of --help (5; quick 3).")
     p.add_argument(
         "--only",
-        default="eval,help,audit,single,rejudge,naive,growth",
-        help="Comma-separated parts to run: eval, help, audit, single, rejudge, naive, growth.",
+        default="eval,help,audit,fixed,single,rejudge,naive,growth",
+        help="Comma-separated parts to run: eval, help, audit (sliding window, shares 1.0 and 0.5), "
+        "fixed (share 1.0 under fixed windows), single, rejudge, naive, growth.",
     )
     p.add_argument("--name", help="Results file bench/results/<name>.json (default full or quick).")
     p.add_argument("--update-docs", action="store_true", help="Write the table into docs/performance.md.")
@@ -292,9 +319,12 @@ def main(argv: list[str] | None = None) -> int:
     if "help" in parts:
         results["help"] = h = help_time(args.runs)
         log(f"zoomaudit --help: median {h['median_s']:.2f} s")
-    account = Account(args.users, args.meetings, args.seed, args.plan, args.latency_ms)
+    account = Account(args.users, args.meetings, args.seed, args.plan, args.latency_ms, args.jitter_ms)
     if parts & {"audit", "single", "naive", "rejudge"}:
-        log(f"sandbox: {args.users} users, {args.meetings:,} meetings, {args.plan}, +{args.latency_ms:g} ms")
+        log(
+            f"sandbox: {args.users} users, {args.meetings:,} meetings, {args.plan},"
+            f" +{args.latency_ms:g} +- {args.jitter_ms:g} ms, sliding window"
+        )
         with SandboxProcess(account) as sandbox:
             rtt = sandbox.round_trips()
             start_s = sequential_start(rtt["token_s"], rtt["api_s"])
@@ -321,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
                 results["naive"] = n = naive(sandbox, args.naive_users)
                 how = "extrapolated" if n["extrapolated"] else "measured"
                 log(f"naive: {n['wall_s']:.1f} s ({how}), {n['requests']} requests")
+    if "fixed" in parts:
+        results["audit_fixed_share_1"] = fixed_window(account)
     if "growth" in parts and "audit" in parts:
         results["audit_small"], results["memory_growth"] = memory_growth(args, results["audit_share_1"])
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")

@@ -26,6 +26,8 @@ class Account:
     seed: int = 1
     plan: str = "business"
     latency_ms: float = 50.0
+    jitter_ms: float = 10.0
+    rate_window: str = "sliding"
 
 
 class SandboxProcess:
@@ -53,7 +55,8 @@ class SandboxProcess:
         command = [
             sys.executable, "-m", "bench.sandbox_server",
             "--users", str(a.users), "--meetings", str(a.meetings), "--seed", str(a.seed),
-            "--plan", a.plan, "--latency-ms", str(a.latency_ms),
+            "--plan", a.plan, "--latency-ms", str(a.latency_ms), "--latency-jitter-ms", str(a.jitter_ms),
+            "--rate-window", a.rate_window,
         ]  # fmt: skip
         self._stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=self._stderr)

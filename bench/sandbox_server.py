@@ -4,6 +4,9 @@
 account on a free loopback port and prints one JSON line on stdout when it answers: the port,
 the environment that points zoomaudit at it, and a sample meeting id.
 
+``--latency-jitter-ms`` (default 10) spreads the added latency; ``--rate-window`` (default
+``sliding``) chooses how the sandbox counts its per-second limits.
+
 ``GET /_bench/stats?since=N`` answers what the sandbox's own request log holds from entry ``N``
 on (requests per category and status, 429s, first and last request time) and the sandbox's CPU
 time. It is the ground truth for request counts: it sees every request, including the ones a
@@ -108,9 +111,14 @@ class StatsRoute:
         self.app = app
         self.log = log
         self.arrivals: list[tuple[float, str]] = []
+        self.received: list[float] = []
+        """When every request but the benchmark's own reached the app (token requests too)."""
+        self.accepted: list[tuple[float, str]] = []
+        """(arrival, category) of every request the rate limit accepted, at the time it judged."""
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> Any:
         if scope["type"] == "http" and scope["path"] != STATS_PATH:
+            self.received.append(time.time())
             category = arrival_category(scope.get("method", ""), scope["path"])
             if category:
                 self.arrivals.append((time.time(), category))
@@ -120,6 +128,9 @@ class StatsRoute:
             start = float(query.get("arrivals_from", "0") or 0)
             arrived = [SimpleNamespace(category=c, time=t) for t, c in self.arrivals if t >= start]
             body["max_in_one_second_at_arrival"] = _busiest_second(arrived)
+            accepted = [SimpleNamespace(category=c, time=t) for t, c in self.accepted if t >= start]
+            body["max_in_one_second_accepted"] = _busiest_second(accepted)
+            body["first_received"] = next((t for t in self.received if t >= start), None)
             body["cpu_seconds"] = time.process_time()
             data = json.dumps(body).encode()
             headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
@@ -146,6 +157,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--plan", default="business", choices=("pro", "business", "enterprise"))
     parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--latency-jitter-ms", type=float, default=10.0)
+    parser.add_argument("--rate-window", default="sliding", choices=("sliding", "fixed"))
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
 
@@ -155,8 +168,16 @@ def main(argv: list[str] | None = None) -> None:
 
     state = synthetic_state(users=args.users, meetings=args.meetings, seed=args.seed)
     state.plan = args.plan
-    options = SandboxOptions(plan=args.plan, seed=args.seed, latency_ms=args.latency_ms)
+    options = SandboxOptions(
+        plan=args.plan,
+        seed=args.seed,
+        latency_ms=args.latency_ms,
+        latency_jitter_ms=args.latency_jitter_ms,
+        rate_window=args.rate_window,
+    )
     app = create_app(state, options)
+    stats = StatsRoute(app, runtime(app).log)
+    runtime(app).qps().record = stats.accepted
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on accepted sockets whose proto says TCP.
     # With proto 0 every answer (headers, then body: two writes) waits ~40 ms for a delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -181,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
         "sample_meeting_id": scheduled[0]["id"] if scheduled else None,
     }
     config = uvicorn.Config(
-        StatsRoute(app, runtime(app).log),
+        stats,
         log_level="warning",
         access_log=False,
         lifespan="off",

@@ -115,6 +115,8 @@ def test_the_stats_route_reads_the_sandbox_log_and_leaves_other_routes_to_the_sa
     status, stats = asyncio.run(go())
     assert status == 401
     assert stats["max_in_one_second_at_arrival"] == {"medium": 1}
+    assert isinstance(stats["first_received"], float)
+    assert stats["max_in_one_second_accepted"] == {}  # refused before the rate limit: not counted
     assert stats["entries"] == 1
     assert stats["statuses"] == {"401": 1}
     assert isinstance(stats["cpu_seconds"], float)
@@ -144,6 +146,10 @@ def _results() -> dict[str, object]:
         "peak_rss_mb": 90.0,
         "rate_limited": 0,
         "ratio": 1.1,
+        "rate_window": "sliding",
+        "jitter_ms": 10.0,
+        "first_request_s": 0.25,
+        "busiest_span_accepted": {"light": 80, "medium": 20},
         "requests": {"light": 160, "medium": 20, "token": 1},
         "bound": {
             "rates": BUSINESS,
@@ -171,8 +177,10 @@ def _results() -> dict[str, object]:
 
 def test_markdown_shows_each_figure_against_its_target() -> None:
     text = markdown(_results())
-    assert "| ratio <= 1.10 |" in text
-    assert "**1.100**" in text
+    assert "share 1.0 (50 meetings), sliding window, +- 10 ms | ratio <= 1.05 and 0 x 429 |" in text
+    assert "**1.100** (0 x 429); busiest 1-s span light 80/80, medium 20/60 | **no** |" in text
+    assert "| < 0.3 s | 0.25 s (the whole-account audits above, in order) | yes |" in text
+    assert "| peak RSS, 50 meetings | < 150 MB | 90 MB" in text
     assert "| `zoomaudit --help` | < 0.5 s | median 0.40 s of 3 | yes |" in text
     assert "| light | 160 | 80 | 80 | 2.0 s |" in text
 

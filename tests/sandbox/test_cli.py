@@ -72,6 +72,10 @@ def test_synthetic_account_and_fault_options(served: list[dict[str, Any]]) -> No
         "pro",
         "--latency-ms",
         "50",
+        "--latency-jitter-ms",
+        "10",
+        "--rate-window",
+        "fixed",
         "--fault-rate",
         "0.1",
         "--token-ttl",
@@ -82,8 +86,17 @@ def test_synthetic_account_and_fault_options(served: list[dict[str, Any]]) -> No
     assert "20 users, 50 meetings, seed 3" in result.output
     runtime = served[0]["app"].state.sandbox
     assert (runtime.options.plan, runtime.options.latency_ms) == ("pro", 50)
+    assert (runtime.options.latency_jitter_ms, runtime.options.rate_window) == (10, "fixed")
     assert (runtime.options.error_rate, runtime.options.token_ttl, runtime.options.seed) == (0.1, 60, 3)
     assert len(runtime.state.users) == 20
+
+
+def test_the_rate_window_is_sliding_unless_told(served: list[dict[str, Any]]) -> None:
+    assert CliRunner().invoke(app, ["sandbox", "--port", "9000"]).exit_code == 0
+    assert served[0]["app"].state.sandbox.options.rate_window == "sliding"
+    result = CliRunner().invoke(app, ["sandbox", "--rate-window", "rolling"])
+    assert result.exit_code != 0
+    assert "sliding or fixed" in str(result.exception)
 
 
 def test_meetings_without_users_is_a_usage_error(served: list[dict[str, Any]]) -> None:

@@ -216,3 +216,39 @@ def test_token_endpoint_down_gives_up_with_a_clear_error(
 
     with pytest.raises(ZoomUnavailable, match=r"no access token from https://zoom.us/oauth/token after 4"):
         asyncio.run(go())
+
+
+def test_a_token_fetched_early_serves_the_first_request(
+    api: respx.MockRouter, make_client: Callable[..., ZoomClient]
+) -> None:
+    api.get(f"{BASE}/users/u1").respond(200, json=USER)
+
+    async def go() -> None:
+        async with make_client() as zoom:
+            zoom.fetch_token_early()
+            await zoom.token_request_sent()
+            assert api["token"].call_count == 1  # on its way before any other request
+            await zoom.get_user("u1")
+
+    asyncio.run(go())
+    assert api["token"].call_count == 1
+
+
+def test_an_early_token_fetch_that_fails_fails_the_first_request_as_it_would_have(
+    api: respx.MockRouter, make_client: Callable[..., ZoomClient]
+) -> None:
+    api["token"].respond(
+        400, json={"reason": "Invalid client_id or client_secret", "error": "invalid_client"}
+    )
+    user = api.get(f"{BASE}/users/u1").respond(200, json=USER)
+
+    async def go() -> None:
+        async with make_client() as zoom:
+            zoom.fetch_token_early()
+            await zoom.token_request_sent()
+            with pytest.raises(AuthError):
+                await zoom.get_user("u1")
+
+    asyncio.run(go())
+    assert api["token"].call_count == 1  # the early fetch's error, not a second attempt
+    assert user.call_count == 0

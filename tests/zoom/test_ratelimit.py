@@ -1,18 +1,34 @@
-"""Per-category budgets on a fake clock, and Retry-After parsing."""
+"""Per-category pacing (sliding logs) on a fake clock, 429s, and Retry-After parsing."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import heapq
+import itertools
+import math
+import random
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import Any
 
 import httpx
 import pytest
 import respx
 
+from zoomaudit.settings import Settings
 from zoomaudit.zoom.client import ZoomClient
-from zoomaudit.zoom.ratelimit import TokenBucket, next_utc_midnight, parse_retry_after, read_429
+from zoomaudit.zoom.ratelimit import (
+    MARGIN_MAX,
+    MARGIN_MIN,
+    RTT_SAMPLES,
+    Pacer,
+    RateLimiter,
+    Slot,
+    next_utc_midnight,
+    parse_retry_after,
+    read_429,
+)
 
 from .conftest import BASE, START, FakeClock
 
@@ -28,50 +44,108 @@ def _most_in_any_window(times: list[float], window: float = 1.0) -> int:
     return best
 
 
-def test_bucket_keeps_sequential_callers_under_budget(clock: FakeClock) -> None:
-    bucket = TokenBucket(10.0, clock=clock, sleep=clock.sleep)
+def _started_with(pacer: Pacer, clock: FakeClock, callers: int) -> list[float]:
+    """Start times of ``callers`` concurrent callers, in the order they started."""
+    started: list[float] = []
+
+    async def one() -> None:
+        started.append((await pacer.acquire()).start)
+
+    async def go() -> None:
+        await asyncio.gather(*(one() for _ in range(callers)))
+
+    asyncio.run(go())
+    assert started == sorted(started)
+    return started
+
+
+def _spread(pacer: Pacer, started: list[float]) -> bool:
+    """No more than ``burst`` starts within ``burst`` spacings."""
+    b = pacer.burst
+    return all(started[n] - started[n - b] >= b * pacer.spacing - 1e-6 for n in range(b, len(started)))
+
+
+def _measured(pacer: Pacer, spread: float) -> None:
+    """Round trips of 50 ms up to 50 ms + ``spread``, as the transport reports them."""
+    for i in range(100):
+        pacer.observe(0.050 + spread * i / 99)
+
+
+def test_sequential_callers_stay_within_the_budget_in_every_second(clock: FakeClock) -> None:
+    pacer = Pacer(10.0, clock=clock, sleep=clock.sleep)
     started: list[float] = []
 
     async def go() -> None:
         for _ in range(100):
-            await bucket.acquire()
-            started.append(clock.now)
+            started.append((await pacer.acquire()).start)
+            assert clock.now == started[-1]
 
     asyncio.run(go())
-    assert _most_in_any_window(started) <= 10  # never more than the budget in any second
-    assert started[-1] - started[0] == pytest.approx((100 - bucket.burst) / bucket.rate, abs=0.11)
+    assert _most_in_any_window(started) <= 10
+    # Nothing timed yet: the margin is the maximum, and the log is what holds the rate.
+    assert all(started[n] - started[n - 10] >= 1 + MARGIN_MAX - 1e-6 for n in range(10, 100))
+    assert pacer.burst == 1
+    assert started[-1] - started[0] == pytest.approx(9 * (1 + MARGIN_MAX) + 9 * pacer.spacing, abs=1e-6)
 
 
-def test_bucket_keeps_concurrent_callers_under_budget(clock: FakeClock) -> None:
-    bucket = TokenBucket(40.0, clock=clock, sleep=clock.sleep)
-    started: list[float] = []
+@pytest.mark.parametrize("budget", [40.0, 80.0, 6.5])
+def test_concurrent_callers_start_in_turn_within_the_budget(clock: FakeClock, budget: float) -> None:
+    pacer = Pacer(budget, clock=clock, sleep=clock.sleep)
+    _measured(pacer, 0.020)
+    started = _started_with(pacer, clock, int(budget * 5))
+    limit = math.floor(budget)
+    assert _most_in_any_window(started) <= limit
+    # The log is the limit: the n-th starts one second and the margin after the (n-L)-th ...
+    gaps = [started[n] - started[n - limit] for n in range(limit, len(started))]
+    assert min(gaps) >= 1 + pacer.margin - 1e-6
+    assert max(gaps) == pytest.approx(1 + pacer.margin, abs=1e-6)  # ... and no later
+    # ... and starts are spread, not bunched, though a few made together start together.
+    assert _spread(pacer, started)
+    assert started[: pacer.burst] == [START] * pacer.burst
 
-    async def one() -> None:
-        await bucket.acquire()
-        started.append(clock.now)
 
-    async def go() -> None:
-        await asyncio.gather(*(one() for _ in range(200)))
+def test_the_margin_is_the_measured_spread_of_round_trips(clock: FakeClock) -> None:
+    pacer = Pacer(80.0, clock=clock, sleep=clock.sleep)
+    assert pacer.margin == MARGIN_MAX  # nothing measured yet: the safe side
+    _measured(pacer, 0.020)
+    assert pacer.margin == pytest.approx(0.020, abs=0.001)
+    steady = Pacer(80.0, clock=clock, sleep=clock.sleep)
+    _measured(steady, 0.0)
+    assert steady.margin == MARGIN_MIN
+    erratic = Pacer(80.0, clock=clock, sleep=clock.sleep)
+    _measured(erratic, 2.0)
+    assert erratic.margin == MARGIN_MAX
 
-    asyncio.run(go())
-    assert len(started) == 200
-    assert _most_in_any_window(started) <= 40
-    assert max(started) - START == pytest.approx((200 - bucket.burst) / bucket.rate, abs=0.05)
+
+def test_the_margin_follows_recent_round_trips(clock: FakeClock) -> None:
+    pacer = Pacer(80.0, clock=clock, sleep=clock.sleep)
+    _measured(pacer, 0.100)
+    for _ in range(RTT_SAMPLES):
+        pacer.observe(0.05)
+        pacer.observe(0.06)
+    assert pacer.margin == pytest.approx(0.010)
 
 
-def test_pause_holds_every_caller_until_it_ends(clock: FakeClock) -> None:
-    bucket = TokenBucket(100.0, clock=clock, sleep=clock.sleep)
-    bucket.pause(START + 3.0)
-    started: list[float] = []
+def test_the_log_holds_when_requests_went_out_not_when_they_were_allowed(clock: FakeClock) -> None:
+    limiter = RateLimiter({"light": 2.0}, clock=clock, sleep=clock.sleep)
+    pacer = limiter.pacer("light")
+    _measured(pacer, 0.0)
 
-    async def go() -> None:
-        for _ in range(3):
-            await bucket.acquire()
-            started.append(clock.now)
+    async def go() -> tuple[Slot, Slot, Slot]:
+        first = await limiter.acquire("light")
+        second = await limiter.acquire("light")
+        clock.advance(0.3)  # the first was held up in this process before it reached the wire
+        await first.trace("http11.send_request_body.complete", {})
+        clock.advance(0.05)
+        await first.trace("http11.receive_response_headers.complete", {})
+        limiter.observe("light", first)
+        return first, second, await limiter.acquire("light")
 
-    asyncio.run(go())
-    assert started[0] == pytest.approx(START + 3.0)
-    assert started[2] - started[0] == pytest.approx(2 / bucket.rate, abs=1e-5)  # no burst right after a pause
+    first, second, third = asyncio.run(go())
+    assert first.at == pytest.approx(first.start + 0.3)
+    assert first.round_trip == pytest.approx(0.05)
+    assert second.round_trip is None  # never sent: not timed
+    assert third.start == pytest.approx(first.at + 1 + pacer.margin)
 
 
 class HeldUpClock(FakeClock):
@@ -89,31 +163,22 @@ class HeldUpClock(FakeClock):
         await super().sleep(seconds)
 
 
-@pytest.mark.parametrize(("budget", "ceiling"), [(40.0, 80.0), (80.0, 80.0)])
-def test_callers_held_up_together_do_not_start_together(budget: float, ceiling: float) -> None:
+@pytest.mark.parametrize("budget", [40.0, 80.0])
+def test_callers_held_up_together_do_not_start_together(budget: float) -> None:
     clock = HeldUpClock(START + 1.2, START + 1.8)
-    bucket = TokenBucket(budget, ceiling=ceiling, clock=clock, sleep=clock.sleep)
-    started: list[float] = []
-
-    async def one() -> None:
-        await bucket.acquire()
-        started.append(clock.now)
-
-    async def go() -> None:
-        await asyncio.gather(*(one() for _ in range(int(budget * 4))))
-
-    asyncio.run(go())
-    assert len(started) == int(budget * 4)
-    # Within the budget in every second, give or take the one slot in flight at the hold-up's end.
-    assert _most_in_any_window(started) <= bucket.rate + bucket.burst + 1
+    pacer = Pacer(budget, clock=clock, sleep=clock.sleep)
+    _measured(pacer, 0.010)
+    started = _started_with(pacer, clock, int(budget * 4))
+    assert _most_in_any_window(started) <= budget
+    assert _spread(pacer, [t for t in started if t >= START + 1.8])
 
 
 def test_a_caller_cancelled_while_queued_leaves_its_turn_to_the_next(clock: FakeClock) -> None:
-    bucket = TokenBucket(10.0, clock=clock, sleep=clock.sleep)
+    pacer = Pacer(10.0, clock=clock, sleep=clock.sleep)
     started: list[int] = []
 
     async def one(n: int) -> None:
-        await bucket.acquire()
+        await pacer.acquire()
         started.append(n)
 
     async def go() -> None:
@@ -124,31 +189,79 @@ def test_a_caller_cancelled_while_queued_leaves_its_turn_to_the_next(clock: Fake
 
     asyncio.run(go())
     assert started == [0, 1, 3, 4]
-    assert clock.now - START == pytest.approx(3 / bucket.rate, abs=1e-6), "no slot was spent on the cancelled"
+    assert clock.now - START == pytest.approx(3 * pacer.spacing, abs=1e-6), (
+        "no slot was spent on the cancelled"
+    )
 
 
-@pytest.mark.parametrize(
-    ("budget", "ceiling"), [(1.0, 1.0), (2.0, 2.0), (6.0, 6.0), (80.0, 80.0), (40.0, 80.0)]
-)
-def test_the_steady_rate_plus_the_burst_fits_the_plan_limit(budget: float, ceiling: float) -> None:
-    bucket = TokenBucket(budget, ceiling=ceiling)
-    assert bucket.burst >= 1
-    assert bucket.rate > 0
-    if ceiling >= 2:
-        assert bucket.rate + bucket.burst <= ceiling + 1e-9
-    assert bucket.rate >= budget / 2
+def test_a_budget_under_one_a_second_stretches_the_window(clock: FakeClock) -> None:
+    pacer = Pacer(0.5, clock=clock, sleep=clock.sleep)
+    assert (pacer.limit, pacer.window) == (1, 2.0)
+    started = _started_with(pacer, clock, 4)
+    assert all(b - a >= 2.0 for a, b in itertools.pairwise(started))
 
 
-def test_at_the_default_share_the_whole_budget_is_the_steady_rate() -> None:
-    bucket = TokenBucket(40.0, ceiling=80.0)  # Business Light at share 0.5
-    assert bucket.rate == pytest.approx(40.0)
-    assert bucket.burst == pytest.approx(4.0)
+class VirtualClock:
+    """Virtual time for concurrent sleepers: time moves to the earliest sleeper's wake-up only
+    once every task has run as far as it can (``FakeClock`` moves time for all at each sleep)."""
+
+    def __init__(self) -> None:
+        self.now = START
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        wake: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + max(0.0, seconds), next(self._order), wake))
+        await wake
+
+    async def run(self, main: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(main)
+        for _ in range(100_000):
+            for _ in range(50):  # let every task run until it sleeps or ends
+                await asyncio.sleep(0)
+            if task.done():
+                return task.result()
+            if self._sleepers:
+                at, _, wake = heapq.heappop(self._sleepers)
+                self.now = max(self.now, at)
+                if not wake.done():
+                    wake.set_result(None)
+        raise AssertionError("the tasks never finished")
 
 
-def test_at_a_full_share_the_burst_is_one_request() -> None:
-    bucket = TokenBucket(80.0, ceiling=80.0)
-    assert bucket.burst == pytest.approx(1.0)
-    assert bucket.rate == pytest.approx(79.0)
+def test_a_429_costs_only_the_request_it_hit(api: respx.MockRouter, settings: Settings) -> None:
+    clock = VirtualClock()
+    refused: list[float] = []
+    answered_at: dict[int, float] = {}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        meeting_id = int(request.url.path.rsplit("/", 1)[1])
+        if meeting_id == 1 and not refused:
+            refused.append(clock.now)
+            headers = {"Retry-After": "1", "X-RateLimit-Type": "QPS", "X-RateLimit-Category": "Light"}
+            return httpx.Response(
+                429, headers=headers, json={"code": 429, "message": "per-second rate limit"}
+            )
+        answered_at[meeting_id] = clock.now
+        return httpx.Response(200, json={"id": meeting_id})
+
+    api.get(url__regex=rf"{BASE}/meetings/\d+").mock(side_effect=answer)
+    chosen = Settings(**{**settings.model_dump(), "rate_plan": "business", "rate_share": 1.0})
+
+    async def go() -> None:
+        async with ZoomClient(chosen, clock=clock, sleep=clock.sleep, rng=random.Random(7)) as zoom:
+            await asyncio.gather(*(zoom.get_meeting(i) for i in range(1, 21)))
+            assert zoom.stats.rate_limited == 1
+
+    asyncio.run(clock.run(go()))
+    assert len(answered_at) == 20
+    others = [t for meeting_id, t in answered_at.items() if meeting_id != 1]
+    assert max(others) - START < 0.5  # the other 19 went on at their pace, with no pause
+    assert answered_at[1] - refused[0] == pytest.approx(1.0, abs=0.02)  # it waited Retry-After
 
 
 def test_client_keeps_a_category_under_its_budget(
@@ -181,9 +294,9 @@ def test_client_keeps_a_category_under_its_budget(
 
 def test_categories_have_separate_budgets(make_client: Callable[..., ZoomClient]) -> None:
     client = make_client(rate_plan="business", rate_share=0.5)
-    assert client.limiter.bucket("light").budget == pytest.approx(40.0)
-    assert client.limiter.bucket("medium").budget == pytest.approx(30.0)
-    assert client.limiter.bucket("Light") is client.limiter.bucket("light")
+    assert client.limiter.pacer("light").budget == pytest.approx(40.0)
+    assert client.limiter.pacer("medium").limit == 30
+    assert client.limiter.pacer("Light") is client.limiter.pacer("light")
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,14 @@ def sandbox(
     seed: int = typer.Option(1, help="Seed of the synthetic account and of injected faults."),
     plan: str = typer.Option("business", help="Rate-limit plan: pro, business or enterprise."),
     latency_ms: float = typer.Option(0.0, min=0.0, help="Added latency per API request (ms)."),
+    latency_jitter_ms: float = typer.Option(
+        0.0, min=0.0, help="The added latency varies uniformly within +- this many ms."
+    ),
+    rate_window: str = typer.Option(
+        "sliding",
+        help="How per-second limits count: sliding (no one-second span over the limit) or fixed "
+        "(each clock second afresh).",
+    ),
     fault_rate: float = typer.Option(0.0, min=0.0, max=1.0, help="Fraction of API requests answered 5xx."),
     token_ttl: int = typer.Option(3600, min=1, help="Access-token lifetime in seconds."),
     no_rate_limits: bool = typer.Option(False, "--no-rate-limits", help="Switch Zoom's rate limits off."),
@@ -34,6 +42,8 @@ def sandbox(
 
     if plan not in ("pro", "business", "enterprise"):
         raise UsageError(f"unknown plan {plan!r}: use pro, business or enterprise")
+    if rate_window not in ("sliding", "fixed"):
+        raise UsageError(f"unknown rate window {rate_window!r}: use sliding or fixed")
     if users is None and meetings:
         raise UsageError("--meetings needs --users (without --users the demo organisation is served)")
     if users is None:
@@ -54,6 +64,8 @@ def sandbox(
         plan=plan,  # type: ignore[arg-type]
         seed=seed,
         latency_ms=latency_ms,
+        latency_jitter_ms=latency_jitter_ms,
+        rate_window=rate_window,  # type: ignore[arg-type]
         error_rate=fault_rate,
         token_ttl=token_ttl,
         rate_limits=not no_rate_limits,

@@ -11,6 +11,7 @@ import asyncio
 import base64
 import binascii
 import json
+import random
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -60,12 +61,26 @@ class Runtime:
     pages: PageTokens = field(default_factory=PageTokens)
     faults: FaultPlan = field(default_factory=FaultPlan)
     limiter: QpsLimiter | None = None
+    jitter: random.Random = field(default_factory=random.Random)
+
+    def __post_init__(self) -> None:
+        self.jitter.seed(self.options.seed)
 
     def qps(self) -> QpsLimiter:
-        if self.limiter is None or self.limiter_plan != self.options.plan:
-            self.limiter = QpsLimiter(self.options.plan)
-            self.limiter_plan = self.options.plan
+        """The limiter of the current plan and window (options may change while the app runs)."""
+        opts = self.options
+        if self.limiter is None or (self.limiter_plan, self.limiter.window) != (opts.plan, opts.rate_window):
+            self.limiter = QpsLimiter(opts.plan, opts.rate_window)
+            self.limiter_plan = opts.plan
         return self.limiter
+
+    def latency(self) -> float:
+        """Seconds of simulated network latency for one request (with its jitter)."""
+        opts = self.options
+        ms = opts.latency_ms
+        if opts.latency_jitter_ms:
+            ms += self.jitter.uniform(-opts.latency_jitter_ms, opts.latency_jitter_ms)
+        return max(0.0, ms) / 1000
 
     limiter_plan: str = ""
 
@@ -158,8 +173,9 @@ async def token_endpoint(request: Request) -> Response:
     query = request.url.query
     opts = rt.options
     if opts.fault_token_endpoint:
-        if opts.latency_ms:
-            await asyncio.sleep(opts.latency_ms / 1000)
+        latency = rt.latency()
+        if latency:
+            await asyncio.sleep(latency)
         draw = rt.faults.draw(opts, "POST", "/oauth/token", query)
         if draw.fault == "drop":
             rt.log.add("POST", "/oauth/token", query, 0, None, "drop")
@@ -210,8 +226,14 @@ def _endpoint(
         method = request.method
         path = request.url.path
         query = request.url.query
-        if opts.latency_ms:
-            await asyncio.sleep(opts.latency_ms / 1000)
+        # The request reaches "Zoom" after its simulated latency, and the rate limit judges it at
+        # that scheduled arrival, not at whenever this event loop gets round to it: a pause of
+        # the sandbox (a collection, a burst of other work) must not bunch evenly sent requests
+        # into one second. With jitter, arrivals spread as a real network's would.
+        latency = rt.latency()
+        arrival = (rt.qps().clock() if opts.rate_limits else 0.0) + latency
+        if latency:
+            await asyncio.sleep(latency)
         draw = rt.faults.draw(opts, method, path, query)
         if draw.fault == "drop":
             rt.log.add(method, path, query, 0, category, "drop")
@@ -225,7 +247,7 @@ def _endpoint(
             return _json(Reply(429, rej.body, rej.headers))
         reply = _authorize(rt, request.headers.get("authorization", ""), scopes)
         if reply is None and opts.rate_limits:
-            limited = rt.qps().check(category)
+            limited = rt.qps().check(category, at=arrival)
             if limited is not None:
                 reply = Reply(429, limited.body, limited.headers)
         if reply is None:

@@ -17,6 +17,9 @@ class SandboxOptions:
     plan: Literal["pro", "business", "enterprise"] = "business"
     rate_limits: bool = True
     """Per-second Light/Medium limits of the plan (reference.md §3.2)."""
+    rate_window: Literal["sliding", "fixed"] = "sliding"
+    """How the per-second limits count (ratelimit.QpsLimiter): ``sliding``, no one-second span
+    holds more than the limit (the strictest reading of Zoom); ``fixed``, each clock second afresh."""
     meeting_update_quota: bool = True
     """100 meeting updates per host per UTC day (reference.md §3.3)."""
     daily_update_limit: int = 100
@@ -32,6 +35,9 @@ class SandboxOptions:
     seed: int = 0
     latency_ms: float = 0.0
     """Added to every /v2 answer (and to /oauth/token only with ``fault_token_endpoint``)."""
+    latency_jitter_ms: float = 0.0
+    """The added latency varies uniformly within +-this (never below 0): arrivals spread like
+    a real network's. Seeded by ``seed``."""
     error_rate: float = 0.0
     """Fraction of /v2 requests answered with a 5xx."""
     rate_limit_rate: float = 0.0

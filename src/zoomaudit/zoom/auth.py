@@ -95,6 +95,8 @@ class ZoomAuth(httpx.Auth):
         self._clock = clock
         self._token: AccessToken | None = None
         self._lock = asyncio.Lock()
+        self._early: asyncio.Future[AccessToken] | None = None
+        self._token_sent = asyncio.Event()
         self.fetches = 0
 
     # -- the httpx.Auth flow --------------------------------------------------------------------
@@ -117,8 +119,39 @@ class ZoomAuth(httpx.Auth):
 
     # -- token management -----------------------------------------------------------------------
 
+    def fetch_early(self) -> None:
+        """Start fetching the first token now, in the background, so that it is under way while
+        the process does its other start-up work; the first ``token`` call takes its outcome
+        (the token, or the very error it would have met fetching it itself)."""
+        if self._early is None and self._token is None:
+            self._early = asyncio.ensure_future(self.renew(stale=None))
+            # Retrieved here too, so an outcome nobody takes is not reported as lost at exit.
+            self._early.add_done_callback(lambda task: task.cancelled() or task.exception())
+
+    async def early_request_sent(self) -> None:
+        """Return once the early token request is on the wire, or its fetch has ended (or there
+        is none): what comes next may then hold the event loop without delaying it."""
+        early = self._early
+        if early is None:
+            return
+        sent = asyncio.ensure_future(self._token_sent.wait())
+        await asyncio.wait((sent, early), return_when=asyncio.FIRST_COMPLETED)
+        sent.cancel()
+
+    async def _trace_token_request(self, event: str, info: object) -> None:
+        if event.endswith("send_request_body.complete"):
+            self._token_sent.set()
+
+    def cancel_early(self) -> None:
+        if self._early is not None:
+            self._early.cancel()
+            self._early = None
+
     async def token(self) -> AccessToken:
         """The cached token, or a new one if there is none or it is within 60 s of expiry."""
+        early, self._early = self._early, None
+        if early is not None:
+            return await early
         current = self._token
         if current is not None and self._clock() < current.renew_at:
             return current
@@ -157,6 +190,7 @@ class ZoomAuth(httpx.Auth):
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Accept": "application/json",
             },
+            extensions={"trace": self._trace_token_request},
         )
         self.fetches += 1
         log.debug("requesting an access token from %s", self._token_url)

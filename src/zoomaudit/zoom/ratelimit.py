@@ -4,19 +4,33 @@ Zoom counts requests per rate-limit category (Light, Medium, ...) across the who
 every app installed on it (reference.md §3.1). zoomaudit keeps one budget per category, sized
 by plan x share (``Settings.rate_budget``), so that a normal run provokes no 429 at all.
 
-Each budget is a token bucket kept in the GCRA form (a "theoretical arrival time"). A caller
-starts at once when the bucket allows it and nobody is waiting; otherwise it queues, and one
-pacer per bucket lets the queue through one request at a time. In any window of ``T`` seconds
-at most ``rate * T + burst`` requests start, even after the event loop was held up (slots are
-not handed out in advance, so callers queued during a hold-up do not all start at its end).
+Zoom does not document whether its per-second windows are fixed clock seconds or sliding.
+A client paced for fixed windows (a token bucket refilled at the limit) can put nearly twice
+the limit into one second that straddles a boundary, and under a strict sliding window it met
+429s at a full share. So each category keeps a *sliding log* of its last ``L`` starts (``L`` =
+the budget, whole requests, at least one): the n-th request starts no earlier than the
+(n-L)-th started plus one second plus a margin. No one-second span of starts then holds more
+than ``L``, whatever the window Zoom applies, and a hold-up of the event loop cannot create a
+burst beyond it (the log holds actual start times, not slots promised in advance).
 
-The burst and the rate are chosen so that ``rate + burst`` never exceeds the plan's own limit
-(the ceiling): at a share of 1.0 a bucket refilled at the full limit overshot at every
-one-second boundary and met 429s (measured on the sandbox: 91 to 243 in a 5,000-meeting
-audit), so there the burst shrinks to one request and the rate to the limit less one; at the
-default share of 0.5 the burst fits in the half of the limit left over and the rate is the
-whole budget. After a 429 the category is paused: no request of that category starts before
-the pause ends, and the burst is not refilled.
+Zoom judges *arrivals*, not starts. A request can wait in this process between its start and
+the wire (the event loop held up by other work), so the log holds when each request was really
+written to its connection (``Slot``, an httpx trace hook), not when it was allowed to start.
+After the wire, arrivals spread with the network's latency. The margin covers that spread, and
+it is measured, not guessed: the spread of the round trips (wire to answer) of the category's
+recent requests, a high percentile less the minimum, clamped to ``MARGIN_MIN``..``MARGIN_MAX``.
+A round trip's spread overstates the one-way spread (it adds the way back and Zoom's own time),
+which errs on the safe side. Until enough requests have been timed, the margin is the maximum.
+
+Starts are also spread out: at most ``burst`` (a tenth of ``L``, at least one) start within
+``burst`` times ``SPREAD`` of the even spacing, so that a category's requests flow evenly
+instead of in bursts of ``L`` (which the concurrency cap would then queue, widening the spread
+of arrivals), while a few requests made together still start together.
+
+A caller starts at once when the log allows it and nobody is waiting; otherwise it queues, and
+one pacer per category lets the queue through in order (first come, first served). A caller
+cancelled while it waits takes no slot. A 429 costs only the request it hit: that request waits
+Zoom's ``Retry-After`` and queues again (transport.py); the category is not paused.
 
 The clock and the sleep are injected so that tests run on a fake clock.
 """
@@ -24,6 +38,7 @@ The clock and the sleep are injected so that tests run on a fake clock.
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import time
 from collections import deque
@@ -31,120 +46,166 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Literal
+from typing import Any, Literal
 
 Clock = Callable[[], float]
 """Seconds since the epoch (``time.time``); one clock serves token expiry, budgets and Retry-After."""
 Sleep = Callable[[float], Awaitable[None]]
 
-BURST_SECONDS = 0.1
-"""A bucket holds up to this many seconds' worth of its budget (at least one request)."""
+SPAN = 1.0
+"""Zoom's limits are per second."""
+MARGIN_MIN = 0.002
+MARGIN_MAX = 0.150
+"""The margin for the spread of arrivals stays within these (seconds)."""
+RTT_SAMPLES = 256
+"""Round trips remembered per category: a few seconds' worth at the plans' limits."""
+RTT_MIN_SAMPLES = 16
+"""Fewer timed round trips than this: too few to measure a spread; the margin is the maximum."""
+RTT_PERCENTILE = 0.99
+SPREAD = 0.9
+"""Starts are spread at this fraction of the even spacing (window / L): a little faster than
+even, so that the log, not a late wake-up, is what holds the rate."""
+BURST = 0.1
+"""The fraction of ``L`` that may start together."""
 
 
-class TokenBucket:
-    """The budget of one rate-limit category."""
+class Slot:
+    """One request in its category's log: when it started, went out, and was answered.
 
-    def __init__(
-        self,
-        budget: float,
-        *,
-        ceiling: float | None = None,
-        clock: Clock = time.time,
-        sleep: Sleep = asyncio.sleep,
-    ) -> None:
+    ``trace`` is an httpx trace extension (httpcore calls it around each step of a request):
+    it notes when the request was written to the connection and when the answer's headers
+    were read, so the log holds when the request really left, not just when it was allowed to.
+    """
+
+    __slots__ = ("_clock", "answered", "sent", "start")
+
+    def __init__(self, start: float, clock: Clock) -> None:
+        self.start = start
+        self.sent: float | None = None
+        self.answered: float | None = None
+        self._clock = clock
+
+    @property
+    def at(self) -> float:
+        """When the request went out, or, until it has, when it started."""
+        return self.start if self.sent is None else max(self.start, self.sent)
+
+    @property
+    def round_trip(self) -> float | None:
+        if self.sent is None or self.answered is None:
+            return None
+        return self.answered - self.sent
+
+    async def trace(self, event: str, info: Mapping[str, Any]) -> None:
+        if event.endswith("send_request_body.complete"):
+            self.sent = self._clock()  # a replay (a renewed token) moves it on: later is safe
+        elif event.endswith("receive_response_headers.complete"):
+            self.answered = self._clock()
+
+
+class Pacer:
+    """The sliding log of one rate-limit category."""
+
+    def __init__(self, budget: float, *, clock: Clock = time.time, sleep: Sleep = asyncio.sleep) -> None:
         if budget <= 0:
             raise ValueError("a rate budget must be positive")
         self.budget = budget
         """Requests per second zoomaudit may spend (plan limit x share)."""
-        self.ceiling = max(ceiling or budget, budget)
-        """Requests per second that Zoom allows the whole account in this category."""
-        self.burst = max(1.0, min(budget * BURST_SECONDS, self.ceiling - budget))
-        # rate + burst <= ceiling; below 2/s keep at least half the budget as the steady rate.
-        self.rate = max(min(budget, self.ceiling - self.burst), budget / 2)
-        self._interval = 1.0 / self.rate
-        self._tolerance = (self.burst - 1.0) * self._interval
+        self.limit = max(1, math.floor(budget + 1e-9))
+        """``L``: at most this many starts in any window."""
+        self.window = max(SPAN, self.limit / budget)
+        """One second, or longer when the budget is under one request a second."""
+        self.spacing = SPREAD * self.window / self.limit
+        self.burst = max(1, math.floor(self.limit * BURST))
         self._clock = clock
         self._sleep = sleep
-        self._tat = 0.0  # theoretical arrival time of the next request
-        self.paused_until = 0.0
-        self._waiting: deque[asyncio.Future[None]] = deque()
+        self._log: deque[Slot] = deque(maxlen=self.limit)
+        """The last ``L`` requests, each at the time it went out (``Slot.at``)."""
+        self._round_trips: deque[float] = deque(maxlen=RTT_SAMPLES)
+        self._waiting: deque[asyncio.Future[Slot]] = deque()
         self._pacer: asyncio.Task[None] | None = None
 
-    async def acquire(self) -> None:
-        """Wait until a request of this category may start (first come, first served)."""
-        if not self._waiting and self._take(self._clock()):
-            return
-        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    @property
+    def margin(self) -> float:
+        """Seconds added to the window for the spread of arrivals, measured from round trips."""
+        if len(self._round_trips) < RTT_MIN_SAMPLES:
+            return MARGIN_MAX
+        ordered = sorted(self._round_trips)
+        high = ordered[min(len(ordered) - 1, math.ceil(RTT_PERCENTILE * (len(ordered) - 1)))]
+        return min(MARGIN_MAX, max(MARGIN_MIN, high - ordered[0]))
+
+    def observe(self, round_trip: float) -> None:
+        """One request's seconds from the wire to its answer (``Slot.round_trip``)."""
+        if round_trip >= 0:
+            self._round_trips.append(round_trip)
+
+    def ready_at(self) -> float:
+        """The earliest time the next request may start."""
+        log = self._log
+        spaced = log[-self.burst].at + self.burst * self.spacing if len(log) >= self.burst else -math.inf
+        if len(log) < self.limit:
+            return spaced
+        return max(spaced, log[0].at + self.window + self.margin)
+
+    async def acquire(self) -> Slot:
+        """Wait until a request of this category may start (first come, first served); return
+        its place in the log (send the request with ``slot.trace`` so that it notes when the
+        request went out and when its answer came)."""
+        now = self._clock()
+        if not self._waiting and now >= self.ready_at():
+            slot = Slot(now, self._clock)
+            self._log.append(slot)
+            return slot
+        turn: asyncio.Future[Slot] = asyncio.get_running_loop().create_future()
         self._waiting.append(turn)
         if self._pacer is None or self._pacer.done():
             self._pacer = asyncio.ensure_future(self._pace())
-        await turn
-
-    def _take(self, now: float, *, on_schedule: bool = False) -> bool:
-        """Start one request now if the budget allows it."""
-        if now < self.paused_until:
-            return False
-        # The pacer (``on_schedule``) wakes a little late for every slot; up to one slot behind,
-        # the schedule holds, or that lateness would be lost each time (~10% at 80/s). Further
-        # behind (a hold-up), it restarts from now and the missed slots stay unused.
-        tat = max(self._tat, now - self._interval) if on_schedule else max(self._tat, now)
-        if tat - self._tolerance > now:
-            return False
-        self._tat = tat + self._interval
-        return True
+        slot = await turn
+        # The pacer noted when it let this caller go; if the event loop was held up before the
+        # caller resumed, the request really starts now, and the log must say so, or the
+        # request L places on could start less than a window after this one.
+        slot.start = max(slot.start, self._clock())
+        return slot
 
     async def _pace(self) -> None:
-        """Let the waiting callers start one at a time, each when the budget allows.
-
-        Slots are not handed out in advance: when the event loop is held up (a garbage
-        collection, a long step), the callers queued meanwhile still start one slot apart
-        afterwards, instead of all at once beyond the budget of the second they land in.
-        """
+        """Let the waiting callers start one at a time, each when the log allows it."""
         while self._waiting:
             now = self._clock()
-            if self._take(now, on_schedule=True):
-                turn = self._waiting.popleft()
-                if not turn.done():  # a caller cancelled while it waited has no turn to take
-                    turn.set_result(None)
-                else:
-                    self._tat -= self._interval  # give its slot back
+            ready = self.ready_at()
+            if now < ready:
+                await self._sleep(ready - now)
                 continue
-            ready = max(self.paused_until, max(self._tat, now) - self._tolerance)
-            await self._sleep(ready - now)
-
-    def pause(self, until: float) -> None:
-        """No request starts before ``until``; afterwards the budget restarts without a burst."""
-        if until > self.paused_until:
-            self.paused_until = until
-        self._tat = max(self._tat, until + self._tolerance)
+            turn = self._waiting.popleft()
+            if not turn.done():  # a caller cancelled while it waited takes no slot
+                slot = Slot(now, self._clock)
+                self._log.append(slot)
+                turn.set_result(slot)
 
 
 class RateLimiter:
-    """One token bucket per category; unknown categories share the smallest budget."""
+    """One pacer per category; unknown categories share the smallest budget."""
 
     def __init__(
         self,
         budget: Mapping[str, float],
         *,
-        ceilings: Mapping[str, float] | None = None,
         clock: Clock = time.time,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        limits = {cat.lower(): rate for cat, rate in (ceilings or {}).items()}
-        self.buckets = {
-            cat.lower(): TokenBucket(rate, ceiling=limits.get(cat.lower()), clock=clock, sleep=sleep)
-            for cat, rate in budget.items()
-        }
-        self._fallback = min(self.buckets.values(), key=lambda b: b.budget)
+        self.pacers = {cat.lower(): Pacer(rate, clock=clock, sleep=sleep) for cat, rate in budget.items()}
+        self._fallback = min(self.pacers.values(), key=lambda p: p.budget)
 
-    def bucket(self, category: str) -> TokenBucket:
-        return self.buckets.get(category.lower(), self._fallback)
+    def pacer(self, category: str) -> Pacer:
+        return self.pacers.get(category.lower(), self._fallback)
 
-    async def acquire(self, category: str) -> None:
-        await self.bucket(category).acquire()
+    async def acquire(self, category: str) -> Slot:
+        """Wait for the category's turn; the request's place in the log (``Pacer.acquire``)."""
+        return await self.pacer(category).acquire()
 
-    def pause(self, category: str, until: float) -> None:
-        self.bucket(category).pause(until)
+    def observe(self, category: str, slot: Slot) -> None:
+        """Learn from a request that was answered: its round trip, if it was timed."""
+        if slot.round_trip is not None:
+            self.pacer(category).observe(slot.round_trip)
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:

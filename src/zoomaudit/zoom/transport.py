@@ -3,9 +3,9 @@
 Every request, typed or generic, goes through ``ZoomTransport._send``: the category's rate
 budget, the concurrency cap, the OAuth flow (auth.py), bounded retries of transient failures
 (5xx, timeouts, dropped connections, a 2xx whose JSON does not parse) with exponential backoff
-and jitter, 429 handling (wait out a per-second limit; stop at a daily or per-host limit) and
-the mapping of every failure onto zoomaudit's exception tree. No other 4xx is retried.
-``client.ZoomClient`` adds the typed endpoints on top.
+and jitter, 429 handling (the request that met a per-second limit waits it out; stop at a
+daily or per-host limit) and the mapping of every failure onto zoomaudit's exception tree.
+No other 4xx is retried. ``client.ZoomClient`` adds the typed endpoints on top.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from zoomaudit import __version__
 from zoomaudit.errors import AuthError, MissingScope, NotFound, RateLimited, ZoomApiError, ZoomUnavailable
-from zoomaudit.settings import RATE_LIMITS, Settings
+from zoomaudit.settings import Settings
 from zoomaudit.zoom.auth import EXPIRED_TOKEN_CODE, AccessToken, TokenUnavailable, ZoomAuth
 from zoomaudit.zoom.daily import DailyLedger
 from zoomaudit.zoom.endpoints import OTHER_CATEGORY, Endpoint, find_endpoint
@@ -100,12 +100,7 @@ class ZoomTransport:
         self._sleep: Sleep = sleep or asyncio.sleep
         self._rng = rng or random.Random()  # jitter only
         self._stats = ClientStats()
-        self._limiter = RateLimiter(
-            settings.rate_budget,
-            ceilings=RATE_LIMITS[settings.rate_plan],
-            clock=self._clock,
-            sleep=self._sleep,
-        )
+        self._limiter = RateLimiter(settings.rate_budget, clock=self._clock, sleep=self._sleep)
         self._in_flight = asyncio.Semaphore(settings.concurrency)
         self._auth = ZoomAuth(settings, self._send_token_request, clock=self._clock)
         self._http = httpx.AsyncClient(
@@ -131,7 +126,17 @@ class ZoomTransport:
         await self.aclose()
 
     async def aclose(self) -> None:
+        self._auth.cancel_early()
         await self._http.aclose()
+
+    def fetch_token_early(self) -> None:
+        """Send the token request now, in the background (``ZoomAuth.fetch_early``): the first
+        request, or ``authenticate``, then takes its outcome."""
+        self._auth.fetch_early()
+
+    async def token_request_sent(self) -> None:
+        """Return once the early token request is on the wire (or has ended)."""
+        await self._auth.early_request_sent()
 
     @property
     def stats(self) -> ClientStats:
@@ -254,12 +259,15 @@ class ZoomTransport:
         limited = 0
         while True:
             self._daily.check(category, host, method, path, what, self._clock())
-            await self._limiter.acquire(category)
+            slot = await self._limiter.acquire(category)
             self._stats.requests_by_category[category] += 1
             self._stats.requests_by_endpoint[label] += 1
             try:
                 async with self._in_flight:
-                    response = await self._http.request(method, path, params=params, json=body)
+                    response = await self._http.request(
+                        method, path, params=params, json=body, extensions={"trace": slot.trace}
+                    )
+                self._limiter.observe(category, slot)  # its round trip: the pacer's margin
                 return self._accept(response, what, want_json)
             except _Transient as exc:
                 reason = exc.reason
@@ -286,8 +294,10 @@ class ZoomTransport:
                     limited,
                     self.settings.max_retries,
                 )
-                self._limiter.pause(category, self._clock() + delay)
+                # Only this request waits, then queues for its category again: pausing the whole
+                # category would cost every request in flight a second for one refusal.
                 self._stats.retries += 1
+                await self._sleep(delay)
                 continue
             failures += 1
             if failures > self.settings.max_retries:
