@@ -148,6 +148,27 @@ def test_the_log_holds_when_requests_went_out_not_when_they_were_allowed(clock: 
     assert third.start == pytest.approx(first.at + 1 + pacer.margin)
 
 
+def test_requests_start_ahead_by_the_least_time_they_take_to_reach_the_wire(clock: FakeClock) -> None:
+    # Each request spends 30-32 ms in this process before the wire. The pacer starts the next
+    # one the least such lead early, so wire times, not starts, are a window and a margin apart:
+    # no lead is paid once per L requests, and no window of sends holds more than L.
+    pacer = Pacer(10.0, clock=clock, sleep=clock.sleep)
+    rng = random.Random(7)
+    sent: list[float] = []
+
+    async def go() -> None:
+        for _ in range(60):
+            slot = await pacer.acquire()
+            slot.sent = slot.start + 0.030 + 0.002 * rng.random()
+            sent.append(slot.sent)
+            pacer.observe(0.05, slot.lead)
+
+    asyncio.run(go())
+    assert pacer.lead == pytest.approx(0.030, abs=0.001)
+    assert _most_in_any_window(sent) <= 10
+    assert (sent[59] - sent[19]) / 4 < 1.01  # paying each lead again: ~1.033 per 10 requests
+
+
 class HeldUpClock(FakeClock):
     """A fake clock whose sleepers ending inside ``[start, end)`` wake only at ``end``: the
     event loop was held up (a garbage collection, a long step) and every timer fired late."""

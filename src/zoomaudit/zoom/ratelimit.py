@@ -16,6 +16,10 @@ burst beyond it (the log holds actual start times, not slots promised in advance
 Zoom judges *arrivals*, not starts. A request can wait in this process between its start and
 the wire (the event loop held up by other work), so the log holds when each request was really
 written to its connection (``Slot``, an httpx trace hook), not when it was allowed to start.
+Measuring from the wire alone would pay that in-process time once per ``L`` requests (the next
+one starts a window after the (n-L)-th went out, then spends its own time reaching the wire), so
+a request may start early by the least such time recent requests took (``Pacer.lead``): its own
+send then lands no sooner than the rule allows.
 After the wire, arrivals spread with the network's latency. The margin covers that spread, and
 it is measured, not guessed: the spread of the round trips (wire to answer) of the category's
 recent requests, a high percentile less the minimum, clamped to ``MARGIN_MIN``..``MARGIN_MAX``.
@@ -91,6 +95,11 @@ class Slot:
         return self.start if self.sent is None else max(self.start, self.sent)
 
     @property
+    def lead(self) -> float | None:
+        """Seconds from its start to the wire (time spent in this process), once it went out."""
+        return None if self.sent is None else max(0.0, self.sent - self.start)
+
+    @property
     def round_trip(self) -> float | None:
         if self.sent is None or self.answered is None:
             return None
@@ -122,6 +131,7 @@ class Pacer:
         self._log: deque[Slot] = deque(maxlen=self.limit)
         """The last ``L`` requests, each at the time it went out (``Slot.at``)."""
         self._round_trips: deque[float] = deque(maxlen=RTT_SAMPLES)
+        self._leads: deque[float] = deque(maxlen=RTT_SAMPLES)
         self._waiting: deque[asyncio.Future[Slot]] = deque()
         self._pacer: asyncio.Task[None] | None = None
 
@@ -134,18 +144,35 @@ class Pacer:
         high = ordered[min(len(ordered) - 1, math.ceil(RTT_PERCENTILE * (len(ordered) - 1)))]
         return min(MARGIN_MAX, max(MARGIN_MIN, high - ordered[0]))
 
-    def observe(self, round_trip: float) -> None:
-        """One request's seconds from the wire to its answer (``Slot.round_trip``)."""
+    @property
+    def lead(self) -> float:
+        """The least time recent requests spent between their start and the wire: a request
+        that starts now goes out no sooner than this, so it may start that much before the
+        log's (n-L)-th went out a window and a margin ago (0 until enough were timed)."""
+        if len(self._leads) < RTT_MIN_SAMPLES:
+            return 0.0
+        return min(self._leads)
+
+    def observe(self, round_trip: float, lead: float | None = None) -> None:
+        """One request's seconds from the wire to its answer (``Slot.round_trip``) and from its
+        start to the wire (``Slot.lead``)."""
         if round_trip >= 0:
             self._round_trips.append(round_trip)
+        if lead is not None and lead >= 0:
+            self._leads.append(lead)
 
     def ready_at(self) -> float:
         """The earliest time the next request may start."""
         log = self._log
-        spaced = log[-self.burst].at + self.burst * self.spacing if len(log) >= self.burst else -math.inf
+        # Both rules measure from when earlier requests went out; the next one goes out no
+        # sooner than ``lead`` after it starts, so it may start that much earlier.
+        lead = self.lead
+        spaced = (
+            log[-self.burst].at + self.burst * self.spacing - lead if len(log) >= self.burst else -math.inf
+        )
         if len(log) < self.limit:
             return spaced
-        return max(spaced, log[0].at + self.window + self.margin)
+        return max(spaced, log[0].at + self.window + self.margin - lead)
 
     async def acquire(self) -> Slot:
         """Wait until a request of this category may start (first come, first served); return
@@ -205,7 +232,7 @@ class RateLimiter:
     def observe(self, category: str, slot: Slot) -> None:
         """Learn from a request that was answered: its round trip, if it was timed."""
         if slot.round_trip is not None:
-            self.pacer(category).observe(slot.round_trip)
+            self.pacer(category).observe(slot.round_trip, slot.lead)
 
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
