@@ -22,7 +22,7 @@ from zoomaudit.service.scheduler import (
 from zoomaudit.settings import Settings, load_settings
 from zoomaudit.vocabulary import AccountScope
 
-from .conftest import AppFactory, FakeRunner, running
+from .conftest import SECRET, AppFactory, FakeRunner, running
 
 pytestmark = pytest.mark.anyio
 
@@ -160,13 +160,20 @@ async def test_a_run_missed_while_down_runs_once_at_start(make_app: AppFactory, 
 async def test_a_run_missed_beyond_the_grace_time_is_skipped(
     make_app: AppFactory, runner: FakeRunner
 ) -> None:
-    first = make_app(start_scheduler=True)
+    # The nightly run falls 12 hours from now, whatever the time of day: the missed run (5 hours
+    # ago) is then the only one due, and it is beyond the grace time. With the default 02:00,
+    # a test run between 02:00 and 06:00 had today's 02:00 run due within the grace time.
+    hour = (datetime.now(UTC).hour + 12) % 24
+    settings = load_settings(
+        ZOOM_WEBHOOK_SECRET_TOKEN=SECRET, ZOOMAUDIT_PRE_SESSION="off", ZOOMAUDIT_SCHEDULE=f"0 {hour} * * *"
+    )
+    first = make_app(start_scheduler=True, settings=settings)
     async with running(first):
         first.state.service.scheduler.pause()
         first.state.service.scheduler.modify_job(
             NIGHTLY_JOB_ID, next_run_time=datetime.now(UTC) - timedelta(hours=5)
         )
-    second = make_app(start_scheduler=True)
+    second = make_app(start_scheduler=True, settings=settings)
     async with running(second):
         await asyncio.sleep(0.05)
         assert second.state.service.scheduler.get_job(NIGHTLY_JOB_ID).next_run_time > datetime.now(UTC)
