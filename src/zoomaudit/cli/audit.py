@@ -114,6 +114,24 @@ def _umask() -> int:
     return current
 
 
+def check_report_options(fmt: str, schema_version: int | None, output: Path | None) -> None:
+    """Refuse, before any work, a report that could not be written as asked: an unknown format,
+    a schema version for a format that has none (or one that does not exist), an unusable path."""
+    from zoomaudit.errors import UsageError
+    from zoomaudit.report import FORMATS
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if schema_version is not None:
+        from zoomaudit.report.jsondoc import check_version
+
+        if fmt != "json":
+            raise UsageError("--schema-version applies to --format json only")
+        check_version(schema_version)
+    if output is not None:
+        check_output(output)
+
+
 def check_output(output: Path) -> None:
     """Refuse, before any work, an output path that ``emit`` could not write: a folder, a file
     that cannot be written, or a parent that is not a folder or cannot be created in."""
@@ -296,11 +314,9 @@ def register(app: typer.Typer) -> None:
         """
         from zoomaudit.errors import UsageError
         from zoomaudit.refs import parse_meeting, parse_window
-        from zoomaudit.report import FORMATS
         from zoomaudit.settings import load_settings
 
-        if fmt not in FORMATS:
-            raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        check_report_options(fmt, schema_version, output)
         if fix_mode not in (None, "off", "suggest", "auto"):
             raise UsageError(f"unknown fix mode {fix_mode!r}; choose off, suggest or auto")
         if meeting and user:
@@ -311,14 +327,6 @@ def register(app: typer.Typer) -> None:
             )
         window = parse_window(starting_within) if starting_within is not None else None
         meeting_ids = [parse_meeting(m) for m in meeting or []]
-        if schema_version is not None:
-            from zoomaudit.report.jsondoc import check_version
-
-            if fmt != "json":
-                raise UsageError("--schema-version applies to --format json only")
-            check_version(schema_version)
-        if output is not None:
-            check_output(output)
         settings = load_settings()
         settings.require_credentials()
         if notify:

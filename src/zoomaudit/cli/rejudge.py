@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from zoomaudit.cli.audit import exit_code_for, show_outcome
+from zoomaudit.cli.audit import check_report_options, exit_code_for, show_outcome
 
 
 def rejudge(
@@ -42,24 +42,11 @@ def rejudge(
     Exit code: 0 no violations, 1 violations, 2 usage/configuration/policy error (an unknown
     run, or one without a snapshot), 3 the run could not be completed.
     """
-    from zoomaudit.errors import UsageError
     from zoomaudit.policy import load_policies
     from zoomaudit.rejudge import rejudge as judge_again
-    from zoomaudit.report import FORMATS
     from zoomaudit.settings import load_settings
 
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if schema_version is not None:
-        from zoomaudit.report.jsondoc import check_version
-
-        if fmt != "json":
-            raise UsageError("--schema-version applies to --format json only")
-        check_version(schema_version)
-    if output is not None:
-        from zoomaudit.cli.audit import check_output
-
-        check_output(output)
+    check_report_options(fmt, schema_version, output)
     settings = load_settings()
     folder = policies or (Path(settings.policies_dir) if settings.policies_dir else None)
     outcome = judge_again(run_id, settings=settings, policies=load_policies(folder))

@@ -7,8 +7,8 @@ the same value share one Decision object, so a verdict (class, message, actual, 
 judged once per host and distinct decision, then reused: each finding costs one dict merge. Only a
 check that reads the meeting itself (a passcode's strength) runs for every meeting; any other check
 names the controls it depends on (``CheckSpec.depends``). Findings are built without re-validation
-(``_make``, the same shortcut as pydantic's ``model_construct`` without its per-field default
-handling): their inputs were validated at load and collection, and this is the hot loop
+(the same shortcut as pydantic's ``model_construct``, without its per-field default handling,
+written out in the loop): their inputs were validated at load and collection, and this is the hot loop
 (docs/performance.md)."""
 
 from __future__ import annotations
@@ -36,17 +36,8 @@ _STATUS: dict[type[Finding], str] = {
 
 
 _FIELDS_SET = set(Violation.model_fields)
-
-
-def _make(cls: type[Finding], fields: dict[str, Any]) -> Finding:
-    """A finding from a complete field dict, without validation (see the module docstring)."""
-    obj = cls.__new__(cls)
-    object.__setattr__(obj, "__dict__", fields)
-    # One set for every finding: each holds every field, so a later assignment adds nothing to it.
-    object.__setattr__(obj, "__pydantic_fields_set__", _FIELDS_SET)
-    object.__setattr__(obj, "__pydantic_extra__", None)
-    object.__setattr__(obj, "__pydantic_private__", None)
-    return obj
+"""Every finding's ``__pydantic_fields_set__``: one set, as each finding holds every field (a
+later assignment adds nothing to it)."""
 
 
 class _Plan:
@@ -131,20 +122,21 @@ class _HostView:
     def steps(self, plans: list[_Plan]) -> list[_Step]:
         """Per plan, in order, what the hot loop needs (computed once per host)."""
         if self._steps is None:
-            self._steps = [
-                (
-                    index,
-                    plan,
-                    plan.applies,
-                    self.resolution(plan.control),
-                    self.resolution(plan.control).value_reader(),
-                    tuple(self.resolution(CATALOGUE[c]) for c in (plan.check.depends or ()))
-                    if plan.check is not None
-                    else (),
-                    plan.check is not None and plan.check.depends is None,
+            self._steps = []
+            for index, plan in enumerate(plans):
+                resolution = self.resolution(plan.control)
+                depends = plan.check.depends if plan.check is not None else ()
+                self._steps.append(
+                    (
+                        index,
+                        plan,
+                        plan.applies,
+                        resolution,
+                        resolution.value_reader(),
+                        tuple(self.resolution(CATALOGUE[c]) for c in depends or ()),
+                        plan.check is not None and depends is None,
+                    )
                 )
-                for index, plan in enumerate(plans)
-            ]
         return self._steps
 
 
@@ -263,7 +255,7 @@ def _evaluate(plans: list[_Plan], view: _HostView, subject: Subject | None) -> l
             else:
                 judged = found[1]
         if judged is not None:
-            # _make, inlined
+            # A finding without validation (see the module docstring).
             finding = new(judged[0])
             setattr_(finding, "__dict__", where | judged[1])
             setattr_(finding, "__pydantic_fields_set__", _FIELDS_SET)
