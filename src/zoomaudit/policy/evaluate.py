@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel
+
 from zoomaudit.controls import CATALOGUE, Control
 from zoomaudit.findings import ErrorFinding, Manual, Pass, Violation
 from zoomaudit.policy.checks import RESOLUTION_MEMO, CheckInput, CheckSpec
@@ -38,6 +40,11 @@ _STATUS: dict[type[Finding], str] = {
 _FIELDS_SET = set(Violation.model_fields)
 """Every finding's ``__pydantic_fields_set__``: one set, as each finding holds every field (a
 later assignment adds nothing to it)."""
+# BaseModel's slots, set through their descriptors: what ``object.__setattr__`` would find by name
+# on every call, looked up once (the hot loop builds one finding per check).
+_SET_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
+_SET_PRIVATE = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 class _Plan:
@@ -223,6 +230,7 @@ def _evaluate(plans: list[_Plan], view: _HostView, subject: Subject | None) -> l
     verdicts = view.verdicts
     host, group_names = view.host, view.group_names
     new, setattr_ = object.__new__, object.__setattr__
+    set_fields, set_extra, set_private = _SET_FIELDS_SET, _SET_EXTRA, _SET_PRIVATE
     for index, plan, applies, resolution, read, depends, per_meeting in view.steps(plans):
         if applies is not None and (meeting is None or not applies(meeting, host, group_names)):
             continue
@@ -258,9 +266,9 @@ def _evaluate(plans: list[_Plan], view: _HostView, subject: Subject | None) -> l
             # A finding without validation (see the module docstring).
             finding = new(judged[0])
             setattr_(finding, "__dict__", where | judged[1])
-            setattr_(finding, "__pydantic_fields_set__", _FIELDS_SET)
-            setattr_(finding, "__pydantic_extra__", None)
-            setattr_(finding, "__pydantic_private__", None)
+            set_fields(finding, _FIELDS_SET)
+            set_extra(finding, None)
+            set_private(finding, None)
             out.append(finding)
     return out
 
