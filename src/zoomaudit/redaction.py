@@ -81,4 +81,9 @@ def redact_actual(control: str, value: Any) -> Any:
     """A finding's actual value, safe to keep: the actual value of a passcode control may be the
     meeting's passcode itself, so a bare value there is masked (reports keep only that one was
     set), as is any secret beneath it."""
+    if value.__class__ in _SCALARS and not is_secret_name(control):
+        return value  # nothing beneath it, under a name that is not secret (most findings)
     return redact(mask(control, value))
+
+
+_SCALARS = (bool, int, float, str, type(None))

@@ -26,7 +26,15 @@ def _findings() -> list[Any]:
             "manual", actual=[1, "two"], occurrence_id="1700000000000", locked=True, timezone="Europe/London"
         ),
         finding("waived", waiver_id=3, waiver_reason="agreed", fix_id="fx-1"),
+        # Values that are not JSON as they stand, and secrets beneath them.
+        finding(actual=("a", 2), expected={"at": NOW, "codes": (1, 2)}, start_time=NOW),
+        finding("pass", policy="passcode", actual={"password": "Secret123", "at": NOW}, expected=SHARED),
+        finding("pass", policy="passcode", actual=123456, expected=SHARED, meeting_id=81234567891),
     ]
+
+
+SHARED = {"check": "passcode_strength", "min_length": 8}
+"""One ``expected`` object shared by a policy's findings, as the evaluator shares it."""
 
 
 def _rows(store: Store, run_id: str) -> list[tuple[Any, ...]]:
@@ -51,7 +59,18 @@ def test_add_batch_writes_what_the_core_insert_writes(store: Store) -> None:
     with store.session() as session:
         session.execute(insert(FindingRow.__table__), [conv.finding_row(core, f) for f in _findings()])
     assert _rows(store, fast) == _rows(store, core)
-    assert [f.status for f in store.findings(fast)] == ["violation", "pass", "error", "manual", "waived"]
+    assert [f.status for f in store.findings(fast)][:5] == ["violation", "pass", "error", "manual", "waived"]
     assert store.findings(fast)[1].start_time == NOW
     assert store.snapshots.chunk(fast, 1) == b"chunk"
     assert [e.message for e in store.load_report(fast).errors] == ["gone"]
+
+
+def test_the_rows_of_a_batch_are_each_findings_row() -> None:
+    """``finding_rows`` (what a run writes) reads the fields directly; ``finding_row`` goes through
+    pydantic's JSON dump. They must agree column for column, secrets masked in both."""
+    findings = _findings()
+    assert conv.finding_rows("r1", findings) == [conv.finding_row("r1", f) for f in findings]
+    rows = conv.finding_rows("r1", findings)
+    assert rows[6]["actual"] == {"password": "********", "at": "2026-12-05T05:00:00Z"}
+    assert rows[7]["actual"] == "********"
+    assert rows[5]["expected"] == {"at": "2026-12-05T05:00:00Z", "codes": [1, 2]}

@@ -94,7 +94,7 @@ class RunWriting:
 
     def add_findings(self, run_id: str, findings: Iterable[Finding]) -> int:
         """Store one batch of findings in one transaction; returns how many."""
-        rows = [conv.finding_row(run_id, f) for f in findings]
+        rows = conv.finding_rows(run_id, findings)
         with self.session() as session:
             self._running(session, run_id).heartbeat_at = _now()
             insert_rows(session.connection(), FindingRow, rows)
@@ -109,7 +109,7 @@ class RunWriting:
     ) -> int:
         """Store one host batch's findings, collection errors and snapshot chunk (sequence, bytes)
         in one transaction (one commit per host, not three); returns how many findings."""
-        rows = [conv.finding_row(run_id, f) for f in findings]
+        rows = conv.finding_rows(run_id, findings)
         error_rows = conv.error_rows(run_id, errors)
         with self.session() as session:
             self._running(session, run_id).heartbeat_at = _now()
