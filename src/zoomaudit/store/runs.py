@@ -66,7 +66,7 @@ def finding_rows(run_id: str, findings: Iterable[Finding]) -> list[dict[str, Any
         actual = row["actual"]
         if actual.__class__ not in _PLAIN:
             actual = to_jsonable_python(actual)
-        row["actual"] = redact_actual(row["control"], actual)
+        row["actual"] = redact_actual(finding.control, actual)
         expected = row["expected"]
         if expected.__class__ not in _PLAIN:
             found = converted.get(id(expected))
