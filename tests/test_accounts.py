@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -240,3 +243,22 @@ def test_empty_or_default_single_account_variables_give_no_warning(
     monkeypatch.setenv("ZOOM_CLIENT_SECRET", "")
     monkeypatch.setenv("ZOOM_API_BASE_URL", "https://api.zoom.us/v2")
     assert load_accounts(load_settings(ZOOMAUDIT_ACCOUNTS=str(write(tmp_path, GOOD)))).warnings == ()
+
+
+def test_the_command_exits_2_naming_file_and_line_and_never_the_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, _account(f"    client_secret: {SECRET}\n    rate_plan: gold\n"))
+    monkeypatch.setenv("ZOOMAUDIT_ACCOUNTS", str(path))
+    done = subprocess.run(
+        [sys.executable, "-m", "zoomaudit", "audit", "--all-accounts", "-q"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "500"},  # one problem a line, however long
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "2 problem(s) in the accounts file" in done.stderr
+    assert f"{path}:6: accounts[0].client_secret: a secret is never written" in done.stderr
+    assert f"{path}:7: accounts[0].rate_plan: Input should be" in done.stderr
+    assert SECRET not in done.stderr + done.stdout

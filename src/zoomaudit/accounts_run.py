@@ -72,7 +72,8 @@ class Presenter(Protocol):
         ...
 
     def failed(self, account: str, settings: Settings | None, error: ZoomAuditError) -> None:
-        """Say that an account could not be audited (``settings`` None: not even resolved)."""
+        """Say that an account could not be audited (``settings`` None: not even resolved);
+        called in a worker thread."""
         ...
 
 
@@ -143,7 +144,8 @@ async def _audit_one(
         )
         code = await asyncio.to_thread(presenter.finished, account.name, settings, outcome, store)
     except ZoomAuditError as exc:
-        presenter.failed(account.name, settings, exc)
+        # In a worker thread: saying so may send a notification, which must not stall the others.
+        await asyncio.to_thread(presenter.failed, account.name, settings, exc)
         return AccountResult(account.name, exc.exit_code, error=exc)
     return AccountResult(account.name, code, outcome)
 

@@ -15,6 +15,7 @@ from tests.e2e.conftest import cli
 from zoomaudit.accounts import load_accounts
 from zoomaudit.accounts_run import AuditRequest, audit_accounts, highest_code
 from zoomaudit.errors import EXIT_INCOMPLETE, EXIT_USAGE, ZoomAuditError
+from zoomaudit.notify.catcher import SmtpCatcher
 from zoomaudit.runner import NullObserver, Observer, RunOutcome
 from zoomaudit.sandbox import SandboxOptions, start_sandbox
 from zoomaudit.sandbox.server import RunningSandbox
@@ -213,3 +214,35 @@ def test_an_account_held_up_by_its_zoom_does_not_hold_up_the_other(
     assert [r.account for r in results] == ["riverside", "hillside"]
     assert all(r.outcome is not None and r.outcome.complete for r in results)
     assert highest_code(results) == max(r.code for r in results)
+
+
+def test_each_account_notifies_its_own_targets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, riverside: RunningSandbox, hillside: RunningSandbox
+) -> None:
+    path = accounts_file(tmp_path, monkeypatch, riverside, hillside)
+    with SmtpCatcher() as smtp:
+        monkeypatch.setenv("RIVERSIDE_NOTIFY_URLS", smtp.url(to="dsl@riverside.example"))
+        text = path.read_text(encoding="utf-8").replace(
+            "    client_secret_env: RIVERSIDE_ZOOM_CLIENT_SECRET\n",
+            "    client_secret_env: RIVERSIDE_ZOOM_CLIENT_SECRET\n"
+            "    notify_urls_env: RIVERSIDE_NOTIFY_URLS\n",
+        )
+        path.write_text(text, encoding="utf-8")
+        secrets = tmp_path / "hillside.secrets.yaml"
+        secrets.write_text(
+            secrets.read_text(encoding="utf-8") + f"notify_urls: '{smtp.url(to='dsl@hillside.example')}'\n",
+            encoding="utf-8",
+        )
+        result = cli(
+            "audit",
+            "--all-accounts",
+            "--notify",
+            "--quiet",
+            "-f",
+            "json",
+            "-o",
+            str(tmp_path / "{account}.json"),
+        )
+        assert result.exit_code in (0, 1), result.output
+        recipients = sorted(mail.recipients for mail in smtp.caught)
+    assert recipients == [("dsl@hillside.example",), ("dsl@riverside.example",)]
