@@ -7,6 +7,7 @@ here, beside the tree that decides them (a public contract: docs/cli.md)::
 
     ZoomAuditError                      exit 2 unless stated
     ├── ConfigError                     missing or invalid setting
+    │   └── AccountsError               an accounts file that does not load (every problem, located)
     ├── PolicyError                     a policy set that does not load (carries every problem)
     ├── UsageError                      a bad argument, e.g. an unknown run or fix id
     │   └── UnknownMeeting              a --meeting id Zoom does not know
@@ -81,6 +82,29 @@ class PolicyProblem:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
         who = f" [{self.policy_id}]" if self.policy_id else ""
         return f"{where}{who}: {self.message}"
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """One located problem in a configuration file (the accounts file, a secrets file)."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.message}"
+
+
+class AccountsError(ConfigError):
+    """An accounts file that does not load. Carries every problem found, each with its line; a
+    message never holds a value that could be a secret."""
+
+    def __init__(self, problems: list[FileProblem]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the accounts file:\n{lines}")
 
 
 class ClaimLost(ZoomAuditError):

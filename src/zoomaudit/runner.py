@@ -80,6 +80,7 @@ async def run(
     policies: PolicySet | None = None,
     now: datetime | None = None,
     starting_within: timedelta | None = None,
+    account: str = "default",
 ) -> RunOutcome:
     """Audit ``scope``: collect, evaluate, store, plan fixes (and apply the ``auto`` ones).
 
@@ -89,6 +90,8 @@ async def run(
 
     ``fix_mode`` overrides every policy's fix mode for this run. ``dry_run`` plans fixes and
     returns them in the outcome but records nothing in the fix queue and changes nothing in Zoom.
+    ``account`` names the Zoom account audited (``zoomaudit.accounts``; ``default`` without an
+    accounts file); ``settings`` and ``client`` are that account's.
     Raises ``UnknownMeeting`` (before any run is stored) for an unknown meeting id, and
     ``ZoomError`` when the audit cannot be completed; the stored run is then marked failed.
     """
@@ -101,6 +104,7 @@ async def run(
     runner = _Run(
         scope,
         trigger,
+        account=account,
         settings=settings,
         client=client,
         store=store,
@@ -135,6 +139,7 @@ class _Run:
         scope: Scope,
         trigger: Trigger,
         *,
+        account: str = "default",
         settings: Settings,
         client: ZoomClient,
         store: Store | None,
@@ -151,6 +156,7 @@ class _Run:
         from zoomaudit.controls import get_control
 
         self.scope, self.trigger, self.client = scope, trigger, client
+        self.account = account
         self.settings = settings
         self.given_store = store
         self.opening: asyncio.Future[Store] | None = None

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     occurrences: int = Field(default=1, ge=0, le=60, alias="ZOOMAUDIT_OCCURRENCES")
     """Upcoming occurrences of each recurring meeting fetched on their own, to catch overrides."""
 
+    accounts_file: str | None = Field(default=None, alias="ZOOMAUDIT_ACCOUNTS")
+    """The accounts file (zoomaudit.accounts): when set it defines every Zoom account audited, and
+    the single-account ``ZOOM_*`` variables above are ignored. Unset: they are the account
+    ``default``."""
+
     database_url: str = Field(default="sqlite:///zoomaudit.db", alias="ZOOMAUDIT_DATABASE_URL")
     policies_dir: str | None = Field(default=None, alias="ZOOMAUDIT_POLICIES")
 
@@ -154,19 +159,7 @@ class Settings(BaseSettings):
     @field_validator("zoom_api_base_url", "zoom_oauth_token_url")
     @classmethod
     def _zoom_address(cls, value: str) -> str:
-        """An https:// address, or plain http:// to this machine only (the sandbox): the token
-        request carries the client secret, every other request the access token."""
-        value = value.strip().rstrip("/")
-        parts = urlsplit(value)
-        if parts.scheme not in ("https", "http"):
-            raise ValueError(f"{value!r} is not a web address: give it as https://host[/path]")
-        if parts.scheme == "http" and not is_loopback(parts.hostname):
-            raise ValueError(
-                f"{value!r} is plain http:// to another machine, which would send the client secret "
-                "and access tokens unencrypted: use https:// (plain http:// is allowed only to "
-                "127.0.0.1, ::1 or localhost, as the sandbox uses)"
-            )
-        return value
+        return zoom_address(value)
 
     @cached_property
     def rate_budget(self) -> dict[str, float]:
@@ -258,6 +251,23 @@ def _mask_url_password(url: str) -> str:
 
     # Not a URL SQLAlchemy can parse: show nothing of it that may be secret.
     return password_hidden(url) or "(unreadable URL)"
+
+
+def zoom_address(value: str) -> str:
+    """An https:// address, or plain http:// to this machine only (the sandbox): the token
+    request carries the client secret, every other request the access token. Also the rule of
+    the accounts file's ``api_base_url`` and ``oauth_token_url``."""
+    value = value.strip().rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http"):
+        raise ValueError(f"{value!r} is not a web address: give it as https://host[/path]")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ValueError(
+            f"{value!r} is plain http:// to another machine, which would send the client secret "
+            "and access tokens unencrypted: use https:// (plain http:// is allowed only to "
+            "127.0.0.1, ::1 or localhost, as the sandbox uses)"
+        )
+    return value
 
 
 def is_loopback(host: str | None) -> bool:

@@ -18,10 +18,14 @@ from zoomaudit.safe_text import printable
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
 
+    from rich.progress import Progress
+
+    from zoomaudit.accounts_run import AuditRequest
     from zoomaudit.policy import PolicySet
-    from zoomaudit.runner import RunOutcome
+    from zoomaudit.runner import Observer, RunOutcome
     from zoomaudit.settings import Settings
-    from zoomaudit.vocabulary import FixMode
+    from zoomaudit.store import Store
+    from zoomaudit.vocabulary import FixMode, Scope
 
 
 class RichObserver:
@@ -170,10 +174,9 @@ def run_audit(
     """Run one audit from the command line (progress bar on a terminal unless quiet).
 
     ``now`` pins the run's clock (the demo replayed at a given moment); the real time otherwise."""
-    from zoomaudit.vocabulary import AccountScope, MeetingsScope, UsersScope
     from zoomaudit.zoom.client import ZoomClient
 
-    scope = MeetingsScope.of(*meetings) if meetings else UsersScope.of(user) if user else AccountScope()
+    scope = _scope(meetings, user)
     show_progress = not quiet and sys.stderr.isatty()
 
     async def go() -> RunOutcome:
@@ -205,6 +208,12 @@ def run_audit(
     return asyncio.run(go())
 
 
+def _scope(meetings: list[int], user: str | None) -> Scope:
+    from zoomaudit.vocabulary import AccountScope, MeetingsScope, UsersScope
+
+    return MeetingsScope.of(*meetings) if meetings else UsersScope.of(user) if user else AccountScope()
+
+
 def _prepare(settings: Settings) -> tuple[Callable[..., Awaitable[RunOutcome]], PolicySet]:
     """The runner and the policies, as ``runner.run`` would load them."""
     from zoomaudit.policy import load_policies
@@ -221,16 +230,21 @@ def show_outcome(
     output: Path | None,
     include_passed: bool,
     schema_version: int | None = None,
+    store: Store | None = None,
+    account: str | None = None,
 ) -> None:
-    """Render the stored run, then the fix plans of a dry run or the auto-applied fixes."""
+    """Render the stored run, then the fix plans of a dry run or the auto-applied fixes.
+
+    ``store``: an open store to read the run from (else the settings' is opened and closed);
+    ``account``: the name that starts each message when several accounts are audited."""
     from zoomaudit.redaction import redact
     from zoomaudit.report import write_report
     from zoomaudit.store import Store
 
-    with Store.from_settings(settings) as store:
+    with Store.from_settings(settings) if store is None else nullcontext(store) as opened:
         emit_with(
             lambda out: write_report(
-                store,
+                opened,
                 outcome.run_id,
                 fmt,
                 out,
@@ -239,9 +253,11 @@ def show_outcome(
             ),
             output,
         )
+    who = f"{account}: " if account else ""
     if outcome.planned:
         typer.echo(
-            f"\ndry run: {len(outcome.planned)} fix plan(s); none queued, nothing changed in Zoom:", err=True
+            f"\n{who}dry run: {len(outcome.planned)} fix plan(s); none queued, nothing changed in Zoom:",
+            err=True,
         )
         for plan in outcome.planned:
             request = plan.request
@@ -252,7 +268,9 @@ def show_outcome(
                 err=True,
             )
     for result in outcome.fix_results:
-        typer.echo(f"auto-fix {result.fix_id}: {result.status} {printable(result.message or '')}", err=True)
+        typer.echo(
+            f"{who}auto-fix {result.fix_id}: {result.status} {printable(result.message or '')}", err=True
+        )
 
 
 def register(app: typer.Typer) -> None:
@@ -306,11 +324,23 @@ def register(app: typer.Typer) -> None:
                 help="Send what the nightly run sends: the digest, and host e-mails when they are on.",
             ),
         ] = False,
+        account: Annotated[
+            str | None,
+            typer.Option("--account", help="Audit this account of the accounts file (ZOOMAUDIT_ACCOUNTS)."),
+        ] = None,
+        all_accounts: Annotated[
+            bool,
+            typer.Option(
+                "--all-accounts",
+                help="Audit every account of the accounts file at once; --output must contain {account}.",
+            ),
+        ] = False,
     ) -> None:
         """Audit every scheduled meeting (or just some) against the policies and report.
 
         Exit code: 0 no violations, 1 violations, 2 usage/configuration/policy error or an
-        unknown meeting id, 3 the audit could not be completed.
+        unknown meeting id, 3 the audit could not be completed; with several accounts, the
+        highest of theirs.
         """
         from zoomaudit.errors import UsageError
         from zoomaudit.refs import parse_meeting, parse_window
@@ -328,6 +358,25 @@ def register(app: typer.Typer) -> None:
         window = parse_window(starting_within) if starting_within is not None else None
         meeting_ids = [parse_meeting(m) for m in meeting or []]
         settings = load_settings()
+        if account is not None or all_accounts or settings.accounts_file:
+            from zoomaudit.accounts_run import AuditRequest
+
+            request = AuditRequest(
+                scope=_scope(meeting_ids, user),
+                fix_mode=cast("FixMode | None", fix_mode),  # checked against the three modes above
+                dry_run=dry_run,
+                max_changes=max_changes,
+                starting_within=window,
+            )
+            shown = AccountsPresenter(
+                fmt=fmt,
+                output=output,
+                include_passed=include_passed,
+                schema_version=schema_version,
+                notify=notify,
+                progress=not quiet and sys.stderr.isatty(),
+            )
+            raise typer.Exit(audit_some_accounts(settings, account, all_accounts, request, shown))
         settings.require_credentials()
         if notify:
             check_notify(settings)
@@ -390,3 +439,127 @@ def send_notifications(
             detail = f"{type(failure).__name__}: {failure}"
             report = events.after_failure(notifier, "the audit failed", detail, "audit-failed")
     typer.echo(report.line(), err=True)
+
+
+def audit_some_accounts(
+    settings: Settings,
+    account: str | None,
+    every: bool,
+    request: AuditRequest,
+    shown: AccountsPresenter,
+) -> int:
+    """``audit --account NAME`` / ``--all-accounts``, or any audit with an accounts file: the
+    accounts chosen audited at once (``zoomaudit.accounts_run``); the highest of their codes."""
+    from zoomaudit.accounts import check_output_template, load_accounts, output_for
+    from zoomaudit.accounts_run import audit_accounts, highest_code
+    from zoomaudit.errors import UsageError
+
+    accounts = load_accounts(settings)
+    for warning in accounts.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    chosen = accounts.select(account, every=every)
+    if len(chosen) > 1 and request.scope.kind != "account":
+        raise UsageError("--meeting and --user name one account's meetings or host: give --account NAME")
+    check_output_template(shown.output, chosen)
+    for each in chosen:
+        path = output_for(shown.output, each.name)
+        if path is not None:
+            check_output(path)
+    with shown:
+        results = audit_accounts(chosen, settings, request, shown)
+    return highest_code(results)
+
+
+class AccountsPresenter:
+    """What ``audit`` shows of each account: one progress line per account on a terminal, its
+    report (``{account}`` in ``--output`` replaced by its name) and one summary line on stderr."""
+
+    def __init__(
+        self,
+        *,
+        fmt: str,
+        output: Path | None,
+        include_passed: bool,
+        schema_version: int | None,
+        notify: bool,
+        progress: bool,
+    ) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.fmt, self.output, self.include_passed = fmt, output, include_passed
+        self.schema_version, self.notify = schema_version, notify
+        self.progress = (
+            Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            if progress
+            else None
+        )
+
+    def __enter__(self) -> AccountsPresenter:
+        if self.progress is not None:
+            self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+    def observer(self, account: str) -> Observer:
+        from zoomaudit.runner import NullObserver
+
+        if self.progress is None:
+            return NullObserver()
+        return _AccountProgress(self.progress, account)
+
+    def ready(self, account: str, settings: Settings) -> None:
+        if self.notify:
+            check_notify(settings)
+
+    def finished(self, account: str, settings: Settings, outcome: RunOutcome, store: Store) -> int:
+        from zoomaudit.accounts import output_for
+
+        show_outcome(
+            settings,
+            outcome,
+            fmt=self.fmt,
+            output=output_for(self.output, account),
+            include_passed=self.include_passed,
+            schema_version=self.schema_version,
+            store=store,
+            account=account,
+        )
+        if self.notify:
+            send_notifications(settings, run_id=outcome.run_id)
+        code = exit_code_for(outcome)
+        state = "complete" if outcome.complete else "incomplete"
+        violations = outcome.counts.get("violations", 0)
+        typer.echo(f"{account}: {state}, {violations} violation(s) (exit {code})", err=True)
+        return code
+
+    def failed(self, account: str, settings: Settings | None, error: ZoomAuditError) -> None:
+        typer.echo(f"{account}: error: {printable(str(error))} (exit {error.exit_code})", err=True)
+        if self.notify and settings is not None:
+            send_notifications(settings, failure=error)
+
+
+class _AccountProgress:
+    """One account's line in the shared progress display."""
+
+    def __init__(self, progress: Progress, account: str) -> None:
+        self.progress, self.account = progress, account
+        self.task = progress.add_task(f"{account}: starting", total=None)
+
+    def phase(self, name: str) -> None:
+        self.progress.update(self.task, description=f"{self.account}: {name}")
+
+    def total(self, hosts: int) -> None:
+        self.progress.update(self.task, total=hosts)
+
+    def advance(self, hosts: int = 1) -> None:
+        self.progress.advance(self.task, hosts)

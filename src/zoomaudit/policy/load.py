@@ -11,69 +11,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from zoomaudit.errors import PolicyError, PolicyProblem
+from zoomaudit.located_yaml import LocatedMap, LocatedSeq, line_of, read_located
 from zoomaudit.policy.model import Policy, PolicySet, cross_check
 
 BUNDLED_SOURCE = "bundled"
-
-
-class _Map(dict[str, Any]):
-    line: int = 0
-    key_lines: dict[Any, int]
-
-
-class _Seq(list[Any]):
-    line: int = 0
-    item_lines: list[int]
-
-
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader whose mappings and lists remember the line of each key and item."""
-
-    duplicates: list[tuple[int, str]]
-
-
-def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> Any:
-    data = _Map()
-    data.line = node.start_mark.line + 1
-    data.key_lines = {}
-    yield data
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in data.key_lines:
-            loader.duplicates.append((key_node.start_mark.line + 1, f"duplicate key {key!r}"))
-        data.key_lines[key] = key_node.start_mark.line + 1
-        data[key] = loader.construct_object(value_node, deep=True)
-
-
-def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> Any:
-    data = _Seq()
-    data.line = node.start_mark.line + 1
-    data.item_lines = [item.start_mark.line + 1 for item in node.value]
-    yield data
-    data.extend(loader.construct_object(item, deep=True) for item in node.value)
-
-
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
-
-
-def _line_of(node: Any, loc: tuple[Any, ...]) -> int | None:
-    """The line of the deepest element of ``loc`` found in the loaded YAML."""
-    line: int | None = getattr(node, "line", None)
-    for part in loc:
-        if isinstance(node, _Map) and part in node:
-            line = node.key_lines.get(part, line)
-            node = node[part]
-        elif isinstance(node, _Seq) and isinstance(part, int) and 0 <= part < len(node):
-            line = node.item_lines[part]
-            node = node[part]
-        else:
-            break
-    return line
 
 
 def policy_files(path: Path) -> list[Path]:
@@ -84,34 +28,12 @@ def policy_files(path: Path) -> list[Path]:
 
 def _read(file: Path, label: str) -> tuple[list[Any], list[PolicyProblem]]:
     """The raw policy mappings of one file, or its problems."""
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        return [], [PolicyProblem(label, None, f"cannot read the file: {exc.strerror or exc}")]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        at = data[: exc.start].count(b"\n") + 1
-        message = f"the file is not UTF-8 (byte 0x{data[exc.start]:02x}); save it as UTF-8"
-        return [], [PolicyProblem(label, at, message)]
-    loader = _LineLoader(text)
-    loader.duplicates = []
-    try:
-        doc = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        text = " ".join(str(x) for x in (exc.context, exc.problem) if x)
-        return [], [PolicyProblem(label, line, f"YAML syntax error: {text}")]
-    except yaml.YAMLError as exc:
-        return [], [PolicyProblem(label, None, f"YAML error: {exc}")]
-    finally:
-        loader.dispose()
-    problems = [PolicyProblem(label, line, msg) for line, msg in loader.duplicates]
+    doc, found = read_located(file)
+    problems = [PolicyProblem(label, line, msg) for line, msg in found]
     if doc is None:
         return [], problems
-    items = doc.get("policies") if isinstance(doc, _Map) and "policies" in doc else doc
-    if not isinstance(items, _Seq):
+    items = doc.get("policies") if isinstance(doc, LocatedMap) and "policies" in doc else doc
+    if not isinstance(items, LocatedSeq):
         where = getattr(doc, "line", 1)
         problems.append(
             PolicyProblem(label, where, "a policy file holds a list of policies (or policies: [...])")
@@ -130,12 +52,10 @@ def _validate(raw: Any, label: str) -> tuple[Policy | None, list[PolicyProblem]]
             loc = tuple(err["loc"])
             where = ".".join(str(p) for p in loc)
             msg = err["msg"].removeprefix("Value error, ")
-            problems.append(
-                PolicyProblem(label, _line_of(raw, loc), f"{where}: {msg}" if where else msg, pid)
-            )
+            problems.append(PolicyProblem(label, line_of(raw, loc), f"{where}: {msg}" if where else msg, pid))
         return None, problems
     problems = [
-        PolicyProblem(label, _line_of(raw, loc), f"{'.'.join(map(str, loc)) or 'policy'}: {msg}", pid)
+        PolicyProblem(label, line_of(raw, loc), f"{'.'.join(map(str, loc)) or 'policy'}: {msg}", pid)
         for loc, msg in cross_check(policy)
     ]
     return (None if problems else policy), problems
@@ -161,7 +81,7 @@ def load_dir(path: Path, *, source: str | None = None) -> PolicySet:
             pid = policy.id if policy else (raw.get("id") if isinstance(raw, dict) else None)
             if not isinstance(pid, str):
                 continue
-            line = _line_of(raw, ("id",))
+            line = line_of(raw, ("id",))
             if pid in seen:
                 first_file, first_line = seen[pid]
                 at = f"{first_file}:{first_line}" if first_line else first_file
