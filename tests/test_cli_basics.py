@@ -26,3 +26,16 @@ def test_unknown_command_is_a_usage_error() -> None:
         [sys.executable, "-m", "zoomaudit", "no-such-command"], capture_output=True, text=True
     )
     assert out.returncode == 2
+
+
+def test_the_command_table_builds_no_zoom_model() -> None:
+    """Every command starts by importing the command table; the Zoom models (pydantic building
+    every schema) wait for a command that reads Zoom's answers, so the audit's token request
+    goes out before them (docs/performance.md, first request)."""
+    code = (
+        "import sys, zoomaudit.cli.app\n"
+        "print(sorted(m for m in ('zoomaudit.zoom.models', 'zoomaudit.snapshot', 'zoomaudit.policy')"
+        " if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
