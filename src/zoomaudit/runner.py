@@ -80,6 +80,7 @@ async def run(
     policies: PolicySet | None = None,
     now: datetime | None = None,
     starting_within: timedelta | None = None,
+    account: str = "default",
 ) -> RunOutcome:
     """Audit ``scope``: collect, evaluate, store, plan fixes (and apply the ``auto`` ones).
 
@@ -91,6 +92,8 @@ async def run(
     returns them in the outcome but records nothing in the fix queue and changes nothing in Zoom.
     Raises ``UnknownMeeting`` (before any run is stored) for an unknown meeting id, and
     ``ZoomError`` when the audit cannot be completed; the stored run is then marked failed.
+    ``account`` names the account audited (``default`` without an accounts file); carried for
+    the store, which keeps each account's runs apart.
     """
     from zoomaudit.policy import load_policies
     from zoomaudit.zoom.client import ZoomClient
@@ -112,6 +115,7 @@ async def run(
         now=now or datetime.now(UTC),
         fixed_clock=now is not None,
         starting_within=starting_within,
+        account=account,
     )
     try:
         return await runner.execute()
@@ -146,11 +150,13 @@ class _Run:
         now: datetime,
         fixed_clock: bool = False,
         starting_within: timedelta | None = None,
+        account: str = "default",
     ) -> None:
         from zoomaudit.collect import Collector, Needs
         from zoomaudit.controls import get_control
 
         self.scope, self.trigger, self.client = scope, trigger, client
+        self.account = account
         self.settings = settings
         self.given_store = store
         self.opening: asyncio.Future[Store] | None = None
