@@ -37,3 +37,9 @@ def queue_url(postgres: PostgresServer) -> str:
     url = postgres.url()
     assert prepare_queue(url) is True
     return url
+
+
+@pytest.fixture
+def postgres_url(postgres: PostgresServer) -> str:
+    """A new, empty database on the test server."""
+    return postgres.url()

@@ -36,9 +36,13 @@ class SchedulerLeader:
         check_every: float,
         lead: Callable[[], Awaitable[None]],
         step_down: Callable[[], Awaitable[None]],
+        rejoin_after: float | None = None,
     ) -> None:
         self.lock = lock
         self.check_every = check_every
+        self.rejoin_after = 3 * check_every if rejoin_after is None else rejoin_after
+        """After losing the lock, how long to wait before trying again: a standby, which tries every
+        ``check_every``, takes over first (a scheduler whose connection fails should hand over)."""
         self._lead = lead
         self._step_down = step_down
         self.leading = asyncio.Event()
@@ -50,6 +54,8 @@ class SchedulerLeader:
             while not stop.is_set():
                 if await asyncio.to_thread(self.lock.try_acquire):
                     await self._hold(stop)
+                    self.standing_by.set()
+                    await _wait(stop, self.rejoin_after)
                 else:
                     self.standing_by.set()
                     await _wait(stop, self.check_every)
