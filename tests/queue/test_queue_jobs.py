@@ -80,6 +80,10 @@ def test_jobs_carry_the_account_lock_and_plain_arguments(queue_url: str) -> None
     assert notice.lock is None, "sending mail does not hold the account's Zoom budget"
 
 
+def refuse(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("the scheduler ran a Zoom job itself in queue mode")
+
+
 @pytest.mark.parametrize(
     ("job", "task"),
     [
@@ -88,10 +92,6 @@ def test_jobs_carry_the_account_lock_and_plain_arguments(queue_url: str) -> None
         (sched.notify_retry_job, jobs.NOTIFY),
     ],
 )
-def refuse(*args: Any, **kwargs: Any) -> Any:
-    raise AssertionError("the scheduler ran a Zoom job itself in queue mode")
-
-
 def test_in_queue_mode_the_scheduler_queues_its_jobs_instead_of_running_them(
     queue_url: str, job: Callable[[], Awaitable[None]], task: str
 ) -> None:
