@@ -125,3 +125,21 @@ def test_a_pre_session_check_is_queued_with_its_arguments(queue_url: str) -> Non
     assert queued.task_name == jobs.PRE_SESSION
     assert queued.task_kwargs["meeting_id"] == 77
     assert queued.task_kwargs["lead"] == 30
+
+
+def test_the_nightly_prune_forgets_finished_jobs_and_keeps_waiting_ones(queue_url: str) -> None:
+    from procrastinate.jobs import Status
+
+    async def scenario(app: procrastinate.App, queue: JobQueue) -> list[tuple[str, str]]:
+        await queue.audit("riverside", "scheduled")
+        await queue.audit("hillside", "scheduled")
+        worker = await app.job_manager.register_worker()
+        done = await app.job_manager.fetch_job([QUEUE], worker)
+        assert done is not None
+        await app.job_manager.finish_job(done, Status.SUCCEEDED, delete_job=False)
+        await queue.forget_finished(0)
+        return [
+            (job.task_kwargs["account"], str(job.status)) for job in await app.job_manager.list_jobs_async()
+        ]
+
+    assert on_queue(queue_url, scenario) == [("hillside", "todo")]

@@ -108,3 +108,10 @@ class JobQueue:
         return await self._defer(
             jobs.NOTIFY, lock=None, queueing_lock=waiting, account=account, kind=kind, **details
         )
+
+    async def forget_finished(self, days: int) -> None:
+        """Delete the queue's finished jobs older than ``days`` (the nightly prune): what a job did
+        is in the store (runs, fix trail, notification log); the queue's row is bookkeeping."""
+        await self.app.job_manager.delete_old_jobs(
+            nb_hours=days * 24, queue=QUEUE, include_failed=True, include_cancelled=True, include_aborted=True
+        )

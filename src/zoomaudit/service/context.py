@@ -220,6 +220,8 @@ class Service:
             log.warning("nothing pruned: the service has no store of its own")
             return None
         result = await asyncio.to_thread(self.store.retention.prune, self.now(), self.settings.retention_days)
+        if self.queue is not None:
+            await self.queue.forget_finished(self.settings.retention_days)
         log.info(
             "pruned data older than %d days: %d run(s), %d finding(s), %d check(s), %d notification(s)",
             self.settings.retention_days,
