@@ -43,14 +43,14 @@ class Role(StrEnum):
     """Runs jobs from the queue, as ``zoomaudit worker``."""
 
 
-def check_role(role: Role, database_url: str) -> None:
+def check_role(role: Role, database_url: str, command: str | None = None) -> None:
     """A UsageError (exit 2) for a role of several processes on a database that is not PostgreSQL."""
     from zoomaudit.store.engine import shown_url
     from zoomaudit.store.queue_db import is_postgresql
 
     if role is not Role.ALL and not is_postgresql(database_url):
         raise UsageError(
-            f"--role {role.value} needs the work queue, which needs PostgreSQL, but "
+            f"{command or f'--role {role.value}'} needs the work queue, which needs PostgreSQL, but "
             f"ZOOMAUDIT_DATABASE_URL is {shown_url(database_url)}: with SQLite run the single process "
             "(`zoomaudit serve`, --role all), or point ZOOMAUDIT_DATABASE_URL at PostgreSQL "
             "(docs/operations.md, 'Several workers')"
@@ -66,7 +66,7 @@ def run_worker_process(concurrency: int) -> None:
     from zoomaudit.settings import load_settings
 
     settings = load_settings()
-    check_role(Role.WORKER, settings.database_url)
+    check_role(Role.WORKER, settings.database_url, "a worker")
     timings = load_timings()
     configure_logging(settings.log_level)
     asyncio.run(run_worker(settings, concurrency=concurrency, timings=timings))
