@@ -18,6 +18,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
@@ -78,7 +79,15 @@ class WorkerContext:
 
     settings_for: AccountSettings
     store: Store
+    database_url: str
     clients: dict[str, ZoomClient] = field(default_factory=dict)
+
+    def zoom_turn(self, account: str) -> AbstractAsyncContextManager[None]:
+        """The account's turn at Zoom across processes (beside the queue lock, which orders the
+        workers, it keeps the web process's console approvals from overlapping a job)."""
+        from zoomaudit.store.queue_db import zoom_turn
+
+        return zoom_turn(self.database_url, account)
 
     def client(self, account: str) -> ZoomClient:
         if account not in self.clients:
@@ -98,16 +107,17 @@ class WorkerContext:
         """``runner.run`` for the account, with this worker's store and the account's client."""
         from zoomaudit.runner import run
 
-        return await run(
-            scope,
-            trigger,
-            settings=self.settings_for(account),
-            store=self.store,
-            client=self.client(account),
-            fix_mode=fix_mode,
-            observer=_LoggingObserver(f"{trigger} audit of {account}"),
-            account=account,
-        )
+        async with self.zoom_turn(account):
+            return await run(
+                scope,
+                trigger,
+                settings=self.settings_for(account),
+                store=self.store,
+                client=self.client(account),
+                fix_mode=fix_mode,
+                observer=_LoggingObserver(f"{trigger} audit of {account}"),
+                account=account,
+            )
 
 
 class _LoggingObserver:
@@ -216,10 +226,11 @@ async def apply_fixes(
 
     work = _context(context)
     client = work.client(account)
-    if fix_ids:
-        results = await approve(work.store, client, fix_ids, actor=actor)
-    else:
-        results = await apply_deferred(work.store, client)
+    async with work.zoom_turn(account):
+        if fix_ids:
+            results = await approve(work.store, client, fix_ids, actor=actor)
+        else:
+            results = await apply_deferred(work.store, client)
     statuses = Counter(str(result.status) for result in results)
     return ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())) or "nothing to apply"
 

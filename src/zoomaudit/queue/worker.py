@@ -82,7 +82,9 @@ async def run_worker(
     app = make_app(settings.database_url)  # a ConfigError for SQLite, before anything opens
     await asyncio.to_thread(prepare_queue, settings.database_url)
     store = await asyncio.to_thread(Store.from_settings, settings)
-    work = WorkerContext(settings_for=settings_for or single_account(settings), store=store)
+    work = WorkerContext(
+        settings_for=settings_for or single_account(settings), store=store, database_url=settings.database_url
+    )
     try:
         async with app.open_async():
             recovery = asyncio.create_task(_recovery_loop(app, timings), name="zoomaudit-stalled-jobs")

@@ -83,11 +83,15 @@ async def _open_queue(settings: Settings, service: Service) -> Any:
 
     from zoomaudit.queue.app import make_app, prepare_queue
     from zoomaudit.queue.enqueue import JobQueue
+    from zoomaudit.store.queue_db import zoom_turn
 
     queue_app = make_app(settings.database_url)
     await asyncio.to_thread(prepare_queue, settings.database_url)
     await queue_app.open_async()
     service.queue = JobQueue(queue_app)
+    # Console approvals and reverts still run here: they wait for the account's turn at Zoom
+    # across processes, as the workers' jobs do.
+    service.lane.shared_turn = lambda: zoom_turn(settings.database_url, service.account)
     return queue_app
 
 

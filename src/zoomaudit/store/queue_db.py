@@ -8,6 +8,7 @@ that speaks SQL:
   for SQLite (a queue shared by several processes needs a database server);
 - ``ensure_queue_schema``: procrastinate's schema, applied once, under a transaction-level
   advisory lock so that two processes starting together do not both apply it;
+- ``zoom_turn``: an account's turn at Zoom across processes (a two-key advisory lock);
 - ``SchedulerLock``: a session-level advisory lock on a dedicated connection. The scheduler that
   holds it is the active one; it is released when that connection ends, however the process dies
   (PostgreSQL ends the session of a closed socket), so a standby scheduler can take it over.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import make_url
@@ -165,3 +167,36 @@ def end_backend(url: str, pid: int) -> None:
     """End one server session (``pg_terminate_backend``): what a crashed host looks like to the server."""
     with _connect(queue_conninfo(url), shown_url(url), autocommit=True) as connection:
         connection.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+ZOOM_TURN_SPACE = 0x7A41
+"""First key of the two-key advisory locks that are accounts' Zoom turns (the second is a hash of
+the account's name); two-key locks never collide with the one-key locks above."""
+
+
+@contextlib.asynccontextmanager
+async def zoom_turn(url: str, account: str) -> AsyncIterator[None]:
+    """Hold ``account``'s Zoom turn across processes: wait until no other process holds it.
+
+    Workers' jobs already take turns by their queue lock (``zoom:<account>``); this advisory lock
+    also covers the Zoom work the web process does itself in queue mode (console approvals and
+    reverts), so one account's budget is spent by one piece of work at a time. Held by a
+    connection of its own: closing it, or the process dying, frees it.
+    """
+    import psycopg
+
+    try:
+        connection = await psycopg.AsyncConnection.connect(
+            queue_conninfo(url), autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS
+        )
+    except psycopg.Error as exc:
+        raise StoreError(
+            f"cannot open the database {shown_url(url)} for {account}'s Zoom turn: {exc}"
+        ) from None
+    try:
+        await connection.execute(
+            "SELECT pg_advisory_lock(%s, hashtext(%s))", (ZOOM_TURN_SPACE, f"zoom:{account}")
+        )
+        yield
+    finally:
+        await connection.close()
