@@ -54,6 +54,7 @@ COMMAND_MODULES = (
     "zoomaudit.cli.fixes",
     "zoomaudit.cli.waivers",
     "zoomaudit.cli.serve",
+    "zoomaudit.cli.worker",
     "zoomaudit.cli.admins",
     "zoomaudit.cli.notify",
     "zoomaudit.cli.prune",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import typer
+
+from zoomaudit.errors import UsageError
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -27,6 +30,55 @@ def configure_logging(level: str, *, timestamps: bool = True) -> None:
         logging.getLogger(name).setLevel(quiet)
 
 
+class Role(StrEnum):
+    """What one ``zoomaudit serve`` process does."""
+
+    ALL = "all"
+    """The single process: web, scheduler and audits in one (today's default)."""
+    WEB = "web"
+    """Webhooks, /healthz and the console; audits are put on the queue."""
+    SCHEDULER = "scheduler"
+    """APScheduler's clock: puts the nightly audits and the checks on the queue (one active)."""
+    WORKER = "worker"
+    """Runs jobs from the queue, as ``zoomaudit worker``."""
+
+
+def check_role(role: Role, database_url: str, command: str | None = None) -> None:
+    """A UsageError (exit 2) for a role of several processes on a database that is not PostgreSQL."""
+    from zoomaudit.store.engine import shown_url
+    from zoomaudit.store.queue_db import is_postgresql
+
+    if role is not Role.ALL and not is_postgresql(database_url):
+        raise UsageError(
+            f"{command or f'--role {role.value}'} needs the work queue, which needs PostgreSQL, but "
+            f"ZOOMAUDIT_DATABASE_URL is {shown_url(database_url)}: with SQLite run the single process "
+            "(`zoomaudit serve`, --role all), or point ZOOMAUDIT_DATABASE_URL at PostgreSQL "
+            "(docs/operations.md, 'Several workers')"
+        )
+
+
+def run_worker_process(concurrency: int) -> None:
+    """Run a worker until SIGTERM or SIGINT (the running jobs finish first)."""
+    import asyncio
+
+    from zoomaudit.queue.app import load_timings
+    from zoomaudit.queue.worker import run_worker
+    from zoomaudit.settings import load_settings
+
+    settings = load_settings()
+    check_role(Role.WORKER, settings.database_url, "a worker")
+    timings = load_timings()
+    configure_logging(settings.log_level)
+    asyncio.run(run_worker(settings, concurrency=concurrency, timings=timings))
+
+
+ROLE_OPTION = typer.Option(
+    Role.ALL,
+    "--role",
+    help="all: the single process. With PostgreSQL, one process per role: web (webhooks, "
+    "console), scheduler (one active; queues the jobs), worker (runs them).",
+)
+
 schedule_app = typer.Typer(
     name="schedule",
     help="The service's scheduled jobs (nightly audit, deferred fixes, pre-session checks).",
@@ -44,6 +96,8 @@ def serve(
         "--insecure-http",
         help="Allow plain HTTP on a non-loopback address (sign-ins cross in clear).",
     ),
+    role: Role = ROLE_OPTION,
+    concurrency: int = typer.Option(1, "--concurrency", min=1, max=64, help="Jobs at once (--role worker)."),
 ) -> None:
     """Run the service: nightly audits, Zoom webhooks, /healthz (and the web console)."""
     import logging
@@ -55,6 +109,10 @@ def serve(
     from zoomaudit.settings import load_settings
 
     settings = load_settings()
+    check_role(role, settings.database_url)
+    if role is Role.WORKER:
+        run_worker_process(concurrency)
+        return
     bind = host or settings.serve_host
     # Refused before anything starts: a console on a public interface without TLS sends every
     # password and session cookie in clear.
@@ -67,9 +125,19 @@ def serve(
 
     check_channels(settings)
     configure_logging(settings.log_level)
+    if role is Role.SCHEDULER:
+        import asyncio
+
+        from zoomaudit.queue.app import load_timings
+        from zoomaudit.service.leader import run_scheduler_role
+
+        load_timings()  # a bad timing is a ConfigError (exit 2) before anything starts
+        asyncio.run(run_scheduler_role(settings))
+        return
     if warning:
         logging.getLogger("zoomaudit.serve").warning("%s", warning)
-    app = create_service_app(settings)
+    web = role is Role.WEB
+    app = create_service_app(settings, start_scheduler=not web, queue_mode=web)
     uvicorn.run(
         app,
         host=bind,

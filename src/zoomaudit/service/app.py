@@ -77,6 +77,24 @@ async def healthz(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
+async def _open_queue(settings: Settings, service: Service) -> Any:
+    """Open the work queue on the database (its schema applied if missing) for queue mode."""
+    import asyncio
+
+    from zoomaudit.queue.app import make_app, prepare_queue
+    from zoomaudit.queue.enqueue import JobQueue
+    from zoomaudit.store.queue_db import zoom_turn
+
+    queue_app = make_app(settings.database_url)
+    await asyncio.to_thread(prepare_queue, settings.database_url)
+    await queue_app.open_async()
+    service.queue = JobQueue(queue_app)
+    # Console approvals and reverts still run here: they wait for the account's turn at Zoom
+    # across processes, as the workers' jobs do.
+    service.lane.shared_turn = lambda: zoom_turn(settings.database_url, service.account)
+    return queue_app
+
+
 def create_service_app(
     settings: Settings,
     *,
@@ -93,6 +111,7 @@ def create_service_app(
     webhooks_expected: bool = True,
     make_client: ClientFactory | None = None,
     notifications: bool = True,
+    queue_mode: bool = False,
 ) -> Starlette:
     """Build the service app. Collaborators not passed are wired to the real ones at start-up.
 
@@ -102,7 +121,9 @@ def create_service_app(
     ``webhooks_expected=False`` (the demo's console) logs a missing webhook secret at DEBUG, not
     as a warning. ``make_client`` makes the one Zoom client of the service's lane (lane.py), made
     on first use and closed at shutdown; None for ``ZoomClient(settings)``. ``notifications=False``
-    sends nothing even when channels are configured (the demo's console).
+    sends nothing even when channels are configured (the demo's console). ``queue_mode``
+    (``serve --role web``) puts webhook and console audits on the work queue (PostgreSQL) for
+    ``zoomaudit worker`` processes instead of running them here.
     """
     service = Service(
         settings=settings,
@@ -131,6 +152,7 @@ def create_service_app(
         if service.alerts.notifier is None and notifications:
             service.alerts.notifier = wiring.notifier(settings, service.store)
         set_current(service)
+        queue_app = await _open_queue(settings, service) if queue_mode else None
         service.dispatcher.start()
         service.accepting = True
         try:
@@ -160,6 +182,9 @@ def create_service_app(
                 await sched.stop_scheduler(service.scheduler)
             await service.drain()
             await service.lane.aclose()
+            if queue_app is not None:
+                service.queue = None
+                await queue_app.close_async()
             set_current(None)
             if own_store and service.store is not None:
                 service.store.close()

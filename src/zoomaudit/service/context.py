@@ -37,6 +37,7 @@ from zoomaudit.vocabulary import AccountScope, Scope, Trigger, UsersScope
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+    from zoomaudit.queue.enqueue import JobQueue
     from zoomaudit.settings import Settings
     from zoomaudit.zoom.client import ZoomClient
 
@@ -135,6 +136,11 @@ class Service:
     failed: ReplayGuard = field(init=False)
     """Signatures of deliveries answered 503/500: Zoom's retries of them are taken (webhook_endpoint.py)."""
     accepting: bool = False
+    queue: JobQueue | None = None
+    """Queue mode (``serve --role web|scheduler``): Zoom work is put on the work queue for
+    ``zoomaudit worker`` processes instead of running in this process's lane."""
+    account: str = "default"
+    """The account this service's jobs are for (``default`` without an accounts file)."""
 
     def __post_init__(self) -> None:
         self.dispatcher = Dispatcher(self.debounce)
@@ -214,6 +220,8 @@ class Service:
             log.warning("nothing pruned: the service has no store of its own")
             return None
         result = await asyncio.to_thread(self.store.retention.prune, self.now(), self.settings.retention_days)
+        if self.queue is not None:
+            await self.queue.forget_finished(self.settings.retention_days)
         log.info(
             "pruned data older than %d days: %d run(s), %d finding(s), %d check(s), %d notification(s)",
             self.settings.retention_days,
@@ -288,8 +296,18 @@ class Service:
         return result
 
     def submit_audit(self, scope: Scope, trigger: Trigger = "manual", *, key: str | None = None) -> bool:
-        """Queue an audit (debounced under ``key``); for webhooks and the console's "Audit now"."""
+        """Queue an audit (debounced under ``key``); for webhooks and the console's "Audit now".
+
+        In queue mode the debounced audit is put on the work queue, for a worker to run."""
+        queue = self.queue
+        if queue is not None:
+            return self.dispatcher.submit(
+                key or _describe(scope), lambda: self._enqueue_audit(queue, scope, trigger)
+            )
         return self.dispatcher.submit(key or _describe(scope), lambda: self._quiet_audit(scope, trigger))
+
+    async def _enqueue_audit(self, queue: JobQueue, scope: Scope, trigger: Trigger) -> None:
+        await queue.audit(self.account, trigger, scope)
 
     async def _quiet_audit(self, scope: Scope, trigger: Trigger) -> None:
         try:

@@ -20,8 +20,10 @@ scheduler) does not cancel it; ``drain`` decides its fate.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from zoomaudit.errors import ZoomUnavailable
@@ -36,6 +38,8 @@ T = TypeVar("T")
 
 ClientFactory = Callable[[], "ZoomClient"]
 """Makes the lane's one client (tests pass one over the sandbox or a counting transport)."""
+SharedTurn = Callable[[], AbstractAsyncContextManager[None]]
+"""The account's turn across processes (``store.queue_db.zoom_turn``), taken inside the lane's own."""
 
 
 def _real_client(settings: Settings) -> ClientFactory:
@@ -59,6 +63,9 @@ class ZoomLane:
         self.running: str | None = None
         """What holds the turn now, e.g. "webhook audit of meeting:123"."""
         self._running_task: asyncio.Task[Any] | None = None
+        self.shared_turn: SharedTurn | None = None
+        """Set in queue mode (``serve --role web``): each job also waits for the account's turn
+        across processes, so it never talks to Zoom beside a worker's job of the same account."""
         self.tasks: set[asyncio.Task[Any]] = set()
         """Jobs running or waiting for their turn."""
 
@@ -85,7 +92,9 @@ class ZoomLane:
                 self.running, self._running_task = label, asyncio.current_task()
                 log.info("%s started", label)
                 try:
-                    return await work(client)
+                    shared = self.shared_turn() if self.shared_turn else contextlib.nullcontext()
+                    async with shared:
+                        return await work(client)
                 finally:
                     self.running, self._running_task = None, None
 

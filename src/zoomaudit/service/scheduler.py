@@ -47,14 +47,26 @@ PRUNE_MISFIRE_GRACE = 12 * 3600
 # arguments (nothing live, and no secret, is pickled) and act through the running service.
 
 
+# In queue mode (``serve --role scheduler``) the jobs that talk to Zoom or send messages are put on
+# the work queue for the workers; pruning and planning stay here (they only read and write the store).
+
+
 async def nightly_audit_job() -> None:
     """The nightly whole-account audit; fixes are applied per policy mode by the runner."""
-    await current().nightly()
+    service = current()
+    if service.queue is not None:
+        await service.queue.audit(service.account, "scheduled")
+        return
+    await service.nightly()
 
 
 async def deferred_fixes_job() -> None:
     """Retry the fixes deferred by Zoom's per-host daily update quota."""
-    await current().retry_deferred()
+    service = current()
+    if service.queue is not None:
+        await service.queue.apply_fixes(service.account, None, actor="zoomaudit:deferred")
+        return
+    await service.retry_deferred()
 
 
 async def prune_job() -> None:
@@ -66,12 +78,22 @@ async def pre_session_job(
     meeting_id: int, occurrence_id: str | None, start_time: str, timezone: str | None, lead: int
 ) -> None:
     """One pre-session check (presession.py); its arguments are plain values, never secrets."""
-    await current().pre_session_check(meeting_id, occurrence_id, start_time, timezone, lead)
+    service = current()
+    if service.queue is not None:
+        await service.queue.pre_session(
+            service.account, meeting_id, occurrence_id, start_time, timezone, lead
+        )
+        return
+    await service.pre_session_check(meeting_id, occurrence_id, start_time, timezone, lead)
 
 
 async def notify_retry_job() -> None:
     """Attempt again the notifications whose retry time has come."""
-    await current().alerts.retry()
+    service = current()
+    if service.queue is not None:
+        await service.queue.notify(service.account, "retry")
+        return
+    await service.alerts.retry()
 
 
 async def replan_job() -> None:
