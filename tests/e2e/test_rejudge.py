@@ -194,3 +194,49 @@ def test_policies_reading_settings_the_run_did_not_read_are_refused(
     _no_zoom(monkeypatch)
     refused = _refusal(cli("rejudge", run_id, "--policies", str(folder)))
     assert "did not read (meeting_authentication)" in refused
+
+
+def test_a_rejudge_stored_in_many_groups_while_judging_keeps_every_verdict(
+    settings: Settings, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Judging and storing overlap (one writer thread stores a group of hosts while the next is
+    judged): with groups of a few findings, every group goes through the writer, and the run
+    stored is the same as the run judged, counts and all."""
+    import zoomaudit.rejudge as rejudging
+
+    outcome = audit(settings)
+    _no_zoom(monkeypatch)
+    monkeypatch.setattr(rejudging, "STORE_EVERY", 3)
+    again = rejudging.rejudge(outcome.run_id, settings=load_settings())
+    original, stored = report_of(settings, outcome.run_id), report_of(settings, again.run_id)
+    assert _verdicts(stored.findings) == _verdicts(original.findings)
+    assert stored.run.counts == original.run.counts == again.counts
+    assert stored.run.status == "complete"
+
+
+def test_a_rejudge_whose_store_fails_is_marked_failed_after_its_writer_stops(
+    settings: Settings, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zoomaudit.rejudge as rejudging
+    from zoomaudit.judging import Tally
+
+    outcome = audit(settings)
+    _no_zoom(monkeypatch)
+    monkeypatch.setattr(rejudging, "STORE_EVERY", 3)
+    real = Tally.store_many
+    calls: list[int] = []
+
+    def failing(self: Tally, store: Store, run_id: str, judged: list[Any]) -> None:
+        calls.append(len(judged))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        real(self, store, run_id, judged)
+
+    monkeypatch.setattr(Tally, "store_many", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        rejudging.rejudge(outcome.run_id, settings=load_settings())
+    with Store.from_settings(settings) as store:
+        latest = store.get_run("latest")
+    assert latest.trigger == "rejudge"
+    assert latest.status == "failed"
+    assert latest.error == "disk full"
