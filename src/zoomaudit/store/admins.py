@@ -76,6 +76,28 @@ class AdminRepository:
             session.flush()
             return _account(row)
 
+    def signed_in_elsewhere(self, identity: str, role: str, marker: str, *, now: datetime) -> AdminAccount:
+        """The account of someone a provider vouched for (``identity`` as ``oidc:...``/``zoom:...``),
+        created on first sign-in, its role set to what the provider's answer maps to (so a change at
+        the provider counts from the next sign-in) and the sign-in recorded. ``marker`` stands in
+        the hash column: it is no hash, so no password ever matches it."""
+        with self._store.session() as session:
+            row = session.scalar(select(Admin).where(Admin.email == identity))
+            if row is None:
+                row = Admin(
+                    email=identity,
+                    role=role,
+                    password_hash=marker,
+                    created_at=now,
+                    failed_attempts=0,
+                    session_generation=0,
+                )
+                session.add(row)
+            row.role = role
+            row.last_login_at = now
+            session.flush()
+            return _account(row)
+
     def set_password_hash(self, email: str, password_hash: str) -> bool:
         """Replace the hash, lift any sign-in delay and end every session of the account;
         False when there is no such account."""

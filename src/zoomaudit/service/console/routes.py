@@ -78,6 +78,8 @@ def _login_form(
         csrf=console.signer.csrf_token("login:" + nonce),
         error=error,
         next=_safe_next(request, request.query_params.get("next")),
+        local_accounts=console.settings.local_accounts,
+        methods=console.sign_in_methods,
     )
     response.set_cookie(
         PRELOGIN_COOKIE,
@@ -100,7 +102,16 @@ def _login_page(console: Console) -> Endpoint:
             return count_admins(console.store) == 0
 
         error = None
-        if await run_in_threadpool(no_accounts):
+        if not console.settings.local_accounts and not console.sign_in_methods:
+            error = (
+                "No way to sign in is configured: password accounts are off "
+                "(ZOOMAUDIT_LOCAL_ACCOUNTS) and no single sign-on is set up (docs/console.md)."
+            )
+        elif (
+            console.settings.local_accounts
+            and not console.sign_in_methods
+            and await run_in_threadpool(no_accounts)
+        ):
             error = (
                 "No console accounts exist yet: create one on the server with `zoomaudit admins add EMAIL`."
             )
@@ -111,6 +122,10 @@ def _login_page(console: Console) -> Endpoint:
 
 def _login_submit(console: Console) -> Endpoint:
     async def endpoint(request: Request) -> Response:
+        if not console.settings.local_accounts:
+            return console.refuse(
+                request, "Password sign-in is turned off on this console: use single sign-on."
+            )
         try:
             form = await read_form(request)
         except FormRefused as exc:

@@ -29,7 +29,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 import zoomaudit.service.console.filters as filters
 from zoomaudit.service.console.accounts import AdminInfo, get_admin
-from zoomaudit.service.console.auth import SESSION_COOKIE, OneAtATime, Session, Signer
+from zoomaudit.service.console.auth import PROVIDER_PREFIXES, SESSION_COOKIE, OneAtATime, Session, Signer
 from zoomaudit.service.console.network import client_address
 from zoomaudit.service.console.throttle import AddressThrottle, LoginPolicy
 from zoomaudit.settings import Settings
@@ -113,6 +113,8 @@ class Console:
         self.throttle = AddressThrottle(login_policy.address)
         self.sign_ins = OneAtATime()
         self.jobs = Jobs(actions, clock)
+        self.sign_in_methods: list[tuple[str, str]] = []
+        """The single sign-on methods offered, as (path name, button text) (``signin.py``)."""
         self.env = Environment(
             loader=PackageLoader("zoomaudit.service.console", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -160,6 +162,8 @@ class Console:
         row = get_admin(self.store, session.admin_id)
         if row is None or row.session_generation != session.generation:
             return None
+        if not self.settings.local_accounts and not row.email.startswith(PROVIDER_PREFIXES):
+            return None  # password accounts are turned off: their sessions end too
         return _info(row), session
 
     def start_session(self, request: Request, response: Response, admin_id: int, generation: int) -> None:
