@@ -131,12 +131,12 @@ class Provider:
 
 
 @contextmanager
-def serve(app: Any, host: str = "127.0.0.1") -> Iterator[int]:
+def serve(app: Any, host: str = "127.0.0.1", lifespan: str = "off") -> Iterator[int]:
     """Serve an ASGI app with uvicorn on a free loopback port in a thread; yields the port."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind((host, 0))
     sock.listen(64)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan, access_log=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

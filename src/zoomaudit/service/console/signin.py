@@ -37,7 +37,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from joserfc.errors import JoseError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from zoomaudit.service.console.accounts import Role
@@ -226,7 +226,11 @@ def _callback(console: Console, transactions: Transactions, provider: Provider) 
             now=console.now(),
         )
         log.info("%s signed in with %s as %s", verdict.identity, provider.name, verdict.role)
-        response = secure_headers(RedirectResponse(safe_next(request, str(data.get("next") or "")), 303))
+        # A page of ours that moves on, not a redirect: the browser is still in the navigation
+        # that came from the provider's site, and would not send the new Strict session cookie
+        # on a redirect within it. The page's own navigation is same-site and carries it.
+        target = safe_next(request, str(data.get("next") or ""))
+        response = console.render(request, "signin_done.html", target=target, admin=None)
         console.start_session(request, response, account.id, account.session_generation)
         return _end(request, provider, response)
 
