@@ -180,3 +180,25 @@ async def test_the_login_page_offers_sign_in_with_zoom(client: httpx.AsyncClient
     page = await client.get("/login")
     assert "Sign in with Zoom" in page.text
     assert 'href="/signin/zoom?next=/"' in page.text
+
+
+async def test_the_demo_offers_sign_in_with_zoom_against_its_sandbox(
+    sandbox: Any, store: Store, actions: FakeActions, clock: Clock, zoom: httpx.AsyncClient, tmp_path: Any
+) -> None:
+    from zoomaudit.cli.demo import demo_environment
+
+    env = demo_environment({**sandbox.env(), **sandbox.signin_env()}, tmp_path)
+    settings = load_settings(**env)
+    assert settings.zoom_signin_enabled
+    assert not settings.oidc_enabled
+    app = create_console_app(
+        settings, store=store, actions=actions, clock=clock, secret=b"k" * 32, login_policy=POLICY
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://console.test") as c:
+        page = await c.get("/login")
+        assert "Sign in with Zoom" in page.text
+        assert 'name="password"' in page.text  # the demo admin's password works too
+        assert (await sign_in(c, zoom, MEMBER)).status_code == 200
+    account = store.admins.by_email("zoom:" + MEMBER)
+    assert account is not None
+    assert account.role == "viewer"
