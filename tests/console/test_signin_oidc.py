@@ -25,7 +25,7 @@ from zoomaudit.service.console.signin_oidc import role_of, verified_email
 from zoomaudit.settings import Settings, load_settings
 from zoomaudit.store import Store
 
-from .conftest import ADMIN, POLICY, Clock, FakeActions, login
+from .conftest import ADMIN, NOW, POLICY, Clock, FakeActions, login
 from .oidc_provider import Provider, provider_env, start_provider
 
 pytestmark = pytest.mark.anyio
@@ -453,3 +453,21 @@ async def test_an_unreachable_provider_gives_a_clear_page(
         page = await c.get("/signin/oidc")
     assert page.status_code == 502
     assert "Sign in with Example Org is not available just now" in page.text
+
+
+async def test_a_provider_account_never_gets_a_password(
+    client: httpx.AsyncClient, elsewhere: httpx.AsyncClient, store: Store, app: Any
+) -> None:
+    from zoomaudit.errors import UsageError
+    from zoomaudit.service.console.accounts import add_admin, set_password
+
+    assert (await sign_in(client, elsewhere)).status_code == 200
+    with pytest.raises(UsageError, match="signs in through its provider"):
+        set_password(store, "oidc:alice@example.org", "a long enough password")
+    with pytest.raises(UsageError, match="not an e-mail address"):
+        add_admin(store, "oidc:bob@example.org", "a long enough password", "admin", now=NOW)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://console.test"
+    ) as other:
+        refused = await login(other, "oidc:alice@example.org", "a long enough password")
+    assert refused.status_code == 401

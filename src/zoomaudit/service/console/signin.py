@@ -41,14 +41,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from zoomaudit.service.console.accounts import Role
-from zoomaudit.service.console.auth import PROVIDER_PREFIXES
+from zoomaudit.service.console.auth import PROVIDER_PREFIXES, SSO_MARKER
 from zoomaudit.service.console.web import Console, cookie_path, secure_headers
 
 log = logging.getLogger("zoomaudit.console")
 
 TRANSACTION_LIFETIME = timedelta(minutes=10)
-SSO_MARKER = "!signed-in-by-provider"
-"""Stands where a password hash would be for accounts of single sign-on: no password matches it."""
 
 # Exceptions of a failed exchange with a provider: authlib's own (a mismatching state, an error
 # answer), joserfc's (a bad signature, a wrong issuer, audience, nonce or expiry) and those of the

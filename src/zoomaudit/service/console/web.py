@@ -29,7 +29,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 import zoomaudit.service.console.filters as filters
 from zoomaudit.service.console.accounts import AdminInfo, get_admin
-from zoomaudit.service.console.auth import PROVIDER_PREFIXES, SESSION_COOKIE, OneAtATime, Session, Signer
+from zoomaudit.service.console.auth import SESSION_COOKIE, SSO_MARKER, OneAtATime, Session, Signer
 from zoomaudit.service.console.network import client_address
 from zoomaudit.service.console.throttle import AddressThrottle, LoginPolicy
 from zoomaudit.settings import Settings
@@ -162,7 +162,7 @@ class Console:
         row = get_admin(self.store, session.admin_id)
         if row is None or row.session_generation != session.generation:
             return None
-        if not self.settings.local_accounts and not row.email.startswith(PROVIDER_PREFIXES):
+        if not self.settings.local_accounts and row.password_hash != SSO_MARKER:
             return None  # password accounts are turned off: their sessions end too
         return _info(row), session
 
