@@ -10,7 +10,10 @@ from zoomaudit.errors import EXIT_USAGE, ConfigError
 from zoomaudit.settings import is_loopback, load_settings
 
 
-@pytest.mark.parametrize("variable", ["ZOOM_API_BASE_URL", "ZOOM_OAUTH_TOKEN_URL"])
+@pytest.mark.parametrize(
+    "variable",
+    ["ZOOM_API_BASE_URL", "ZOOM_OAUTH_TOKEN_URL", "ZOOMAUDIT_ZOOM_AUTHORIZE_URL", "ZOOMAUDIT_OIDC_ISSUER"],
+)
 @pytest.mark.parametrize(
     "url",
     ["http://zoom.example.org/v2", "http://10.0.0.5:8765/x", "http://[2001:db8::1]/v2", "ftp://zoom.us/x"],
