@@ -452,7 +452,7 @@ async def test_an_unreachable_provider_gives_a_clear_page(
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://console.test") as c:
         page = await c.get("/signin/oidc")
     assert page.status_code == 502
-    assert "Sign in with Example Org is not available just now" in page.text
+    assert "Signing in with Example Org is not possible just now" in page.text
 
 
 async def test_a_provider_account_never_gets_a_password(
@@ -471,3 +471,14 @@ async def test_a_provider_account_never_gets_a_password(
     ) as other:
         refused = await login(other, "oidc:alice@example.org", "a long enough password")
     assert refused.status_code == 401
+
+
+async def test_someone_who_cancels_at_the_provider_is_told_so(
+    client: httpx.AsyncClient, store: Store
+) -> None:
+    begin = await client.get("/signin/oidc")
+    state = httpx.URL(begin.headers["location"]).params["state"]
+    cancelled = await client.get(f"/signin/oidc/callback?error=access_denied&state={state}")
+    assert cancelled.status_code == 400
+    assert "Signing in with Example Org failed: access_denied" in cancelled.text
+    nothing_stored(store, "oidc:alice@example.org")

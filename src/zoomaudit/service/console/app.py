@@ -83,7 +83,7 @@ def create_console_app(
         login_policy=login_policy or LoginPolicy(),
     )
     providers = sign_in_providers(settings)
-    console.sign_in_methods = [(p.name, p.label) for p in providers]
+    console.sign_in_methods = [(p.name, f"Sign in with {p.title}") for p in providers]
     static = StaticFiles(packages=[("zoomaudit.service.console", "static")])
     route_list: list[BaseRoute] = [
         *routes.build(console),

@@ -42,7 +42,7 @@ from starlette.routing import BaseRoute, Route
 
 from zoomaudit.service.console.accounts import Role
 from zoomaudit.service.console.auth import PROVIDER_PREFIXES, SSO_MARKER
-from zoomaudit.service.console.web import Console, cookie_path, secure_headers
+from zoomaudit.service.console.web import Console, cookie_path, safe_next, secure_headers
 
 log = logging.getLogger("zoomaudit.console")
 
@@ -79,8 +79,8 @@ class Verdict:
 class Provider(Protocol):
     name: str
     """The path segment and cookie suffix: ``oidc`` or ``zoom``."""
-    label: str
-    """The button's text, "Sign in with ..."."""
+    title: str
+    """The provider's name for people: "Zoom", "Microsoft" (the button says "Sign in with <title>")."""
 
     async def redirect(self, request: Request, redirect_uri: str) -> Response:
         """authlib's redirect to the provider; it stores the transaction in ``request.session``."""
@@ -144,14 +144,6 @@ def redirect_uri(console: Console, request: Request, provider: Provider) -> str:
     return f"{request.url.scheme}://{request.url.netloc}{cookie_path(request).rstrip('/')}{tail}"
 
 
-def safe_next(request: Request, target: str | None) -> str:
-    """Where to go after signing in: only a path inside the console, never another site."""
-    base = str(request.scope.get("root_path", ""))
-    if target and target.startswith(base + "/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return base + "/"
-
-
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -171,7 +163,7 @@ def _begin(console: Console, transactions: Transactions, provider: Provider) -> 
             response = await provider.redirect(request, redirect_uri(console, request, provider))
         except SIGN_IN_FAILURES as exc:
             log.warning("sign-in with %s could not start: %s", provider.name, _describe(exc))
-            reason = f"{provider.label} is not available just now: {_describe(exc)}."
+            reason = f"Signing in with {provider.title} is not possible just now: {_describe(exc)}."
             return refused(console, request, reason, status_code=502)
         data["next"] = safe_next(request, request.query_params.get("next"))
         response.set_cookie(
@@ -210,7 +202,7 @@ def _callback(console: Console, transactions: Transactions, provider: Provider) 
             verdict = await provider.judge(request)
         except SIGN_IN_FAILURES as exc:
             log.warning("sign-in with %s failed: %s", provider.name, _describe(exc))
-            reason = f"The sign-in with {provider.label} failed: {_describe(exc)}. Start it again."
+            reason = f"Signing in with {provider.title} failed: {_describe(exc)}. Start it again."
             return _end(request, provider, refused(console, request, reason, 400))
         if verdict.role is None:
             await run_in_threadpool(_refused_identity, console, verdict.identity)

@@ -81,7 +81,7 @@ class OidcProvider:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.label = f"Sign in with {settings.oidc_label}"
+        self.title = settings.oidc_label
         oauth = OAuth()
         self.client: Any = oauth.register(
             name=self.name,

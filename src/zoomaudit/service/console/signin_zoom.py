@@ -46,7 +46,7 @@ class ZoomProvider:
     """Zoom as a console sign-in method."""
 
     name = "zoom"
-    label = "Sign in with Zoom"
+    title = "Zoom"
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

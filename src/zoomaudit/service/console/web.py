@@ -266,6 +266,14 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def safe_next(request: Request, target: str | None) -> str:
+    """Where to go after signing in: only a path inside the console, never another site."""
+    base = str(request.scope.get("root_path", ""))
+    if target and target.startswith(base + "/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return base + "/"
+
+
 def cookie_path(request: Request) -> str:
     return str(request.scope.get("root_path", "")) or "/"
 
