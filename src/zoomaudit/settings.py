@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from zoomaudit.errors import ConfigError
@@ -211,6 +211,31 @@ class Settings(BaseSettings):
             and self.zoom_account_id
         )
 
+    @model_validator(mode="after")
+    def _whole_sign_in_methods(self) -> Settings:
+        """A sign-in method is configured whole or not at all: half of one is a mistake to name,
+        not a button that silently never appears."""
+        groups = {
+            "OpenID Connect sign-in": {
+                "ZOOMAUDIT_OIDC_ISSUER": bool(self.oidc_issuer),
+                "ZOOMAUDIT_OIDC_CLIENT_ID": bool(self.oidc_client_id),
+                "ZOOMAUDIT_OIDC_CLIENT_SECRET": bool(self.oidc_client_secret.get_secret_value()),
+            },
+            "Sign in with Zoom": {
+                "ZOOMAUDIT_ZOOM_SIGNIN_CLIENT_ID": bool(self.zoom_signin_client_id),
+                "ZOOMAUDIT_ZOOM_SIGNIN_CLIENT_SECRET": bool(
+                    self.zoom_signin_client_secret.get_secret_value()
+                ),
+            },
+        }
+        for method, given in groups.items():
+            missing = [name for name, present in given.items() if not present]
+            if missing and len(missing) < len(given):
+                raise ValueError(
+                    f"{method} is half configured: set {', '.join(missing)} too (or none of them)"
+                )
+        return self
+
     @cached_property
     def rate_budget(self) -> dict[str, float]:
         """Requests per second zoomaudit may spend per category: plan limit x share."""
@@ -341,5 +366,6 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"])
-            problems.append(f"{loc}: {err['msg']}")
+            # A check of several variables together has no one place: its message names them.
+            problems.append(f"{loc}: {err['msg']}" if loc else str(err["msg"]).removeprefix("Value error, "))
         raise ConfigError("invalid configuration: " + "; ".join(problems)) from None
