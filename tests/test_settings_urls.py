@@ -10,7 +10,10 @@ from zoomaudit.errors import EXIT_USAGE, ConfigError
 from zoomaudit.settings import is_loopback, load_settings
 
 
-@pytest.mark.parametrize("variable", ["ZOOM_API_BASE_URL", "ZOOM_OAUTH_TOKEN_URL"])
+@pytest.mark.parametrize(
+    "variable",
+    ["ZOOM_API_BASE_URL", "ZOOM_OAUTH_TOKEN_URL", "ZOOMAUDIT_ZOOM_AUTHORIZE_URL", "ZOOMAUDIT_OIDC_ISSUER"],
+)
 @pytest.mark.parametrize(
     "url",
     ["http://zoom.example.org/v2", "http://10.0.0.5:8765/x", "http://[2001:db8::1]/v2", "ftp://zoom.us/x"],
@@ -49,3 +52,21 @@ def test_the_cli_refuses_it_with_exit_2(monkeypatch: pytest.MonkeyPatch) -> None
     result = CliRunner().invoke(app, ["audit", "--quiet"])
     assert isinstance(result.exception, ConfigError), result.output
     assert "unencrypted" in str(result.exception)
+
+
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [
+        (
+            {"ZOOMAUDIT_OIDC_ISSUER": "https://login.example.org"},
+            "ZOOMAUDIT_OIDC_CLIENT_ID, ZOOMAUDIT_OIDC_CLIENT_SECRET",
+        ),
+        ({"ZOOMAUDIT_OIDC_CLIENT_ID": "c", "ZOOMAUDIT_OIDC_CLIENT_SECRET": "s"}, "ZOOMAUDIT_OIDC_ISSUER"),
+        ({"ZOOMAUDIT_ZOOM_SIGNIN_CLIENT_ID": "c"}, "ZOOMAUDIT_ZOOM_SIGNIN_CLIENT_SECRET"),
+    ],
+)
+def test_a_half_configured_sign_in_method_is_named(given: dict[str, str], missing: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(**given)
+    assert f"set {missing} too" in str(raised.value)
+    assert raised.value.exit_code == EXIT_USAGE

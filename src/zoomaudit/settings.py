@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from zoomaudit.errors import ConfigError
@@ -98,6 +98,36 @@ class Settings(BaseSettings):
     session_idle: int = Field(default=30, ge=1, le=24 * 60, alias="ZOOMAUDIT_SESSION_IDLE")
     """Minutes after which an unused console session is signed out."""
 
+    # Console sign-in (docs/console.md, "Single sign-on"). Each method is offered when configured.
+    local_accounts: bool = Field(default=True, alias="ZOOMAUDIT_LOCAL_ACCOUNTS")
+    """Whether the console's own e-mail + password accounts may sign in (off once single sign-on
+    works; they stay the break-glass way in when it is on)."""
+    oidc_issuer: str = Field(default="", alias="ZOOMAUDIT_OIDC_ISSUER")
+    """The OpenID Connect issuer; its ``/.well-known/openid-configuration`` is read for the rest."""
+    oidc_client_id: str = Field(default="", alias="ZOOMAUDIT_OIDC_CLIENT_ID")
+    oidc_client_secret: SecretStr = Field(default=SecretStr(""), alias="ZOOMAUDIT_OIDC_CLIENT_SECRET")
+    oidc_admins: str = Field(default="", alias="ZOOMAUDIT_OIDC_ADMINS")
+    """Who signs in as an admin: e-mail addresses, ``*@domain`` patterns or group values, comma-separated."""
+    oidc_viewers: str = Field(default="", alias="ZOOMAUDIT_OIDC_VIEWERS")
+    """Who signs in as a viewer (read only), in the same form; an admin entry wins."""
+    oidc_groups_claim: str = Field(default="", alias="ZOOMAUDIT_OIDC_GROUPS_CLAIM")
+    """The ID token claim holding the user's groups (e.g. ``groups``); none by default."""
+    oidc_label: str = Field(default="your organisation", alias="ZOOMAUDIT_OIDC_LABEL")
+    """The provider's name on the sign-in button ("Sign in with ...")."""
+    zoom_signin_client_id: str = Field(default="", alias="ZOOMAUDIT_ZOOM_SIGNIN_CLIENT_ID")
+    """The client id of the user-managed Zoom OAuth app of "Sign in with Zoom" (not the S2S app)."""
+    zoom_signin_client_secret: SecretStr = Field(
+        default=SecretStr(""), alias="ZOOMAUDIT_ZOOM_SIGNIN_CLIENT_SECRET"
+    )
+    zoom_signin_admins: str = Field(default="Owner,Admin", alias="ZOOMAUDIT_ZOOM_SIGNIN_ADMINS")
+    """Zoom role names (``role_name`` of ``GET /users/me``) whose holders sign in as console admins."""
+    zoom_signin_viewers: str = Field(default="", alias="ZOOMAUDIT_ZOOM_SIGNIN_VIEWERS")
+    """Zoom role names whose holders sign in as viewers (e.g. ``Member``); nobody else by default."""
+    zoom_authorize_url: str = Field(
+        default="https://zoom.us/oauth/authorize", alias="ZOOMAUDIT_ZOOM_AUTHORIZE_URL"
+    )
+    """Zoom's authorization endpoint (the sandbox's under ``zoomaudit demo``)."""
+
     @field_validator("rate_plan", mode="before")
     @classmethod
     def _lower_plan(cls, value: object) -> object:
@@ -156,10 +186,58 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a web address: give it as https://host[/path]")
         return value
 
-    @field_validator("zoom_api_base_url", "zoom_oauth_token_url")
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _issuer_address(cls, value: str) -> str:
+        """https://, or plain http:// to this machine only (a test provider): the token request
+        carries the client secret and the ID token's keys come from there."""
+        value = value.strip().rstrip("/")
+        return _secure_address(value, "the client secret and the ID token's keys") if value else value
+
+    @field_validator("zoom_api_base_url", "zoom_oauth_token_url", "zoom_authorize_url")
     @classmethod
     def _zoom_address(cls, value: str) -> str:
         return zoom_address(value)
+
+    @property
+    def oidc_enabled(self) -> bool:
+        """Whether "Sign in with <provider>" is offered (issuer, client id and secret all set)."""
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret.get_secret_value())
+
+    @property
+    def zoom_signin_enabled(self) -> bool:
+        """Whether "Sign in with Zoom" is offered: the app's id and secret, and the account whose
+        people may sign in (``ZOOM_ACCOUNT_ID``: anyone with a Zoom login could otherwise enter)."""
+        return bool(
+            self.zoom_signin_client_id
+            and self.zoom_signin_client_secret.get_secret_value()
+            and self.zoom_account_id
+        )
+
+    @model_validator(mode="after")
+    def _whole_sign_in_methods(self) -> Settings:
+        """A sign-in method is configured whole or not at all: half of one is a mistake to name,
+        not a button that silently never appears."""
+        groups = {
+            "OpenID Connect sign-in": {
+                "ZOOMAUDIT_OIDC_ISSUER": bool(self.oidc_issuer),
+                "ZOOMAUDIT_OIDC_CLIENT_ID": bool(self.oidc_client_id),
+                "ZOOMAUDIT_OIDC_CLIENT_SECRET": bool(self.oidc_client_secret.get_secret_value()),
+            },
+            "Sign in with Zoom": {
+                "ZOOMAUDIT_ZOOM_SIGNIN_CLIENT_ID": bool(self.zoom_signin_client_id),
+                "ZOOMAUDIT_ZOOM_SIGNIN_CLIENT_SECRET": bool(
+                    self.zoom_signin_client_secret.get_secret_value()
+                ),
+            },
+        }
+        for method, given in groups.items():
+            missing = [name for name, present in given.items() if not present]
+            if missing and len(missing) < len(given):
+                raise ValueError(
+                    f"{method} is half configured: set {', '.join(missing)} too (or none of them)"
+                )
+        return self
 
     @cached_property
     def rate_budget(self) -> dict[str, float]:
@@ -241,6 +319,24 @@ def parse_lead_times(text: str) -> tuple[int, ...]:
     return tuple(sorted(leads, reverse=True))
 
 
+def _secure_address(value: str, carries: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http"):
+        raise ValueError(f"{value!r} is not a web address: give it as https://host[/path]")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ValueError(
+            f"{value!r} is plain http:// to another machine, which would send {carries} "
+            "unencrypted: use https:// (plain http:// is allowed only to 127.0.0.1, ::1 or "
+            "localhost, as the sandbox uses)"
+        )
+    return value
+
+
+def split_list(value: str) -> tuple[str, ...]:
+    """A comma-separated setting as its non-empty entries."""
+    return _split_names(value)
+
+
 def _split_names(value: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in value.split(",") if name.strip())
 
@@ -257,17 +353,7 @@ def zoom_address(value: str) -> str:
     """An https:// address, or plain http:// to this machine only (the sandbox): the token
     request carries the client secret, every other request the access token. Also the rule of
     the accounts file's ``api_base_url`` and ``oauth_token_url``."""
-    value = value.strip().rstrip("/")
-    parts = urlsplit(value)
-    if parts.scheme not in ("https", "http"):
-        raise ValueError(f"{value!r} is not a web address: give it as https://host[/path]")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise ValueError(
-            f"{value!r} is plain http:// to another machine, which would send the client secret "
-            "and access tokens unencrypted: use https:// (plain http:// is allowed only to "
-            "127.0.0.1, ::1 or localhost, as the sandbox uses)"
-        )
-    return value
+    return _secure_address(value.strip().rstrip("/"), "the client secret and access tokens")
 
 
 def is_loopback(host: str | None) -> bool:
@@ -290,5 +376,6 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"])
-            problems.append(f"{loc}: {err['msg']}")
+            # A check of several variables together has no one place: its message names them.
+            problems.append(f"{loc}: {err['msg']}" if loc else str(err["msg"]).removeprefix("Value error, "))
         raise ConfigError("invalid configuration: " + "; ".join(problems)) from None

@@ -84,6 +84,11 @@ def demo_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     no channels) are put back afterwards."""
     sandbox = ("ZOOM_API_BASE_URL", "ZOOM_OAUTH_TOKEN_URL", "ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID")
     sandbox += ("ZOOM_CLIENT_SECRET",)
+    sandbox += (
+        "ZOOMAUDIT_ZOOM_AUTHORIZE_URL",
+        "ZOOMAUDIT_ZOOM_SIGNIN_CLIENT_ID",
+        "ZOOMAUDIT_ZOOM_SIGNIN_CLIENT_SECRET",
+    )
     for key in demo_environment(dict.fromkeys(sandbox, ""), tmp_path):
         monkeypatch.setenv(key, os.environ.get(key, ""))
 

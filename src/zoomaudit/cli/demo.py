@@ -53,6 +53,13 @@ def demo_environment(sandbox_env: Mapping[str, str], workdir: Path) -> dict[str,
         "ZOOMAUDIT_SECRET_KEY": "",
         "ZOOMAUDIT_NOTIFY_URLS": "",
         "ZOOMAUDIT_SMTP_URL": "",
+        # The console's sign-in: "Sign in with Zoom" against the sandbox (its variables come with
+        # ``sandbox_env``), the demo admin's password, and none of a real install's providers.
+        "ZOOMAUDIT_OIDC_ISSUER": "",
+        "ZOOMAUDIT_CONSOLE_URL": "",
+        "ZOOMAUDIT_LOCAL_ACCOUNTS": "true",
+        "ZOOMAUDIT_ZOOM_SIGNIN_ADMINS": "Owner,Admin",
+        "ZOOMAUDIT_ZOOM_SIGNIN_VIEWERS": "Member",
     }
 
 
@@ -180,8 +187,11 @@ def _serve_console(settings: Settings, *, port: int, console: Console) -> None:
         [
             "Web console",
             *wrapped(
-                f"Open http://127.0.0.1:{port}/console/ and sign in as {email} with password {password} "
-                "(a throw-away account of this demo database). Ctrl-C stops the console and the sandbox.",
+                f"Open http://127.0.0.1:{port}/console/ and choose Sign in with Zoom: the sandbox "
+                "asks who you are (Priya Shah, the account owner, or Tom Bennett, an admin, enter as "
+                "console admins; members as viewers). Or sign in as "
+                f"{email} with password {password} (a throw-away account of this demo database). "
+                "Ctrl-C stops the console and the sandbox.",
                 width=_width(console),
             ),
         ]
@@ -261,7 +271,7 @@ def run_demo(*, serve: bool, port: int, show_fixes: bool, now: datetime | None) 
         state.clock = lambda: moment
     workdir = Path(tempfile.mkdtemp(prefix="zoomaudit-demo-"))
     with start_sandbox(state) as sandbox:
-        os.environ.update(demo_environment(sandbox.env(), workdir))
+        os.environ.update(demo_environment({**sandbox.env(), **sandbox.signin_env()}, workdir))
         settings = load_settings()
         database = settings.database_url  # always the demo's own temporary SQLite file: no password
         say(

@@ -1,4 +1,5 @@
-"""The sandbox ASGI app: ``POST /oauth/token`` and the ``/v2`` routes zoomaudit uses.
+"""The sandbox ASGI app: ``POST /oauth/token`` and the ``/v2`` routes zoomaudit uses, and
+``/oauth/authorize`` with ``GET /v2/users/me`` for "Sign in with Zoom" (``oauth_user.py``).
 
 Every /v2 request goes through one pipeline: injected faults, bearer token, scope, per-second
 rate limit, the route handler, the request log. Handlers are plain functions over dicts
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import html
 import json
 import random
 import secrets
@@ -21,7 +23,7 @@ from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -30,6 +32,14 @@ import zoomaudit.sandbox.routes_users as routes_users
 from zoomaudit.sandbox.faults import ERROR_BODIES, FaultPlan
 from zoomaudit.sandbox.http import ApiError, Call, PageTokens, Reply
 from zoomaudit.sandbox.log import RequestLog
+from zoomaudit.sandbox.oauth_user import (
+    SIGN_IN_SCOPES,
+    UserOAuth,
+    authorize_problem,
+    consent_page,
+    grant_redirect,
+    redeem,
+)
 from zoomaudit.sandbox.options import SandboxOptions
 from zoomaudit.sandbox.ratelimit import QpsLimiter, qps_rejection
 from zoomaudit.sandbox.state import SandboxState
@@ -48,6 +58,8 @@ class IssuedToken:
     expires_at: float
     dies_at: float
     scopes: frozenset[str]
+    user_id: str | None = None
+    """The user a user-managed app's token acts for (None: an S2S account token)."""
 
 
 @dataclass
@@ -62,9 +74,18 @@ class Runtime:
     faults: FaultPlan = field(default_factory=FaultPlan)
     limiter: QpsLimiter | None = None
     jitter: random.Random = field(default_factory=random.Random)
+    user_oauth: UserOAuth | None = None
+    """The user-managed app of "Sign in with Zoom" (made from the state when not given)."""
 
     def __post_init__(self) -> None:
         self.jitter.seed(self.options.seed)
+        if self.user_oauth is None:
+            self.user_oauth = UserOAuth.for_state(self.state)
+
+    @property
+    def sign_in_app(self) -> UserOAuth:
+        assert self.user_oauth is not None  # set by __post_init__
+        return self.user_oauth
 
     def qps(self) -> QpsLimiter:
         """The limiter of the current plan and window (options may change while the app runs)."""
@@ -155,6 +176,12 @@ def issue_token(rt: Runtime, params: dict[str, str], authorization: str) -> Repl
         )
     if params.get("account_id") != state.account_id:
         return _token_error(400, "invalid_request", "Invalid account_id.", 4735)
+    token, ttl = _new_token(rt, frozenset(state.scopes))
+    body = {"access_token": token, "token_type": "bearer", "expires_in": ttl, "scope": " ".join(state.scopes)}
+    return Reply(200, body, {"Cache-Control": "no-store"})
+
+
+def _new_token(rt: Runtime, scopes: frozenset[str], user_id: str | None = None) -> tuple[str, int]:
     ttl = rt.options.token_ttl
     now = time.time()
     dies = now + ttl
@@ -163,9 +190,59 @@ def issue_token(rt: Runtime, params: dict[str, str], authorization: str) -> Repl
     token = "sbx." + secrets.token_urlsafe(32)
     if len(rt.tokens) > 10_000:
         rt.tokens = {k: v for k, v in rt.tokens.items() if v.dies_at > now}
-    rt.tokens[token] = IssuedToken(now + ttl, dies, frozenset(state.scopes))
-    body = {"access_token": token, "token_type": "bearer", "expires_in": ttl, "scope": " ".join(state.scopes)}
+    rt.tokens[token] = IssuedToken(now + ttl, dies, scopes, user_id)
+    return token, ttl
+
+
+def issue_user_token(rt: Runtime, params: dict[str, str], authorization: str) -> Reply:
+    """Zoom's authorization_code grant for the user-managed app (oauth_user.py)."""
+    grant = redeem(rt.sign_in_app, params, _basic_credentials(authorization))
+    if isinstance(grant, Reply):
+        return grant
+    token, ttl = _new_token(rt, frozenset(SIGN_IN_SCOPES), grant.user_id)
+    body = {
+        "access_token": token,
+        "token_type": "bearer",
+        "refresh_token": "sbx.r." + secrets.token_urlsafe(24),
+        "expires_in": ttl,
+        "scope": " ".join(SIGN_IN_SCOPES),
+    }
     return Reply(200, body, {"Cache-Control": "no-store"})
+
+
+async def authorize_endpoint(request: Request) -> Response:
+    """``GET /oauth/authorize`` shows the sign-in page, whose buttons come back with a
+    ``login_hint``; with a known one it answers at once (a GET form: the way back to the app
+    stays a top-level GET navigation, as with Zoom)."""
+    rt = runtime_of(request)
+    params = dict(request.query_params)
+    problem = authorize_problem(rt.sign_in_app, params)
+    rt.log.add(request.method, "/oauth/authorize", "", 400 if problem else 200, None)
+    if problem:
+        return HTMLResponse(f"<!doctype html><title>Zoom sandbox</title><p>{html.escape(problem)}</p>", 400)
+    hint = params.pop("login_hint", "")
+    user = rt.state.find_user(hint) if hint else None
+    if user is None or user.status != "active":
+        return HTMLResponse(consent_page(rt.state, params))
+    return RedirectResponse(grant_redirect(rt.sign_in_app, params, user), status_code=302)
+
+
+async def users_me_endpoint(request: Request) -> Response:
+    """``GET /v2/users/me`` for a user token: the user it acts for, as ``GET /users/{userId}``."""
+    rt = runtime_of(request)
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    issued = rt.tokens.get(value.strip()) if scheme.lower() == "bearer" else None
+    if issued is None or time.time() >= issued.dies_at:
+        reply = Reply(401, {"code": 124, "message": "Invalid access token."})
+    elif issued.user_id is None:
+        # An account (S2S) token acts for no user.
+        reply = Reply(404, {"code": 1001, "message": "User does not exist: me."})
+    else:
+        reply = routes_users.get_user_route(
+            Call(rt.state, rt.options, rt.pages, {"userId": issued.user_id}, {}, None)
+        )
+    rt.log.add("GET", "/v2/users/me", request.url.query, reply.status, "light")
+    return _json(reply)
 
 
 async def token_endpoint(request: Request) -> Response:
@@ -186,7 +263,10 @@ async def token_endpoint(request: Request) -> Response:
     params = dict(parse_qsl(query))
     form = await request.form()
     params.update({k: str(v) for k, v in form.items()})
-    reply = issue_token(rt, params, request.headers.get("authorization", ""))
+    if params.get("grant_type") == "authorization_code":
+        reply = issue_user_token(rt, params, request.headers.get("authorization", ""))
+    else:
+        reply = issue_token(rt, params, request.headers.get("authorization", ""))
     rt.log.add("POST", "/oauth/token", query, reply.status, None)
     return _json(reply)
 
@@ -199,7 +279,8 @@ def _authorize(rt: Runtime, header: str, scopes: tuple[str, ...]) -> Reply | Non
         return Reply(401, {"code": 124, "message": "Invalid access token."})
     if time.time() >= issued.dies_at:
         return Reply(401, {"code": 124, "message": "Access token is expired."})
-    if not issued.scopes.intersection(scopes):
+    # A user-managed app's token reads only its own user (``GET /v2/users/me``, routed apart).
+    if issued.user_id is not None or not issued.scopes.intersection(scopes):
         return Reply(
             401,
             {
@@ -306,7 +387,12 @@ async def _not_allowed(request: Request, exc: Exception) -> Response:
 
 def create_app(state: SandboxState, options: SandboxOptions | None = None) -> SandboxApp:
     """The sandbox as an ASGI app (serve it with uvicorn, or call it through httpx.ASGITransport)."""
-    routes = [Route("/oauth/token", token_endpoint, methods=["POST"])]
+    routes = [
+        Route("/oauth/token", token_endpoint, methods=["POST"]),
+        Route("/oauth/authorize", authorize_endpoint, methods=["GET"]),
+        # Before /v2/users/{userId}, which would take "me" for a user id.
+        Route("/v2/users/me", users_me_endpoint, methods=["GET"]),
+    ]
     by_path: dict[str, list[tuple[str, str, tuple[str, ...], Handler]]] = {}
     for method, path, category, scopes, handler in ROUTES:
         by_path.setdefault(path, []).append((method, category, scopes, handler))

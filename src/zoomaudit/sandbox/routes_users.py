@@ -12,6 +12,8 @@ USER_OPTIONS = ("meeting_authentication", "recording_authentication", "meeting_s
 ACCOUNT_OPTIONS = (*USER_OPTIONS, "security")
 LOCK_OPTIONS = ("meeting_security",)
 USER_STATUSES = ("active", "inactive", "pending")
+ROLE_NAMES = {"0": "Owner", "1": "Admin", "2": "Member"}
+"""Zoom's built-in roles by ``role_id``, as ``GET /users/{userId}`` names them in ``role_name``."""
 
 
 # -- lookups answering Zoom's not-found errors -------------------------------------------------
@@ -78,7 +80,7 @@ def get_user_route(call: Call) -> Reply:
     body = user_list_item(call.state, user)
     body.update(
         {
-            "role_name": "Admin" if user.role_id == "1" else "Member",
+            "role_name": ROLE_NAMES.get(user.role_id, "Member"),
             "use_pmi": False,
             "personal_meeting_url": f"https://zoom.us/j/{user.pmi}",
             "pic_url": "",

@@ -70,6 +70,19 @@ class RunningSandbox:
     def runtime(self) -> Runtime:
         return runtime(self.app)
 
+    @property
+    def authorize_url(self) -> str:
+        return self.token_url.rsplit("/", 1)[0] + "/authorize"
+
+    def signin_env(self) -> dict[str, str]:
+        """The variables of "Sign in with Zoom" against this sandbox (its user-managed app)."""
+        app = self.runtime.sign_in_app
+        return {
+            "ZOOMAUDIT_ZOOM_AUTHORIZE_URL": self.authorize_url,
+            "ZOOMAUDIT_ZOOM_SIGNIN_CLIENT_ID": app.client_id,
+            "ZOOMAUDIT_ZOOM_SIGNIN_CLIENT_SECRET": app.client_secret,
+        }
+
     def env(self) -> dict[str, str]:
         return {
             "ZOOM_API_BASE_URL": self.base_url,

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from zoomaudit.store.models import Admin
 
@@ -73,6 +74,35 @@ class AdminRepository:
                 session_generation=0,
             )
             session.add(row)
+            session.flush()
+            return _account(row)
+
+    def signed_in_elsewhere(self, identity: str, role: str, marker: str, *, now: datetime) -> AdminAccount:
+        """The account of someone a provider vouched for (``identity`` as ``oidc:...``/``zoom:...``),
+        created on first sign-in, its role set to what the provider's answer maps to (so a change at
+        the provider counts from the next sign-in) and the sign-in recorded. ``marker`` stands in
+        the hash column: it is no hash, so no password ever matches it."""
+        try:
+            return self._sign_in_elsewhere(identity, role, marker, now)
+        except IntegrityError:
+            # Their first sign-in, twice at once (two tabs): the other one created the account.
+            return self._sign_in_elsewhere(identity, role, marker, now)
+
+    def _sign_in_elsewhere(self, identity: str, role: str, marker: str, now: datetime) -> AdminAccount:
+        with self._store.session() as session:
+            row = session.scalar(select(Admin).where(Admin.email == identity))
+            if row is None:
+                row = Admin(
+                    email=identity,
+                    role=role,
+                    password_hash=marker,
+                    created_at=now,
+                    failed_attempts=0,
+                    session_generation=0,
+                )
+                session.add(row)
+            row.role = role
+            row.last_login_at = now
             session.flush()
             return _account(row)
 

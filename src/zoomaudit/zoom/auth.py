@@ -6,10 +6,11 @@ and on ``401`` with Zoom code 124 renews the token once and replays the request.
 Concurrent requests share one renewal: the renewal runs under a lock, and a caller that finds
 the token already replaced by someone else uses the new one.
 
-authlib is deliberately not used here. Its ``OAuth2Token`` reads ``time.time()`` directly (no
-injectable clock, so no fake-clock tests) and its httpx integration is deprecated in authlib 1.9;
-the token exchange itself is one form POST. Keeping it in httpx also means there are no authlib
-exceptions to map.
+authlib is deliberately not used here (it is the console's sign-in client only,
+``service/console/signin*.py``). Its ``OAuth2Token`` reads ``time.time()`` directly (no injectable
+clock, so no fake-clock tests) and its HTTP client is its own, not the httpx client, transports and
+pacers this one shares; the token exchange itself is one form POST. Keeping it in httpx also means
+there are no authlib exceptions to map.
 
 Nothing here logs or puts in an exception the client secret or an access token.
 """

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 import zoomaudit.service.console.passwords as passwords
 from zoomaudit.errors import UsageError
+from zoomaudit.service.console.auth import PROVIDER_PREFIXES
 from zoomaudit.service.console.passwords import hash_password, password_problem
 from zoomaudit.service.console.throttle import LoginPolicy
 from zoomaudit.store.admins import AdminAccount
@@ -52,7 +53,7 @@ def normalise_email(email: str) -> str:
 def add_admin(store: Store, email: str, password: str, role: str, *, now: datetime) -> AdminInfo:
     """Create an account; UsageError for a bad e-mail, role or password, or an e-mail already used."""
     email = normalise_email(email)
-    if not _EMAIL.match(email):
+    if not _EMAIL.match(email) or email.startswith(PROVIDER_PREFIXES):
         raise UsageError(f"not an e-mail address: {email!r}")
     if role not in ROLES:
         raise UsageError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
@@ -67,6 +68,8 @@ def add_admin(store: Store, email: str, password: str, role: str, *, now: dateti
 
 def set_password(store: Store, email: str, password: str) -> None:
     """Give an account a new password; its sessions end and any sign-in delay is lifted."""
+    if normalise_email(email).startswith(PROVIDER_PREFIXES):
+        raise UsageError(f"{normalise_email(email)} signs in through its provider and has no password")
     problem = password_problem(password)
     if problem:
         raise UsageError(problem)

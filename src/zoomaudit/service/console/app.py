@@ -15,8 +15,11 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+import zoomaudit.service.console.signin as signin
 from zoomaudit.service.console.auth import default_secret_path, load_or_create_secret
 from zoomaudit.service.console.network import StrictTransport
+from zoomaudit.service.console.signin_oidc import OidcProvider
+from zoomaudit.service.console.signin_zoom import ZoomProvider
 from zoomaudit.service.console.throttle import LoginPolicy
 from zoomaudit.service.console.web import Clock, Console
 from zoomaudit.settings import Settings
@@ -24,6 +27,16 @@ from zoomaudit.settings import Settings
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def sign_in_providers(settings: Settings) -> list[signin.Provider]:
+    """The single sign-on methods the settings configure, in the order the login page offers them."""
+    providers: list[signin.Provider] = []
+    if settings.oidc_enabled:
+        providers.append(OidcProvider(settings))
+    if settings.zoom_signin_enabled:
+        providers.append(ZoomProvider(settings))
+    return providers
 
 
 def create_console_app(
@@ -69,8 +82,14 @@ def create_console_app(
         secret=secret,
         login_policy=login_policy or LoginPolicy(),
     )
+    providers = sign_in_providers(settings)
+    console.sign_in_methods = [(p.name, f"Sign in with {p.title}") for p in providers]
     static = StaticFiles(packages=[("zoomaudit.service.console", "static")])
-    route_list: list[BaseRoute] = [*routes.build(console), Mount("/static", app=static, name="static")]
+    route_list: list[BaseRoute] = [
+        *routes.build(console),
+        *signin.routes(console, signin.Transactions(secret), providers),
+        Mount("/static", app=static, name="static"),
+    ]
     app = Starlette(routes=route_list, middleware=[Middleware(StrictTransport)])
     app.state.console = console
     return app

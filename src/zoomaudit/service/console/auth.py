@@ -35,6 +35,10 @@ SESSION_COOKIE = "zoomaudit_session"
 PRELOGIN_COOKIE = "zoomaudit_login"
 SESSION_LIFETIME = timedelta(hours=8)
 SESSION_IDLE = timedelta(minutes=30)
+PROVIDER_PREFIXES = ("oidc:", "zoom:")
+"""How accounts of single sign-on are named (``oidc:alice@example.org``): no password is theirs."""
+SSO_MARKER = "!signed-in-by-provider"
+"""Stands where a password hash would be for accounts of single sign-on: no password matches it."""
 
 
 def _b64(raw: bytes) -> str:

@@ -18,7 +18,15 @@ import zoomaudit.service.console.views_upcoming as views_upcoming
 import zoomaudit.service.console.views_waivers as views_waivers
 from zoomaudit.service.console.accounts import LoginResult, check_login, count_admins, normalise_email
 from zoomaudit.service.console.auth import PRELOGIN_COOKIE, SESSION_COOKIE, new_prelogin_nonce
-from zoomaudit.service.console.web import Console, Ctx, FormRefused, cookie_path, read_form, secure_headers
+from zoomaudit.service.console.web import (
+    Console,
+    Ctx,
+    FormRefused,
+    cookie_path,
+    read_form,
+    safe_next,
+    secure_headers,
+)
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 WRONG_LOGIN = "Wrong e-mail or password. After several failed sign-ins, each further one must wait a while."
@@ -54,14 +62,6 @@ def build(console: Console) -> list[BaseRoute]:
     ]
 
 
-def _safe_next(request: Request, target: str | None) -> str:
-    """Where to go after signing in: only a path inside the console, never another site."""
-    base = str(request.scope.get("root_path", ""))
-    if target and target.startswith(base + "/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return base + "/"
-
-
 def _login_form(
     console: Console,
     request: Request,
@@ -77,7 +77,9 @@ def _login_form(
         admin=None,
         csrf=console.signer.csrf_token("login:" + nonce),
         error=error,
-        next=_safe_next(request, request.query_params.get("next")),
+        next=safe_next(request, request.query_params.get("next")),
+        local_accounts=console.settings.local_accounts,
+        methods=console.sign_in_methods,
     )
     response.set_cookie(
         PRELOGIN_COOKIE,
@@ -94,13 +96,22 @@ def _login_form(
 def _login_page(console: Console) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         if await run_in_threadpool(console.current, request) is not None:
-            return RedirectResponse(_safe_next(request, request.query_params.get("next")), status_code=303)
+            return RedirectResponse(safe_next(request, request.query_params.get("next")), status_code=303)
 
         def no_accounts() -> bool:
             return count_admins(console.store) == 0
 
         error = None
-        if await run_in_threadpool(no_accounts):
+        if not console.settings.local_accounts and not console.sign_in_methods:
+            error = (
+                "No way to sign in is configured: password accounts are off "
+                "(ZOOMAUDIT_LOCAL_ACCOUNTS) and no single sign-on is set up (docs/console.md)."
+            )
+        elif (
+            console.settings.local_accounts
+            and not console.sign_in_methods
+            and await run_in_threadpool(no_accounts)
+        ):
             error = (
                 "No console accounts exist yet: create one on the server with `zoomaudit admins add EMAIL`."
             )
@@ -111,6 +122,10 @@ def _login_page(console: Console) -> Endpoint:
 
 def _login_submit(console: Console) -> Endpoint:
     async def endpoint(request: Request) -> Response:
+        if not console.settings.local_accounts:
+            return console.refuse(
+                request, "Password sign-in is turned off on this console: use single sign-on."
+            )
         try:
             form = await read_form(request)
         except FormRefused as exc:
@@ -144,7 +159,7 @@ def _login_submit(console: Console) -> Endpoint:
             # not even repeat the e-mail), so none can be told from another.
             return _login_form(console, request, status_code=401, error=WRONG_LOGIN)
         console.throttle.succeeded(address)
-        target = _safe_next(request, str(form.get("next") or ""))
+        target = safe_next(request, str(form.get("next") or ""))
         response = secure_headers(RedirectResponse(target, status_code=303))
         console.start_session(request, response, result.admin.id, result.generation)
         response.delete_cookie(PRELOGIN_COOKIE, path=cookie_path(request))

@@ -29,7 +29,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 import zoomaudit.service.console.filters as filters
 from zoomaudit.service.console.accounts import AdminInfo, get_admin
-from zoomaudit.service.console.auth import SESSION_COOKIE, OneAtATime, Session, Signer
+from zoomaudit.service.console.auth import SESSION_COOKIE, SSO_MARKER, OneAtATime, Session, Signer
 from zoomaudit.service.console.network import client_address
 from zoomaudit.service.console.throttle import AddressThrottle, LoginPolicy
 from zoomaudit.settings import Settings
@@ -113,6 +113,8 @@ class Console:
         self.throttle = AddressThrottle(login_policy.address)
         self.sign_ins = OneAtATime()
         self.jobs = Jobs(actions, clock)
+        self.sign_in_methods: list[tuple[str, str]] = []
+        """The single sign-on methods offered, as (path name, button text) (``signin.py``)."""
         self.env = Environment(
             loader=PackageLoader("zoomaudit.service.console", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -160,6 +162,8 @@ class Console:
         row = get_admin(self.store, session.admin_id)
         if row is None or row.session_generation != session.generation:
             return None
+        if not self.settings.local_accounts and row.password_hash != SSO_MARKER:
+            return None  # password accounts are turned off: their sessions end too
         return _info(row), session
 
     def start_session(self, request: Request, response: Response, admin_id: int, generation: int) -> None:
@@ -260,6 +264,14 @@ async def read_form(request: Request, limit: int = MAX_FORM_BYTES) -> FormData:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def safe_next(request: Request, target: str | None) -> str:
+    """Where to go after signing in: only a path inside the console, never another site."""
+    base = str(request.scope.get("root_path", ""))
+    if target and target.startswith(base + "/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return base + "/"
 
 
 def cookie_path(request: Request) -> str:
