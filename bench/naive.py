@@ -1,4 +1,4 @@
-"""The baseline: the audit a hand-written script would do, one request at a time with plain httpx.
+"""The baseline: the audit a hand-written script would do, one request at a time with plain httpx2.
 
 Token; account settings; list users; then for each user its settings, its scheduled meetings and
 each meeting in turn. It reads less than zoomaudit does (no ``option`` views of the settings, no
@@ -19,14 +19,14 @@ import sys
 import time
 from typing import Any
 
-import httpx
+import httpx2
 
 PAGE_SIZE = 300
 
 
 class Naive:
     def __init__(self, base_url: str, token_url: str, account_id: str, client_id: str, secret: str) -> None:
-        self.http = httpx.Client(timeout=60.0)
+        self.http = httpx2.Client(timeout=60.0)
         self.base = base_url.rstrip("/")
         self.requests = 0
         response = self.http.post(

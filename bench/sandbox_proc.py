@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
 
-import httpx
+import httpx2
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,7 +39,7 @@ class SandboxProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self.info: dict[str, Any] = {}
         self._stderr: IO[bytes] | None = None
-        self._http = httpx.Client(timeout=30.0)
+        self._http = httpx2.Client(timeout=30.0)
 
     @property
     def env(self) -> dict[str, str]:
@@ -89,7 +89,7 @@ class SandboxProcess:
             try:
                 self.stats()
                 return
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)

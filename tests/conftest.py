@@ -1,4 +1,5 @@
-"""Shared fixtures. Tests never reach the network: Zoom is respx or the in-package sandbox."""
+"""Shared fixtures. Tests never reach the network: Zoom is respx (on httpx2: tests/__init__.py) or the
+in-package sandbox."""
 
 from __future__ import annotations
 

@@ -58,9 +58,9 @@ def test_request_and_migration_loggers_are_quiet_above_debug(level: str) -> None
     from zoomaudit.cli.serve import configure_logging
 
     configure_logging(level)
-    for name in ("httpx", "httpcore", "alembic"):
+    for name in ("httpx2", "httpcore2", "alembic"):
         assert logging.getLogger(name).getEffectiveLevel() == logging.WARNING
-    assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+    assert not logging.getLogger("httpx2").isEnabledFor(logging.INFO)
     assert not logging.getLogger("alembic.runtime.migration").isEnabledFor(logging.INFO)
 
 
@@ -70,6 +70,6 @@ def test_debug_shows_the_request_loggers() -> None:
 
     logging.getLogger().setLevel(logging.DEBUG)
     configure_logging("DEBUG")
-    for name in ("httpx", "httpcore", "alembic"):
+    for name in ("httpx2", "httpcore2", "alembic"):
         assert logging.getLogger(name).level == logging.NOTSET
-    assert logging.getLogger("httpx").isEnabledFor(logging.DEBUG)
+    assert logging.getLogger("httpx2").isEnabledFor(logging.DEBUG)

@@ -1,6 +1,6 @@
 """The one exception tree of zoomaudit.
 
-Every failure the program can explain to a person is one of these. Foreign exceptions (httpx,
+Every failure the program can explain to a person is one of these. Foreign exceptions (httpx2,
 SQLAlchemy, YAML, pydantic) are mapped to them at the boundary where they occur, and
 the CLI maps them to exit codes in exactly one place (``cli.app``). The exit codes are defined
 here, beside the tree that decides them (a public contract: docs/cli.md)::

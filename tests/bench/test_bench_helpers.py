@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-import httpx
+import httpx2
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,8 +106,8 @@ def test_the_stats_route_reads_the_sandbox_log_and_leaves_other_routes_to_the_sa
     app = create_app(state)
 
     async def go() -> tuple[int, dict[str, object]]:
-        transport = httpx.ASGITransport(app=StatsRoute(app, runtime(app).log))
-        async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as client:
+        transport = httpx2.ASGITransport(app=StatsRoute(app, runtime(app).log))
+        async with httpx2.AsyncClient(transport=transport, base_url="http://sandbox") as client:
             denied = await client.get("/v2/users")  # no token: the sandbox answers 401 and logs it
             stats = await client.get("/_bench/stats", params={"since": 0})
             return denied.status_code, stats.json()

@@ -1,6 +1,6 @@
 """Fixtures of the console's view tests: a real SQLite store, seeded runs and fix plans, fake Zoom actions.
 
-The views are driven over HTTP (httpx against the ASGI app) exactly as a browser would: a session
+The views are driven over HTTP (httpx2 against the ASGI app) exactly as a browser would: a session
 cookie, form posts with the page's CSRF token. Zoom is not involved here; the browser tests use the
 sandbox.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from zoomaudit.findings import Finding, Pass, Violation
@@ -176,9 +176,9 @@ def app(settings: Settings, store: Store, actions: FakeActions, clock: Clock) ->
 
 
 @pytest.fixture
-async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://console.test") as c:
+async def client(app: Any) -> AsyncIterator[httpx2.AsyncClient]:
+    transport = httpx2.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx2.AsyncClient(transport=transport, base_url="http://console.test") as c:
         yield c
 
 
@@ -191,14 +191,14 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-async def login(client: httpx.AsyncClient, email: str = ADMIN, password: str = PASSWORD) -> httpx.Response:
+async def login(client: httpx2.AsyncClient, email: str = ADMIN, password: str = PASSWORD) -> httpx2.Response:
     page = await client.get("/login")
     return await client.post(
         "/login", data={"csrf": csrf_of(page.text), "email": email, "password": password, "next": "/"}
     )
 
 
-async def signed_in(client: httpx.AsyncClient, email: str = ADMIN, page: str = "/") -> str:
+async def signed_in(client: httpx2.AsyncClient, email: str = ADMIN, page: str = "/") -> str:
     """Sign in and return the CSRF token of ``page``."""
     response = await login(client, email)
     assert response.status_code == 303, response.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-import httpx
+import httpx2
 import pytest
 
 from zoomaudit.fixes.apply import ApplyResult
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_approving_a_fix_applies_it_as_the_signed_in_admin_and_shows_the_result(
-    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store
+    client: httpx2.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store
 ) -> None:
     token = await signed_in(client, ADMIN, "/fixes")
     fix_id = seeded.fixes[0]
@@ -39,7 +39,7 @@ async def test_approving_a_fix_applies_it_as_the_signed_in_admin_and_shows_the_r
 
 
 async def test_an_applied_fix_can_be_reverted_from_its_page(
-    client: httpx.AsyncClient, seeded: Seeded, store: Store
+    client: httpx2.AsyncClient, seeded: Seeded, store: Store
 ) -> None:
     token = await signed_in(client, ADMIN, "/fixes")
     fix_id = seeded.fixes[0]
@@ -54,7 +54,7 @@ async def test_an_applied_fix_can_be_reverted_from_its_page(
 
 
 async def test_a_revert_that_did_not_happen_says_why_and_keeps_the_fix_applied(
-    client: httpx.AsyncClient, seeded: Seeded, store: Store, actions: FakeActions
+    client: httpx2.AsyncClient, seeded: Seeded, store: Store, actions: FakeActions
 ) -> None:
     token = await signed_in(client, ADMIN, "/fixes")
     fix_id = seeded.fixes[0]
@@ -74,7 +74,7 @@ class _BusyLane:
 
 
 async def test_while_an_audit_uses_zoom_an_approval_waits_on_its_job_page_not_in_the_request(
-    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store
+    client: httpx2.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store
 ) -> None:
     token = await signed_in(client, ADMIN, "/fixes")
     fix_id = seeded.fixes[0]
@@ -97,7 +97,7 @@ async def test_while_an_audit_uses_zoom_an_approval_waits_on_its_job_page_not_in
 
 
 async def test_while_an_audit_uses_zoom_a_revert_waits_on_its_job_page_and_says_how_it_ended(
-    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store
+    client: httpx2.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store
 ) -> None:
     token = await signed_in(client, ADMIN, "/fixes")
     fix_id = seeded.fixes[0]
@@ -113,7 +113,7 @@ async def test_while_an_audit_uses_zoom_a_revert_waits_on_its_job_page_and_says_
 
 
 async def test_rejecting_needs_a_reason_and_records_it(
-    client: httpx.AsyncClient, seeded: Seeded, store: Store
+    client: httpx2.AsyncClient, seeded: Seeded, store: Store
 ) -> None:
     token = await signed_in(client, ADMIN, "/fixes")
     fix_id = seeded.fixes[1]
@@ -132,7 +132,7 @@ async def test_rejecting_needs_a_reason_and_records_it(
 
 
 async def test_bulk_approval_covers_only_the_policy_and_the_fixes_on_the_page(
-    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store
+    client: httpx2.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store
 ) -> None:
     token = await signed_in(client, ADMIN, "/fixes")
     other_policy = seed_fix(store, 3001, policy="passcode", body={"password": "Zq81736"})
@@ -151,7 +151,7 @@ async def test_bulk_approval_covers_only_the_policy_and_the_fixes_on_the_page(
     assert get_fix(store, queued_later).status == "pending"
 
 
-async def _finished_job(client: httpx.AsyncClient, location: str) -> str:
+async def _finished_job(client: httpx2.AsyncClient, location: str) -> str:
     assert location.startswith("/jobs/")
     for _ in range(200):
         html = (await client.get(location)).text
@@ -162,7 +162,7 @@ async def _finished_job(client: httpx.AsyncClient, location: str) -> str:
 
 
 async def test_a_bulk_approval_says_plainly_which_fixes_did_not_apply_and_why(
-    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store
+    client: httpx2.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store
 ) -> None:
     stale, applied = seeded.fixes
     actions.outcomes[stale] = ("stale", "settings.waiting_room changed since the plan: now on")
@@ -181,7 +181,7 @@ async def test_a_bulk_approval_says_plainly_which_fixes_did_not_apply_and_why(
 
 
 async def test_a_long_queue_shows_a_page_of_each_policy_and_links_to_the_rest(
-    client: httpx.AsyncClient, store: Store
+    client: httpx2.AsyncClient, store: Store
 ) -> None:
     for n in range(27):
         seed_fix(store, 5000 + n)
@@ -196,7 +196,7 @@ async def test_a_long_queue_shows_a_page_of_each_policy_and_links_to_the_rest(
 
 
 async def test_the_fix_queue_offers_bulk_approval_per_policy(
-    client: httpx.AsyncClient, seeded: Seeded
+    client: httpx2.AsyncClient, seeded: Seeded
 ) -> None:
     await signed_in(client, ADMIN)
     html = (await client.get("/fixes")).text
@@ -205,7 +205,7 @@ async def test_the_fix_queue_offers_bulk_approval_per_policy(
 
 
 async def test_a_viewer_sees_the_queue_without_buttons_and_is_refused_on_the_server(
-    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store
+    client: httpx2.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store
 ) -> None:
     token = await signed_in(client, VIEWER, "/fixes")
     html = (await client.get("/fixes")).text
@@ -229,7 +229,7 @@ async def test_a_viewer_sees_the_queue_without_buttons_and_is_refused_on_the_ser
 
 @pytest.mark.parametrize("token", [None, "", "forged-token"])
 async def test_a_post_without_a_valid_csrf_token_is_refused(
-    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store, token: str | None
+    client: httpx2.AsyncClient, seeded: Seeded, actions: FakeActions, store: Store, token: str | None
 ) -> None:
     await signed_in(client, ADMIN)
     data = {"fix_id": seeded.fixes[0], "decision": "approve"}
@@ -241,17 +241,17 @@ async def test_a_post_without_a_valid_csrf_token_is_refused(
     assert get_fix(store, seeded.fixes[0]).status == "pending"
 
 
-async def test_a_post_without_a_session_is_refused(client: httpx.AsyncClient, seeded: Seeded) -> None:
+async def test_a_post_without_a_session_is_refused(client: httpx2.AsyncClient, seeded: Seeded) -> None:
     response = await client.post("/fixes/decide", data={"fix_id": seeded.fixes[0], "decision": "approve"})
     assert response.status_code == 403
 
 
 async def test_another_sessions_csrf_token_does_not_work(
-    client: httpx.AsyncClient, app: object, seeded: Seeded, actions: FakeActions
+    client: httpx2.AsyncClient, app: object, seeded: Seeded, actions: FakeActions
 ) -> None:
     token = await signed_in(client, ADMIN)
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 1))  # type: ignore[arg-type]
-    async with httpx.AsyncClient(transport=transport, base_url="http://console.test") as second:
+    transport = httpx2.ASGITransport(app=app, client=("203.0.113.8", 1))  # type: ignore[arg-type]
+    async with httpx2.AsyncClient(transport=transport, base_url="http://console.test") as second:
         await signed_in(second, ADMIN)
         response = await second.post(
             "/fixes/decide", data={"csrf": token, "fix_id": seeded.fixes[0], "decision": "approve"}
@@ -261,7 +261,7 @@ async def test_another_sessions_csrf_token_does_not_work(
 
 
 async def test_waivers_are_added_and_removed_as_the_signed_in_admin(
-    client: httpx.AsyncClient, store: Store
+    client: httpx2.AsyncClient, store: Store
 ) -> None:
     token = await signed_in(client, ADMIN, "/waivers")
     response = await client.post(
@@ -297,7 +297,7 @@ async def test_waivers_are_added_and_removed_as_the_signed_in_admin(
     ],
 )
 async def test_a_bad_waiver_is_explained_and_keeps_the_form(
-    client: httpx.AsyncClient, store: Store, form: dict[str, str], message: str
+    client: httpx2.AsyncClient, store: Store, form: dict[str, str], message: str
 ) -> None:
     token = await signed_in(client, ADMIN, "/waivers")
     response = await client.post("/waivers", data={"csrf": token, "policy": "waiting-room", **form})
@@ -307,7 +307,7 @@ async def test_a_bad_waiver_is_explained_and_keeps_the_form(
 
 
 async def test_audit_now_runs_in_the_background_and_shows_the_run_when_done(
-    client: httpx.AsyncClient, actions: FakeActions
+    client: httpx2.AsyncClient, actions: FakeActions
 ) -> None:
     token = await signed_in(client, ADMIN, "/audit")
     response = await client.post("/audit", data={"csrf": token, "scope": "meeting", "meeting_id": "9001"})
@@ -327,7 +327,7 @@ async def test_audit_now_runs_in_the_background_and_shows_the_run_when_done(
 
 
 async def test_audit_now_for_the_whole_account_and_a_bad_meeting_id(
-    client: httpx.AsyncClient, actions: FakeActions
+    client: httpx2.AsyncClient, actions: FakeActions
 ) -> None:
     token = await signed_in(client, ADMIN, "/audit")
     bad = await client.post("/audit", data={"csrf": token, "scope": "meeting", "meeting_id": "12ab"})
@@ -342,7 +342,7 @@ async def test_audit_now_for_the_whole_account_and_a_bad_meeting_id(
     assert actions.audits == [AccountScope()]
 
 
-async def test_a_failed_audit_says_why(client: httpx.AsyncClient, actions: FakeActions) -> None:
+async def test_a_failed_audit_says_why(client: httpx2.AsyncClient, actions: FakeActions) -> None:
     from zoomaudit.errors import UnknownMeeting
 
     async def unknown(scope: Scope) -> object:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from zoomaudit.fixes.queue import get_fix
@@ -36,7 +36,7 @@ class Body:
             yield b"a" * self.size
 
 
-async def test_a_signed_out_post_is_refused_before_its_body_is_read(client: httpx.AsyncClient) -> None:
+async def test_a_signed_out_post_is_refused_before_its_body_is_read(client: httpx2.AsyncClient) -> None:
     body = Body(chunks=64)  # 1 MiB nobody should have to hold in memory
     response = await client.post(
         "/fixes/decide",
@@ -48,7 +48,7 @@ async def test_a_signed_out_post_is_refused_before_its_body_is_read(client: http
 
 
 async def test_a_large_form_is_refused_without_acting(
-    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions
+    client: httpx2.AsyncClient, seeded: Seeded, actions: FakeActions
 ) -> None:
     csrf = await signed_in(client, page="/fixes")
     response = await client.post(
@@ -60,7 +60,7 @@ async def test_a_large_form_is_refused_without_acting(
 
 
 async def test_a_multipart_post_is_refused_without_acting(
-    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions
+    client: httpx2.AsyncClient, seeded: Seeded, actions: FakeActions
 ) -> None:
     csrf = await signed_in(client, page="/fixes")
     response = await client.post(
@@ -72,7 +72,7 @@ async def test_a_multipart_post_is_refused_without_acting(
     assert actions.approved == []
 
 
-async def test_the_login_form_is_bounded_too(client: httpx.AsyncClient) -> None:
+async def test_the_login_form_is_bounded_too(client: httpx2.AsyncClient) -> None:
     csrf = csrf_of((await client.get("/login")).text)
     response = await client.post(
         "/login", data={"csrf": csrf, "email": ADMIN, "password": "p" * 100_000, "next": "/"}
@@ -81,7 +81,7 @@ async def test_the_login_form_is_bounded_too(client: httpx.AsyncClient) -> None:
 
 
 async def test_bulk_approval_of_a_full_policy_page_still_fits(
-    client: httpx.AsyncClient, seeded: Seeded, actions: Any
+    client: httpx2.AsyncClient, seeded: Seeded, actions: Any
 ) -> None:
     csrf = await signed_in(client, page="/fixes")
     shown = [f"fx-{n:08x}" for n in range(1000)] + seeded.fixes
@@ -93,7 +93,7 @@ async def test_bulk_approval_of_a_full_policy_page_still_fits(
 
 
 async def test_a_non_ascii_csrf_token_is_refused_not_an_error(
-    client: httpx.AsyncClient, seeded: Seeded, store: Store
+    client: httpx2.AsyncClient, seeded: Seeded, store: Store
 ) -> None:
     await signed_in(client, page="/fixes")
     response = await client.post(
@@ -109,8 +109,8 @@ async def test_a_non_ascii_csrf_token_is_refused_not_an_error(
 
 
 async def test_a_non_ascii_session_cookie_is_signed_out_not_an_error(app: Any) -> None:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://console.test") as c:
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://console.test") as c:
         cookie = "zoomaudit_session=abc.\u00e9\u00e9".encode("latin-1")
         response = await c.get("/", headers=[(b"cookie", cookie)])
     assert response.status_code == 303
@@ -118,7 +118,7 @@ async def test_a_non_ascii_session_cookie_is_signed_out_not_an_error(app: Any) -
 
 
 async def test_sign_ins_sent_at_once_get_no_more_checks_than_the_address_allows(
-    client: httpx.AsyncClient, app: Any, clock: Clock
+    client: httpx2.AsyncClient, app: Any, clock: Clock
 ) -> None:
     # The fixture allows 6 failures per address: all 12 guesses arrive before any is checked, and
     # only 6 are counted (the others meet the delay, unchecked and uncounted).
@@ -145,8 +145,8 @@ async def test_guesses_at_one_account_sent_at_once_stop_at_its_allowance(
     # Each guess from its own address: only the account's own delay (after 3 in the fixture) holds
     # them. The third failure starts a 1-second delay; every later guess is refused unchecked.
     async def guess(n: int, password: str = "guess guess") -> int:
-        transport = httpx.ASGITransport(app=app, client=(f"198.51.100.{n}", 40000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://console.test") as c:
+        transport = httpx2.ASGITransport(app=app, client=(f"198.51.100.{n}", 40000))
+        async with httpx2.AsyncClient(transport=transport, base_url="http://console.test") as c:
             return (await login(c, ADMIN, password)).status_code
 
     statuses = await asyncio.gather(*(guess(n) for n in range(8)))
@@ -162,7 +162,7 @@ async def test_guesses_at_one_account_sent_at_once_stop_at_its_allowance(
 
 @pytest.mark.parametrize("meeting_id", ["\u00b2", "9" * 5000, "99999999999999999999"])
 async def test_audit_now_refuses_odd_meeting_ids_with_a_message(
-    client: httpx.AsyncClient, actions: FakeActions, meeting_id: str
+    client: httpx2.AsyncClient, actions: FakeActions, meeting_id: str
 ) -> None:
     csrf = await signed_in(client, page="/audit")
     response = await client.post("/audit", data={"csrf": csrf, "scope": "meeting", "meeting_id": meeting_id})
@@ -173,7 +173,7 @@ async def test_audit_now_refuses_odd_meeting_ids_with_a_message(
 
 @pytest.mark.parametrize("meeting_id", ["\u00b2", "-5", "99999999999999999999"])
 async def test_a_waiver_refuses_odd_meeting_ids_with_a_message(
-    client: httpx.AsyncClient, meeting_id: str
+    client: httpx2.AsyncClient, meeting_id: str
 ) -> None:
     csrf = await signed_in(client, page="/waivers")
     response = await client.post(
@@ -217,7 +217,7 @@ def test_a_console_secret_file_others_can_read_is_reported(
 
 @pytest.mark.parametrize("meeting_id", ["99999999999999999999", "9" * 5000, "12ab", "\u0661\u0662"])
 async def test_a_meeting_page_for_an_impossible_id_is_not_found(
-    client: httpx.AsyncClient, meeting_id: str
+    client: httpx2.AsyncClient, meeting_id: str
 ) -> None:
     await signed_in(client)
     response = await client.get(f"/meetings/{meeting_id}")
@@ -227,7 +227,7 @@ async def test_a_meeting_page_for_an_impossible_id_is_not_found(
 
 @pytest.mark.parametrize("waiver_id", ["99999999999999999999", "9" * 5000, "x"])
 async def test_removing_an_impossible_waiver_id_is_refused_with_a_message(
-    client: httpx.AsyncClient, waiver_id: str
+    client: httpx2.AsyncClient, waiver_id: str
 ) -> None:
     csrf = await signed_in(client, page="/waivers")
     response = await client.post(f"/waivers/{waiver_id}/remove", data={"csrf": csrf})

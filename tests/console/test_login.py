@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from zoomaudit.service.console.accounts import remove_admin
@@ -16,13 +16,13 @@ from .conftest import ADMIN, PASSWORD, VIEWER, Clock, csrf_of, login
 pytestmark = pytest.mark.anyio
 
 
-async def test_pages_send_a_signed_out_visitor_to_the_login_form(client: httpx.AsyncClient) -> None:
+async def test_pages_send_a_signed_out_visitor_to_the_login_form(client: httpx2.AsyncClient) -> None:
     response = await client.get("/meetings?severity=high")
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=/meetings%3Fseverity%3Dhigh"
 
 
-async def test_signing_in_sets_an_httponly_strict_session_cookie(client: httpx.AsyncClient) -> None:
+async def test_signing_in_sets_an_httponly_strict_session_cookie(client: httpx2.AsyncClient) -> None:
     response = await login(client)
     assert response.status_code == 303
     assert response.headers["location"] == "/"
@@ -36,15 +36,15 @@ async def test_signing_in_sets_an_httponly_strict_session_cookie(client: httpx.A
 
 
 async def test_the_cookie_is_secure_when_served_over_tls(app: Any) -> None:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="https://console.test") as tls:
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="https://console.test") as tls:
         response = await login(tls)
     cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("zoomaudit_session="))
     assert "Secure" in cookie
 
 
 async def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(
-    client: httpx.AsyncClient,
+    client: httpx2.AsyncClient,
 ) -> None:
     for email in (ADMIN, "nobody@example.org"):
         response = await login(client, email, "not the password")
@@ -53,7 +53,7 @@ async def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(
         assert "zoomaudit_session" not in response.headers.get("set-cookie", "")
 
 
-async def test_the_login_form_needs_its_csrf_token(client: httpx.AsyncClient) -> None:
+async def test_the_login_form_needs_its_csrf_token(client: httpx2.AsyncClient) -> None:
     await client.get("/login")
     response = await client.post("/login", data={"email": ADMIN, "password": PASSWORD})
     assert response.status_code == 403
@@ -61,7 +61,7 @@ async def test_the_login_form_needs_its_csrf_token(client: httpx.AsyncClient) ->
 
 
 async def test_failures_at_one_account_make_each_further_attempt_wait_longer(
-    client: httpx.AsyncClient, clock: Clock
+    client: httpx2.AsyncClient, clock: Clock
 ) -> None:
     for _ in range(3):  # the fixture's allowance
         assert (await login(client, ADMIN, "guess guess guess")).status_code == 401
@@ -79,15 +79,15 @@ async def test_failures_at_one_account_make_each_further_attempt_wait_longer(
 
 
 async def test_one_address_is_delayed_across_accounts_and_others_are_not(
-    client: httpx.AsyncClient, app: Any, clock: Clock
+    client: httpx2.AsyncClient, app: Any, clock: Clock
 ) -> None:
     for n in range(6):
         await login(client, f"someone{n}@example.org", "guess guess guess")
     refused = await login(client, VIEWER, PASSWORD)
     assert refused.status_code == 401
     assert "Wrong e-mail or password" in refused.text
-    other = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app, client=("198.51.100.9", 1)), base_url="http://console.test"
+    other = httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=app, client=("198.51.100.9", 1)), base_url="http://console.test"
     )
     async with other:
         assert (await login(other, VIEWER, PASSWORD)).status_code == 303
@@ -96,7 +96,7 @@ async def test_one_address_is_delayed_across_accounts_and_others_are_not(
 
 
 async def test_after_sign_in_the_visitor_returns_to_the_page_asked_for_but_never_off_site(
-    client: httpx.AsyncClient,
+    client: httpx2.AsyncClient,
 ) -> None:
     for target, expected in (("/fixes", "/fixes"), ("//evil.example/x", "/"), ("https://evil.example", "/")):
         page = await client.get(f"/login?next={target}")
@@ -107,7 +107,7 @@ async def test_after_sign_in_the_visitor_returns_to_the_page_asked_for_but_never
         client.cookies.clear()
 
 
-async def test_signing_out_ends_the_session_even_for_a_copied_cookie(client: httpx.AsyncClient) -> None:
+async def test_signing_out_ends_the_session_even_for_a_copied_cookie(client: httpx2.AsyncClient) -> None:
     await login(client)
     kept = client.cookies.get("zoomaudit_session")
     token = csrf_of((await client.get("/")).text)
@@ -118,14 +118,14 @@ async def test_signing_out_ends_the_session_even_for_a_copied_cookie(client: htt
     assert (await client.get("/")).status_code == 303
 
 
-async def test_removing_an_admin_ends_their_sessions(client: httpx.AsyncClient, store: Store) -> None:
+async def test_removing_an_admin_ends_their_sessions(client: httpx2.AsyncClient, store: Store) -> None:
     await login(client, VIEWER)
     assert (await client.get("/")).status_code == 200
     remove_admin(store, VIEWER)
     assert (await client.get("/")).status_code == 303
 
 
-async def test_pages_carry_a_strict_content_security_policy(client: httpx.AsyncClient) -> None:
+async def test_pages_carry_a_strict_content_security_policy(client: httpx2.AsyncClient) -> None:
     response = await client.get("/login")
     policy = response.headers["content-security-policy"]
     assert "default-src 'self'" in policy

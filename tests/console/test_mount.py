@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from zoomaudit.runner import Observer, RunOutcome
@@ -42,10 +42,10 @@ async def test_the_service_serves_the_console_and_audit_now_goes_through_the_ser
 ) -> None:
     runner = Runner()
     app = create_service_app(settings, runner=runner, start_scheduler=False)
-    transport = httpx.ASGITransport(app=app)
+    transport = httpx2.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://service.test") as client,
+        httpx2.AsyncClient(transport=transport, base_url="http://service.test") as client,
     ):
         home = await client.get("/")
         assert home.status_code == 307
@@ -81,8 +81,8 @@ async def test_the_login_page_says_how_to_create_the_first_account(settings: Set
 
     with Store.from_settings(settings) as empty:
         app = create_console_app(settings, store=empty, secret=b"k" * 32)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://c.test"
+        async with httpx2.AsyncClient(
+            transport=httpx2.ASGITransport(app=app), base_url="http://c.test"
         ) as client:
             page = await client.get("/login")
             assert "zoomaudit admins add EMAIL" in page.text
@@ -99,8 +99,8 @@ async def test_the_demo_admin_can_sign_in_and_is_reset_each_time(settings: Setti
     assert password != first
     with Store.from_settings(settings) as opened:
         app = create_console_app(settings, store=opened, secret=b"k" * 32)
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://c.test"
+        async with httpx2.AsyncClient(
+            transport=httpx2.ASGITransport(app=app), base_url="http://c.test"
         ) as client:
             assert (await login(client, email, first)).status_code == 401
             assert (await login(client, email, password)).status_code == 303

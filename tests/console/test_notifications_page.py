@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
+import httpx2
 import pytest
 
 from zoomaudit.store import Store
@@ -33,7 +33,7 @@ def deliver(
 
 
 async def test_the_log_newest_first_with_masked_channels_and_a_kind_filter(
-    client: httpx.AsyncClient, store: Store
+    client: httpx2.AsyncClient, store: Store
 ) -> None:
     deliver(store, "digest", "sent", "zoomaudit: 3 unsafe session(s)", 90)
     deliver(
@@ -52,6 +52,6 @@ async def test_the_log_newest_first_with_masked_channels_and_a_kind_filter(
     assert "URGENT" not in only_digests
 
 
-async def test_nothing_sent_yet(client: httpx.AsyncClient) -> None:
+async def test_nothing_sent_yet(client: httpx2.AsyncClient) -> None:
     await login(client)
     assert "Nothing has been sent yet." in (await client.get("/notifications")).text

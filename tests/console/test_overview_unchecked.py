@@ -7,7 +7,7 @@ import html as htmllib
 import re
 from datetime import datetime, timedelta
 
-import httpx
+import httpx2
 import pytest
 
 from zoomaudit.findings import Finding
@@ -69,7 +69,7 @@ def test_the_overview_data_carries_the_unchecked_violations(store: Store) -> Non
 
 
 async def test_the_overview_counts_and_lists_violations_outside_the_older_runs_scope(
-    client: httpx.AsyncClient, store: Store
+    client: httpx2.AsyncClient, store: Store
 ) -> None:
     seed_two_runs(store)
     await login(client)
@@ -90,7 +90,7 @@ async def test_the_overview_counts_and_lists_violations_outside_the_older_runs_s
 
 
 async def test_no_unchecked_sections_when_both_runs_read_everything(
-    client: httpx.AsyncClient, store: Store
+    client: httpx2.AsyncClient, store: Store
 ) -> None:
     seed_run(store, [violation(1001, "waiting-room")], at=NOW - timedelta(days=1))
     seed_run(store, [violation(1001, "waiting-room"), violation(1002, "waiting-room")])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-import httpx
+import httpx2
 import pytest
 from pydantic import SecretStr
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.anyio
     ],
 )
 async def test_an_empty_store_gives_clear_empty_states(
-    client: httpx.AsyncClient, page: str, says: str
+    client: httpx2.AsyncClient, page: str, says: str
 ) -> None:
     await login(client)
     response = await client.get(page)
@@ -38,7 +38,7 @@ async def test_an_empty_store_gives_clear_empty_states(
 
 
 async def test_the_overview_shows_the_latest_run_severities_policies_trend_and_changes(
-    client: httpx.AsyncClient, seeded: Seeded
+    client: httpx2.AsyncClient, seeded: Seeded
 ) -> None:
     await login(client)
     html = (await client.get("/")).text
@@ -57,7 +57,7 @@ async def test_the_overview_shows_the_latest_run_severities_policies_trend_and_c
 
 
 async def test_the_meeting_list_is_worst_first_and_filters_by_severity_policy_status_and_host(
-    client: httpx.AsyncClient, seeded: Seeded
+    client: httpx2.AsyncClient, seeded: Seeded
 ) -> None:
     await login(client)
 
@@ -75,7 +75,7 @@ async def test_the_meeting_list_is_worst_first_and_filters_by_severity_policy_st
 
 
 async def test_the_group_filter_uses_zoom_group_membership(
-    client: httpx.AsyncClient, seeded: Seeded, actions: FakeActions
+    client: httpx2.AsyncClient, seeded: Seeded, actions: FakeActions
 ) -> None:
     actions.group_map = {"Staff": ["u-bob"], "Youth workers": ["u-alice"]}
     await login(client)
@@ -85,7 +85,7 @@ async def test_the_group_filter_uses_zoom_group_membership(
 
 
 async def test_a_meeting_page_shows_each_control_with_its_value_tier_lock_findings_and_fixes(
-    client: httpx.AsyncClient, seeded: Seeded
+    client: httpx2.AsyncClient, seeded: Seeded
 ) -> None:
     await login(client)
     html = (await client.get("/meetings/1002")).text
@@ -103,7 +103,7 @@ async def test_a_meeting_page_shows_each_control_with_its_value_tier_lock_findin
     assert "Waiting for a decision" in html
 
 
-async def test_an_unknown_meeting_is_a_plain_404(client: httpx.AsyncClient, seeded: Seeded) -> None:
+async def test_an_unknown_meeting_is_a_plain_404(client: httpx2.AsyncClient, seeded: Seeded) -> None:
     await login(client)
     response = await client.get("/meetings/424242")
     assert response.status_code == 404
@@ -111,7 +111,7 @@ async def test_an_unknown_meeting_is_a_plain_404(client: httpx.AsyncClient, seed
 
 
 async def test_a_run_page_lists_its_findings_and_an_unknown_run_is_404(
-    client: httpx.AsyncClient, seeded: Seeded
+    client: httpx2.AsyncClient, seeded: Seeded
 ) -> None:
     await login(client, VIEWER)
     html = (await client.get(f"/runs/{seeded.runs[0]}")).text
@@ -120,7 +120,7 @@ async def test_a_run_page_lists_its_findings_and_an_unknown_run_is_404(
 
 
 async def test_the_trail_lists_every_transition_and_filters_by_fix(
-    client: httpx.AsyncClient, seeded: Seeded
+    client: httpx2.AsyncClient, seeded: Seeded
 ) -> None:
     await login(client)
     html = (await client.get("/trail")).text
@@ -132,7 +132,7 @@ async def test_the_trail_lists_every_transition_and_filters_by_fix(
     assert (await client.get("/trail?fix=fx-nope")).status_code == 404
 
 
-async def test_passcodes_in_fix_plans_are_never_rendered(client: httpx.AsyncClient, store: Store) -> None:
+async def test_passcodes_in_fix_plans_are_never_rendered(client: httpx2.AsyncClient, store: Store) -> None:
     fix_id = seed_fix(store, 2001, policy="passcode", body={"password": "Zq81736"}, before={"password": ""})
     await login(client)
     for page in ("/fixes", f"/fixes/{fix_id}", "/meetings/2001", "/trail"):
@@ -142,7 +142,7 @@ async def test_passcodes_in_fix_plans_are_never_rendered(client: httpx.AsyncClie
     assert "generated when applied" in (await client.get(f"/fixes/{fix_id}")).text
 
 
-async def test_static_assets_ship_in_the_package(client: httpx.AsyncClient) -> None:
+async def test_static_assets_ship_in_the_package(client: httpx2.AsyncClient) -> None:
     for asset in ("/static/console.css", "/static/console.js"):
         response = await client.get(asset)
         assert response.status_code == 200
@@ -150,7 +150,7 @@ async def test_static_assets_ship_in_the_package(client: httpx.AsyncClient) -> N
 
 
 async def test_no_page_shows_a_secret_or_a_password_hash(
-    client: httpx.AsyncClient, seeded: Seeded, store: Store, app: object
+    client: httpx2.AsyncClient, seeded: Seeded, store: Store, app: object
 ) -> None:
     from sqlalchemy import select
 
@@ -170,7 +170,7 @@ async def test_no_page_shows_a_secret_or_a_password_hash(
 
 
 async def test_the_meeting_list_uses_the_latest_whole_account_run_not_a_newer_single_meeting_run(
-    client: httpx.AsyncClient, seeded: Seeded, store: Store
+    client: httpx2.AsyncClient, seeded: Seeded, store: Store
 ) -> None:
     from datetime import timedelta
 
@@ -185,7 +185,7 @@ async def test_the_meeting_list_uses_the_latest_whole_account_run_not_a_newer_si
 
 
 async def test_with_only_single_meeting_runs_the_meeting_list_shows_the_newest(
-    client: httpx.AsyncClient, store: Store
+    client: httpx2.AsyncClient, store: Store
 ) -> None:
     from .conftest import seed_run, violation
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from starlette.routing import Route
 
@@ -59,7 +59,7 @@ FORM = {
 
 
 async def test_every_post_route_refuses_a_missing_or_forged_csrf_token(
-    client: httpx.AsyncClient, app: Any, seeded: Seeded, actions: FakeActions, store: Store
+    client: httpx2.AsyncClient, app: Any, seeded: Seeded, actions: FakeActions, store: Store
 ) -> None:
     await signed_in(client, ADMIN)
     for path in post_routes(app):
@@ -77,7 +77,7 @@ async def test_every_post_route_refuses_a_missing_or_forged_csrf_token(
 
 
 async def test_every_write_route_refuses_a_viewer_with_a_valid_token(
-    client: httpx.AsyncClient, app: Any, seeded: Seeded, actions: FakeActions, store: Store
+    client: httpx2.AsyncClient, app: Any, seeded: Seeded, actions: FakeActions, store: Store
 ) -> None:
     token = await signed_in(client, VIEWER)
     for path in post_routes(app):
@@ -92,7 +92,7 @@ async def test_every_write_route_refuses_a_viewer_with_a_valid_token(
 
 
 async def test_a_viewer_cannot_remove_a_waiver(
-    client: httpx.AsyncClient, app: Any, actions: FakeActions, store: Store
+    client: httpx2.AsyncClient, app: Any, actions: FakeActions, store: Store
 ) -> None:
     admin_token = await signed_in(client, ADMIN, "/waivers")
     added = await client.post(
@@ -107,8 +107,8 @@ async def test_a_viewer_cannot_remove_a_waiver(
     )
     assert added.status_code == 303
     [waiver] = list_waivers(store)
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 1))
-    async with httpx.AsyncClient(transport=transport, base_url="http://console.test") as viewer:
+    transport = httpx2.ASGITransport(app=app, client=("203.0.113.9", 1))
+    async with httpx2.AsyncClient(transport=transport, base_url="http://console.test") as viewer:
         token = await signed_in(viewer, VIEWER, "/waivers")
         response = await viewer.post(f"/waivers/{waiver.id}/remove", data={"csrf": token})
     assert response.status_code == 403

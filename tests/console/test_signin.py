@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import zoomaudit.service.console.passwords as passwords
@@ -32,9 +32,9 @@ def console_app(settings: Settings, store: Store, actions: FakeActions, clock: C
     )
 
 
-def client_of(app: Any, peer: str = "203.0.113.7", **headers: str) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, client=(peer, 50000))
-    return httpx.AsyncClient(transport=transport, base_url="http://console.test", headers=headers)
+def client_of(app: Any, peer: str = "203.0.113.7", **headers: str) -> httpx2.AsyncClient:
+    transport = httpx2.ASGITransport(app=app, client=(peer, 50000))
+    return httpx2.AsyncClient(transport=transport, base_url="http://console.test", headers=headers)
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def hash_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 async def test_unknown_wrong_and_delayed_sign_ins_get_byte_identical_answers(
-    client: httpx.AsyncClient, hash_checks: list[str]
+    client: httpx2.AsyncClient, hash_checks: list[str]
 ) -> None:
     unknown = await login(client, "nobody@example.org", "guess guess guess")
     for _ in range(3):  # the fixture's allowance for one account
@@ -70,7 +70,7 @@ async def test_unknown_wrong_and_delayed_sign_ins_get_byte_identical_answers(
 
 
 async def test_an_unknown_account_and_a_delayed_address_still_cost_one_hash(
-    client: httpx.AsyncClient, hash_checks: list[str]
+    client: httpx2.AsyncClient, hash_checks: list[str]
 ) -> None:
     await login(client, "nobody@example.org", "guess guess guess")
     assert hash_checks == [passwords.dummy_hash()]
@@ -97,7 +97,7 @@ async def test_guesses_through_the_proxy_do_not_keep_the_admin_out(
         assert (await login(admin)).status_code == 303
 
 
-async def test_forwarded_for_from_an_untrusted_peer_is_ignored(client: httpx.AsyncClient) -> None:
+async def test_forwarded_for_from_an_untrusted_peer_is_ignored(client: httpx2.AsyncClient) -> None:
     for n in range(6):
         client.headers["X-Forwarded-For"] = f"192.0.2.{n}"
         await login(client, f"random{n}@example.org", "guess guess")
@@ -133,7 +133,7 @@ def test_trusted_proxies_must_be_addresses_or_networks() -> None:
 
 
 async def test_signing_out_survives_a_restart(
-    client: httpx.AsyncClient, settings: Settings, store: Store, actions: FakeActions, clock: Clock
+    client: httpx2.AsyncClient, settings: Settings, store: Store, actions: FakeActions, clock: Clock
 ) -> None:
     from .conftest import csrf_of
 
@@ -146,14 +146,14 @@ async def test_signing_out_survives_a_restart(
         assert (await copy.get("/")).status_code == 303
 
 
-async def test_a_new_password_ends_the_sessions(client: httpx.AsyncClient, store: Store) -> None:
+async def test_a_new_password_ends_the_sessions(client: httpx2.AsyncClient, store: Store) -> None:
     await login(client)
     set_password(store, ADMIN, "another long password")
     assert (await client.get("/")).status_code == 303
 
 
 async def test_an_idle_session_is_signed_out_and_a_used_one_is_not(
-    client: httpx.AsyncClient, clock: Clock
+    client: httpx2.AsyncClient, clock: Clock
 ) -> None:
     await login(client)
     for _ in range(3):
@@ -189,7 +189,7 @@ def _old_scrypt_hash(password: str) -> str:
     return f"scrypt$16384$8$1${b64(salt)}${b64(digest)}"
 
 
-async def test_an_old_hash_is_replaced_at_the_next_sign_in(client: httpx.AsyncClient, store: Store) -> None:
+async def test_an_old_hash_is_replaced_at_the_next_sign_in(client: httpx2.AsyncClient, store: Store) -> None:
     email = "old@example.org"
     store.admins.create(email, "admin", _old_scrypt_hash(PASSWORD), now=NOW)
     assert (await login(client, email)).status_code == 303
@@ -211,8 +211,8 @@ def test_only_current_argon2id_hashes_are_kept() -> None:
 
 
 async def test_hsts_is_sent_over_https_only(app: Any) -> None:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="https://console.test") as tls:
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="https://console.test") as tls:
         assert "max-age=" in (await tls.get("/login")).headers["strict-transport-security"]
-    async with httpx.AsyncClient(transport=transport, base_url="http://console.test") as plain:
+    async with httpx2.AsyncClient(transport=transport, base_url="http://console.test") as plain:
         assert "strict-transport-security" not in (await plain.get("/login")).headers

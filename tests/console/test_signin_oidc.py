@@ -1,6 +1,6 @@
 """Issue 19: signing in to the console with an OpenID Connect provider.
 
-The console runs in-process (httpx over ASGI, as in the other console tests); the provider is real,
+The console runs in-process (httpx2 over ASGI, as in the other console tests); the provider is real,
 on loopback (``oidc_provider.py``), and the console's authlib client reaches it over HTTP. The
 browser's part is played by hand: follow the console's redirect to the provider, take the
 provider's "Continue" link back to the console's callback.
@@ -15,7 +15,7 @@ from datetime import timedelta
 from http.cookies import SimpleCookie
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from joserfc.jwk import RSAKey
 
@@ -63,14 +63,14 @@ def app(settings: Settings, store: Store, actions: FakeActions, clock: Clock) ->
 
 
 @pytest.fixture
-async def elsewhere() -> AsyncIterator[httpx.AsyncClient]:
+async def elsewhere() -> AsyncIterator[httpx2.AsyncClient]:
     """The browser's requests to the provider (another site)."""
-    async with httpx.AsyncClient() as c:
+    async with httpx2.AsyncClient() as c:
         yield c
 
 
 async def to_provider(
-    client: httpx.AsyncClient, elsewhere: httpx.AsyncClient, start: str = "/signin/oidc"
+    client: httpx2.AsyncClient, elsewhere: httpx2.AsyncClient, start: str = "/signin/oidc"
 ) -> str:
     """Start a sign-in and "continue" at the provider: the callback address it sends us back to."""
     begin = await client.get(start)
@@ -83,12 +83,12 @@ async def to_provider(
 
 
 async def sign_in(
-    client: httpx.AsyncClient, elsewhere: httpx.AsyncClient, start: str = "/signin/oidc"
-) -> httpx.Response:
+    client: httpx2.AsyncClient, elsewhere: httpx2.AsyncClient, start: str = "/signin/oidc"
+) -> httpx2.Response:
     return await client.get(await to_provider(client, elsewhere, start))
 
 
-def set_cookies(response: httpx.Response) -> dict[str, Any]:
+def set_cookies(response: httpx2.Response) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for header in response.headers.get_list("set-cookie"):
         jar: SimpleCookie = SimpleCookie()
@@ -140,7 +140,7 @@ def test_an_unverified_email_is_not_believed() -> None:
 
 
 async def test_an_admin_signs_in_with_the_provider_and_lands_where_they_were_going(
-    client: httpx.AsyncClient, elsewhere: httpx.AsyncClient, provider: Provider, store: Store
+    client: httpx2.AsyncClient, elsewhere: httpx2.AsyncClient, provider: Provider, store: Store
 ) -> None:
     done = await sign_in(client, elsewhere, "/signin/oidc?next=/runs")
     assert done.status_code == 200, done.text
@@ -162,7 +162,7 @@ async def test_an_admin_signs_in_with_the_provider_and_lands_where_they_were_goi
 
 
 async def test_the_transaction_cookie_survives_a_cross_site_return_and_the_session_cookie_would_not(
-    client: httpx.AsyncClient, elsewhere: httpx.AsyncClient
+    client: httpx2.AsyncClient, elsewhere: httpx2.AsyncClient
 ) -> None:
     begin = await client.get("/signin/oidc")
     transaction = set_cookies(begin)[TRANSACTION]
@@ -181,16 +181,16 @@ async def test_the_transaction_cookie_survives_a_cross_site_return_and_the_sessi
     assert cookies[TRANSACTION]["max-age"] == "0"
 
 
-async def test_the_transaction_holds_no_readable_secret(client: httpx.AsyncClient) -> None:
+async def test_the_transaction_holds_no_readable_secret(client: httpx2.AsyncClient) -> None:
     begin = await client.get("/signin/oidc")
     sealed = set_cookies(begin)[TRANSACTION].value
-    state = httpx.URL(begin.headers["location"]).params["state"]
+    state = httpx2.URL(begin.headers["location"]).params["state"]
     assert state not in sealed
     assert "code_verifier" not in sealed
 
 
 async def test_a_sign_in_without_its_transaction_cookie_is_refused(
-    client: httpx.AsyncClient, elsewhere: httpx.AsyncClient, store: Store
+    client: httpx2.AsyncClient, elsewhere: httpx2.AsyncClient, store: Store
 ) -> None:
     callback = await to_provider(client, elsewhere)
     client.cookies.delete(TRANSACTION)
@@ -201,7 +201,7 @@ async def test_a_sign_in_without_its_transaction_cookie_is_refused(
 
 
 async def test_a_transaction_older_than_ten_minutes_is_refused(
-    client: httpx.AsyncClient, elsewhere: httpx.AsyncClient, clock: Clock, store: Store
+    client: httpx2.AsyncClient, elsewhere: httpx2.AsyncClient, clock: Clock, store: Store
 ) -> None:
     callback = await to_provider(client, elsewhere)
     clock.now += timedelta(minutes=10, seconds=1)
@@ -211,7 +211,7 @@ async def test_a_transaction_older_than_ten_minutes_is_refused(
 
 
 async def test_a_wrong_state_is_refused(
-    client: httpx.AsyncClient, elsewhere: httpx.AsyncClient, provider: Provider, store: Store
+    client: httpx2.AsyncClient, elsewhere: httpx2.AsyncClient, provider: Provider, store: Store
 ) -> None:
     provider.misbehave = {"state": "forged-state"}
     refused = await sign_in(client, elsewhere)
@@ -224,7 +224,7 @@ async def test_a_wrong_state_is_refused(
 
 
 async def test_a_used_callback_cannot_be_replayed(
-    client: httpx.AsyncClient, elsewhere: httpx.AsyncClient, app: Any
+    client: httpx2.AsyncClient, elsewhere: httpx2.AsyncClient, app: Any
 ) -> None:
     begin = await client.get("/signin/oidc")
     sealed = client.cookies.get(TRANSACTION)
@@ -233,8 +233,8 @@ async def test_a_used_callback_cannot_be_replayed(
     assert (await client.get(callback)).status_code == 200
 
     # Someone who copied the transaction cookie and the callback address tries them again.
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://console.test"
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=app), base_url="http://console.test"
     ) as thief:
         thief.cookies.set(TRANSACTION, sealed or "", path="/signin/oidc/callback")
         replayed = await thief.get(callback)
@@ -244,12 +244,12 @@ async def test_a_used_callback_cannot_be_replayed(
 
 
 async def test_a_code_used_once_is_refused_by_the_provider_in_a_new_transaction(
-    client: httpx.AsyncClient, elsewhere: httpx.AsyncClient, provider: Provider, store: Store
+    client: httpx2.AsyncClient, elsewhere: httpx2.AsyncClient, provider: Provider, store: Store
 ) -> None:
     first = await to_provider(client, elsewhere)
     assert (await client.get(first)).status_code == 200
-    used_code = httpx.URL(first).params["code"]
-    second = httpx.URL(await to_provider(client, elsewhere))
+    used_code = httpx2.URL(first).params["code"]
+    second = httpx2.URL(await to_provider(client, elsewhere))
     replay = second.copy_set_param("code", used_code)
     refused = await client.get(str(replay))
     assert refused.status_code == 400
@@ -266,8 +266,8 @@ async def test_a_code_used_once_is_refused_by_the_provider_in_a_new_transaction(
     ],
 )
 async def test_an_id_token_with_a_wrong_claim_is_refused(
-    client: httpx.AsyncClient,
-    elsewhere: httpx.AsyncClient,
+    client: httpx2.AsyncClient,
+    elsewhere: httpx2.AsyncClient,
     provider: Provider,
     store: Store,
     misbehaviour: dict[str, Any],
@@ -282,7 +282,7 @@ async def test_an_id_token_with_a_wrong_claim_is_refused(
 
 
 async def test_an_id_token_signed_by_another_key_is_refused(
-    client: httpx.AsyncClient, elsewhere: httpx.AsyncClient, provider: Provider, store: Store
+    client: httpx2.AsyncClient, elsewhere: httpx2.AsyncClient, provider: Provider, store: Store
 ) -> None:
     provider.misbehave = {"sign_with": RSAKey.generate_key(2048, parameters={"kid": "k1"})}
     refused = await sign_in(client, elsewhere)
@@ -292,7 +292,7 @@ async def test_an_id_token_signed_by_another_key_is_refused(
 
 
 async def test_someone_in_neither_list_is_told_so_and_nothing_is_created(
-    client: httpx.AsyncClient, elsewhere: httpx.AsyncClient, provider: Provider, store: Store
+    client: httpx2.AsyncClient, elsewhere: httpx2.AsyncClient, provider: Provider, store: Store
 ) -> None:
     before = len(store.admins.all())
     provider.user = {"sub": "u-9", "email": "mallory@example.org"}
@@ -305,7 +305,7 @@ async def test_someone_in_neither_list_is_told_so_and_nothing_is_created(
 
 
 async def test_an_unverified_email_gets_nobody_in(
-    client: httpx.AsyncClient, elsewhere: httpx.AsyncClient, provider: Provider, store: Store
+    client: httpx2.AsyncClient, elsewhere: httpx2.AsyncClient, provider: Provider, store: Store
 ) -> None:
     provider.user = {"sub": "u-2", "email": "alice@example.org", "email_verified": False}
     refused = await sign_in(client, elsewhere)
@@ -315,7 +315,7 @@ async def test_an_unverified_email_gets_nobody_in(
 
 
 async def test_a_viewer_by_domain_can_read_but_not_approve(
-    client: httpx.AsyncClient, elsewhere: httpx.AsyncClient, provider: Provider, store: Store
+    client: httpx2.AsyncClient, elsewhere: httpx2.AsyncClient, provider: Provider, store: Store
 ) -> None:
     provider.user = {"sub": "u-3", "email": "bob@trustees.example.org"}
     assert (await sign_in(client, elsewhere)).status_code == 200
@@ -329,8 +329,8 @@ async def test_a_viewer_by_domain_can_read_but_not_approve(
 
 
 async def test_a_group_member_is_an_admin_and_approvals_record_the_provider_identity(
-    client: httpx.AsyncClient,
-    elsewhere: httpx.AsyncClient,
+    client: httpx2.AsyncClient,
+    elsewhere: httpx2.AsyncClient,
     provider: Provider,
     store: Store,
     actions: FakeActions,
@@ -353,10 +353,10 @@ async def test_someone_taken_off_the_lists_is_refused_and_their_sessions_end(
     actions: FakeActions,
     clock: Clock,
     provider: Provider,
-    elsewhere: httpx.AsyncClient,
+    elsewhere: httpx2.AsyncClient,
 ) -> None:
-    def client_of(app: Any) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://console.test")
+    def client_of(app: Any) -> httpx2.AsyncClient:
+        return httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://console.test")
 
     def console(lists: dict[str, str]) -> Any:
         return create_console_app(
@@ -380,7 +380,7 @@ async def test_someone_taken_off_the_lists_is_refused_and_their_sessions_end(
 # ---- the login page and local accounts -----------------------------------------------------------------
 
 
-async def test_the_login_page_offers_the_provider_and_the_password_form(client: httpx.AsyncClient) -> None:
+async def test_the_login_page_offers_the_provider_and_the_password_form(client: httpx2.AsyncClient) -> None:
     page = await client.get("/login?next=/runs")
     assert 'href="/signin/oidc?next=/runs"' in page.text
     assert "Sign in with Example Org" in page.text
@@ -394,7 +394,9 @@ async def test_with_local_accounts_off_passwords_no_longer_sign_in(
     app = create_console_app(
         settings, store=store, actions=actions, clock=clock, secret=b"k" * 32, login_policy=POLICY
     )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://console.test") as c:
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=app), base_url="http://console.test"
+    ) as c:
         page = await c.get("/login")
         assert 'name="password"' not in page.text
         assert "Sign in with Example Org" in page.text
@@ -404,7 +406,7 @@ async def test_with_local_accounts_off_passwords_no_longer_sign_in(
 
 
 async def test_turning_local_accounts_off_ends_their_sessions(
-    client: httpx.AsyncClient, provider: Provider, store: Store, actions: FakeActions, clock: Clock
+    client: httpx2.AsyncClient, provider: Provider, store: Store, actions: FakeActions, clock: Clock
 ) -> None:
     assert (await login(client, ADMIN)).status_code == 303
     session = client.cookies.get(SESSION_COOKIE)
@@ -412,7 +414,9 @@ async def test_turning_local_accounts_off_ends_their_sessions(
     app = create_console_app(
         settings, store=store, actions=actions, clock=clock, secret=b"k" * 32, login_policy=POLICY
     )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://console.test") as c:
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=app), base_url="http://console.test"
+    ) as c:
         c.cookies.set(SESSION_COOKIE, session or "")
         assert (await c.get("/")).status_code == 303
 
@@ -426,9 +430,11 @@ async def test_the_redirect_uri_follows_the_console_url_when_set(
     app = create_console_app(
         settings, store=store, actions=actions, clock=clock, secret=b"k" * 32, login_policy=POLICY
     )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://console.test") as c:
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=app), base_url="http://console.test"
+    ) as c:
         begin = await c.get("/signin/oidc")
-    target = httpx.URL(begin.headers["location"])
+    target = httpx2.URL(begin.headers["location"])
     assert target.params["redirect_uri"] == "https://audit.example.org/console/signin/oidc/callback"
 
 
@@ -449,14 +455,16 @@ async def test_an_unreachable_provider_gives_a_clear_page(
     app = create_console_app(
         settings, store=store, actions=actions, clock=clock, secret=b"k" * 32, login_policy=POLICY
     )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://console.test") as c:
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=app), base_url="http://console.test"
+    ) as c:
         page = await c.get("/signin/oidc")
     assert page.status_code == 502
     assert "Signing in with Example Org is not possible just now" in page.text
 
 
 async def test_a_provider_account_never_gets_a_password(
-    client: httpx.AsyncClient, elsewhere: httpx.AsyncClient, store: Store, app: Any
+    client: httpx2.AsyncClient, elsewhere: httpx2.AsyncClient, store: Store, app: Any
 ) -> None:
     from zoomaudit.errors import UsageError
     from zoomaudit.service.console.accounts import add_admin, set_password
@@ -466,18 +474,18 @@ async def test_a_provider_account_never_gets_a_password(
         set_password(store, "oidc:alice@example.org", "a long enough password")
     with pytest.raises(UsageError, match="not an e-mail address"):
         add_admin(store, "oidc:bob@example.org", "a long enough password", "admin", now=NOW)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://console.test"
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=app), base_url="http://console.test"
     ) as other:
         refused = await login(other, "oidc:alice@example.org", "a long enough password")
     assert refused.status_code == 401
 
 
 async def test_someone_who_cancels_at_the_provider_is_told_so(
-    client: httpx.AsyncClient, store: Store
+    client: httpx2.AsyncClient, store: Store
 ) -> None:
     begin = await client.get("/signin/oidc")
-    state = httpx.URL(begin.headers["location"]).params["state"]
+    state = httpx2.URL(begin.headers["location"]).params["state"]
     cancelled = await client.get(f"/signin/oidc/callback?error=access_denied&state={state}")
     assert cancelled.status_code == 400
     assert "Signing in with Example Org failed: access_denied" in cancelled.text

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from zoomaudit.sandbox import start_sandbox
@@ -47,15 +47,15 @@ def app(settings: Settings, store: Store, actions: FakeActions, clock: Clock) ->
 
 
 @pytest.fixture
-async def zoom() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient() as c:
+async def zoom() -> AsyncIterator[httpx2.AsyncClient]:
+    async with httpx2.AsyncClient() as c:
         yield c
 
 
-async def sign_in(client: httpx.AsyncClient, zoom: httpx.AsyncClient, email: str) -> httpx.Response:
+async def sign_in(client: httpx2.AsyncClient, zoom: httpx2.AsyncClient, email: str) -> httpx2.Response:
     begin = await client.get("/signin/zoom?next=/fixes")
     assert begin.status_code == 302, begin.text
-    at_zoom = httpx.URL(begin.headers["location"]).copy_add_param("login_hint", email)
+    at_zoom = httpx2.URL(begin.headers["location"]).copy_add_param("login_hint", email)
     back = await zoom.get(at_zoom)
     assert back.status_code == 302, back.text
     return await client.get(back.headers["location"])
@@ -82,7 +82,7 @@ def test_members_may_be_viewers_when_configured() -> None:
 
 
 async def test_the_owner_signs_in_with_zoom_as_an_admin(
-    client: httpx.AsyncClient, zoom: httpx.AsyncClient, sandbox: Any, store: Store
+    client: httpx2.AsyncClient, zoom: httpx2.AsyncClient, sandbox: Any, store: Store
 ) -> None:
     done = await sign_in(client, zoom, OWNER)
     assert done.status_code == 200, done.text
@@ -96,10 +96,10 @@ async def test_the_owner_signs_in_with_zoom_as_an_admin(
 
 
 async def test_the_authorization_request_uses_pkce_and_zooms_addresses(
-    client: httpx.AsyncClient, sandbox: Any
+    client: httpx2.AsyncClient, sandbox: Any
 ) -> None:
     begin = await client.get("/signin/zoom")
-    target = httpx.URL(begin.headers["location"])
+    target = httpx2.URL(begin.headers["location"])
     assert str(target.copy_with(query=None)) == sandbox.authorize_url
     assert target.params["code_challenge_method"] == "S256"
     assert target.params["code_challenge"]
@@ -107,7 +107,7 @@ async def test_the_authorization_request_uses_pkce_and_zooms_addresses(
 
 
 async def test_an_admin_signs_in_as_an_admin(
-    client: httpx.AsyncClient, zoom: httpx.AsyncClient, store: Store
+    client: httpx2.AsyncClient, zoom: httpx2.AsyncClient, store: Store
 ) -> None:
     assert (await sign_in(client, zoom, ADMIN)).status_code == 200
     account = store.admins.by_email("zoom:" + ADMIN)
@@ -116,7 +116,7 @@ async def test_an_admin_signs_in_as_an_admin(
 
 
 async def test_a_member_is_refused_when_only_admins_may_enter_and_nothing_is_created(
-    client: httpx.AsyncClient, zoom: httpx.AsyncClient, store: Store
+    client: httpx2.AsyncClient, zoom: httpx2.AsyncClient, store: Store
 ) -> None:
     before = len(store.admins.all())
     refused = await sign_in(client, zoom, MEMBER)
@@ -127,13 +127,15 @@ async def test_a_member_is_refused_when_only_admins_may_enter_and_nothing_is_cre
 
 
 async def test_members_sign_in_as_viewers_when_configured(
-    sandbox: Any, store: Store, actions: FakeActions, clock: Clock, zoom: httpx.AsyncClient
+    sandbox: Any, store: Store, actions: FakeActions, clock: Clock, zoom: httpx2.AsyncClient
 ) -> None:
     settings = load_settings(**sandbox.env(), **sandbox.signin_env(), ZOOMAUDIT_ZOOM_SIGNIN_VIEWERS="Member")
     app = create_console_app(
         settings, store=store, actions=actions, clock=clock, secret=b"k" * 32, login_policy=POLICY
     )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://console.test") as c:
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=app), base_url="http://console.test"
+    ) as c:
         assert (await sign_in(c, zoom, MEMBER)).status_code == 200
     account = store.admins.by_email("zoom:" + MEMBER)
     assert account is not None
@@ -141,13 +143,15 @@ async def test_members_sign_in_as_viewers_when_configured(
 
 
 async def test_a_user_of_another_zoom_account_is_refused(
-    sandbox: Any, store: Store, actions: FakeActions, clock: Clock, zoom: httpx.AsyncClient
+    sandbox: Any, store: Store, actions: FakeActions, clock: Clock, zoom: httpx2.AsyncClient
 ) -> None:
     env = {**sandbox.env(), **sandbox.signin_env(), "ZOOM_ACCOUNT_ID": "SomeOtherAccount"}
     app = create_console_app(
         load_settings(**env), store=store, actions=actions, clock=clock, secret=b"k" * 32, login_policy=POLICY
     )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://console.test") as c:
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=app), base_url="http://console.test"
+    ) as c:
         refused = await sign_in(c, zoom, OWNER)
     assert refused.status_code == 403
     assert "belongs to another Zoom account" in refused.text
@@ -155,16 +159,16 @@ async def test_a_user_of_another_zoom_account_is_refused(
 
 
 async def test_a_replayed_zoom_code_is_refused(
-    client: httpx.AsyncClient, zoom: httpx.AsyncClient, store: Store
+    client: httpx2.AsyncClient, zoom: httpx2.AsyncClient, store: Store
 ) -> None:
     begin = await client.get("/signin/zoom")
-    back = await zoom.get(httpx.URL(begin.headers["location"]).copy_add_param("login_hint", OWNER))
-    callback = httpx.URL(back.headers["location"])
+    back = await zoom.get(httpx2.URL(begin.headers["location"]).copy_add_param("login_hint", OWNER))
+    callback = httpx2.URL(back.headers["location"])
     assert (await client.get(callback)).status_code == 200
     used = callback.params["code"]
     second = await client.get("/signin/zoom")
-    back2 = await zoom.get(httpx.URL(second.headers["location"]).copy_add_param("login_hint", OWNER))
-    replay = httpx.URL(back2.headers["location"]).copy_set_param("code", used)
+    back2 = await zoom.get(httpx2.URL(second.headers["location"]).copy_add_param("login_hint", OWNER))
+    replay = httpx2.URL(back2.headers["location"]).copy_set_param("code", used)
     refused = await client.get(replay)
     assert refused.status_code == 400
     assert "invalid_grant" in refused.text
@@ -176,14 +180,14 @@ async def test_zoom_sign_in_needs_the_account_id(sandbox: Any) -> None:
     assert load_settings(**env, ZOOM_ACCOUNT_ID="acct").zoom_signin_enabled
 
 
-async def test_the_login_page_offers_sign_in_with_zoom(client: httpx.AsyncClient) -> None:
+async def test_the_login_page_offers_sign_in_with_zoom(client: httpx2.AsyncClient) -> None:
     page = await client.get("/login")
     assert "Sign in with Zoom" in page.text
     assert 'href="/signin/zoom?next=/"' in page.text
 
 
 async def test_the_demo_offers_sign_in_with_zoom_against_its_sandbox(
-    sandbox: Any, store: Store, actions: FakeActions, clock: Clock, zoom: httpx.AsyncClient, tmp_path: Any
+    sandbox: Any, store: Store, actions: FakeActions, clock: Clock, zoom: httpx2.AsyncClient, tmp_path: Any
 ) -> None:
     from zoomaudit.cli.demo import demo_environment
 
@@ -194,7 +198,9 @@ async def test_the_demo_offers_sign_in_with_zoom_against_its_sandbox(
     app = create_console_app(
         settings, store=store, actions=actions, clock=clock, secret=b"k" * 32, login_policy=POLICY
     )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://console.test") as c:
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=app), base_url="http://console.test"
+    ) as c:
         page = await c.get("/login")
         assert "Sign in with Zoom" in page.text
         assert 'name="password"' in page.text  # the demo admin's password works too

@@ -10,7 +10,7 @@ import html as htmllib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from zoomaudit.service.console.app import create_console_app
@@ -47,7 +47,7 @@ def seed_week(store: Store) -> str:
     )
 
 
-async def _page(client: httpx.AsyncClient, path: str, email: str | None = None) -> str:
+async def _page(client: httpx2.AsyncClient, path: str, email: str | None = None) -> str:
     response = await login(client, email) if email else await login(client)
     assert response.status_code == 303
     page = await client.get(path)
@@ -55,16 +55,16 @@ async def _page(client: httpx.AsyncClient, path: str, email: str | None = None) 
     return page.text
 
 
-def _zoned_client(settings: Settings, store: Store, clock: Clock, zone: str) -> httpx.AsyncClient:
+def _zoned_client(settings: Settings, store: Store, clock: Clock, zone: str) -> httpx2.AsyncClient:
     zoned = settings.model_copy(update={"timezone": zone})
     app = create_console_app(
         zoned, store=store, actions=FakeActions(zoned, store, clock), clock=clock, secret=b"k" * 32
     )
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
-    return httpx.AsyncClient(transport=transport, base_url="http://console.test")
+    transport = httpx2.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    return httpx2.AsyncClient(transport=transport, base_url="http://console.test")
 
 
-async def test_upcoming_groups_by_day_with_the_unsafe_first(client: httpx.AsyncClient, store: Store) -> None:
+async def test_upcoming_groups_by_day_with_the_unsafe_first(client: httpx2.AsyncClient, store: Store) -> None:
     run_id = seed_week(store)
     text = await _page(client, "/upcoming")
     assert text.index("Saturday 21 November 2026") < text.index("Sunday 22 November 2026")
@@ -84,7 +84,7 @@ async def test_upcoming_groups_by_day_with_the_unsafe_first(client: httpx.AsyncC
 
 
 async def test_overview_opens_with_the_unsafe_sessions_starting_soon(
-    client: httpx.AsyncClient, store: Store
+    client: httpx2.AsyncClient, store: Store
 ) -> None:
     seed_week(store)
     text = await _page(client, "/")
@@ -148,7 +148,7 @@ async def test_an_unknown_console_zone_reads_as_utc(settings: Settings, store: S
     assert "16:00 UTC" in text
 
 
-async def test_a_hostile_topic_is_escaped(client: httpx.AsyncClient, store: Store) -> None:
+async def test_a_hostile_topic_is_escaped(client: httpx2.AsyncClient, store: Store) -> None:
     hostile = '<script>alert("x")</script>'
     seed_run(store, [violation(3001, "waiting-room", topic=hostile, **_at(14))], at=NOW - timedelta(hours=1))
     for path in ("/", "/upcoming"):
@@ -157,7 +157,7 @@ async def test_a_hostile_topic_is_escaped(client: httpx.AsyncClient, store: Stor
         assert htmllib.escape(hostile) in text.replace("&#34;", "&quot;")
 
 
-async def test_a_viewer_can_read_the_upcoming_page(client: httpx.AsyncClient, store: Store) -> None:
+async def test_a_viewer_can_read_the_upcoming_page(client: httpx2.AsyncClient, store: Store) -> None:
     seed_week(store)
     anonymous = await client.get("/upcoming")
     assert anonymous.status_code == 303
@@ -166,7 +166,7 @@ async def test_a_viewer_can_read_the_upcoming_page(client: httpx.AsyncClient, st
     assert "Youth club" in text
 
 
-async def test_empty_states(client: httpx.AsyncClient, store: Store) -> None:
+async def test_empty_states(client: httpx2.AsyncClient, store: Store) -> None:
     text = await _page(client, "/upcoming")
     assert "No session is known to start in the next 7 days." in text
     # A run, but nothing unsafe this week: the panel says so and still links to the page.
@@ -209,7 +209,7 @@ def test_days_are_days_on_the_console_clock_and_unsafe_come_first() -> None:
 
 
 async def test_bidi_and_control_characters_of_a_topic_never_reach_a_page(
-    client: httpx.AsyncClient, store: Store
+    client: httpx2.AsyncClient, store: Store
 ) -> None:
     hostile = "Youth club\u202e\x1b[2J evil"
     seed_run(store, [violation(4100, "waiting-room", topic=hostile, **_at(14))], at=NOW - timedelta(hours=1))

@@ -111,11 +111,11 @@ class Zoom:
     settings: Any
 
     def client(self) -> Any:
-        import httpx
+        import httpx2
 
         from zoomaudit.zoom.client import ZoomClient
 
-        return ZoomClient(self.settings, transport=httpx.ASGITransport(app=self.app))
+        return ZoomClient(self.settings, transport=httpx2.ASGITransport(app=self.app))
 
     @property
     def log(self) -> Any:

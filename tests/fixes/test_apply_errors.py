@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from zoomaudit.errors import AuthError, ZoomApiError, ZoomError, ZoomUnavailable
@@ -39,8 +39,8 @@ class FakeZoom:
             self.sent.append((method, path, json))
             if not self.keep:
                 self.doc["settings"].update(json.get("settings", {}))
-            return httpx.Response(204)
-        return httpx.Response(200, json=self.doc)
+            return httpx2.Response(204)
+        return httpx2.Response(200, json=self.doc)
 
 
 def pending_fix(store: Store) -> str:

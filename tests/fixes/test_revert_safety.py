@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from zoomaudit.errors import ZoomApiError, ZoomError, ZoomUnavailable
@@ -38,8 +38,8 @@ class LossyZoom(FakeZoom):
                 self.doc["settings"].update(json.get("settings", {}))
             if self.lose_patch is not None:
                 raise self.lose_patch
-            return httpx.Response(204)
-        return httpx.Response(200, json=self.doc)
+            return httpx2.Response(204)
+        return httpx2.Response(200, json=self.doc)
 
 
 async def applied_fix(store: Store) -> str:

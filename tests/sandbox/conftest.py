@@ -1,4 +1,4 @@
-"""Fixtures for the sandbox tests: the app in-process, spoken to with plain httpx."""
+"""Fixtures for the sandbox tests: the app in-process, spoken to with plain httpx2."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from zoomaudit.sandbox.app import SandboxApp, create_app, runtime
@@ -49,15 +49,15 @@ class Api:
     def runtime(self) -> Any:
         return runtime(self.app)
 
-    def raw(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        async def go() -> httpx.Response:
-            transport = httpx.ASGITransport(app=self.app)
-            async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
+    def raw(self, method: str, path: str, **kwargs: Any) -> httpx2.Response:
+        async def go() -> httpx2.Response:
+            transport = httpx2.ASGITransport(app=self.app)
+            async with httpx2.AsyncClient(transport=transport, base_url=BASE) as client:
                 return await client.request(method, path, **kwargs)
 
         return asyncio.run(go())
 
-    def token(self, **kwargs: Any) -> httpx.Response:
+    def token(self, **kwargs: Any) -> httpx2.Response:
         data = {"grant_type": "account_credentials", "account_id": self.state.account_id}
         auth = kwargs.pop("auth", (self.state.client_id, self.state.client_secret))
         return self.raw("POST", "/oauth/token", data=kwargs.pop("data", data), auth=auth, **kwargs)
@@ -69,14 +69,14 @@ class Api:
             self._token = response.json()["access_token"]
         return self._token
 
-    def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def call(self, method: str, path: str, **kwargs: Any) -> httpx2.Response:
         headers = {"Authorization": f"Bearer {self.bearer()}", **kwargs.pop("headers", {})}
         return self.raw(method, "/v2" + path, headers=headers, **kwargs)
 
-    def get(self, path: str, **params: Any) -> httpx.Response:
+    def get(self, path: str, **params: Any) -> httpx2.Response:
         return self.call("GET", path, params=params)
 
-    def patch(self, path: str, body: Any, **params: Any) -> httpx.Response:
+    def patch(self, path: str, body: Any, **params: Any) -> httpx2.Response:
         return self.call("PATCH", path, json=body, params=params)
 
     def user(self, first_name: str) -> Any:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from typer.testing import CliRunner
 
@@ -140,7 +140,7 @@ def test_the_variables_are_printed_once_serving_on_the_real_port() -> None:
                 line.removeprefix("export ").split("=", 1) for line in lines if line.startswith("export ")
             )
             assert not exports["ZOOM_OAUTH_TOKEN_URL"].endswith(":0/oauth/token")
-            response = httpx.post(
+            response = httpx2.post(
                 exports["ZOOM_OAUTH_TOKEN_URL"],
                 params={"grant_type": "account_credentials", "account_id": exports["ZOOM_ACCOUNT_ID"]},
                 auth=(exports["ZOOM_CLIENT_ID"], exports["ZOOM_CLIENT_SECRET"]),

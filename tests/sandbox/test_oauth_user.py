@@ -7,7 +7,7 @@ import base64
 import hashlib
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from .conftest import Api
@@ -20,7 +20,7 @@ def challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
 
 
-def authorize(api: Api, **extra: str) -> httpx.Response:
+def authorize(api: Api, **extra: str) -> httpx2.Response:
     app = api.runtime.sign_in_app
     params = {
         "response_type": "code",
@@ -37,13 +37,13 @@ def authorize(api: Api, **extra: str) -> httpx.Response:
 def code_for(api: Api, email: str) -> str:
     answer = authorize(api, login_hint=email)
     assert answer.status_code == 302, answer.text
-    back = httpx.URL(answer.headers["location"])
+    back = httpx2.URL(answer.headers["location"])
     assert str(back.copy_with(query=None)) == REDIRECT
     assert back.params["state"] == "st-1"
     return back.params["code"]
 
 
-def exchange(api: Api, code: str, verifier: str = VERIFIER, **overrides: Any) -> httpx.Response:
+def exchange(api: Api, code: str, verifier: str = VERIFIER, **overrides: Any) -> httpx2.Response:
     app = api.runtime.sign_in_app
     data = {
         "grant_type": "authorization_code",
@@ -56,7 +56,7 @@ def exchange(api: Api, code: str, verifier: str = VERIFIER, **overrides: Any) ->
     return api.raw("POST", "/oauth/token", data=data, auth=auth)
 
 
-def me(api: Api, token: str) -> httpx.Response:
+def me(api: Api, token: str) -> httpx2.Response:
     return api.raw("GET", "/v2/users/me", headers={"Authorization": f"Bearer {token}"})
 
 

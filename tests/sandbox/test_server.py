@@ -6,7 +6,7 @@ import asyncio
 import socket
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 import pytest
 
 from zoomaudit.sandbox.options import SandboxOptions
@@ -15,7 +15,7 @@ from zoomaudit.settings import Settings
 
 
 def _token(sandbox) -> str:  # type: ignore[no-untyped-def]
-    response = httpx.post(
+    response = httpx2.post(
         sandbox.token_url,
         data={"grant_type": "account_credentials", "account_id": sandbox.account_id},
         auth=(sandbox.client_id, sandbox.client_secret),
@@ -31,7 +31,7 @@ def test_start_sandbox_serves_the_demo_on_a_free_port() -> None:
         assert sandbox.base_url.endswith("/v2")
         assert sandbox.token_url.endswith("/oauth/token")
         headers = {"Authorization": f"Bearer {_token(sandbox)}"}
-        users = httpx.get(f"{sandbox.base_url}/users", headers=headers).json()["users"]
+        users = httpx2.get(f"{sandbox.base_url}/users", headers=headers).json()["users"]
         assert len(users) == 13
         assert sandbox.log.counts() == {"token": 1, "medium": 1}
         assert [e.status for e in sandbox.log.entries] == [200, 200]
@@ -61,15 +61,15 @@ def test_a_dropped_connection_closes_without_an_answer() -> None:
     options = SandboxOptions(drop_rate=1.0)
     with start_sandbox(options=options) as sandbox:
         headers = {"Authorization": f"Bearer {_token(sandbox)}"}
-        with pytest.raises(httpx.RemoteProtocolError):
-            httpx.get(f"{sandbox.base_url}/users", headers=headers)
+        with pytest.raises(httpx2.RemoteProtocolError):
+            httpx2.get(f"{sandbox.base_url}/users", headers=headers)
         sandbox.options.drop_rate = 0.0  # options are live
-        assert httpx.get(f"{sandbox.base_url}/users", headers=headers).status_code == 200
+        assert httpx2.get(f"{sandbox.base_url}/users", headers=headers).status_code == 200
 
 
 def test_serve_sandbox_from_async_code() -> None:
     async def go() -> int:
-        async with serve_sandbox() as sandbox, httpx.AsyncClient() as client:
+        async with serve_sandbox() as sandbox, httpx2.AsyncClient() as client:
             response = await client.post(
                 sandbox.token_url,
                 data={"grant_type": "account_credentials", "account_id": sandbox.account_id},

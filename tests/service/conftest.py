@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from starlette.applications import Starlette
 
@@ -31,7 +31,7 @@ def anyio_backend() -> str:
 
 @pytest.fixture(autouse=True)
 def _library_log_levels() -> Iterator[None]:
-    """``serve`` and ``schedule run-now`` quieten httpx, httpcore and alembic process-wide; put
+    """``serve`` and ``schedule run-now`` quieten httpx2, httpcore2 and alembic process-wide; put
     their levels back so later tests that capture those loggers still see them."""
     from zoomaudit.cli.serve import CHATTY_LOGGERS
 
@@ -116,11 +116,11 @@ def event(name: str, obj: dict[str, Any], ts: int = 1_700_000_000_000) -> dict[s
 
 
 @asynccontextmanager
-async def running(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+async def running(app: Starlette) -> AsyncIterator[httpx2.AsyncClient]:
     """The app with its lifespan entered, and an HTTP client talking to it in process."""
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import zoomaudit.fixes.apply as fixes_apply
@@ -32,18 +32,22 @@ NOW = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 
 
 class Zoom:
-    """An httpx transport standing in for Zoom: answers everything, records each API request."""
+    """An httpx2 transport standing in for Zoom: answers everything, records each API request."""
 
     def __init__(self) -> None:
         self.requests: list[str] = []
         self.token_requests = 0
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
         if request.url.path.endswith("/oauth/token"):
             self.token_requests += 1
-            return httpx.Response(200, json={"access_token": "t", "token_type": "bearer", "expires_in": 3600})
+            return httpx2.Response(
+                200, json={"access_token": "t", "token_type": "bearer", "expires_in": 3600}
+            )
         self.requests.append(f"{request.method} {request.url.path.removeprefix('/v2')}")
-        return httpx.Response(200, json={"id": request.url.path.rsplit("/", 1)[-1], "email": "x@example.org"})
+        return httpx2.Response(
+            200, json={"id": request.url.path.rsplit("/", 1)[-1], "email": "x@example.org"}
+        )
 
 
 class Clients:
@@ -55,7 +59,7 @@ class Clients:
         self.closed = 0
 
     def __call__(self) -> ZoomClient:
-        client = ZoomClient(self.settings, transport=httpx.MockTransport(self.zoom))
+        client = ZoomClient(self.settings, transport=httpx2.MockTransport(self.zoom))
         original = client.aclose
 
         async def aclose() -> None:

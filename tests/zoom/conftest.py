@@ -6,7 +6,7 @@ import asyncio
 import random
 from collections.abc import Callable, Iterator
 
-import httpx
+import httpx2
 import pytest
 import respx
 
@@ -40,8 +40,8 @@ class FakeClock:
         self.now += seconds
 
 
-def token_response(value: str = ACCESS, expires_in: int = 3600) -> httpx.Response:
-    return httpx.Response(
+def token_response(value: str = ACCESS, expires_in: int = 3600) -> httpx2.Response:
+    return httpx2.Response(
         200,
         json={
             "access_token": value,

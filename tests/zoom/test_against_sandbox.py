@@ -1,10 +1,10 @@
-"""The client against the in-package sandbox (in-process, httpx.ASGITransport): a full read, a write."""
+"""The client against the in-package sandbox (in-process, httpx2.ASGITransport): a full read, a write."""
 
 from __future__ import annotations
 
 import asyncio
 
-import httpx
+import httpx2
 import pytest
 
 from zoomaudit.errors import AuthError, NotFound
@@ -25,7 +25,7 @@ def _client(state: SandboxState, secret: str | None = None) -> ZoomClient:
         zoom_oauth_token_url="http://127.0.0.1/oauth/token",
         max_retries=1,
     )
-    return ZoomClient(settings, transport=httpx.ASGITransport(create_app(state, no_limits())))
+    return ZoomClient(settings, transport=httpx2.ASGITransport(create_app(state, no_limits())))
 
 
 def test_reads_every_tier_of_the_demo_account() -> None:

@@ -7,7 +7,7 @@ import base64
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
-import httpx
+import httpx2
 import pytest
 import respx
 
@@ -85,8 +85,8 @@ def test_401_code_124_renews_the_token_once_and_replays(
     api["token"].mock(side_effect=[token_response("old-token-aaaa"), token_response("new-token-bbbb")])
     route = api.get(f"{BASE}/users/u1").mock(
         side_effect=[
-            httpx.Response(401, json={"code": 124, "message": "Access token is expired."}),
-            httpx.Response(200, json=USER),
+            httpx2.Response(401, json={"code": 124, "message": "Access token is expired."}),
+            httpx2.Response(200, json=USER),
         ]
     )
 
@@ -136,12 +136,12 @@ def test_concurrent_401s_share_one_renewal(
 
     refused: list[int] = []
 
-    async def answer(request: httpx.Request) -> httpx.Response:
+    async def answer(request: httpx2.Request) -> httpx2.Response:
         await asyncio.sleep(0)  # let the other requests reach Zoom with the same old token
         if request.headers["Authorization"] == "Bearer old-token-aaaa":
             refused.append(1)
-            return httpx.Response(401, json={"code": 124, "message": "Access token is expired."})
-        return httpx.Response(200, json=USER)
+            return httpx2.Response(401, json={"code": 124, "message": "Access token is expired."})
+        return httpx2.Response(200, json=USER)
 
     route = api.get(f"{BASE}/users/u1").mock(side_effect=answer)
 
@@ -194,7 +194,7 @@ def test_token_refusals_are_auth_errors_in_plain_words(
 def test_token_endpoint_outage_is_retried(
     api: respx.MockRouter, make_client: Callable[..., ZoomClient]
 ) -> None:
-    api["token"].mock(side_effect=[httpx.Response(503), httpx.ConnectError("refused"), token_response()])
+    api["token"].mock(side_effect=[httpx2.Response(503), httpx2.ConnectError("refused"), token_response()])
     api.get(f"{BASE}/users/u1").respond(200, json=USER)
 
     async def go() -> str:
@@ -208,7 +208,7 @@ def test_token_endpoint_outage_is_retried(
 def test_token_endpoint_down_gives_up_with_a_clear_error(
     api: respx.MockRouter, make_client: Callable[..., ZoomClient]
 ) -> None:
-    api["token"].mock(side_effect=httpx.ConnectError("All connection attempts failed"))
+    api["token"].mock(side_effect=httpx2.ConnectError("All connection attempts failed"))
 
     async def go() -> None:
         async with make_client() as zoom:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
+import httpx2
 import pytest
 import respx
 from typer.testing import CliRunner
@@ -16,9 +16,9 @@ from .conftest import BASE, SECRET, TOKEN_URL, token_response
 AUDIT_SCOPES = "user:read:admin meeting:read:admin account:read:admin group:read:admin"
 
 
-def token_with(scope: str) -> httpx.Response:
+def token_with(scope: str) -> httpx2.Response:
     body = token_response().json()
-    return httpx.Response(200, json={**body, "scope": scope})
+    return httpx2.Response(200, json={**body, "scope": scope})
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def test_bad_credentials(zoom: respx.MockRouter) -> None:
 
 @pytest.mark.usefixtures("env")
 def test_unreachable_host(zoom: respx.MockRouter) -> None:
-    zoom["token"].mock(side_effect=httpx.ConnectError("[Errno -2] Name or service not known"))
+    zoom["token"].mock(side_effect=httpx2.ConnectError("[Errno -2] Name or service not known"))
     code, out = _doctor()
     assert code == 3
     assert "unreachable" in out
@@ -97,7 +97,7 @@ def test_unreachable_host(zoom: respx.MockRouter) -> None:
 
 @pytest.mark.usefixtures("env")
 def test_api_host_unreachable_after_a_token(zoom: respx.MockRouter) -> None:
-    zoom["users"].mock(side_effect=httpx.ConnectTimeout("timed out"))
+    zoom["users"].mock(side_effect=httpx2.ConnectTimeout("timed out"))
     code, out = _doctor()
     assert code == 3
     assert "cannot reach the Zoom API" in out

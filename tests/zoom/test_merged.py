@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 import respx
 
 from zoomaudit.zoom.client import ZoomClient
@@ -22,15 +22,15 @@ AUTHENTICATION = {
 }
 
 
-def _views(in_flight: list[int], peak: list[int]) -> Callable[[httpx.Request], Any]:
-    async def answer(request: httpx.Request) -> httpx.Response:
+def _views(in_flight: list[int], peak: list[int]) -> Callable[[httpx2.Request], Any]:
+    async def answer(request: httpx2.Request) -> httpx2.Response:
         in_flight.append(1)
         peak.append(len(in_flight))
         await asyncio.sleep(0)
         in_flight.pop()
         option = request.url.params.get("option")
         body = {None: DEFAULT, "meeting_security": SECURITY, "meeting_authentication": AUTHENTICATION}[option]
-        return httpx.Response(200, json=body)
+        return httpx2.Response(200, json=body)
 
     return answer
 
@@ -89,10 +89,10 @@ def test_a_failing_view_fails_the_merge(
 
     from zoomaudit.errors import ZoomApiError
 
-    def answer(request: httpx.Request) -> httpx.Response:
+    def answer(request: httpx2.Request) -> httpx2.Response:
         if request.url.params.get("option") == "meeting_authentication":
-            return httpx.Response(400, json={"code": 200, "message": "Only available for paid accounts"})
-        return httpx.Response(200, json=DEFAULT)
+            return httpx2.Response(400, json={"code": 200, "message": "Only available for paid accounts"})
+        return httpx2.Response(200, json=DEFAULT)
 
     api.get(f"{BASE}/accounts/me/settings").mock(side_effect=answer)
     with pytest.raises(ZoomApiError, match="paid accounts"):

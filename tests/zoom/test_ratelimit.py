@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 import respx
 
@@ -260,16 +260,16 @@ def test_a_429_costs_only_the_request_it_hit(api: respx.MockRouter, settings: Se
     refused: list[float] = []
     answered_at: dict[int, float] = {}
 
-    def answer(request: httpx.Request) -> httpx.Response:
+    def answer(request: httpx2.Request) -> httpx2.Response:
         meeting_id = int(request.url.path.rsplit("/", 1)[1])
         if meeting_id == 1 and not refused:
             refused.append(clock.now)
             headers = {"Retry-After": "1", "X-RateLimit-Type": "QPS", "X-RateLimit-Category": "Light"}
-            return httpx.Response(
+            return httpx2.Response(
                 429, headers=headers, json={"code": 429, "message": "per-second rate limit"}
             )
         answered_at[meeting_id] = clock.now
-        return httpx.Response(200, json={"id": meeting_id})
+        return httpx2.Response(200, json={"id": meeting_id})
 
     api.get(url__regex=rf"{BASE}/meetings/\d+").mock(side_effect=answer)
     chosen = Settings(**{**settings.model_dump(), "rate_plan": "business", "rate_share": 1.0})
@@ -291,9 +291,9 @@ def test_client_keeps_a_category_under_its_budget(
 ) -> None:
     sent_at: list[float] = []
 
-    def answer(request: httpx.Request) -> httpx.Response:
+    def answer(request: httpx2.Request) -> httpx2.Response:
         sent_at.append(clock.now)
-        return httpx.Response(200, json={"id": int(request.url.path.rsplit("/", 1)[1])})
+        return httpx2.Response(200, json={"id": int(request.url.path.rsplit("/", 1)[1])})
 
     api.get(url__regex=rf"{BASE}/meetings/\d+").mock(side_effect=answer)
 
@@ -387,5 +387,5 @@ def test_next_utc_midnight() -> None:
 def test_429_answers_are_classified(
     headers: dict[str, str], message: str, kind: str, category: str | None, resume_at: float | None
 ) -> None:
-    answer = read_429(httpx.Headers(headers), message, START)
+    answer = read_429(httpx2.Headers(headers), message, START)
     assert (answer.kind, answer.category, answer.resume_at) == (kind, category, resume_at)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
-import httpx
+import httpx2
 import pytest
 import respx
 
@@ -36,9 +36,9 @@ def test_pagination_follows_next_page_token_with_the_same_query(
 ) -> None:
     route = api.get(f"{BASE}/users/u1/meetings").mock(
         side_effect=[
-            httpx.Response(200, json={"meetings": [{"id": 1}, {"id": 2}], "next_page_token": "tok-2"}),
-            httpx.Response(200, json={"meetings": [{"id": 3}], "next_page_token": "tok-3"}),
-            httpx.Response(200, json={"meetings": [{"id": MEETING_ID}], "next_page_token": ""}),
+            httpx2.Response(200, json={"meetings": [{"id": 1}, {"id": 2}], "next_page_token": "tok-2"}),
+            httpx2.Response(200, json={"meetings": [{"id": 3}], "next_page_token": "tok-3"}),
+            httpx2.Response(200, json={"meetings": [{"id": MEETING_ID}], "next_page_token": ""}),
         ]
     )
 
@@ -72,8 +72,8 @@ def test_absent_page_token_ends_paging_and_pending_users_are_skipped(
 def test_group_members_are_paged_too(api: respx.MockRouter, make_client: Callable[..., ZoomClient]) -> None:
     api.get(f"{BASE}/groups/g1/members").mock(
         side_effect=[
-            httpx.Response(200, json={"members": [{"id": "u1"}], "next_page_token": "n2"}),
-            httpx.Response(200, json={"members": [{"id": "u2"}], "next_page_token": None}),
+            httpx2.Response(200, json={"members": [{"id": "u1"}], "next_page_token": "n2"}),
+            httpx2.Response(200, json={"members": [{"id": "u2"}], "next_page_token": None}),
         ]
     )
 
@@ -154,14 +154,14 @@ def test_list_groups(api: respx.MockRouter, make_client: Callable[..., ZoomClien
 @pytest.mark.parametrize(
     "failure",
     [
-        httpx.Response(502),
-        httpx.Response(503, json={"code": 503, "message": "Service Unavailable"}),
-        httpx.ReadTimeout("timed out"),
-        httpx.ConnectError("connection refused"),
-        httpx.RemoteProtocolError("Server disconnected without sending a response."),
-        httpx.ReadError("Connection reset by peer"),
-        httpx.Response(200, text="<html>upstream error</html>"),
-        ConnectionError("dropped in-process"),  # how httpx.ASGITransport surfaces a dropped connection
+        httpx2.Response(502),
+        httpx2.Response(503, json={"code": 503, "message": "Service Unavailable"}),
+        httpx2.ReadTimeout("timed out"),
+        httpx2.ConnectError("connection refused"),
+        httpx2.RemoteProtocolError("Server disconnected without sending a response."),
+        httpx2.ReadError("Connection reset by peer"),
+        httpx2.Response(200, text="<html>upstream error</html>"),
+        ConnectionError("dropped in-process"),  # how httpx2.ASGITransport surfaces a dropped connection
     ],
     ids=["502", "503", "timeout", "refused", "dropped", "reset", "malformed-json", "asgi-drop"],
 )
@@ -169,7 +169,7 @@ def test_transient_failures_are_retried_with_backoff(
     api: respx.MockRouter, make_client: Callable[..., ZoomClient], clock: FakeClock, failure: object
 ) -> None:
     route = api.get(f"{BASE}/meetings/{MEETING_ID}").mock(
-        side_effect=[failure, failure, httpx.Response(200, json=MEETING)]
+        side_effect=[failure, failure, httpx2.Response(200, json=MEETING)]
     )
 
     async def go(zoom: ZoomClient) -> int:
@@ -266,10 +266,10 @@ def test_per_second_429_waits_for_retry_after_then_retries(
     header, wait = _retry_after_forms(clock.now)[form]
     seen_at: list[float] = []
 
-    def answer(request: httpx.Request) -> httpx.Response:
+    def answer(request: httpx2.Request) -> httpx2.Response:
         seen_at.append(clock.now)
         if len(seen_at) == 1:
-            return httpx.Response(
+            return httpx2.Response(
                 429,
                 headers={"Retry-After": header, "X-RateLimit-Type": "QPS", "X-RateLimit-Category": "Light"},
                 json={
@@ -277,7 +277,7 @@ def test_per_second_429_waits_for_retry_after_then_retries(
                     "message": "You have reached the maximum per-second rate limit for this API.",
                 },
             )
-        return httpx.Response(200, json=MEETING)
+        return httpx2.Response(200, json=MEETING)
 
     api.get(f"{BASE}/meetings/{MEETING_ID}").mock(side_effect=answer)
 
@@ -295,8 +295,8 @@ def test_429_without_retry_after_backs_off(
 ) -> None:
     api.get(f"{BASE}/meetings/{MEETING_ID}").mock(
         side_effect=[
-            httpx.Response(429, json={"code": 429, "message": "Too many requests"}),
-            httpx.Response(200, json=MEETING),
+            httpx2.Response(429, json={"code": 429, "message": "Too many requests"}),
+            httpx2.Response(200, json=MEETING),
         ]
     )
     _run(lambda zoom: zoom.get_meeting(MEETING_ID), make_client())

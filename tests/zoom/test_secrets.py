@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-import httpx
+import httpx2
 import pytest
 import respx
 from typer.testing import CliRunner
@@ -27,19 +27,19 @@ def test_no_secret_or_token_in_logs_output_or_errors(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    caplog.set_level(logging.DEBUG)  # every logger, httpx and httpcore included
+    caplog.set_level(logging.DEBUG)  # every logger, httpx2 and httpcore2 included
     api["token"].mock(
         side_effect=[
             token_response(ACCESS),
             token_response(RENEWED),
             # A token endpoint that (wrongly) echoes what it was sent must not leak it either.
-            httpx.Response(401, json={"error": "invalid_client", "reason": f"bad secret {SECRET}"}),
+            httpx2.Response(401, json={"error": "invalid_client", "reason": f"bad secret {SECRET}"}),
         ]
     )
     api.get(f"{BASE}/users/u1").mock(
         side_effect=[
-            httpx.Response(401, json={"code": 124, "message": "Access token is expired."}),
-            httpx.Response(200, json={"id": "u1"}),
+            httpx2.Response(401, json={"code": 124, "message": "Access token is expired."}),
+            httpx2.Response(200, json={"id": "u1"}),
         ]
     )
     api.get(f"{BASE}/meetings/1").respond(404, json={"code": 3001, "message": f"token {RENEWED} not found"})
@@ -58,7 +58,7 @@ def test_no_secret_or_token_in_logs_output_or_errors(
             ):
                 try:
                     await call()
-                except (ZoomAuditError, httpx.HTTPError) as exc:
+                except (ZoomAuditError, httpx2.HTTPError) as exc:
                     errors.append(f"{exc!s} {exc!r}")
             zoom._auth.forget()  # force a third token request, which is refused
             try:

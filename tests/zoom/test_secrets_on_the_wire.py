@@ -1,4 +1,4 @@
-"""With every logger at DEBUG and real sockets (httpcore logs too), no credential reaches the log."""
+"""With every logger at DEBUG and real sockets (httpcore2 logs too), no credential reaches the log."""
 
 from __future__ import annotations
 
@@ -18,10 +18,10 @@ from zoomaudit.zoom.client import ZoomClient
 def test_a_session_over_loopback_logs_no_secret_token_or_basic_credential(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.DEBUG)  # the root logger: httpx, httpcore, uvicorn, zoomaudit
+    caplog.set_level(logging.DEBUG)  # the root logger: httpx2, httpcore2, uvicorn, zoomaudit
     # The CLI's logging set-up quiets these two for the whole process; this test wants them loud
     # whatever ran before it (caplog restores the levels afterwards).
-    for name in ("httpx", "httpcore"):
+    for name in ("httpx2", "httpcore2"):
         caplog.set_level(logging.DEBUG, logger=name)
     tokens: list[str] = []
     with start_sandbox() as sandbox:
@@ -46,7 +46,7 @@ def test_a_session_over_loopback_logs_no_secret_token_or_basic_credential(
 
         asyncio.run(go())
     basic = base64.b64encode(f"{sandbox.client_id}:{sandbox.client_secret}".encode()).decode()
-    assert "send_request_headers" in caplog.text  # httpcore spoke at DEBUG
+    assert "send_request_headers" in caplog.text  # httpcore2 spoke at DEBUG
     assert tokens[0]
     for secret in (sandbox.client_secret, basic, tokens[0]):
         assert secret not in caplog.text

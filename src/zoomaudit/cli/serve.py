@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from zoomaudit.settings import Settings
 
 # Libraries that log every request or migration step at INFO: quiet unless the level is DEBUG.
-CHATTY_LOGGERS = ("httpx", "httpcore", "alembic")
+CHATTY_LOGGERS = ("httpx2", "httpcore2", "alembic")
 
 
 def configure_logging(level: str, *, timestamps: bool = True) -> None:

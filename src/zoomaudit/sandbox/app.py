@@ -50,7 +50,7 @@ SERVED_KEY = "zoomaudit.sandbox.served"
 
 
 class DroppedConnection(ConnectionError):
-    """Raised in-process (``httpx.ASGITransport``) where a served sandbox closes the connection."""
+    """Raised in-process (``httpx2.ASGITransport``) where a served sandbox closes the connection."""
 
 
 @dataclass
@@ -386,7 +386,7 @@ async def _not_allowed(request: Request, exc: Exception) -> Response:
 
 
 def create_app(state: SandboxState, options: SandboxOptions | None = None) -> SandboxApp:
-    """The sandbox as an ASGI app (serve it with uvicorn, or call it through httpx.ASGITransport)."""
+    """The sandbox as an ASGI app (serve it with uvicorn, or call it through httpx2.ASGITransport)."""
     routes = [
         Route("/oauth/token", token_endpoint, methods=["POST"]),
         Route("/oauth/authorize", authorize_endpoint, methods=["GET"]),

@@ -1,4 +1,4 @@
-"""Server-to-Server OAuth as an ``httpx.Auth`` flow.
+"""Server-to-Server OAuth as an ``httpx2.Auth`` flow.
 
 The flow adds ``Authorization: Bearer <token>`` to every API request, fetches a token when
 there is none or when it is within 60 s of expiry (as Zoom's own SDK does, reference.md §1.1),
@@ -8,8 +8,8 @@ the token already replaced by someone else uses the new one.
 
 authlib is deliberately not used here (it is the console's sign-in client only,
 ``service/console/signin*.py``). Its ``OAuth2Token`` reads ``time.time()`` directly (no injectable
-clock, so no fake-clock tests) and its HTTP client is its own, not the httpx client, transports and
-pacers this one shares; the token exchange itself is one form POST. Keeping it in httpx also means
+clock, so no fake-clock tests) and its HTTP client is its own, not the httpx2 client, transports and
+pacers this one shares; the token exchange itself is one form POST. Keeping it in httpx2 also means
 there are no authlib exceptions to map.
 
 Nothing here logs or puts in an exception the client secret or an access token.
@@ -25,7 +25,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 
 from zoomaudit.errors import AuthError, ZoomUnavailable
 from zoomaudit.redaction import MASK
@@ -52,7 +52,7 @@ _TOKEN_ERRORS: dict[int, str] = {
     4741: "the token was revoked",
 }
 
-SendToken = Callable[[httpx.Request], Awaitable[httpx.Response]]
+SendToken = Callable[[httpx2.Request], Awaitable[httpx2.Response]]
 """Sends the token request without this auth flow (the client passes its own http client)."""
 
 
@@ -71,7 +71,7 @@ class AccessToken:
         return f"AccessToken(expires_at={self.expires_at}, scope={self.scope!r})"
 
 
-def _zoom_error(response: httpx.Response) -> tuple[int | None, str]:
+def _zoom_error(response: httpx2.Response) -> tuple[int | None, str]:
     """(code, message) from a Zoom error body; token errors use ``reason``/``error`` instead."""
     try:
         body: Any = response.json()
@@ -84,7 +84,7 @@ def _zoom_error(response: httpx.Response) -> tuple[int | None, str]:
     return (code if isinstance(code, int) else None), str(message or response.reason_phrase)
 
 
-class ZoomAuth(httpx.Auth):
+class ZoomAuth(httpx2.Auth):
     """Bearer token from Zoom's ``account_credentials`` grant, cached and renewed."""
 
     def __init__(self, settings: Settings, send: SendToken, *, clock: Clock = time.time) -> None:
@@ -100,12 +100,14 @@ class ZoomAuth(httpx.Auth):
         self._token_sent = asyncio.Event()
         self.fetches = 0
 
-    # -- the httpx.Auth flow --------------------------------------------------------------------
+    # -- the httpx2.Auth flow --------------------------------------------------------------------
 
-    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        raise RuntimeError("ZoomAuth works with httpx.AsyncClient only")
+    def sync_auth_flow(self, request: httpx2.Request) -> Generator[httpx2.Request, httpx2.Response, None]:
+        raise RuntimeError("ZoomAuth works with httpx2.AsyncClient only")
 
-    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+    async def async_auth_flow(
+        self, request: httpx2.Request
+    ) -> AsyncGenerator[httpx2.Request, httpx2.Response]:
         token = await self.token()
         request.headers["Authorization"] = f"Bearer {token.value}"
         response = yield request
@@ -182,7 +184,7 @@ class ZoomAuth(httpx.Auth):
         return "Basic " + base64.b64encode(pair).decode("ascii")
 
     async def _fetch(self) -> AccessToken:
-        request = httpx.Request(
+        request = httpx2.Request(
             "POST",
             self._token_url,
             data={"grant_type": "account_credentials", "account_id": self._account_id},

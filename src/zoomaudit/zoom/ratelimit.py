@@ -15,7 +15,7 @@ burst beyond it (the log holds actual start times, not slots promised in advance
 
 Zoom judges *arrivals*, not starts. A request can wait in this process between its start and
 the wire (the event loop held up by other work), so the log holds when each request was really
-written to its connection (``Slot``, an httpx trace hook), not when it was allowed to start.
+written to its connection (``Slot``, an httpx2 trace hook), not when it was allowed to start.
 Measuring from the wire alone would pay that in-process time once per ``L`` requests (the next
 one starts a window after the (n-L)-th went out, then spends its own time reaching the wire), so
 a request may start early by the least such time recent requests took (``Pacer.lead``): its own
@@ -80,7 +80,7 @@ BURST = 0.1
 class Slot:
     """One request in its category's log: when it started, went out, and was answered.
 
-    ``trace`` is an httpx trace extension (httpcore calls it around each step of a request):
+    ``trace`` is an httpx2 trace extension (httpcore2 calls it around each step of a request):
     it notes when the request was written to the connection and when the answer's headers
     were read, so the log holds when the request really left, not just when it was allowed to.
     """

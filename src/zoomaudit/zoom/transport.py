@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-import httpx
+import httpx2
 from pydantic import BaseModel, ValidationError
 
 from zoomaudit import __version__
@@ -71,7 +71,7 @@ class _Transient(Exception):
         self.reason = reason
 
 
-def _body(response: httpx.Response) -> tuple[int | None, str]:
+def _body(response: httpx2.Response) -> tuple[int | None, str]:
     try:
         data: Any = response.json()
     except ValueError:
@@ -90,7 +90,7 @@ class ZoomTransport:
         self,
         settings: Settings,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
         sleep: Sleep | None = None,
         rng: random.Random | None = None,
@@ -103,14 +103,14 @@ class ZoomTransport:
         self._limiter = RateLimiter(settings.rate_budget, clock=self._clock, sleep=self._sleep)
         self._in_flight = asyncio.Semaphore(settings.concurrency)
         self._auth = ZoomAuth(settings, self._send_token_request, clock=self._clock)
-        self._http = httpx.AsyncClient(
+        self._http = httpx2.AsyncClient(
             base_url=settings.zoom_api_base_url + "/",
             transport=transport,
             auth=self._auth,
-            timeout=httpx.Timeout(settings.http_timeout),
-            # As many pooled connections as requests in flight, all kept alive: with httpx's
+            timeout=httpx2.Timeout(settings.http_timeout),
+            # As many pooled connections as requests in flight, all kept alive: with httpx2's
             # default of 20 kept connections, a run at concurrency 32 kept opening new ones.
-            limits=httpx.Limits(
+            limits=httpx2.Limits(
                 max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
             ),
             headers={"Accept": "application/json", "User-Agent": f"zoomaudit/{__version__}"},
@@ -158,7 +158,7 @@ class ZoomTransport:
                 return await self._auth.token()
             except TokenUnavailable as exc:
                 reason = str(exc)
-            except (httpx.HTTPError, ConnectionError) as exc:
+            except (httpx2.HTTPError, ConnectionError) as exc:
                 reason = f"{type(exc).__name__}: {self._auth.scrub(str(exc)) or 'no detail'}"
             failures += 1
             if failures > self.settings.max_retries:
@@ -179,7 +179,7 @@ class ZoomTransport:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         host: str | None = None,
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """Send ``method path`` (relative to the API base) with all of the client's care."""
         method = method.upper()
         if not path.startswith("/"):
@@ -231,7 +231,7 @@ class ZoomTransport:
                 200, None, f"unexpected response shape ({problems})", method=method, url=url
             ) from None
 
-    async def _send_token_request(self, request: httpx.Request) -> httpx.Response:
+    async def _send_token_request(self, request: httpx2.Request) -> httpx2.Response:
         response = await self._http.send(request, auth=None)  # the token request carries Basic auth itself
         await response.aread()
         return response
@@ -247,7 +247,7 @@ class ZoomTransport:
         want_json: bool = False,
         host: str | None = None,
         strict: bool = True,
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         category = endpoint.category if endpoint else OTHER_CATEGORY
         label = endpoint.label if endpoint else f"{method} (other)"
         what = f"{method} {path}"
@@ -273,15 +273,15 @@ class ZoomTransport:
                 reason = exc.reason
             except TokenUnavailable as exc:
                 reason = str(exc)
-            except httpx.UnsupportedProtocol as exc:
+            except httpx2.UnsupportedProtocol as exc:
                 raise ZoomUnavailable(
                     f"{what}: {exc} (check ZOOM_API_BASE_URL / ZOOM_OAUTH_TOKEN_URL)"
                 ) from None
-            except httpx.TransportError as exc:  # timeouts, refused or dropped connections
+            except httpx2.TransportError as exc:  # timeouts, refused or dropped connections
                 reason = f"{type(exc).__name__}: {self._auth.scrub(str(exc)) or 'no detail'}"
-            except httpx.HTTPError as exc:
+            except httpx2.HTTPError as exc:
                 raise ZoomUnavailable(f"{what}: {type(exc).__name__}: {self._auth.scrub(str(exc))}") from None
-            except ConnectionError as exc:  # a dropped connection raised in-process (httpx.ASGITransport)
+            except ConnectionError as exc:  # a dropped connection raised in-process (httpx2.ASGITransport)
                 reason = f"{type(exc).__name__}: {self._auth.scrub(str(exc)) or 'no detail'}"
             except _RateLimit as hit:
                 limited += 1
@@ -317,7 +317,7 @@ class ZoomTransport:
             )
             await self._sleep(delay)
 
-    def _accept(self, response: httpx.Response, what: str, want_json: bool) -> httpx.Response:
+    def _accept(self, response: httpx2.Response, what: str, want_json: bool) -> httpx2.Response:
         status = response.status_code
         log.debug("%s -> HTTP %d", what, status)
         if 200 <= status < 300:
@@ -340,7 +340,7 @@ class ZoomTransport:
             raise _Transient(f"HTTP {status}")
         raise self._error(response, what)
 
-    def _error(self, response: httpx.Response, what: str) -> ZoomApiError | AuthError:
+    def _error(self, response: httpx2.Response, what: str) -> ZoomApiError | AuthError:
         status = response.status_code
         code, message = _body(response)
         message = self._auth.scrub(message)
@@ -364,7 +364,7 @@ class ZoomTransport:
 
     def _on_429(
         self,
-        response: httpx.Response,
+        response: httpx2.Response,
         category: str,
         host: str | None,
         what: str,
@@ -402,6 +402,6 @@ class ZoomTransport:
 
 
 class _RateLimit(Exception):
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: httpx2.Response) -> None:
         super().__init__("HTTP 429")
         self.response = response

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+import httpx2
 from authlib.common.errors import AuthlibBaseError
-from authlib.integrations.httpx_client._compat import httpx2 as authlib_http
 from cryptography.fernet import Fernet, InvalidToken
 from joserfc.errors import JoseError
 from starlette.concurrency import run_in_threadpool
@@ -54,7 +54,7 @@ TRANSACTION_LIFETIME = timedelta(minutes=10)
 SIGN_IN_FAILURES: tuple[type[BaseException], ...] = (
     AuthlibBaseError,
     JoseError,
-    authlib_http.HTTPError,
+    httpx2.HTTPError,
     ValueError,
     KeyError,
 )
@@ -255,9 +255,9 @@ def _describe(exc: BaseException) -> str:
     joserfc's messages name the check that failed, the HTTP library's the address)."""
     if isinstance(exc, AuthlibBaseError):
         return str(exc.description or exc.error or type(exc).__name__)
-    if isinstance(exc, authlib_http.HTTPStatusError):
+    if isinstance(exc, httpx2.HTTPStatusError):
         return f"the provider answered HTTP {exc.response.status_code}"
-    if isinstance(exc, authlib_http.HTTPError):
+    if isinstance(exc, httpx2.HTTPError):
         return f"the provider could not be reached ({type(exc).__name__})"
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
