@@ -4,8 +4,11 @@ Public API::
 
     from zoomaudit.sandbox import (
         SandboxState, SandboxOptions, create_app, start_sandbox, serve_sandbox,
-        demo_state, synthetic_state,
+        demo_state, synthetic_state, SandboxAccount, synthetic_accounts,
     )
+
+One sandbox may serve several accounts: pass a list of states (or ``SandboxAccount``s with
+their own options) where one state goes.
 
 Heavy imports (uvicorn) happen only when a server is started.
 """
@@ -14,14 +17,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from zoomaudit.sandbox.accounts import SandboxAccount
 from zoomaudit.sandbox.options import SandboxOptions, no_limits
 from zoomaudit.sandbox.state import ALL_SCOPES, SandboxGroup, SandboxState, SandboxUser
 
 if TYPE_CHECKING:
     from zoomaudit.sandbox.app import DroppedConnection, create_app, runtime
     from zoomaudit.sandbox.demo import demo_state
-    from zoomaudit.sandbox.server import RunningSandbox, serve_sandbox, start_sandbox
-    from zoomaudit.sandbox.synthetic import synthetic_state
+    from zoomaudit.sandbox.server import RunningAccount, RunningSandbox, serve_sandbox, start_sandbox
+    from zoomaudit.sandbox.synthetic import synthetic_accounts, synthetic_state
 
 _LAZY = {
     "create_app": "zoomaudit.sandbox.app",
@@ -29,6 +33,8 @@ _LAZY = {
     "DroppedConnection": "zoomaudit.sandbox.app",
     "demo_state": "zoomaudit.sandbox.demo",
     "synthetic_state": "zoomaudit.sandbox.synthetic",
+    "synthetic_accounts": "zoomaudit.sandbox.synthetic",
+    "RunningAccount": "zoomaudit.sandbox.server",
     "start_sandbox": "zoomaudit.sandbox.server",
     "serve_sandbox": "zoomaudit.sandbox.server",
     "RunningSandbox": "zoomaudit.sandbox.server",
@@ -37,7 +43,9 @@ _LAZY = {
 __all__ = [
     "ALL_SCOPES",
     "DroppedConnection",
+    "RunningAccount",
     "RunningSandbox",
+    "SandboxAccount",
     "SandboxGroup",
     "SandboxOptions",
     "SandboxState",
@@ -48,6 +56,7 @@ __all__ = [
     "runtime",
     "serve_sandbox",
     "start_sandbox",
+    "synthetic_accounts",
     "synthetic_state",
 ]
 

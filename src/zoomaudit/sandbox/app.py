@@ -3,6 +3,10 @@
 Every /v2 request goes through one pipeline: injected faults, bearer token, scope, per-second
 rate limit, the route handler, the request log. Handlers are plain functions over dicts
 (routes_users.py, routes_meetings.py); nothing copies the account per request.
+
+A sandbox may serve several accounts (accounts.py), as Zoom serves them all from the same URLs:
+each has a ``Runtime`` of its own (data, options, rate limiter, page tokens, faults), and the
+token a request carries picks it. The token table and the request log are shared.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from starlette.types import Receive, Scope, Send
 
 import zoomaudit.sandbox.routes_meetings as routes_meetings
 import zoomaudit.sandbox.routes_users as routes_users
+from zoomaudit.sandbox.accounts import Accounts, resolve_accounts
 from zoomaudit.sandbox.faults import ERROR_BODIES, FaultPlan
 from zoomaudit.sandbox.http import ApiError, Call, PageTokens, Reply
 from zoomaudit.sandbox.log import RequestLog
@@ -48,11 +53,14 @@ class IssuedToken:
     expires_at: float
     dies_at: float
     scopes: frozenset[str]
+    account_id: str = ""
+    """The account the token was issued for: the only one it can read or change."""
 
 
 @dataclass
 class Runtime:
-    """Everything the running app keeps besides the account itself."""
+    """Everything the running app keeps for one account besides its data. The token table and
+    the request log are the same objects in every account's runtime (one sandbox, one log)."""
 
     state: SandboxState
     options: SandboxOptions
@@ -113,9 +121,52 @@ def _json(reply: Reply, malformed: bool = False, raw: bytes | None = None) -> Re
     return Response(data, status_code=reply.status, headers=reply.headers, media_type=JSON)
 
 
+@dataclass
+class Served:
+    """The accounts of one app, in the order given (the first answers what names no account)."""
+
+    runtimes: list[Runtime]
+
+    @property
+    def first(self) -> Runtime:
+        return self.runtimes[0]
+
+    def by_client_id(self, client_id: str) -> Runtime | None:
+        """The account whose app has this client id (compared in constant time, every one)."""
+        found = None
+        for rt in self.runtimes:
+            if secrets.compare_digest(client_id.encode(), rt.state.client_id.encode()):
+                found = rt
+        return found
+
+    def by_token(self, authorization: str) -> Runtime | None:
+        """The account a bearer token was issued for (None for no token or an unknown one)."""
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        issued = self.first.tokens.get(token.strip())
+        if issued is None:
+            return None
+        return next((rt for rt in self.runtimes if rt.state.account_id == issued.account_id), None)
+
+    def by_key(self, key: str) -> Runtime:
+        """The account named ``key`` (its short name or its account id)."""
+        for rt in self.runtimes:
+            if key in (rt.state.name, rt.state.account_id):
+                return rt
+        raise KeyError(f"the sandbox serves no account {key!r}")
+
+
+def served_of(request: Request) -> Served:
+    served: Served = request.app.state.accounts
+    return served
+
+
 def runtime_of(request: Request) -> Runtime:
-    rt: Runtime = request.app.state.sandbox
-    return rt
+    """The account a request's bearer token belongs to; the first account for any other request
+    (it is then refused as unauthorised, logged without an account)."""
+    served = served_of(request)
+    return served.by_token(request.headers.get("authorization", "")) or served.first
 
 
 # -- /oauth/token --------------------------------------------------------------------------------
@@ -134,19 +185,22 @@ def _basic_credentials(header: str) -> tuple[str, str] | None:
     return (client_id, secret) if sep else None
 
 
-def issue_token(rt: Runtime, params: dict[str, str], authorization: str) -> Reply:
-    """Zoom's account_credentials grant (reference.md §1.1); error bodies as §4 lists them."""
+def issue_token(rt: Runtime | None, params: dict[str, str], authorization: str) -> Reply:
+    """Zoom's account_credentials grant (reference.md §1.1); error bodies as §4 lists them.
+
+    ``rt`` is the account whose app has the request's client id (None when no account's has):
+    the ``account_id`` parameter must then name that same account, as Zoom's does.
+    """
     creds = _basic_credentials(authorization)
     if creds is None:
         return _token_error(400, "invalid_client", "Client ID or client secret is missing.", 4706)
     grant = params.get("grant_type")
     if not grant:
         return _token_error(400, "invalid_request", "Missing grant type.", 4706)
-    state = rt.state
-    client_ok = secrets.compare_digest(creds[0], state.client_id)
-    secret_ok = secrets.compare_digest(creds[1], state.client_secret)
-    if not client_ok:
+    if rt is None:
         return _token_error(400, "invalid_client", "Invalid client_id or client_secret", 4702)
+    state = rt.state
+    secret_ok = secrets.compare_digest(creds[1].encode(), state.client_secret.encode())
     if not secret_ok:
         return _token_error(400, "invalid_client", "Invalid client_id or client_secret", 4704)
     if grant != "account_credentials":
@@ -162,14 +216,22 @@ def issue_token(rt: Runtime, params: dict[str, str], authorization: str) -> Repl
         dies = min(dies, now + rt.options.token_expire_after)
     token = "sbx." + secrets.token_urlsafe(32)
     if len(rt.tokens) > 10_000:
-        rt.tokens = {k: v for k, v in rt.tokens.items() if v.dies_at > now}
-    rt.tokens[token] = IssuedToken(now + ttl, dies, frozenset(state.scopes))
+        # In place: every account's runtime holds this same table.
+        for stale in [k for k, v in rt.tokens.items() if v.dies_at <= now]:
+            del rt.tokens[stale]
+    rt.tokens[token] = IssuedToken(now + ttl, dies, frozenset(state.scopes), state.account_id)
     body = {"access_token": token, "token_type": "bearer", "expires_in": ttl, "scope": " ".join(state.scopes)}
     return Reply(200, body, {"Cache-Control": "no-store"})
 
 
 async def token_endpoint(request: Request) -> Response:
-    rt = runtime_of(request)
+    served = served_of(request)
+    authorization = request.headers.get("authorization", "")
+    creds = _basic_credentials(authorization)
+    owner = served.by_client_id(creds[0]) if creds else None
+    # The client id's account answers with its own latency and faults; an unknown one, the first.
+    rt = owner or served.first
+    account = owner.state.account_id if owner else None
     query = request.url.query
     opts = rt.options
     if opts.fault_token_endpoint:
@@ -178,16 +240,16 @@ async def token_endpoint(request: Request) -> Response:
             await asyncio.sleep(latency)
         draw = rt.faults.draw(opts, "POST", "/oauth/token", query)
         if draw.fault == "drop":
-            rt.log.add("POST", "/oauth/token", query, 0, None, "drop")
+            rt.log.add("POST", "/oauth/token", query, 0, None, "drop", account=account)
             return _Drop()
         if draw.fault == "error":
-            rt.log.add("POST", "/oauth/token", query, draw.status, None, "error")
+            rt.log.add("POST", "/oauth/token", query, draw.status, None, "error", account=account)
             return _json(Reply(draw.status, {"code": draw.status, "message": ERROR_BODIES[draw.status]}))
     params = dict(parse_qsl(query))
     form = await request.form()
     params.update({k: str(v) for k, v in form.items()})
-    reply = issue_token(rt, params, request.headers.get("authorization", ""))
-    rt.log.add("POST", "/oauth/token", query, reply.status, None)
+    reply = issue_token(owner, params, authorization)
+    rt.log.add("POST", "/oauth/token", query, reply.status, None, account=account)
     return _json(reply)
 
 
@@ -195,7 +257,8 @@ async def token_endpoint(request: Request) -> Response:
 def _authorize(rt: Runtime, header: str, scopes: tuple[str, ...]) -> Reply | None:
     scheme, _, token = header.partition(" ")
     issued = rt.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
-    if issued is None:
+    if issued is None or issued.account_id != rt.state.account_id:
+        # A token is bound to its account: never honoured by another (runtime_of picks by it).
         return Reply(401, {"code": 124, "message": "Invalid access token."})
     if time.time() >= issued.dies_at:
         return Reply(401, {"code": 124, "message": "Access token is expired."})
@@ -217,8 +280,10 @@ def _endpoint(
     category: str, scopes: tuple[str, ...], handler: Handler
 ) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        rt = runtime_of(request)
-        with rt.log.serving(request.url.path):
+        served = served_of(request)
+        owner = served.by_token(request.headers.get("authorization", ""))
+        rt = owner or served.first
+        with rt.log.serving(request.url.path, owner.state.account_id if owner else None):
             return await answer(rt, request)
 
     async def answer(rt: Runtime, request: Request) -> Response:
@@ -293,19 +358,23 @@ ROUTES = [*routes_users.ROUTES, *routes_meetings.ROUTES]
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    rt = runtime_of(request)
+    rt = served_of(request).first
     rt.log.add(request.method, request.url.path, request.url.query, 404, None)
     return _json(Reply(404, {"code": 404, "message": "Not found."}))
 
 
 async def _not_allowed(request: Request, exc: Exception) -> Response:
-    rt = runtime_of(request)
+    rt = served_of(request).first
     rt.log.add(request.method, request.url.path, request.url.query, 405, None)
     return _json(Reply(405, {"code": 405, "message": "Method not allowed."}))
 
 
-def create_app(state: SandboxState, options: SandboxOptions | None = None) -> SandboxApp:
-    """The sandbox as an ASGI app (serve it with uvicorn, or call it through httpx.ASGITransport)."""
+def create_app(state: Accounts, options: SandboxOptions | None = None) -> SandboxApp:
+    """The sandbox as an ASGI app (serve it with uvicorn, or call it through httpx.ASGITransport).
+
+    ``state``: one account, or a list of accounts (``SandboxState`` or ``SandboxAccount`` with
+    its own options); ``options`` are those of every account that brings none.
+    """
     routes = [Route("/oauth/token", token_endpoint, methods=["POST"])]
     by_path: dict[str, list[tuple[str, str, tuple[str, ...], Handler]]] = {}
     for method, path, category, scopes, handler in ROUTES:
@@ -314,11 +383,23 @@ def create_app(state: SandboxState, options: SandboxOptions | None = None) -> Sa
         for method, category, scopes, handler in entries:
             routes.append(Route("/v2" + path, _endpoint(category, scopes, handler), methods=[method]))
     app = SandboxApp(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed})
-    app.state.sandbox = Runtime(state, options or SandboxOptions())
+    accounts = resolve_accounts(state, options or SandboxOptions())
+    log = RequestLog()
+    tokens: dict[str, IssuedToken] = {}
+    served = Served([Runtime(st, opts, log=log, tokens=tokens) for st, opts in accounts])
+    app.state.accounts = served
+    app.state.sandbox = served.first
     return app
 
 
 def runtime(app: Starlette) -> Runtime:
-    """The runtime (state, options, log, tokens) of an app made by ``create_app``."""
+    """The runtime (state, options, log, tokens) of an app made by ``create_app``: of its first
+    account, the only one unless it was given several."""
     rt: Runtime = app.state.sandbox
     return rt
+
+
+def runtimes(app: Starlette) -> list[Runtime]:
+    """The runtime of every account of an app made by ``create_app``, in the order given."""
+    served: Served = app.state.accounts
+    return list(served.runtimes)
