@@ -22,7 +22,7 @@ from zoomaudit.sandbox.options import SandboxOptions, no_limits
 from zoomaudit.sandbox.state import ALL_SCOPES, SandboxGroup, SandboxState, SandboxUser
 
 if TYPE_CHECKING:
-    from zoomaudit.sandbox.app import DroppedConnection, create_app, runtime
+    from zoomaudit.sandbox.app import DroppedConnection, create_app, runtime, runtimes
     from zoomaudit.sandbox.demo import demo_state
     from zoomaudit.sandbox.server import RunningAccount, RunningSandbox, serve_sandbox, start_sandbox
     from zoomaudit.sandbox.synthetic import synthetic_accounts, synthetic_state
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "create_app": "zoomaudit.sandbox.app",
     "runtime": "zoomaudit.sandbox.app",
+    "runtimes": "zoomaudit.sandbox.app",
     "DroppedConnection": "zoomaudit.sandbox.app",
     "demo_state": "zoomaudit.sandbox.demo",
     "synthetic_state": "zoomaudit.sandbox.synthetic",
@@ -54,6 +55,7 @@ __all__ = [
     "demo_state",
     "no_limits",
     "runtime",
+    "runtimes",
     "serve_sandbox",
     "start_sandbox",
     "synthetic_accounts",
