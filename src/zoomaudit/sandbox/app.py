@@ -149,24 +149,10 @@ class Served:
             return None
         return next((rt for rt in self.runtimes if rt.state.account_id == issued.account_id), None)
 
-    def by_key(self, key: str) -> Runtime:
-        """The account named ``key`` (its short name or its account id)."""
-        for rt in self.runtimes:
-            if key in (rt.state.name, rt.state.account_id):
-                return rt
-        raise KeyError(f"the sandbox serves no account {key!r}")
-
 
 def served_of(request: Request) -> Served:
     served: Served = request.app.state.accounts
     return served
-
-
-def runtime_of(request: Request) -> Runtime:
-    """The account a request's bearer token belongs to; the first account for any other request
-    (it is then refused as unauthorised, logged without an account)."""
-    served = served_of(request)
-    return served.by_token(request.headers.get("authorization", "")) or served.first
 
 
 # -- /oauth/token --------------------------------------------------------------------------------
@@ -258,7 +244,7 @@ def _authorize(rt: Runtime, header: str, scopes: tuple[str, ...]) -> Reply | Non
     scheme, _, token = header.partition(" ")
     issued = rt.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
     if issued is None or issued.account_id != rt.state.account_id:
-        # A token is bound to its account: never honoured by another (runtime_of picks by it).
+        # A token is bound to its account: never honoured by another account.
         return Reply(401, {"code": 124, "message": "Invalid access token."})
     if time.time() >= issued.dies_at:
         return Reply(401, {"code": 124, "message": "Access token is expired."})
@@ -281,6 +267,8 @@ def _endpoint(
 ) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         served = served_of(request)
+        # The token's account answers; a request with no token the sandbox issued goes through
+        # the first account's pipeline (its latency and faults) to its 401, logged with no account.
         owner = served.by_token(request.headers.get("authorization", ""))
         rt = owner or served.first
         with rt.log.serving(request.url.path, owner.state.account_id if owner else None):
