@@ -229,9 +229,10 @@ def main(argv: list[str] | None = None) -> int:
         latency_ms=args.latency_ms,
         jitter_ms=args.jitter_ms,
     )
+    measured_on = machine()  # before the run: its load average is the machine's, not the run's
     with SandboxProcess(specs) as sandbox:
         result = audit_in_separate_processes(sandbox, share=args.share)
-    result["machine"] = machine()
+    result["machine"] = measured_on
     result["scale"] = {"accounts": args.accounts, "users": args.users, "meetings": args.meetings}
     print(show(result))
     if args.save is not None:
