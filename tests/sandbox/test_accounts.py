@@ -184,6 +184,16 @@ def test_each_account_may_have_its_own_plan_and_options(two) -> None:  # type: i
     assert rt_a.qps() is not rt_b.qps()
 
 
+def test_accounts_sharing_options_draw_their_own_latency_jitter(two) -> None:  # type: ignore[no-untyped-def]
+    _, a, b = two
+    options = SandboxOptions(latency_ms=50, latency_jitter_ms=10, seed=3)
+    rt_a, rt_b = runtimes(create_app([a, b], options))
+    alone = runtime(create_app(a, options))
+    draws_a, draws_b = [rt_a.latency() for _ in range(5)], [rt_b.latency() for _ in range(5)]
+    assert draws_a != draws_b
+    assert draws_a == [alone.latency() for _ in range(5)]  # the first account: as if alone
+
+
 def test_the_daily_update_quota_is_kept_per_account(two) -> None:  # type: ignore[no-untyped-def]
     _, a, b = two
     api = Accounts([a, b], SandboxOptions(rate_limits=False))

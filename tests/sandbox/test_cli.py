@@ -213,3 +213,35 @@ def test_an_accounts_file_without_accounts_is_a_usage_error(
     too_many = CliRunner().invoke(app, ["sandbox", "--accounts", "100"])
     assert too_many.exit_code == 2
     assert not served
+
+
+def test_several_accounts_served_on_the_real_port_each_answer_their_own_credentials() -> None:
+    command = [sys.executable, "-m", "zoomaudit", "sandbox", "--port", "0", "--accounts", "2", "--users", "2"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            lines = []
+            for line in proc.stdout:
+                lines.append(line)
+                if line.startswith("Press Ctrl+C"):
+                    break
+            blocks = _blocks("".join(lines))
+            first, second = blocks["acct01"], blocks["acct02"]
+            assert first["ZOOM_OAUTH_TOKEN_URL"] == second["ZOOM_OAUTH_TOKEN_URL"]  # one server
+
+            def token(account_id: str, creds: dict[str, str]) -> httpx.Response:
+                return httpx.post(
+                    creds["ZOOM_OAUTH_TOKEN_URL"],
+                    params={"grant_type": "account_credentials", "account_id": account_id},
+                    auth=(creds["ZOOM_CLIENT_ID"], creds["ZOOM_CLIENT_SECRET"]),
+                )
+
+            assert token(second["ZOOM_ACCOUNT_ID"], second).status_code == 200
+            crossed = token(second["ZOOM_ACCOUNT_ID"], first)  # acct01's app, acct02's id
+            assert (crossed.status_code, crossed.json()["code"]) == (400, 4735)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout=30)

@@ -71,8 +71,13 @@ class Runtime:
     limiter: QpsLimiter | None = None
     jitter: random.Random = field(default_factory=random.Random)
 
+    index: int = 0
+    """The account's place among the sandbox's accounts (0: the first, or the only one)."""
+
     def __post_init__(self) -> None:
-        self.jitter.seed(self.options.seed)
+        # Each further account draws its own latency jitter: accounts sharing a seed must not
+        # see their requests delayed in lockstep. The first keeps the plain seed (unchanged).
+        self.jitter.seed(self.options.seed if self.index == 0 else f"{self.options.seed}/{self.index}")
 
     def qps(self) -> QpsLimiter:
         """The limiter of the current plan and window (options may change while the app runs)."""
@@ -374,7 +379,9 @@ def create_app(state: Accounts, options: SandboxOptions | None = None) -> Sandbo
     accounts = resolve_accounts(state, options or SandboxOptions())
     log = RequestLog()
     tokens: dict[str, IssuedToken] = {}
-    served = Served([Runtime(st, opts, log=log, tokens=tokens) for st, opts in accounts])
+    served = Served(
+        [Runtime(st, opts, log=log, tokens=tokens, index=i) for i, (st, opts) in enumerate(accounts)]
+    )
     app.state.accounts = served
     app.state.sandbox = served.first
     return app
