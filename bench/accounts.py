@@ -44,6 +44,9 @@ ACCOUNTS = 20
 USERS = 25
 MEETINGS = 250
 """The issue's scale: 20 accounts x 250 meetings (Business budgets, 50 ms latency)."""
+FULL = (ACCOUNTS, USERS, MEETINGS)
+QUICK = (3, 5, 50)
+"""(accounts, users each, meetings each) of the full and the quick run."""
 
 
 def many_accounts(
@@ -190,6 +193,25 @@ def audit_in_separate_processes(sandbox: SandboxProcess, share: float = 1.0) -> 
     }
 
 
+def separate_processes_part(
+    count: int = ACCOUNTS,
+    users: int = USERS,
+    meetings: int = MEETINGS,
+    *,
+    plan: str = "business",
+    latency_ms: float = 50.0,
+    jitter_ms: float = 10.0,
+    share: float = 1.0,
+) -> dict[str, Any]:
+    """The baseline as one part of ``make bench``: a sandbox of ``count`` accounts, audited at
+    once by one process per account."""
+    specs = many_accounts(count, users, meetings, plan=plan, latency_ms=latency_ms, jitter_ms=jitter_ms)
+    with SandboxProcess(specs) as sandbox:
+        result = audit_in_separate_processes(sandbox, share=share)
+    result["scale"] = {"accounts": count, "users": users, "meetings": meetings, "plan": plan}
+    return result
+
+
 def show(result: dict[str, Any]) -> str:
     """A few lines for a person: the whole, then one line per account."""
     lines = [
@@ -221,19 +243,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--share", type=float, default=1.0)
     parser.add_argument("--save", type=Path, default=None, help="Write the figures as JSON here.")
     args = parser.parse_args(argv)
-    specs = many_accounts(
+    measured_on = machine()  # before the run: its load average is the machine's, not the run's
+    result = separate_processes_part(
         args.accounts,
         args.users,
         args.meetings,
         plan=args.plan,
         latency_ms=args.latency_ms,
         jitter_ms=args.jitter_ms,
+        share=args.share,
     )
-    measured_on = machine()  # before the run: its load average is the machine's, not the run's
-    with SandboxProcess(specs) as sandbox:
-        result = audit_in_separate_processes(sandbox, share=args.share)
     result["machine"] = measured_on
-    result["scale"] = {"accounts": args.accounts, "users": args.users, "meetings": args.meetings}
     print(show(result))
     if args.save is not None:
         args.save.write_text(json.dumps(result, indent=2) + "\n")
