@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
@@ -37,7 +37,7 @@ class ServedAccount:
 
     spec: Account
     name: str
-    env: dict[str, str]
+    env: dict[str, str] = field(repr=False)  # it holds the (fake) client secret
     """ZOOM_API_BASE_URL, ZOOM_OAUTH_TOKEN_URL, ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET."""
     users: int
     meetings: int

@@ -74,9 +74,9 @@ class RunningAccount:
     token_url: str
     account_id: str
     client_id: str
-    client_secret: str
-    state: SandboxState
-    runtime: Runtime
+    client_secret: str = field(repr=False)
+    state: SandboxState = field(repr=False)
+    runtime: Runtime = field(repr=False)
 
     @property
     def options(self) -> SandboxOptions:
