@@ -27,7 +27,7 @@ from zoomaudit.zoom.client import ZoomClient
 from .conftest import BASE, frozen
 
 
-class Accounts:
+class MultiApi:
     """Callers of one in-process sandbox serving several accounts, each with its own token."""
 
     def __init__(self, states: list[SandboxState], options: SandboxOptions | None = None) -> None:
@@ -60,9 +60,9 @@ class Accounts:
 
 
 @pytest.fixture
-def two() -> tuple[Accounts, SandboxState, SandboxState]:
+def two() -> tuple[MultiApi, SandboxState, SandboxState]:
     a, b = (frozen(s) for s in synthetic_accounts(2, users=6, meetings=12, seed=7))
-    return Accounts([a, b]), a, b
+    return MultiApi([a, b]), a, b
 
 
 def _scheduled(state: SandboxState) -> list[int]:
@@ -161,7 +161,7 @@ def test_requests_are_logged_against_the_account_of_their_token(two) -> None:  #
 # -- rate budgets --------------------------------------------------------------------------------
 def test_each_account_has_its_own_per_second_budget(two) -> None:  # type: ignore[no-untyped-def]
     _, a, b = two
-    api = Accounts([a, b], SandboxOptions(plan="pro", meeting_update_quota=False))
+    api = MultiApi([a, b], SandboxOptions(plan="pro", meeting_update_quota=False))
     for rt in runtimes(api.app):
         rt.qps().clock = lambda: 1000.25  # every request of both accounts in the same second
     statuses_a = [api.call(a, "GET", "/users").status_code for _ in range(21)]
@@ -196,7 +196,7 @@ def test_accounts_sharing_options_draw_their_own_latency_jitter(two) -> None:  #
 
 def test_the_daily_update_quota_is_kept_per_account(two) -> None:  # type: ignore[no-untyped-def]
     _, a, b = two
-    api = Accounts([a, b], SandboxOptions(rate_limits=False))
+    api = MultiApi([a, b], SandboxOptions(rate_limits=False))
     host_a = a.meetings[_scheduled(a)[0]]["host_id"]
     a.set_meeting_updates(host_a, 100)
     patch = {"settings": {"waiting_room": True}}
