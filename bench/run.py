@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make ``bench`` importable as a package
     sys.path.insert(0, str(ROOT))
 
+import bench.accounts as bench_accounts  # noqa: E402
 import bench.rejudge as bench_rejudge  # noqa: E402
 from bench.bound import extrapolate, lower_bound, ratio, sequential_start  # noqa: E402
 from bench.measure import ProcessRun, machine, median_of, run_process  # noqa: E402
@@ -264,7 +265,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--only",
         default="eval,help,audit,fixed,single,rejudge,naive,growth",
         help="Comma-separated parts to run: eval, help, audit (sliding window, shares 1.0 and 0.5), "
-        "fixed (share 1.0 under fixed windows), single, rejudge, naive, growth.",
+        "fixed (share 1.0 under fixed windows), single, rejudge, naive, growth; and, not by default, "
+        "accounts (20 accounts x 250 meetings, one audit process per account; quick 3 x 50).",
     )
     p.add_argument("--name", help="Results file bench/results/<name>.json (default full or quick).")
     p.add_argument("--update-docs", action="store_true", help="Write the table into docs/performance.md.")
@@ -353,6 +355,17 @@ def main(argv: list[str] | None = None) -> int:
                 log(f"naive: {n['wall_s']:.1f} s ({how}), {n['requests']} requests")
     if "fixed" in parts:
         results["audit_fixed_share_1"] = fixed_window(account)
+    if "accounts" in parts:
+        scale = (
+            (3, 5, 50)
+            if args.quick
+            else (bench_accounts.ACCOUNTS, bench_accounts.USERS, bench_accounts.MEETINGS)
+        )
+        log(f"{scale[0]} accounts x {scale[2]} meetings, one zoomaudit audit process per account ...")
+        results["accounts_separate"] = m = bench_accounts.separate_processes_part(
+            *scale, plan=args.plan, latency_ms=args.latency_ms, jitter_ms=args.jitter_ms
+        )
+        log(bench_accounts.show(m))
     if "growth" in parts and "audit" in parts:
         results["audit_small"], results["memory_growth"] = memory_growth(args, results["audit_share_1"])
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")

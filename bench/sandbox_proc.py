@@ -9,7 +9,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
@@ -30,14 +31,56 @@ class Account:
     rate_window: str = "sliding"
 
 
-class SandboxProcess:
-    """``with SandboxProcess(account) as sandbox:`` a served synthetic account in its own process."""
+@dataclass(frozen=True)
+class ServedAccount:
+    """One account of a sandbox process: what to point an auditor at, and what it holds."""
 
-    def __init__(self, account: Account, *, start_timeout: float = 120.0) -> None:
-        self.account = account
+    spec: Account
+    name: str
+    env: dict[str, str] = field(repr=False)  # it holds the (fake) client secret
+    """ZOOM_API_BASE_URL, ZOOM_OAUTH_TOKEN_URL, ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET."""
+    users: int
+    meetings: int
+
+    @property
+    def account_id(self) -> str:
+        return self.env["ZOOM_ACCOUNT_ID"]
+
+    @property
+    def client_id(self) -> str:
+        return self.env["ZOOM_CLIENT_ID"]
+
+    @property
+    def client_secret(self) -> str:
+        return self.env["ZOOM_CLIENT_SECRET"]
+
+    @property
+    def base_url(self) -> str:
+        return self.env["ZOOM_API_BASE_URL"]
+
+    @property
+    def token_url(self) -> str:
+        return self.env["ZOOM_OAUTH_TOKEN_URL"]
+
+
+class SandboxProcess:
+    """``with SandboxProcess(account) as sandbox:`` a served synthetic account in its own process.
+
+    ``SandboxProcess([account, account, ...])`` serves several accounts (``acct01``...) from the
+    one process and port, each with its own size, plan, latency and rate budget; ``accounts``
+    then lists them and ``stats(account=...)`` counts one of them.
+    """
+
+    def __init__(self, account: Account | Sequence[Account], *, start_timeout: float = 120.0) -> None:
+        self.several = not isinstance(account, Account)
+        self.specs: list[Account] = [account] if isinstance(account, Account) else list(account)
+        if not self.specs:
+            raise ValueError("a sandbox process serves at least one account")
+        self.account = self.specs[0]
         self.start_timeout = start_timeout
         self.proc: subprocess.Popen[bytes] | None = None
         self.info: dict[str, Any] = {}
+        self.accounts: list[ServedAccount] = []
         self._stderr: IO[bytes] | None = None
         self._http = httpx2.Client(timeout=30.0)
 
@@ -58,10 +101,17 @@ class SandboxProcess:
             "--plan", a.plan, "--latency-ms", str(a.latency_ms), "--latency-jitter-ms", str(a.jitter_ms),
             "--rate-window", a.rate_window,
         ]  # fmt: skip
+        if self.several:
+            command += ["--accounts-json", json.dumps([asdict(spec) for spec in self.specs])]
         self._stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=self._stderr)
         try:
             self.info = json.loads(self._read_line())
+            announced = self.info.get("accounts", [self.info])
+            self.accounts = [
+                ServedAccount(spec, one.get("name", "default"), one["env"], one["users"], one["meetings"])
+                for spec, one in zip(self.specs, announced, strict=True)
+            ]
             self._wait_until_answering()
         except BaseException:
             self.__exit__(None, None, None)
@@ -118,10 +168,12 @@ class SandboxProcess:
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def stats(self, since: int = 0, arrivals_from: float = 0.0) -> dict[str, Any]:
+    def stats(self, since: int = 0, arrivals_from: float = 0.0, account: str | None = None) -> dict[str, Any]:
         """The sandbox's own counts of the requests from log entry ``since`` on (arrival-time
-        figures from ``arrivals_from``, a ``time.time()``)."""
-        params = {"since": since, "arrivals_from": arrivals_from}
+        figures from ``arrivals_from``, a ``time.time()``), of one account (an account id) or all."""
+        params: dict[str, Any] = {"since": since, "arrivals_from": arrivals_from}
+        if account is not None:
+            params["account"] = account
         response = self._http.get(f"{self.root}/_bench/stats", params=params)
         response.raise_for_status()
         data: dict[str, Any] = response.json()
@@ -132,9 +184,10 @@ class SandboxProcess:
         entries: int = self.stats()["entries"]
         return entries
 
-    def round_trips(self, samples: int = 5) -> dict[str, float]:
-        """Median seconds of a token request and of an account-settings GET, as seen from here."""
-        env = self.env
+    def round_trips(self, samples: int = 5, env: dict[str, str] | None = None) -> dict[str, float]:
+        """Median seconds of a token request and of an account-settings GET, as seen from here
+        (of the first account, or of the one whose ``env`` is given)."""
+        env = env or self.env
         token_times, api_times = [], []
         token = ""
         for _ in range(samples):

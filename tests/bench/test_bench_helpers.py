@@ -211,3 +211,59 @@ def test_arrival_category_follows_zooms_labels_for_the_audit_routes() -> None:
     assert arrival_category("GET", "/v2/users") == "medium"
     assert arrival_category("GET", "/v2/accounts/me/lock_settings") == "medium"
     assert arrival_category("POST", "/oauth/token") is None
+
+
+def test_the_stats_route_answers_per_account_with_its_budget() -> None:
+    from zoomaudit.sandbox import SandboxOptions, create_app, runtimes, synthetic_accounts
+
+    a, b = synthetic_accounts(2, users=2, meetings=3, seed=7)
+    app = create_app([a, b], SandboxOptions(plan="pro"))
+    route = StatsRoute(app, runtimes(app)[0].log)
+    for rt in runtimes(app):
+        rt.qps().record = route.accepted_by_account.setdefault(rt.state.account_id, [])
+
+    async def go() -> dict[str, dict[str, object]]:
+        transport = httpx2.ASGITransport(app=route)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://sandbox") as client:
+            for state, calls in ((a, 3), (b, 1)):
+                token = await client.post(
+                    "/oauth/token",
+                    data={"grant_type": "account_credentials", "account_id": state.account_id},
+                    auth=(state.client_id, state.client_secret),
+                )
+                headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+                for _ in range(calls):
+                    assert (await client.get("/v2/users", headers=headers)).status_code == 200
+            out = {}
+            for key in (a.account_id, b.account_id, ""):
+                out[key] = (await client.get("/_bench/stats", params={"account": key})).json()
+            return out
+
+    stats = asyncio.run(go())
+    assert stats[a.account_id]["requests"] == {"token": 1, "medium": 3}
+    assert stats[b.account_id]["requests"] == {"token": 1, "medium": 1}
+    assert stats[a.account_id]["max_in_one_second_accepted"] == {"medium": 3}
+    assert stats[b.account_id]["max_in_one_second_at_arrival"] == {"medium": 1}
+    assert stats[b.account_id]["limits"] == {"light": 30, "medium": 20, "heavy": 10}
+    assert isinstance(stats[b.account_id]["first_received"], float)
+    assert stats[""]["requests"] == {"token": 2, "medium": 4}  # no account: every account's
+    assert stats[""]["max_in_one_second_accepted"] == {"medium": 4}
+
+
+def test_a_sandbox_process_serves_several_accounts_each_with_its_own_credentials() -> None:
+    from bench.sandbox_proc import Account, SandboxProcess
+
+    specs = [Account(2, 3, latency_ms=0, jitter_ms=0), Account(3, 4, plan="pro", latency_ms=0, jitter_ms=0)]
+    with SandboxProcess(specs) as sandbox:
+        first, second = sandbox.accounts
+        assert (first.name, second.name) == ("acct01", "acct02")
+        assert (first.users, second.users) == (2, 3)
+        assert first.account_id != second.account_id
+        assert first.base_url == second.base_url  # one server, as Zoom's
+        assert sandbox.env == first.env
+        mark = sandbox.mark()
+        sandbox.round_trips(samples=1, env=second.env)
+        seen = sandbox.stats(mark, account=second.account_id)
+        assert seen["requests"] == {"token": 1, "medium": 1}  # GET /accounts/me/settings
+        assert seen["limits"] == {"light": 30, "medium": 20, "heavy": 10}
+        assert sandbox.stats(mark, account=first.account_id)["requests"] == {}

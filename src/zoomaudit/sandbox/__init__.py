@@ -4,8 +4,11 @@ Public API::
 
     from zoomaudit.sandbox import (
         SandboxState, SandboxOptions, create_app, start_sandbox, serve_sandbox,
-        demo_state, synthetic_state,
+        demo_state, synthetic_state, SandboxAccount, synthetic_accounts,
     )
+
+One sandbox may serve several accounts: pass a list of states (or ``SandboxAccount``s with
+their own options) where one state goes.
 
 Heavy imports (uvicorn) happen only when a server is started.
 """
@@ -14,21 +17,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from zoomaudit.sandbox.accounts import SandboxAccount
 from zoomaudit.sandbox.options import SandboxOptions, no_limits
 from zoomaudit.sandbox.state import ALL_SCOPES, SandboxGroup, SandboxState, SandboxUser
 
 if TYPE_CHECKING:
-    from zoomaudit.sandbox.app import DroppedConnection, create_app, runtime
+    from zoomaudit.sandbox.app import DroppedConnection, create_app, runtime, runtimes
     from zoomaudit.sandbox.demo import demo_state
-    from zoomaudit.sandbox.server import RunningSandbox, serve_sandbox, start_sandbox
-    from zoomaudit.sandbox.synthetic import synthetic_state
+    from zoomaudit.sandbox.server import RunningAccount, RunningSandbox, serve_sandbox, start_sandbox
+    from zoomaudit.sandbox.synthetic import synthetic_accounts, synthetic_state
 
 _LAZY = {
     "create_app": "zoomaudit.sandbox.app",
     "runtime": "zoomaudit.sandbox.app",
+    "runtimes": "zoomaudit.sandbox.app",
     "DroppedConnection": "zoomaudit.sandbox.app",
     "demo_state": "zoomaudit.sandbox.demo",
     "synthetic_state": "zoomaudit.sandbox.synthetic",
+    "synthetic_accounts": "zoomaudit.sandbox.synthetic",
+    "RunningAccount": "zoomaudit.sandbox.server",
     "start_sandbox": "zoomaudit.sandbox.server",
     "serve_sandbox": "zoomaudit.sandbox.server",
     "RunningSandbox": "zoomaudit.sandbox.server",
@@ -37,7 +44,9 @@ _LAZY = {
 __all__ = [
     "ALL_SCOPES",
     "DroppedConnection",
+    "RunningAccount",
     "RunningSandbox",
+    "SandboxAccount",
     "SandboxGroup",
     "SandboxOptions",
     "SandboxState",
@@ -46,8 +55,10 @@ __all__ = [
     "demo_state",
     "no_limits",
     "runtime",
+    "runtimes",
     "serve_sandbox",
     "start_sandbox",
+    "synthetic_accounts",
     "synthetic_state",
 ]
 

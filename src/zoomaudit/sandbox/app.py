@@ -4,6 +4,10 @@
 Every /v2 request goes through one pipeline: injected faults, bearer token, scope, per-second
 rate limit, the route handler, the request log. Handlers are plain functions over dicts
 (routes_users.py, routes_meetings.py); nothing copies the account per request.
+
+A sandbox may serve several accounts (accounts.py), as Zoom serves them all from the same URLs:
+each has a ``Runtime`` of its own (data, options, rate limiter, page tokens, faults), and the
+token a request carries picks it. The token table and the request log are shared.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from starlette.types import Receive, Scope, Send
 
 import zoomaudit.sandbox.routes_meetings as routes_meetings
 import zoomaudit.sandbox.routes_users as routes_users
+from zoomaudit.sandbox.accounts import Accounts, resolve_accounts
 from zoomaudit.sandbox.faults import ERROR_BODIES, FaultPlan
 from zoomaudit.sandbox.http import ApiError, Call, PageTokens, Reply
 from zoomaudit.sandbox.log import RequestLog
@@ -58,13 +63,16 @@ class IssuedToken:
     expires_at: float
     dies_at: float
     scopes: frozenset[str]
+    account_id: str = ""
+    """The account the token was issued for: the only one it can read or change."""
     user_id: str | None = None
     """The user a user-managed app's token acts for (None: an S2S account token)."""
 
 
 @dataclass
 class Runtime:
-    """Everything the running app keeps besides the account itself."""
+    """Everything the running app keeps for one account besides its data. The token table and
+    the request log are the same objects in every account's runtime (one sandbox, one log)."""
 
     state: SandboxState
     options: SandboxOptions
@@ -77,8 +85,13 @@ class Runtime:
     user_oauth: UserOAuth | None = None
     """The user-managed app of "Sign in with Zoom" (made from the state when not given)."""
 
+    index: int = 0
+    """The account's place among the sandbox's accounts (0: the first, or the only one)."""
+
     def __post_init__(self) -> None:
-        self.jitter.seed(self.options.seed)
+        # Each further account draws its own latency jitter: accounts sharing a seed must not
+        # see their requests delayed in lockstep. The first keeps the plain seed (unchanged).
+        self.jitter.seed(self.options.seed if self.index == 0 else f"{self.options.seed}/{self.index}")
         if self.user_oauth is None:
             self.user_oauth = UserOAuth.for_state(self.state)
 
@@ -134,9 +147,46 @@ def _json(reply: Reply, malformed: bool = False, raw: bytes | None = None) -> Re
     return Response(data, status_code=reply.status, headers=reply.headers, media_type=JSON)
 
 
-def runtime_of(request: Request) -> Runtime:
-    rt: Runtime = request.app.state.sandbox
-    return rt
+@dataclass
+class Served:
+    """The accounts of one app, in the order given (the first answers what names no account)."""
+
+    runtimes: list[Runtime]
+
+    @property
+    def first(self) -> Runtime:
+        return self.runtimes[0]
+
+    def by_client_id(self, client_id: str) -> Runtime | None:
+        """The account whose app has this client id (compared in constant time, every one)."""
+        found = None
+        for rt in self.runtimes:
+            if secrets.compare_digest(client_id.encode(), rt.state.client_id.encode()):
+                found = rt
+        return found
+
+    def by_sign_in_client_id(self, client_id: str) -> Runtime | None:
+        """The account whose "Sign in with Zoom" app has this client id."""
+        found = None
+        for rt in self.runtimes:
+            if secrets.compare_digest(client_id.encode(), rt.sign_in_app.client_id.encode()):
+                found = rt
+        return found
+
+    def by_token(self, authorization: str) -> Runtime | None:
+        """The account a bearer token was issued for (None for no token or an unknown one)."""
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        issued = self.first.tokens.get(token.strip())
+        if issued is None:
+            return None
+        return next((rt for rt in self.runtimes if rt.state.account_id == issued.account_id), None)
+
+
+def served_of(request: Request) -> Served:
+    served: Served = request.app.state.accounts
+    return served
 
 
 # -- /oauth/token --------------------------------------------------------------------------------
@@ -155,19 +205,22 @@ def _basic_credentials(header: str) -> tuple[str, str] | None:
     return (client_id, secret) if sep else None
 
 
-def issue_token(rt: Runtime, params: dict[str, str], authorization: str) -> Reply:
-    """Zoom's account_credentials grant (reference.md §1.1); error bodies as §4 lists them."""
+def issue_token(rt: Runtime | None, params: dict[str, str], authorization: str) -> Reply:
+    """Zoom's account_credentials grant (reference.md §1.1); error bodies as §4 lists them.
+
+    ``rt`` is the account whose app has the request's client id (None when no account's has):
+    the ``account_id`` parameter must then name that same account, as Zoom's does.
+    """
     creds = _basic_credentials(authorization)
     if creds is None:
         return _token_error(400, "invalid_client", "Client ID or client secret is missing.", 4706)
     grant = params.get("grant_type")
     if not grant:
         return _token_error(400, "invalid_request", "Missing grant type.", 4706)
-    state = rt.state
-    client_ok = secrets.compare_digest(creds[0], state.client_id)
-    secret_ok = secrets.compare_digest(creds[1], state.client_secret)
-    if not client_ok:
+    if rt is None:
         return _token_error(400, "invalid_client", "Invalid client_id or client_secret", 4702)
+    state = rt.state
+    secret_ok = secrets.compare_digest(creds[1].encode(), state.client_secret.encode())
     if not secret_ok:
         return _token_error(400, "invalid_client", "Invalid client_id or client_secret", 4704)
     if grant != "account_credentials":
@@ -189,8 +242,10 @@ def _new_token(rt: Runtime, scopes: frozenset[str], user_id: str | None = None) 
         dies = min(dies, now + rt.options.token_expire_after)
     token = "sbx." + secrets.token_urlsafe(32)
     if len(rt.tokens) > 10_000:
-        rt.tokens = {k: v for k, v in rt.tokens.items() if v.dies_at > now}
-    rt.tokens[token] = IssuedToken(now + ttl, dies, scopes, user_id)
+        # In place: every account's runtime holds this same table.
+        for stale in [k for k, v in rt.tokens.items() if v.dies_at <= now]:
+            del rt.tokens[stale]
+    rt.tokens[token] = IssuedToken(now + ttl, dies, scopes, rt.state.account_id, user_id)
     return token, ttl
 
 
@@ -214,8 +269,10 @@ async def authorize_endpoint(request: Request) -> Response:
     """``GET /oauth/authorize`` shows the sign-in page, whose buttons come back with a
     ``login_hint``; with a known one it answers at once (a GET form: the way back to the app
     stays a top-level GET navigation, as with Zoom)."""
-    rt = runtime_of(request)
+    served = served_of(request)
     params = dict(request.query_params)
+    # The account whose sign-in app the client id names (an unknown one: the first, which refuses it).
+    rt = served.by_sign_in_client_id(params.get("client_id", "")) or served.first
     problem = authorize_problem(rt.sign_in_app, params)
     rt.log.add(request.method, "/oauth/authorize", "", 400 if problem else 200, None)
     if problem:
@@ -229,8 +286,11 @@ async def authorize_endpoint(request: Request) -> Response:
 
 async def users_me_endpoint(request: Request) -> Response:
     """``GET /v2/users/me`` for a user token: the user it acts for, as ``GET /users/{userId}``."""
-    rt = runtime_of(request)
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    served = served_of(request)
+    authorization = request.headers.get("authorization", "")
+    # The token's own account answers (an unknown token: the first account, with a 401).
+    rt = served.by_token(authorization) or served.first
+    scheme, _, value = authorization.partition(" ")
     issued = rt.tokens.get(value.strip()) if scheme.lower() == "bearer" else None
     if issued is None or time.time() >= issued.dies_at:
         reply = Reply(401, {"code": 124, "message": "Invalid access token."})
@@ -241,12 +301,18 @@ async def users_me_endpoint(request: Request) -> Response:
         reply = routes_users.get_user_route(
             Call(rt.state, rt.options, rt.pages, {"userId": issued.user_id}, {}, None)
         )
-    rt.log.add("GET", "/v2/users/me", request.url.query, reply.status, "light")
+    rt.log.add("GET", "/v2/users/me", request.url.query, reply.status, "light", account=rt.state.account_id)
     return _json(reply)
 
 
 async def token_endpoint(request: Request) -> Response:
-    rt = runtime_of(request)
+    served = served_of(request)
+    authorization = request.headers.get("authorization", "")
+    creds = _basic_credentials(authorization)
+    owner = served.by_client_id(creds[0]) if creds else None
+    # The client id's account answers with its own latency and faults; an unknown one, the first.
+    rt = owner or served.first
+    account = owner.state.account_id if owner else None
     query = request.url.query
     opts = rt.options
     if opts.fault_token_endpoint:
@@ -255,19 +321,20 @@ async def token_endpoint(request: Request) -> Response:
             await asyncio.sleep(latency)
         draw = rt.faults.draw(opts, "POST", "/oauth/token", query)
         if draw.fault == "drop":
-            rt.log.add("POST", "/oauth/token", query, 0, None, "drop")
+            rt.log.add("POST", "/oauth/token", query, 0, None, "drop", account=account)
             return _Drop()
         if draw.fault == "error":
-            rt.log.add("POST", "/oauth/token", query, draw.status, None, "error")
+            rt.log.add("POST", "/oauth/token", query, draw.status, None, "error", account=account)
             return _json(Reply(draw.status, {"code": draw.status, "message": ERROR_BODIES[draw.status]}))
     params = dict(parse_qsl(query))
     form = await request.form()
     params.update({k: str(v) for k, v in form.items()})
     if params.get("grant_type") == "authorization_code":
-        reply = issue_user_token(rt, params, request.headers.get("authorization", ""))
+        signing_in = served.by_sign_in_client_id(creds[0]) if creds else None
+        reply = issue_user_token(signing_in or rt, params, authorization)
     else:
-        reply = issue_token(rt, params, request.headers.get("authorization", ""))
-    rt.log.add("POST", "/oauth/token", query, reply.status, None)
+        reply = issue_token(owner, params, authorization)
+    rt.log.add("POST", "/oauth/token", query, reply.status, None, account=account)
     return _json(reply)
 
 
@@ -275,7 +342,8 @@ async def token_endpoint(request: Request) -> Response:
 def _authorize(rt: Runtime, header: str, scopes: tuple[str, ...]) -> Reply | None:
     scheme, _, token = header.partition(" ")
     issued = rt.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
-    if issued is None:
+    if issued is None or issued.account_id != rt.state.account_id:
+        # A token is bound to its account: never honoured by another account.
         return Reply(401, {"code": 124, "message": "Invalid access token."})
     if time.time() >= issued.dies_at:
         return Reply(401, {"code": 124, "message": "Access token is expired."})
@@ -298,8 +366,12 @@ def _endpoint(
     category: str, scopes: tuple[str, ...], handler: Handler
 ) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        rt = runtime_of(request)
-        with rt.log.serving(request.url.path):
+        served = served_of(request)
+        # The token's account answers; a request with no token the sandbox issued goes through
+        # the first account's pipeline (its latency and faults) to its 401, logged with no account.
+        owner = served.by_token(request.headers.get("authorization", ""))
+        rt = owner or served.first
+        with rt.log.serving(request.url.path, owner.state.account_id if owner else None):
             return await answer(rt, request)
 
     async def answer(rt: Runtime, request: Request) -> Response:
@@ -374,19 +446,23 @@ ROUTES = [*routes_users.ROUTES, *routes_meetings.ROUTES]
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    rt = runtime_of(request)
+    rt = served_of(request).first
     rt.log.add(request.method, request.url.path, request.url.query, 404, None)
     return _json(Reply(404, {"code": 404, "message": "Not found."}))
 
 
 async def _not_allowed(request: Request, exc: Exception) -> Response:
-    rt = runtime_of(request)
+    rt = served_of(request).first
     rt.log.add(request.method, request.url.path, request.url.query, 405, None)
     return _json(Reply(405, {"code": 405, "message": "Method not allowed."}))
 
 
-def create_app(state: SandboxState, options: SandboxOptions | None = None) -> SandboxApp:
-    """The sandbox as an ASGI app (serve it with uvicorn, or call it through httpx2.ASGITransport)."""
+def create_app(state: Accounts, options: SandboxOptions | None = None) -> SandboxApp:
+    """The sandbox as an ASGI app (serve it with uvicorn, or call it through httpx2.ASGITransport).
+
+    ``state``: one account, or a list of accounts (``SandboxState`` or ``SandboxAccount`` with
+    its own options); ``options`` are those of every account that brings none.
+    """
     routes = [
         Route("/oauth/token", token_endpoint, methods=["POST"]),
         Route("/oauth/authorize", authorize_endpoint, methods=["GET"]),
@@ -400,11 +476,25 @@ def create_app(state: SandboxState, options: SandboxOptions | None = None) -> Sa
         for method, category, scopes, handler in entries:
             routes.append(Route("/v2" + path, _endpoint(category, scopes, handler), methods=[method]))
     app = SandboxApp(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed})
-    app.state.sandbox = Runtime(state, options or SandboxOptions())
+    accounts = resolve_accounts(state, options or SandboxOptions())
+    log = RequestLog()
+    tokens: dict[str, IssuedToken] = {}
+    served = Served(
+        [Runtime(st, opts, log=log, tokens=tokens, index=i) for i, (st, opts) in enumerate(accounts)]
+    )
+    app.state.accounts = served
+    app.state.sandbox = served.first
     return app
 
 
 def runtime(app: Starlette) -> Runtime:
-    """The runtime (state, options, log, tokens) of an app made by ``create_app``."""
+    """The runtime (state, options, log, tokens) of an app made by ``create_app``: of its first
+    account, the only one unless it was given several."""
     rt: Runtime = app.state.sandbox
     return rt
+
+
+def runtimes(app: Starlette) -> list[Runtime]:
+    """The runtime of every account of an app made by ``create_app``, in the order given."""
+    served: Served = app.state.accounts
+    return list(served.runtimes)

@@ -22,14 +22,19 @@ class LoggedRequest:
     time: float
     """``time.time()`` when the answer was decided."""
     fault: str | None = None
+    """The injected fault (``drop``, ``error``, ``rate_limit``, ``malformed``) if any."""
     order: int = -1
     """When the request arrived, among all requests (0 first): an order, not a time."""
     beside: tuple[str, ...] = ()
     """The paths of the requests still being answered when this one arrived (they overlapped)."""
-    """The injected fault (``drop``, ``error``, ``rate_limit``, ``malformed``) if any."""
+    account: str | None = None
+    """The account id the request was for: its token's (/v2), its client id's (/oauth/token);
+    None when it named no account the sandbox serves."""
 
 
-_ARRIVAL: ContextVar[tuple[int, tuple[str, ...]] | None] = ContextVar("sandbox_arrival", default=None)
+_ARRIVAL: ContextVar[tuple[int, tuple[str, ...], str | None] | None] = ContextVar(
+    "sandbox_arrival", default=None
+)
 
 
 class RequestLog:
@@ -40,15 +45,15 @@ class RequestLog:
         self._arrived = 0
 
     @contextmanager
-    def serving(self, path: str) -> Iterator[None]:
-        """Around answering one request: notes its arrival order and what it overlapped, so
-        tests assert concurrency on events, not on timings."""
+    def serving(self, path: str, account: str | None = None) -> Iterator[None]:
+        """Around answering one request (for ``account``): notes its arrival order and what it
+        overlapped, so tests assert concurrency on events, not on timings."""
         with self._lock:
             order = self._arrived
             self._arrived += 1
             beside = tuple(self._in_flight.values())
             self._in_flight[order] = path
-        token = _ARRIVAL.set((order, beside))
+        token = _ARRIVAL.set((order, beside, account))
         try:
             yield
         finally:
@@ -64,9 +69,13 @@ class RequestLog:
         status: int,
         category: str | None,
         fault: str | None = None,
+        *,
+        account: str | None = None,
     ) -> None:
-        order, beside = _ARRIVAL.get() or (-1, ())
-        entry = LoggedRequest(method, path, query, status, category, time.time(), fault, order, beside)
+        order, beside, serving = _ARRIVAL.get() or (-1, (), None)
+        entry = LoggedRequest(
+            method, path, query, status, category, time.time(), fault, order, beside, account or serving
+        )
         with self._lock:
             self._entries.append(entry)
 
@@ -82,10 +91,15 @@ class RequestLog:
         with self._lock:
             self._entries.clear()
 
-    def counts(self) -> dict[str, int]:
-        """Requests per category (``light``, ``medium``, ``token``, ``other``)."""
+    def of_account(self, account_id: str) -> list[LoggedRequest]:
+        """The requests for one account (a sandbox serving several logs them all here)."""
+        return [e for e in self.entries if e.account == account_id]
+
+    def counts(self, account_id: str | None = None) -> dict[str, int]:
+        """Requests per category (``light``, ``medium``, ``token``, ``other``), of every account
+        or of ``account_id``'s alone."""
         out: Counter[str] = Counter()
-        for e in self.entries:
+        for e in self.entries if account_id is None else self.of_account(account_id):
             out[e.category or ("token" if e.path == "/oauth/token" else "other")] += 1
         return dict(out)
 

@@ -8,13 +8,14 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
 
-from zoomaudit.sandbox.app import SERVED_KEY, Runtime, SandboxApp, create_app, runtime
-from zoomaudit.sandbox.log import RequestLog
+from zoomaudit.sandbox.accounts import Accounts
+from zoomaudit.sandbox.app import SERVED_KEY, Runtime, SandboxApp, create_app, runtime, runtimes
+from zoomaudit.sandbox.log import LoggedRequest, RequestLog
 from zoomaudit.sandbox.options import SandboxOptions
 from zoomaudit.sandbox.state import SandboxState
 
@@ -52,9 +53,47 @@ def _uvicorn_config(app: SandboxApp, log_level: str) -> uvicorn.Config:
     )
 
 
+def zoom_env(base_url: str, token_url: str, state: SandboxState) -> dict[str, str]:
+    """The variables that point zoomaudit at one account of a sandbox."""
+    return {
+        "ZOOM_API_BASE_URL": base_url,
+        "ZOOM_OAUTH_TOKEN_URL": token_url,
+        "ZOOM_ACCOUNT_ID": state.account_id,
+        "ZOOM_CLIENT_ID": state.client_id,
+        # The fixed, fake credential of a local simulator: handing it over is its purpose.
+        "ZOOM_CLIENT_SECRET": state.client_secret,
+    }
+
+
+@dataclass
+class RunningAccount:
+    """One account of a served sandbox: where and how to reach it, and what it was asked."""
+
+    name: str
+    base_url: str
+    token_url: str
+    account_id: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    state: SandboxState = field(repr=False)
+    runtime: Runtime = field(repr=False)
+
+    @property
+    def options(self) -> SandboxOptions:
+        return self.runtime.options
+
+    def env(self) -> dict[str, str]:
+        return zoom_env(self.base_url, self.token_url, self.state)
+
+    def requests(self) -> list[LoggedRequest]:
+        """The requests the sandbox logged for this account (token requests included)."""
+        return self.runtime.log.of_account(self.account_id)
+
+
 @dataclass
 class RunningSandbox:
-    """A sandbox being served. ``env()`` gives the variables that point zoomaudit at it."""
+    """A sandbox being served. ``env()`` gives the variables that point zoomaudit at it (at its
+    first account); ``accounts`` has every account it serves, ``account(name)`` one of them."""
 
     base_url: str
     token_url: str
@@ -65,6 +104,7 @@ class RunningSandbox:
     options: SandboxOptions
     log: RequestLog
     app: SandboxApp
+    accounts: list[RunningAccount] = field(default_factory=list)
 
     @property
     def runtime(self) -> Runtime:
@@ -84,13 +124,14 @@ class RunningSandbox:
         }
 
     def env(self) -> dict[str, str]:
-        return {
-            "ZOOM_API_BASE_URL": self.base_url,
-            "ZOOM_OAUTH_TOKEN_URL": self.token_url,
-            "ZOOM_ACCOUNT_ID": self.account_id,
-            "ZOOM_CLIENT_ID": self.client_id,
-            "ZOOM_CLIENT_SECRET": self.client_secret,
-        }
+        return zoom_env(self.base_url, self.token_url, self.state)
+
+    def account(self, key: str) -> RunningAccount:
+        """The served account whose short name or account id is ``key``."""
+        for account in self.accounts:
+            if key in (account.name, account.account_id):
+                return account
+        raise KeyError(f"the sandbox serves no account {key!r}")
 
 
 def bind_listener(host: str, port: int) -> socket.socket:
@@ -113,10 +154,23 @@ def bind_listener(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _handle(
-    app: SandboxApp, state: SandboxState, options: SandboxOptions, host: str, port: int
-) -> RunningSandbox:
+def _handle(app: SandboxApp, host: str, port: int) -> RunningSandbox:
     root = f"http://{host}:{port}"
+    base_url, token_url = f"{root}/v2", f"{root}/oauth/token"
+    accounts = [
+        RunningAccount(
+            name=rt.state.name,
+            base_url=base_url,
+            token_url=token_url,
+            account_id=rt.state.account_id,
+            client_id=rt.state.client_id,
+            client_secret=rt.state.client_secret,
+            state=rt.state,
+            runtime=rt,
+        )
+        for rt in runtimes(app)
+    ]
+    state, options = runtime(app).state, runtime(app).options
     return RunningSandbox(
         base_url=f"{root}/v2",
         token_url=f"{root}/oauth/token",
@@ -127,12 +181,13 @@ def _handle(
         options=options,
         log=runtime(app).log,
         app=app,
+        accounts=accounts,
     )
 
 
 @contextmanager
 def start_sandbox(
-    state: SandboxState | None = None,
+    state: Accounts | None = None,
     options: SandboxOptions | None = None,
     *,
     host: str = "127.0.0.1",
@@ -141,6 +196,8 @@ def start_sandbox(
 ) -> Iterator[RunningSandbox]:
     """Serve a sandbox (the demo organisation by default) on a free loopback port in a thread.
 
+    ``state`` may be a list of accounts (``SandboxState`` or ``SandboxAccount``): one server,
+    one port, each account reached with its own credentials (``RunningSandbox.accounts``).
     Works from sync and async tests alike (the server has its own thread and event loop).
     """
     if state is None:
@@ -160,7 +217,7 @@ def start_sandbox(
             raise RuntimeError("the Zoom sandbox did not start")
         time.sleep(0.005)
     try:
-        yield _handle(app, state, options, host, sock.getsockname()[1])
+        yield _handle(app, host, sock.getsockname()[1])
     finally:
         server.should_exit = True
         thread.join(timeout=10)
@@ -169,7 +226,7 @@ def start_sandbox(
 
 @asynccontextmanager
 async def serve_sandbox(
-    state: SandboxState | None = None, options: SandboxOptions | None = None, **kwargs: Any
+    state: Accounts | None = None, options: SandboxOptions | None = None, **kwargs: Any
 ) -> AsyncIterator[RunningSandbox]:
     """``async with serve_sandbox(...) as sandbox:`` the same as ``start_sandbox``, for async code."""
     import asyncio

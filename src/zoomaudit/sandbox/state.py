@@ -77,7 +77,10 @@ class SandboxGroup:
 
 @dataclass
 class SandboxState:
-    """One Zoom account. Tests may read and mutate it directly (it is shared with the server)."""
+    """One Zoom account. Tests may read and mutate it directly (it is shared with the server).
+
+    A sandbox may serve several (app.create_app): each keeps its own users, groups, meetings,
+    settings, locks and daily quota, and a token of one account never reaches another's."""
 
     account_id: str
     client_id: str
@@ -101,6 +104,8 @@ class SandboxState:
     meetings are upcoming. Real UTC by default; tests pass a fake clock to cross midnight at will."""
     version: int = 0
     """Bumped by every settings or membership change; invalidates cached effective views."""
+    name: str = "default"
+    """The account's short name (``acct01``...) when a sandbox serves several; Zoom never sees it."""
 
     def __post_init__(self) -> None:
         self.lock = threading.RLock()

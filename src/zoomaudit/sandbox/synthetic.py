@@ -134,19 +134,57 @@ def _user_settings(rng: random.Random) -> Doc:
     return doc
 
 
+ACCOUNT_ID_STRIDE = 10_000_000
+"""How far apart two synthetic accounts' meeting ids and PMIs lie: Zoom's meeting ids are unique
+across accounts, so a meeting id of one account never names a meeting of another. It leaves room
+for ~760,000 meetings and ~99,000 users per account."""
+
+MAX_ACCOUNTS = 99
+
+
+def account_name(index: int) -> str:
+    """The short name of the ``index``-th synthetic account (1-based): ``acct01``, ``acct02``..."""
+    return f"acct{index:02d}"
+
+
+def account_credentials(seed: int, index: int) -> tuple[str, str, str]:
+    """(account id, client id, client secret) of synthetic account ``index`` (0: the single
+    account of ``synthetic_state`` as it always was; 1..: ``acct01``...), derived from the seed
+    alone so that a test or a benchmark can compute them without asking the sandbox."""
+    if index == 0:
+        return f"SynthAcct{seed:06d}", f"synthClient{seed}", f"synth-secret-{seed}"
+    tag = f"{index:02d}"
+    return f"SynthAcct{seed:06d}A{tag}", f"synthClient{seed}a{tag}", f"synth-secret-{seed}-a{tag}"
+
+
 def synthetic_state(
     users: int = 500,
     meetings: int = 5000,
     seed: int = 1,
     groups: int | None = None,
     now: datetime | None = None,
+    account: int = 0,
 ) -> SandboxState:
-    """An account of ``users`` active users and ``meetings`` scheduled meetings, seeded."""
-    rng = random.Random(seed)
+    """An account of ``users`` active users and ``meetings`` scheduled meetings, seeded.
+
+    ``account``: 0 for the one synthetic account (the default, unchanged); ``1..99`` for the
+    accounts of a sandbox serving several, each with its own ids, credentials and data.
+    """
+    if not 0 <= account <= MAX_ACCOUNTS:
+        raise ValueError(f"synthetic account index {account} is outside 0..{MAX_ACCOUNTS}")
+    # The single account keeps its integer seed (its data is what it always was); each of
+    # several accounts draws from its own seeded stream (a str seed is hashed deterministically).
+    rng = random.Random(seed if account == 0 else f"{seed}/{account}")
+    tag = "" if account == 0 else f"a{account:02d}-"
+    offset = account * ACCOUNT_ID_STRIDE
+    # An e-mail address belongs to one Zoom account: each of several accounts has its own domain.
+    domain = DOMAIN if account == 0 else f"{account_name(account)}.{DOMAIN}"
     now = now or datetime.now(UTC)
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    state = SandboxState(f"SynthAcct{seed:06d}", f"synthClient{seed}", f"synth-secret-{seed}", built_at=now)
-    state.account_settings = account_settings(DOMAIN)
+    state = SandboxState(*account_credentials(seed, account), built_at=now)
+    if account:
+        state.name = account_name(account)
+    state.account_settings = account_settings(domain)
     state.account_locks = account_locks()
     n_groups = groups if groups is not None else max(2, min(10, users // 50))
     group_ids = []
@@ -154,7 +192,7 @@ def synthetic_state(
         name = GROUP_NAMES[g % len(GROUP_NAMES)] + (
             "" if g < len(GROUP_NAMES) else f" {g // len(GROUP_NAMES) + 1}"
         )
-        group = SandboxGroup(zoom_id(f"synth-{seed}-group-{g}"), name)
+        group = SandboxGroup(zoom_id(f"synth-{seed}-{tag}group-{g}"), name)
         if g % 3 == 0:
             group.settings = {"schedule_meeting": {"mute_upon_entry": True}}
             group.locks = {"schedule_meeting": {"mute_upon_entry": True}}
@@ -169,16 +207,16 @@ def synthetic_state(
     people = []
     for i in range(users):
         first, last = FIRST[i % len(FIRST)], LAST[(i // len(FIRST)) % len(LAST)]
-        email = f"{first}.{last}.{i}@{DOMAIN}".lower()
+        email = f"{first}.{last}.{i}@{domain}".lower()
         member_of = [group_ids[i % n_groups]] if n_groups else []
         if n_groups > 1 and rng.random() < 0.1:
             member_of.append(group_ids[(i + 1) % n_groups])
         user = SandboxUser(
-            id=zoom_id(f"synth-{seed}-{email}"),
+            id=zoom_id(f"synth-{seed}-{tag}{email}"),
             email=email,
             first_name=first,
             last_name=last,
-            pmi=6000000000 + i * 101,
+            pmi=6000000000 + offset + i * 101,
             group_ids=member_of,
             settings=_user_settings(rng),
         )
@@ -196,7 +234,7 @@ def synthetic_state(
         type_ = rng.choices((2, 8, 3), (65, 25, 10))[0]
         start = today + timedelta(days=rng.randrange(1, 60), hours=rng.randrange(8, 20))
         doc = meeting(
-            meeting_id=90000000000 + m * 13,
+            meeting_id=90000000000 + offset + m * 13,
             host=host,
             topic=f"{TOPICS[m % len(TOPICS)]} #{m}",
             type_=type_,
@@ -212,3 +250,19 @@ def synthetic_state(
             occ = doc["occurrences"][0]["occurrence_id"]  # the next one, which zoomaudit reads
             state.occurrence_overrides[(doc["id"], occ)] = {"settings": {"waiting_room": False}}
     return state
+
+
+def synthetic_accounts(
+    count: int,
+    users: int = 500,
+    meetings: int = 5000,
+    seed: int = 1,
+    groups: int | None = None,
+    now: datetime | None = None,
+) -> list[SandboxState]:
+    """``count`` synthetic accounts ``acct01``.. of ``users`` and ``meetings`` each (for a
+    sandbox serving several accounts); ids and credentials as ``account_credentials`` gives."""
+    if not 1 <= count <= MAX_ACCOUNTS:
+        raise ValueError(f"the number of synthetic accounts must be within 1..{MAX_ACCOUNTS}, not {count}")
+    now = now or datetime.now(UTC)
+    return [synthetic_state(users, meetings, seed, groups, now, account=i) for i in range(1, count + 1)]
