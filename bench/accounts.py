@@ -24,6 +24,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
@@ -199,6 +200,105 @@ def audit_in_separate_processes(sandbox: SandboxProcess, share: float = 1.0) -> 
     }
 
 
+def accounts_file(accounts: list[ServedAccount], workdir: Path, share: float) -> tuple[Path, dict[str, str]]:
+    """An accounts file (ZOOMAUDIT_ACCOUNTS) naming every served account, and the environment
+    variables that hold their credentials (the file names the variables, never the secrets)."""
+    env: dict[str, str] = {}
+    lines = ["accounts:"]
+    for account in accounts:
+        prefix = account.name.upper().replace("-", "_")
+        env[f"{prefix}_ZOOM_CLIENT_ID"] = account.client_id
+        env[f"{prefix}_ZOOM_CLIENT_SECRET"] = account.client_secret
+        lines += [
+            f"  - name: {account.name}",
+            f"    account_id: {account.account_id}",
+            f"    client_id_env: {prefix}_ZOOM_CLIENT_ID",
+            f"    client_secret_env: {prefix}_ZOOM_CLIENT_SECRET",
+            f"    api_base_url: {account.base_url}",
+            f"    oauth_token_url: {account.env['ZOOM_OAUTH_TOKEN_URL']}",
+            f"    rate_plan: {account.spec.plan}",
+            f"    rate_share: {share}",
+        ]
+    path = workdir / "accounts.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path, env
+
+
+def audit_in_one_process(sandbox: SandboxProcess, share: float = 1.0) -> dict[str, Any]:
+    """Every account audited by ONE process (``zoomaudit audit --all-accounts``): each account on
+    its own client and rate budget, concurrently, one report each, one database."""
+    accounts = sandbox.accounts
+    starts = {a.account_id: sandbox.round_trips(samples=3, env=a.env) for a in accounts}
+    with tempfile.TemporaryDirectory(prefix="zoomaudit-bench-accounts-") as tmp:
+        workdir = Path(tmp)
+        path, credentials = accounts_file(accounts, workdir, share)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ZOOM_", "ZOOMAUDIT_"))}
+        env.update(credentials)
+        env["ZOOMAUDIT_ACCOUNTS"] = str(path)
+        env["ZOOMAUDIT_DATABASE_URL"] = f"sqlite:///{workdir / 'zoomaudit.db'}"
+        before = sandbox.stats()
+        since = before["entries"]
+        command = [
+            ZOOMAUDIT, "audit", "--all-accounts", "--quiet", "--format", "json",
+            "--output", str(workdir / "{account}.json"),
+        ]  # fmt: skip
+        proc = run_process(command, env=env, cwd=str(workdir))
+        summaries = {}
+        for account in accounts:
+            report = workdir / f"{account.name}.json"
+            summaries[account.name] = json.loads(report.read_text())["summary"] if report.exists() else {}
+    sandbox_cpu_s = sandbox.stats(since)["cpu_seconds"] - before["cpu_seconds"]
+    per_account = []
+    for account in accounts:
+        rtt = starts[account.account_id]
+        figures = account_figures(
+            sandbox, account, since, proc.started_at, share, sequential_start(rtt["token_s"], rtt["api_s"])
+        )
+        figures.update(audited=summaries[account.name], reported=bool(summaries[account.name]))
+        per_account.append(figures)
+    slowest = max(per_account, key=lambda f: f["bound"]["total_s"])
+    slowest_s = slowest["bound"]["total_s"]
+    return {
+        "mode": "one zoomaudit audit --all-accounts process",
+        "accounts": len(accounts),
+        "share": share,
+        "exit_code": proc.returncode,
+        "wall_s": proc.wall_s,
+        "started_at": proc.started_at,
+        "slowest_bound_s": slowest_s,
+        "slowest_bound_account": slowest["name"],
+        "ratio_to_slowest_bound": proc.wall_s / slowest_s if slowest_s else None,
+        "peak_rss_mb": proc.peak_rss_mb,
+        "cpu_s": proc.cpu_s,
+        "cpu_share_of_wall": proc.cpu_s / proc.wall_s if proc.wall_s else None,
+        "sandbox_cpu_s": sandbox_cpu_s,
+        "requests_total": sum(sum(f["requests"].values()) for f in per_account),
+        "failed": [f["name"] for f in per_account if not f["reported"]],
+        "over_budget": {f["name"]: f["over_budget"] for f in per_account if f["over_budget"]},
+        "rate_limited": sum(f["rate_limited"] for f in per_account),
+        "stderr_tail": proc.stderr_tail if proc.returncode not in (0, 1) else "",
+        "per_account": per_account,
+    }
+
+
+def one_process_part(
+    count: int = ACCOUNTS,
+    users: int = USERS,
+    meetings: int = MEETINGS,
+    *,
+    plan: str = "business",
+    latency_ms: float = 50.0,
+    jitter_ms: float = 10.0,
+    share: float = 1.0,
+) -> dict[str, Any]:
+    """``count`` accounts audited by one process, as one part of ``make bench``."""
+    specs = many_accounts(count, users, meetings, plan=plan, latency_ms=latency_ms, jitter_ms=jitter_ms)
+    with SandboxProcess(specs) as sandbox:
+        result = audit_in_one_process(sandbox, share=share)
+    result["scale"] = {"accounts": count, "users": users, "meetings": meetings, "plan": plan}
+    return result
+
+
 def separate_processes_part(
     count: int = ACCOUNTS,
     users: int = USERS,
@@ -237,6 +337,58 @@ def show(result: dict[str, Any]) -> str:
             f"{f['busiest_span_accepted']} of {f['budget']}; peak RSS {f['peak_rss_mb']:.0f} MB"
         )
     return "\n".join(lines)
+
+
+def show_one_process(result: dict[str, Any]) -> str:
+    """A few lines for a person about ``audit_in_one_process``."""
+    lines = [
+        f"{result['accounts']} accounts, {result['mode']}: exit {result['exit_code']}, "
+        f"{result['wall_s']:.1f} s wall; slowest account's bound {result['slowest_bound_s']:.1f} s, ratio "
+        f"{result['ratio_to_slowest_bound']:.2f}; peak RSS {result['peak_rss_mb']:.0f} MB; CPU "
+        f"{result['cpu_s']:.1f} s ({result['cpu_share_of_wall']:.0%} of the wall; sandbox "
+        f"{result['sandbox_cpu_s']:.1f} s for {result['requests_total']} requests); "
+        f"{result['rate_limited']} x 429; over budget: {result['over_budget'] or 'none'}; "
+        f"not reported: {result['failed'] or 'none'}"
+    ]
+    for f in result["per_account"]:
+        lines.append(
+            f"  {f['name']}: bound {f['bound']['total_s']:.1f} s ({f['bound']['limiting']}); requests "
+            f"{f['requests']}; busiest span {f['busiest_span_accepted']} of {f['budget']}"
+        )
+    return "\n".join(lines)
+
+
+TARGET_RATIO = 1.2
+"""Issue 18: the accounts' wall time within 1.2 x the slowest account's lower bound."""
+
+
+def rows(results: dict[str, Any], row: Callable[[str, str, str, bool | None], str]) -> list[str]:
+    """The report's table rows of the several-accounts figures (``row`` is ``bench.report._row``)."""
+    out = []
+    for key, label in (
+        ("accounts_one_process", "one process (`audit --all-accounts`)"),
+        ("accounts_separate", "one process per account (baseline)"),
+    ):
+        r = results.get(key)
+        if not r:
+            continue
+        scale = r.get("scale", {})
+        rss = r["peak_rss_mb"] if "peak_rss_mb" in r else r["peak_rss_mb_sum"]
+        cpu = r["cpu_s"] if "cpu_s" in r else r["cpu_s_sum"]
+        busiest = max((f["busiest_span_accepted"].get("light", 0) for f in r["per_account"]), default=0)
+        out.append(
+            row(
+                f"{r['accounts']} accounts x {scale.get('meetings', '?')} meetings, {label}",
+                f"<= {TARGET_RATIO:g} x the slowest account's bound; no account over its budget",
+                f"{r['wall_s']:.1f} s against {r['slowest_bound_s']:.1f} s"
+                f" = x{r['ratio_to_slowest_bound']:.2f};"
+                f" CPU {cpu:.0f} s, sandbox {r['sandbox_cpu_s']:.0f} s; peak RSS {rss:.0f} MB;"
+                f" {r['rate_limited']} x 429; busiest Light span {busiest}; over budget:"
+                f" {', '.join(r['over_budget']) or 'none'}",
+                r["ratio_to_slowest_bound"] <= TARGET_RATIO and not r["over_budget"] and not r["failed"],
+            )
+        )
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bench.accounts import rows as accounts_rows
 from bench.rejudge import rows as rejudge_rows
 
 BEGIN = "<!-- bench:results:begin -->"
@@ -144,6 +145,7 @@ def targets(results: dict[str, Any]) -> list[str]:
             )
         )
     rows += rejudge_rows(results, _row)
+    rows += accounts_rows(results, _row)
     naive = results.get("naive")
     if naive and full:
         how = "extrapolated" if naive["extrapolated"] else "measured"

@@ -266,7 +266,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         default="eval,help,audit,fixed,single,rejudge,naive,growth",
         help="Comma-separated parts to run: eval, help, audit (sliding window, shares 1.0 and 0.5), "
         "fixed (share 1.0 under fixed windows), single, rejudge, naive, growth; and, not by default, "
-        "accounts (20 accounts x 250 meetings, one audit process per account; quick 3 x 50).",
+        "accounts (20 accounts x 250 meetings: one audit process per account, then one process "
+        "for all; quick 3 x 50).",
     )
     p.add_argument("--name", help="Results file bench/results/<name>.json (default full or quick).")
     p.add_argument("--update-docs", action="store_true", help="Write the table into docs/performance.md.")
@@ -366,6 +367,11 @@ def main(argv: list[str] | None = None) -> int:
             *scale, plan=args.plan, latency_ms=args.latency_ms, jitter_ms=args.jitter_ms
         )
         log(bench_accounts.show(m))
+        log(f"{scale[0]} accounts x {scale[2]} meetings, one zoomaudit audit --all-accounts process ...")
+        results["accounts_one_process"] = one = bench_accounts.one_process_part(
+            *scale, plan=args.plan, latency_ms=args.latency_ms, jitter_ms=args.jitter_ms
+        )
+        log(bench_accounts.show_one_process(one))
     if "growth" in parts and "audit" in parts:
         results["audit_small"], results["memory_growth"] = memory_growth(args, results["audit_share_1"])
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")

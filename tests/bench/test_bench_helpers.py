@@ -267,3 +267,40 @@ def test_a_sandbox_process_serves_several_accounts_each_with_its_own_credentials
         assert seen["requests"] == {"token": 1, "medium": 1}  # GET /accounts/me/settings
         assert seen["limits"] == {"light": 30, "medium": 20, "heavy": 10}
         assert sandbox.stats(mark, account=first.account_id)["requests"] == {}
+
+
+def test_the_benchs_accounts_file_loads_and_holds_no_secret(tmp_path: Path) -> None:
+    """``zoomaudit audit --all-accounts`` in the bench reads an accounts file that names its
+    credentials' variables; the file itself must pass zoomaudit's own validation."""
+    from bench.accounts import accounts_file
+    from bench.sandbox_proc import Account as Spec
+    from bench.sandbox_proc import ServedAccount
+
+    from zoomaudit.account_settings import account_settings
+    from zoomaudit.accounts import load_accounts_file
+    from zoomaudit.settings import Settings
+
+    served = [
+        ServedAccount(
+            spec=Spec(2, 3),
+            name=f"acct0{i}",
+            env={
+                "ZOOM_API_BASE_URL": "http://127.0.0.1:9/v2",
+                "ZOOM_OAUTH_TOKEN_URL": "http://127.0.0.1:9/oauth/token",
+                "ZOOM_ACCOUNT_ID": f"Acct{i}",
+                "ZOOM_CLIENT_ID": f"client{i}",
+                "ZOOM_CLIENT_SECRET": f"very-secret-{i}",
+            },
+            users=2,
+            meetings=3,
+        )
+        for i in (1, 2)
+    ]
+    path, env = accounts_file(served, tmp_path, 0.5)
+    assert "very-secret" not in path.read_text()
+    accounts = load_accounts_file(path)
+    assert [a.name for a in accounts] == ["acct01", "acct02"]
+    second = account_settings(accounts[1], Settings(), environ=env)
+    assert second.zoom_account_id == "Acct2"
+    assert second.zoom_client_secret.get_secret_value() == "very-secret-2"
+    assert second.rate_share == 0.5
