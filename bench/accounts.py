@@ -342,10 +342,10 @@ def show(result: dict[str, Any]) -> str:
 def show_one_process(result: dict[str, Any]) -> str:
     """A few lines for a person about ``audit_in_one_process``."""
     lines = [
-        f"{result['accounts']} accounts, {result['mode']}: exit {result['exit_code']}, "
+        f"{result['accounts']} accounts, {result['mode']}: exit {result.get('exit_code', '-')}, "
         f"{result['wall_s']:.1f} s wall; slowest account's bound {result['slowest_bound_s']:.1f} s, ratio "
         f"{result['ratio_to_slowest_bound']:.2f}; peak RSS {result['peak_rss_mb']:.0f} MB; CPU "
-        f"{result['cpu_s']:.1f} s ({result['cpu_share_of_wall']:.0%} of the wall; sandbox "
+        f"{result['cpu_s']:.1f} s ({result['cpu_s'] / result['wall_s']:.0%} of the wall; sandbox "
         f"{result['sandbox_cpu_s']:.1f} s for {result['requests_total']} requests); "
         f"{result['rate_limited']} x 429; over budget: {result['over_budget'] or 'none'}; "
         f"not reported: {result['failed'] or 'none'}"
@@ -367,6 +367,7 @@ def rows(results: dict[str, Any], row: Callable[[str, str, str, bool | None], st
     out = []
     for key, label in (
         ("accounts_one_process", "one process (`audit --all-accounts`)"),
+        ("accounts_workers", "2 `zoomaudit worker` processes (PostgreSQL queue)"),
         ("accounts_separate", "one process per account (baseline)"),
     ):
         r = results.get(key)

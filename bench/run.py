@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:  # run as a script: make ``bench`` importable as a
 
 import bench.accounts as bench_accounts  # noqa: E402
 import bench.rejudge as bench_rejudge  # noqa: E402
+import bench.workers as bench_workers  # noqa: E402
 from bench.bound import extrapolate, lower_bound, ratio, sequential_start  # noqa: E402
 from bench.measure import ProcessRun, machine, median_of, run_process  # noqa: E402
 from bench.report import markdown, update_doc  # noqa: E402
@@ -372,6 +373,11 @@ def main(argv: list[str] | None = None) -> int:
             *scale, plan=args.plan, latency_ms=args.latency_ms, jitter_ms=args.jitter_ms
         )
         log(bench_accounts.show_one_process(one))
+        log(f"{scale[0]} accounts x {scale[2]} meetings, 2 zoomaudit worker processes on PostgreSQL ...")
+        results["accounts_workers"] = two = bench_workers.workers_part(
+            *scale, workers=2, plan=args.plan, latency_ms=args.latency_ms, jitter_ms=args.jitter_ms
+        )
+        log(bench_accounts.show_one_process(two))
     if "growth" in parts and "audit" in parts:
         results["audit_small"], results["memory_growth"] = memory_growth(args, results["audit_share_1"])
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
