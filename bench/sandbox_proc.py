@@ -168,10 +168,15 @@ class SandboxProcess:
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def stats(self, since: int = 0, arrivals_from: float = 0.0, account: str | None = None) -> dict[str, Any]:
+    def stats(
+        self, since: int = 0, arrivals_from: float = 0.0, account: str | None = None, raw: bool = False
+    ) -> dict[str, Any]:
         """The sandbox's own counts of the requests from log entry ``since`` on (arrival-time
-        figures from ``arrivals_from``, a ``time.time()``), of one account (an account id) or all."""
+        figures from ``arrivals_from``, a ``time.time()``), of one account (an account id) or all;
+        with ``raw``, every accepted arrival too (``accepted_raw``: time, category)."""
         params: dict[str, Any] = {"since": since, "arrivals_from": arrivals_from}
+        if raw:
+            params["raw"] = 1
         if account is not None:
             params["account"] = account
         response = self._http.get(f"{self.root}/_bench/stats", params=params)

@@ -181,6 +181,8 @@ class StatsRoute:
             body["max_in_one_second_at_arrival"] = _busiest_second(arrived)
             accepted = [SimpleNamespace(category=c, time=t) for t, c in self._accepted(account) if t >= start]
             body["max_in_one_second_accepted"] = _busiest_second(accepted)
+            if query.get("raw"):  # for a closer look at one run's pacing: every accepted arrival
+                body["accepted_raw"] = [(a.time, a.category) for a in accepted]
             body["first_received"] = next(
                 (t for t, a in self.received if t >= start and (account is None or a == account)), None
             )

@@ -78,3 +78,70 @@ def test_bounded_stream_raises_the_first_error_as_itself() -> None:
 
     with pytest.raises(AuthError, match="listing refused"):
         asyncio.run(run())
+
+
+# -- Started: the stream's work begins before the first item is asked for ----------------------
+
+
+def test_started_works_on_items_before_the_consumer_asks() -> None:
+    from zoomaudit.aio import Started
+
+    began: list[int] = []
+
+    async def work(item: int) -> int:
+        began.append(item)
+        await asyncio.sleep(0)
+        return item * 10
+
+    async def go() -> list[int]:
+        stream = Started(bounded_stream([1, 2, 3], work, 2))
+        for _ in range(5):  # the caller does other things; the stream gets going meanwhile
+            await asyncio.sleep(0)
+        assert sorted(began) == [1, 2]  # as many as its concurrency, before any item was asked for
+        try:
+            return sorted([item async for item in stream])
+        finally:
+            await stream.aclose()
+
+    assert asyncio.run(go()) == [10, 20, 30]
+
+
+def test_started_closed_unread_stops_its_work() -> None:
+    from zoomaudit.aio import Started
+
+    cleaned: list[str] = []
+
+    async def work(item: int) -> int:
+        try:
+            await asyncio.sleep(5)
+            return item
+        finally:
+            cleaned.append(f"item {item}")
+
+    async def go() -> None:
+        stream = Started(bounded_stream([1, 2], work, 2))
+        await asyncio.sleep(0.01)
+        await stream.aclose()
+        assert sorted(cleaned) == ["item 1", "item 2"]
+
+    asyncio.run(asyncio.wait_for(go(), 2))
+
+
+def test_started_empty_and_failing_streams_end_as_themselves() -> None:
+    from zoomaudit.aio import Started
+
+    async def empty() -> AsyncIterator[int]:
+        for item in ():
+            yield item
+
+    async def failing() -> AsyncIterator[int]:
+        raise AuthError("token refused")
+        yield 0
+
+    async def go() -> None:
+        assert [item async for item in Started(empty())] == []
+        with pytest.raises(AuthError, match="token refused"):
+            async for _ in Started(failing()):
+                pass
+
+    asyncio.run(go())

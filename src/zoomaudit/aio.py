@@ -57,9 +57,15 @@ async def bounded_stream(
 
     async def one(item: T) -> None:
         try:
-            await queue.put(await work(item))
+            result = await work(item)
+        except asyncio.CancelledError:
+            # Stopped by the producer: nobody reads the queue any more, so nothing is put on
+            # it (a full queue would hold this task, and the producer awaiting it, for ever).
+            raise
         except BaseException as exc:  # handed to the consumer, which re-raises it
             await queue.put(exc)
+        else:
+            await queue.put(result)
         finally:
             gate.release()
 
@@ -82,9 +88,11 @@ async def bounded_stream(
                 on_started(len(tasks))
             await asyncio.gather(*tasks)
             await queue.put(None)
+        except asyncio.CancelledError:  # the consumer stopped: stop the work, tell no one
+            await _cancel_all(tasks)
+            raise
         except BaseException as exc:
-            for task in tasks:
-                task.cancel()
+            await _cancel_all(tasks)
             await queue.put(exc)
 
     producer = asyncio.create_task(produce())
@@ -99,3 +107,41 @@ async def bounded_stream(
     finally:
         producer.cancel()
         await asyncio.gather(producer, return_exceptions=True)
+
+
+async def _cancel_all(tasks: Iterable[asyncio.Task[Any]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class Started(AsyncIterator[T]):
+    """An async iterator whose work has begun before anyone asks for an item.
+
+    An async generator does nothing until its first ``__anext__``; this one asks for the first
+    item at once, in a task, so that (with ``bounded_stream``) up to its concurrency of items are
+    worked on while the caller still prepares other things. ``aclose`` stops the work whether or
+    not anything was consumed.
+    """
+
+    def __init__(self, stream: AsyncIterator[T]) -> None:
+        self._stream = stream
+        self._first: asyncio.Future[T] | None = asyncio.ensure_future(stream.__anext__())
+
+    def __aiter__(self) -> Started[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        first, self._first = self._first, None
+        if first is not None:
+            return await first  # StopAsyncIteration or the stream's error, as itself
+        return await self._stream.__anext__()
+
+    async def aclose(self) -> None:
+        if self._first is not None:
+            self._first.cancel()
+            await asyncio.gather(self._first, return_exceptions=True)
+            self._first = None
+        closing = getattr(self._stream, "aclose", None)
+        if closing is not None:
+            await closing()

@@ -7,16 +7,17 @@ re-implements a step.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from zoomaudit.aio import Started
 from zoomaudit.judging import Tally, judge
 from zoomaudit.vocabulary import FixMode, Scope, Trigger, scope_detail
 
 if TYPE_CHECKING:
-    from zoomaudit.collect import Targets
     from zoomaudit.fixes.plan import FixPlan
     from zoomaudit.fixes.steps import ApplyResult
     from zoomaudit.fixes.waivers import WaiverRecord
@@ -185,7 +186,7 @@ class _Run:
         self.policy_by_fix: dict[str, str] = {}
 
     async def execute(self) -> RunOutcome:
-        from zoomaudit.collect import read_account, read_groups, read_targets
+        from zoomaudit.collect import batches_for, read_account, read_groups, read_targets
 
         if self.scope.kind != "account":
             self.observer.phase("reading the meetings and hosts named")
@@ -209,9 +210,17 @@ class _Run:
         if self.given_store is None:
             self.opening = asyncio.ensure_future(asyncio.to_thread(_open_store, self.settings))
         reads = (account_read, targets_read, account_task)
+        batches: Started[HostBatch] | None = None
         try:
-            return await self._store_and_take(await targets_read, account_task)
+            # The hosts are read from here on, while the store opens and the account's settings
+            # and groups are read: Light requests (a host's meetings, what bounds an audit) start
+            # seconds sooner than if the first host waited for all of that. What they find is
+            # judged once the account is known.
+            batches = Started(batches_for(self.collector, self.scope, await targets_read))
+            return await self._store_and_take(batches, account_task)
         finally:
+            if batches is not None:
+                await batches.aclose()
             for task in reads:
                 task.cancel()  # a no-op once done; gather then retrieves its error, if any
             await asyncio.gather(*reads, return_exceptions=True)
@@ -227,10 +236,8 @@ class _Run:
         opened.close()
 
     async def _store_and_take(
-        self, targets: Targets, account_task: asyncio.Future[AccountContext]
+        self, batches: AsyncIterator[HostBatch], account_task: asyncio.Future[AccountContext]
     ) -> RunOutcome:
-        from zoomaudit.collect import batches_for
-
         if self.opening is not None:
             self.store = await self.opening
         else:
@@ -257,7 +264,7 @@ class _Run:
                 await asyncio.to_thread(self._keep_account, account)
             waivers = active_waivers(self.store, self.now.date())
             self.observer.phase("auditing hosts")
-            async for batch in batches_for(self.collector, self.scope, targets):
+            async for batch in batches:
                 # Evaluating and storing a host takes ~50 ms of CPU and SQLite. In a worker thread it
                 # no longer stalls the event loop that paces requests: stalls bunched requests into
                 # the next second and provoked 429s at a share of 1.0 (docs/performance.md).
