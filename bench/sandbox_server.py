@@ -183,6 +183,11 @@ class StatsRoute:
             body["max_in_one_second_accepted"] = _busiest_second(accepted)
             if query.get("raw"):  # for a closer look at one run's pacing: every accepted arrival
                 body["accepted_raw"] = [(a.time, a.category) for a in accepted]
+                since = int(query.get("since", "0") or 0)
+                body["first_answers"] = [  # how a run starts: its first answers, in order
+                    (e.time, e.method, e.path, e.status, e.category)
+                    for e in self.log.entries[since : since + 80]
+                ]
             body["first_received"] = next(
                 (t for t, a in self.received if t >= start and (account is None or a == account)), None
             )

@@ -20,11 +20,12 @@ the run is incomplete; authentication failures and exhausted rate limits stop th
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from zoomaudit.aio import bounded_stream, gather_all, gather_pair
 from zoomaudit.controls import Control
@@ -175,6 +176,14 @@ def _differs(series: Meeting, occurrence: Meeting) -> bool:
     return occurrence.settings != series.settings or occurrence.password != series.password
 
 
+async def _cancel(*futures: asyncio.Future[Any] | None) -> None:
+    """Cancel what is still running and wait for it: nothing outlives a failed host."""
+    running = [f for f in futures if f is not None]
+    for future in running:
+        future.cancel()
+    await asyncio.gather(*running, return_exceptions=True)
+
+
 class Collector:
     """Fetches host batches for one run. ``errors`` are recorded on the batches they belong to."""
 
@@ -230,27 +239,36 @@ class Collector:
             return []
 
     async def host_batch(self, user: User) -> HostBatch:
-        """Everything to audit for one host; failures become errors of the batch."""
+        """Everything to audit for one host; failures become errors of the batch.
+
+        The host's settings and its meeting list are asked for together, and its meetings are
+        read as soon as the list is in, while the settings may still be on their way: meetings
+        are Light, the category that bounds an audit, and the settings are only needed to know
+        whether the Personal Meeting Room is in use (read last, when it is not listed).
+        """
         errors: list[CollectError] = []
+        settings = asyncio.ensure_future(self.host_context(user))
+        reading: asyncio.Future[list[list[Subject]]] | None = None
         try:
-            # The settings and the meeting list are independent: asked for together, the host's
-            # meetings (Light, the category that bounds an audit) are read one round trip sooner.
-            host, items = await gather_pair(self.host_context(user), self._scheduled(user.id))
-        except (AuthError, RateLimited):
-            raise
-        except ZoomError as exc:
-            return HostBatch(
-                host=HostContext(user=user, group_ids=tuple(user.group_ids)),
-                errors=[CollectError(user_id=user.id, message=f"{user.email or user.id}: {exc}")],
+            items = await self._scheduled(user.id)
+            # dict.fromkeys: the same meeting id can be listed twice.
+            listed = dict.fromkeys(m.id for m in items if m.type in AUDITED_TYPES)
+            reading = asyncio.ensure_future(
+                gather_all(self._meeting_subjects(mid, errors, missing_ok=True) for mid in listed)
             )
-        ids = [m.id for m in items if m.type in AUDITED_TYPES]
+            host = await settings
+        except BaseException as exc:
+            await _cancel(settings, reading)
+            if isinstance(exc, ZoomError) and not isinstance(exc, AuthError | RateLimited):
+                return HostBatch(
+                    host=HostContext(user=user, group_ids=tuple(user.group_ids)),
+                    errors=[CollectError(user_id=user.id, message=f"{user.email or user.id}: {exc}")],
+                )
+            raise
+        found = await reading
         pmi = self._pmi_of(host)
-        if pmi is not None and pmi not in ids:
-            ids.append(pmi)
-        # dict.fromkeys: the same meeting id can be listed twice (a PMI used by several entries).
-        found = await gather_all(
-            self._meeting_subjects(mid, errors, missing_ok=True) for mid in dict.fromkeys(ids)
-        )
+        if pmi is not None and pmi not in listed:
+            found.append(await self._meeting_subjects(pmi, errors, missing_ok=True))
         subjects = [s for group in found for s in group]
         return HostBatch(host=host, subjects=subjects, errors=errors)
 
