@@ -22,6 +22,8 @@ class FixRecord(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
+    account: str = "default"
+    """The Zoom account the plan changes (its short name)."""
     policy_id: str
     status: str
     target_level: str
