@@ -159,11 +159,6 @@ class ConsoleReads:
                 if meeting_id is not None  # excluded by the query; this tells the type checker
             ]
 
-    def accounts(self) -> list[str]:
-        """The accounts with a run stored, sorted (the console's account select)."""
-        with self._store.read_session() as db:
-            return sorted(db.scalars(select(Run.account).distinct()))
-
     def newest_run_of_meeting(
         self,
         meeting_id: int,

@@ -67,6 +67,7 @@ class FixRecord(BaseModel):
         """The JSON shape of ``fixes list --format json`` (passcodes masked)."""
         return {
             "id": self.id,
+            "account": self.account,
             "policy_id": self.policy_id,
             "status": self.status,
             "target": {"level": self.target_level, "id": self.target_id},

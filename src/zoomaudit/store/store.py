@@ -210,6 +210,11 @@ class Store(RunWriting):
         with self.read_session() as session:
             return [conv.record_of(r) for r in session.scalars(query)]
 
+    def known_accounts(self) -> list[str]:
+        """The accounts with a run stored, sorted (read from the index on runs' account)."""
+        with self.read_session() as session:
+            return sorted(session.scalars(select(Run.account).distinct()))
+
     def last_complete_runs(
         self, n: int = 2, *, same_scope: bool = False, account: str | None = None
     ) -> list[RunRecord]:
