@@ -314,3 +314,20 @@ def test_an_admin_can_be_limited_to_some_accounts(store: Store) -> None:
     store.admins.set_accounts("lead@example.org", ["riverside"])
     assert store.admins.delete("lead@example.org")
     assert store.admins.create("lead@example.org", "admin", "hash", now=T0).accounts == ()  # type: ignore[union-attr]
+
+
+def test_each_account_keeps_its_latest_snapshots(store: Store) -> None:
+    def kept_run(account: str, minutes: int, scope: str = "meetings") -> str:
+        at = T0 + timedelta(minutes=minutes)
+        run_id = store.start_run("manual", scope, {}, "h", at, account=account)  # type: ignore[arg-type]
+        store.snapshots.add(run_id, 0, b"account")
+        store.finish_run(run_id, complete=True, finished_at=at, counts={})
+        return run_id
+
+    quiet = kept_run("hillside", 0, "account")
+    hill_check = kept_run("hillside", 1)
+    busy = [kept_run("riverside", 10 + i) for i in range(4)]
+    dropped = store.snapshots.keep_latest(2)
+    # riverside's four checks leave hillside's two snapshots alone.
+    assert sorted(dropped) == sorted(busy[:2])
+    assert [store.snapshots.size(r)[0] for r in (quiet, hill_check, *busy)] == [1, 1, 0, 0, 1, 1]

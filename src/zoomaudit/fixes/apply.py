@@ -47,6 +47,7 @@ from zoomaudit.fixes.steps import (
     with_generated_passcodes,
 )
 from zoomaudit.redaction import redact
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT
 
 if TYPE_CHECKING:
     from zoomaudit.store.store import Store
@@ -306,9 +307,12 @@ def reject(
     return results
 
 
-def withdraw_fixes_for_meeting(store: Store, meeting_id: int, *, actor: str, now: datetime) -> list[str]:
-    """Withdraw the open fixes of a deleted meeting (the ``meeting.deleted`` webhook)."""
-    ids = store.fixes.open_for_meeting(meeting_id, CLAIMABLE)
+def withdraw_fixes_for_meeting(
+    store: Store, meeting_id: int, *, actor: str, now: datetime, account: str = DEFAULT_ACCOUNT
+) -> list[str]:
+    """Withdraw the open fixes of a deleted meeting of ``account`` (the ``meeting.deleted``
+    webhook of that account: the same meeting id in another account is another meeting)."""
+    ids = store.fixes.open_for_meeting(meeting_id, CLAIMABLE, account=account)
     done = []
     for fix_id in ids:
         if store.fixes.transition(

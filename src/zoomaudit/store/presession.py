@@ -166,8 +166,10 @@ class PreSessionChecks:
                         found[key] = ran_at
         return found
 
-    def gone_since(self, meeting_ids: Iterable[int]) -> dict[int, datetime]:
-        """For each meeting a check found deleted or over, when it last found it so."""
+    def gone_since(self, meeting_ids: Iterable[int], *, account: str | None = None) -> dict[int, datetime]:
+        """For each meeting (of ``account`` when given) a check found deleted or over, when it
+        last found it so."""
+        mine = (PreSessionCheck.account == account,) if account is not None else ()
         ids = sorted(set(meeting_ids))
         if not ids:
             return {}
@@ -177,7 +179,7 @@ class PreSessionChecks:
                 query = (
                     select(PreSessionCheck.meeting_id, func.max(PreSessionCheck.ran_at))
                     .where(PreSessionCheck.meeting_id.in_(ids[start : start + 500]))
-                    .where(PreSessionCheck.outcome == "gone")
+                    .where(PreSessionCheck.outcome == "gone", *mine)
                     .group_by(PreSessionCheck.meeting_id)
                 )
                 found.update({mid: at for mid, at in session.execute(query)})
