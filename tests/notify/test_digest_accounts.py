@@ -8,6 +8,7 @@ from pathlib import Path
 
 from zoomaudit.findings import Violation
 from zoomaudit.fixes.plan import FixPlan, PlanRequest
+from zoomaudit.notify.deliver import Notifier
 from zoomaudit.notify.facts import digest_facts
 from zoomaudit.store import Store
 
@@ -51,3 +52,20 @@ def test_a_digest_lists_its_own_accounts_fixes_waivers_and_sessions(tmp_path: Pa
     assert [(f.account, f.target_id) for f in facts.fixes] == [("riverside", "2001")]
     assert [w.reason for w in facts.waivers] == ["riverside talk"]
     assert [(s.session.account, s.session.meeting_id) for s in facts.soon] == [("riverside", 2001)]
+
+
+def test_each_accounts_digest_is_logged_as_that_accounts(tmp_path: Path) -> None:
+    from zoomaudit.notify.events import after_run
+    from zoomaudit.settings import load_settings
+
+    sent: list[str] = []
+    with Store(f"sqlite:///{tmp_path / 'd.db'}") as store:
+        runs = {name: _account_with_everything(store, name, 4004) for name in ("riverside", "hillside")}
+        settings = load_settings(ZOOMAUDIT_NOTIFY_URLS="json://127.0.0.1:9/hook")
+        notifier = Notifier(settings, store, sender=lambda channel, message: sent.append(message.subject))
+        for run_id in runs.values():
+            # The same meeting id, finding and session in both accounts: each gets its digest.
+            assert after_run(notifier, run_id, NOW).count("sent") == 1
+        logged = store.notifications.recent()
+    assert len(sent) == 2
+    assert sorted(d.account for d in logged) == ["hillside", "riverside"]
