@@ -86,6 +86,7 @@ def test_two_accounts_runs_fixes_and_waivers_stay_apart(sandbox: RunningSandbox,
     listed = _json("fixes", "list", "--account", "riverside")
     assert {f["id"] for f in listed} == set(theirs.fix_ids)
     assert {f["account"] for f in _json("fixes", "list", "--account", "default")} == {"default"}
+    assert {e["fix_id"] for e in _json("fixes", "trail", "--account", "riverside")} == set(theirs.fix_ids)
 
     # A rejudge of riverside's run is riverside's.
     rejudged = cli("rejudge", "latest", "--account", "riverside", "--format", "json")
@@ -113,6 +114,14 @@ def test_an_unknown_account_lists_nothing_and_says_so(sandbox: RunningSandbox, s
 
 
 def test_a_malformed_account_name_is_a_usage_error(settings: Settings) -> None:
-    for command in (["history"], ["fixes", "list"], ["waivers", "list"], ["upcoming"], ["diff"]):
+    commands = (
+        ["history"],
+        ["fixes", "list"],
+        ["fixes", "trail"],
+        ["waivers", "list"],
+        ["upcoming"],
+        ["diff"],
+    )
+    for command in (*commands, ["notify", "log"], ["report", "latest"], ["rejudge", "latest"]):
         result = cli(*command, "--account", "River Side")
         assert "'River Side' is not an account name" in _refusal(result), command

@@ -232,6 +232,9 @@ def test_two_accounts_same_meeting_id_never_share_a_fix_plan(store: Store) -> No
     assert {f.account for f in store.fixes.find()} == {"riverside", "hillside"}
     assert store.fixes.count("pending", accounts=["riverside"]) == 1
     assert store.fixes.open_for_meeting(81234567890, ["pending"], account="riverside") == [river]
+    # The trail belongs to its plan's account.
+    assert {e.fix_id for e in store.fixes.events(account="hillside")} == {hill}
+    assert {e.fix_id for e in store.fixes.events(accounts=["riverside", "hillside"])} == {river, hill}
     # Changing one account's meeting makes its plan stale, not the other's.
     changed = _plan(81234567890, before={"settings.waiting_room": None})
     store.fixes.record_plans(None, [changed], T0, account="riverside")

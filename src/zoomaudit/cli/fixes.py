@@ -288,13 +288,16 @@ def revert_command(
 def trail_command(
     fix_id: Annotated[str | None, typer.Argument(help="Only this fix's trail.")] = None,
     fmt: Fmt = "table",
+    account: Annotated[str | None, AccountOption] = None,
 ) -> None:
-    """The append-only audit trail of fix transitions: who, when, before, after, note."""
+    """The append-only audit trail of fix transitions: who, when, before, after, note (of one
+    account's fixes with --account)."""
     from zoomaudit.fixes.queue import trail
 
     check_format(fmt)
+    account = checked_account(account)
     with open_store() as store:
-        events = trail(store, fix_id)
+        events = trail(store, fix_id, account=account)
     if fmt == "json":
         print_json([e.public() for e in events])
     elif not events:

@@ -80,11 +80,18 @@ def list_fixes(
     return store.fixes.find(statuses=statuses, policy_id=policy_id, account=account)
 
 
-def trail(store: Store, fix_id: str | None = None) -> list[EventRecord]:
-    """The audit trail, oldest first: of one plan, or of all."""
+def trail(
+    store: Store,
+    fix_id: str | None = None,
+    *,
+    account: str | None = None,
+    accounts: Iterable[str] | None = None,
+) -> list[EventRecord]:
+    """The audit trail, oldest first: of one plan, or of all (of ``account``, of any of
+    ``accounts``, or of every account)."""
     if fix_id is not None:
         get_fix(store, fix_id)
-    return store.fixes.events(fix_id)
+    return store.fixes.events(fix_id, account=account, accounts=accounts)
 
 
 def last_after(store: Store, fix_id: str) -> Any:

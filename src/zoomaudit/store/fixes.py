@@ -312,11 +312,20 @@ class FixRepository:
                 claims[fix_id] = max(at, claims.get(fix_id, at))
         return claims
 
-    def events(self, fix_id: str | None = None) -> list[EventRecord]:
-        """The trail, oldest first: of one plan, or of all."""
+    def events(
+        self,
+        fix_id: str | None = None,
+        *,
+        account: str | None = None,
+        accounts: Iterable[str] | None = None,
+    ) -> list[EventRecord]:
+        """The trail, oldest first: of one plan, or of all; of the plans of ``account`` or of any
+        of ``accounts`` (a trail belongs to its plan's account), or of every account."""
         query = select(FixEvent).order_by(FixEvent.at, FixEvent.id)
         if fix_id is not None:
             query = query.where(FixEvent.fix_id == fix_id)
+        if account is not None or accounts is not None:
+            query = query.join(FixRow, FixRow.id == FixEvent.fix_id).where(*_of_accounts(account, accounts))
         with self._store.read_session() as session:
             return [event_of(r) for r in session.scalars(query)]
 

@@ -235,11 +235,7 @@ def events(
 ) -> list[EventRecord]:
     """The audit trail, newest first (of the plans of ``accounts``: a trail belongs to its plan's
     account)."""
-    found = list(reversed(trail(store, fix_id)))
-    if accounts is not None:
-        mine = {f.id for f in store.fixes.find(accounts=accounts)}
-        found = [e for e in found if e.fix_id in mine]
-    return found[:limit]
+    return list(reversed(trail(store, fix_id, accounts=accounts)))[:limit]
 
 
 def waivers(store: Store, accounts: Accounts = None) -> list[WaiverRecord]:
