@@ -25,7 +25,7 @@ from zoomaudit.cli.fix_output import (
     with_zoom,
 )
 from zoomaudit.safe_text import printable
-from zoomaudit.vocabulary import FIX_STATUSES, FixStatus
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT, FIX_STATUSES, FixStatus
 
 if TYPE_CHECKING:
     from zoomaudit.fixes.apply import ApplyResult
@@ -188,7 +188,10 @@ def _print_trail(events: Sequence[EventRecord]) -> None:
 @fixes_app.command("approve")
 def approve_command(
     fix_ids: Annotated[list[str] | None, typer.Argument(help="Fix ids to approve.")] = None,
-    all_pending: Annotated[bool, typer.Option("--all", help="Approve every pending fix.")] = False,
+    all_pending: Annotated[
+        bool,
+        typer.Option("--all", help="Approve every pending fix (of the default account, or of --account)."),
+    ] = False,
     policy: Annotated[
         str | None, typer.Option("--policy", "-p", help="With --all: only this policy's fixes.")
     ] = None,
@@ -222,7 +225,9 @@ def approve_command(
     async def work(store: Store, client: ZoomClient) -> list[ApplyResult]:
         ids = list(fix_ids or [])
         if all_pending:
-            pending = list_fixes(store, statuses=["pending"], policy_id=policy, account=account)
+            # This command's Zoom credentials are the default account's: --all takes its fixes.
+            mine = account or DEFAULT_ACCOUNT
+            pending = list_fixes(store, statuses=["pending"], policy_id=policy, account=mine)
             ids = [f.id for f in pending]
         elif account is not None:
             _of_account(store, ids, account)

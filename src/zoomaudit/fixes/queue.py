@@ -69,6 +69,19 @@ def get_fixes(store: Store, fix_ids: Iterable[str]) -> list[FixRecord]:
     return [found[f] for f in dict.fromkeys(wanted)]
 
 
+def require_account(fixes: Iterable[FixRecord], account: str) -> None:
+    """UsageError (before any change) naming the fixes that are not of ``account``: a fix is
+    applied or reverted with its own account's Zoom client, never with another account's (an
+    account-level PATCH would change the wrong organisation's settings)."""
+    others = [f for f in fixes if f.account != account]
+    if others:
+        named = ", ".join(f"{f.id} is of account {f.account!r}" for f in others)
+        raise UsageError(
+            f"{named}: a fix is applied with its own account's Zoom credentials, and these are "
+            f"{account!r}'s; nothing was changed"
+        )
+
+
 def list_fixes(
     store: Store,
     *,
@@ -134,6 +147,7 @@ __all__ = [
     "list_fixes",
     "quota_used",
     "record_plans",
+    "require_account",
     "reserve_meeting_update",
     "set_quota_used",
     "trail",
