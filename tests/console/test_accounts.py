@@ -179,3 +179,29 @@ async def test_one_account_shows_no_select(client: httpx.AsyncClient, store: Sto
     _run(store, "default", 2001)
     await signed_in(client, ADMIN)
     assert 'name="account"' not in (await client.get("/runs")).text
+
+
+async def test_a_limited_admin_sees_only_its_accounts_notifications_and_upcoming_sessions(
+    client: httpx.AsyncClient, store: Store
+) -> None:
+    add_admin(store, RIVER, PASSWORD, "viewer", now=NOW)
+    limit_admin(store, RIVER, ["riverside"])
+    for account in ("riverside", "hillside"):
+        store.notifications.record(
+            kind="digest", channel="mailto://***", channel_fp="fp", recipients=[], host=None,
+            subject=f"{account} digest", covers=[], marks=[], status="sent", created_at=NOW, account=account,
+        )  # fmt: skip
+        run_id = store.start_run("manual", "meetings", {}, "h", NOW - timedelta(hours=1), account=account)
+        soon = violation(5005, "waiting-room", topic=f"{account} choir", start_time=NOW + timedelta(hours=3))
+        store.add_findings(run_id, [soon])
+        store.finish_run(run_id, complete=True, finished_at=NOW, counts={"violations": 1})
+    await signed_in(client, RIVER)
+    notifications = (await client.get("/notifications")).text
+    assert "riverside digest" in notifications
+    assert "hillside digest" not in notifications
+    upcoming = (await client.get("/upcoming")).text
+    assert "riverside choir" in upcoming
+    assert "hillside choir" not in upcoming
+    overview = (await client.get("/")).text  # its "Starting soon" panel
+    assert "riverside choir" in overview
+    assert "hillside choir" not in overview
