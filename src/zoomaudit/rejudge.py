@@ -36,6 +36,7 @@ def rejudge(
     policies: PolicySet | None = None,
     store: Store | None = None,
     observer: Observer | None = None,
+    account: str | None = None,
 ) -> RunOutcome:
     """Judge the snapshot of run ``ref`` (an id, a unique prefix or ``latest``) again; returns
     the new run. ``UsageError`` (exit 2) for an unknown or ambiguous run, one that did not
@@ -47,15 +48,16 @@ def rejudge(
     own = store is None
     store = store or Store.from_settings(settings)
     try:
-        return _rejudge(store, source_of(store, ref), policies, observer or NullObserver())
+        return _rejudge(store, source_of(store, ref, account), policies, observer or NullObserver())
     finally:
         if own:
             store.close()
 
 
-def source_of(store: Store, ref: str) -> RunRecord:
-    """The run whose snapshot ``ref`` names: a rejudge run stands for the run it came from."""
-    run = store.get_run(ref)
+def source_of(store: Store, ref: str, account: str | None = None) -> RunRecord:
+    """The run whose snapshot ``ref`` names (within ``account`` when one is given): a rejudge
+    run stands for the run it came from."""
+    run = store.get_run(ref, account=account)
     if run.trigger == "rejudge":
         if run.rejudged_from is None:
             raise UsageError(f"run {run.id} is a rejudge of a run that has since been pruned")
@@ -96,7 +98,7 @@ def _rejudge(store: Store, source: RunRecord, policies: PolicySet, observer: Obs
     # The source run's clock: the same sessions are over and the same waivers active, so only
     # the policies differ from the run judged.
     now = source.started_at
-    waivers = active_waivers(store, now.date())
+    waivers = active_waivers(store, now.date(), account=source.account)
     info = {p.id: PolicyInfo(title=p.title, rationale=p.rationale) for p in policies.policies}
     run_id = store.start_run(
         "rejudge",
@@ -106,6 +108,7 @@ def _rejudge(store: Store, source: RunRecord, policies: PolicySet, observer: Obs
         datetime.now(UTC),
         policies=info,
         rejudged_from=source.id,
+        account=source.account,  # a what-if of that account's snapshot stays that account's
     )
     tally = Tally()
     observer.phase("judging the stored snapshot")
@@ -144,4 +147,10 @@ def _rejudge(store: Store, source: RunRecord, policies: PolicySet, observer: Obs
     writer.shutdown(wait=True)
     complete = tally.collect_errors == 0
     store.finish_run(run_id, complete=complete, finished_at=datetime.now(UTC), counts=tally.counts)
-    return RunOutcome(run_id=run_id, complete=complete, counts=dict(tally.counts), rejudged_from=source.id)
+    return RunOutcome(
+        run_id=run_id,
+        complete=complete,
+        counts=dict(tally.counts),
+        rejudged_from=source.id,
+        account=source.account,
+    )

@@ -65,6 +65,8 @@ class RunOutcome:
     """Results of auto-applied fixes."""
     rejudged_from: str | None = None
     """For ``zoomaudit rejudge``: the run whose snapshot was judged again."""
+    account: str = "default"
+    """The Zoom account audited (its short name)."""
 
 
 async def run(
@@ -83,16 +85,19 @@ async def run(
     starting_within: timedelta | None = None,
     account: str = "default",
 ) -> RunOutcome:
-    """Audit ``scope``: collect, evaluate, store, plan fixes (and apply the ``auto`` ones).
+    """Audit ``scope`` of the Zoom account named ``account``: collect, evaluate, store, plan fixes
+    (and apply the ``auto`` ones).
 
     With ``starting_within``, only the sessions that start before ``now`` plus that window (or are
     in progress) are judged; the others are skipped after collection, like past ones but not
     counted (user and account checks still run).
 
+    ``account`` is the account's short name (``default`` without an accounts file): the run, its
+    fix plans and their trail are recorded under it, and only its waivers apply. The caller hands
+    in the ``client`` (or ``settings``) of that account.
+
     ``fix_mode`` overrides every policy's fix mode for this run. ``dry_run`` plans fixes and
     returns them in the outcome but records nothing in the fix queue and changes nothing in Zoom.
-    ``account`` names the Zoom account audited (``zoomaudit.accounts``; ``default`` without an
-    accounts file); ``settings`` and ``client`` are that account's.
     Raises ``UnknownMeeting`` (before any run is stored) for an unknown meeting id, and
     ``ZoomError`` when the audit cannot be completed; the stored run is then marked failed.
     """
@@ -157,7 +162,6 @@ class _Run:
         from zoomaudit.controls import get_control
 
         self.scope, self.trigger, self.client = scope, trigger, client
-        self.account = account
         self.settings = settings
         self.given_store = store
         self.opening: asyncio.Future[Store] | None = None
@@ -179,7 +183,8 @@ class _Run:
         )
         self.tally = Tally()
         self.counts = self.tally.counts
-        self.outcome = RunOutcome(run_id="", complete=False)
+        self.account = account
+        self.outcome = RunOutcome(run_id="", complete=False, account=account)
         self.snapshot_sequence = 0
         """Chunks of the run's snapshot written so far (``snapshot_codec``)."""
         self.auto_fix_ids: list[str] = []
@@ -254,7 +259,13 @@ class _Run:
             detail["starting_within"] = int(self.starting_within.total_seconds() // 60)
         info = {p.id: PolicyInfo(title=p.title, rationale=p.rationale) for p in self.policies.policies}
         run_id = self.store.start_run(
-            self.trigger, self.scope.kind, detail, self.policies.hash, self.now, policies=info
+            self.trigger,
+            self.scope.kind,
+            detail,
+            self.policies.hash,
+            self.now,
+            policies=info,
+            account=self.account,
         )
         self.outcome.run_id = run_id
         try:
@@ -262,7 +273,7 @@ class _Run:
             account = await account_task
             if self.store.snapshot_runs > 0:
                 await asyncio.to_thread(self._keep_account, account)
-            waivers = active_waivers(self.store, self.now.date())
+            waivers = active_waivers(self.store, self.now.date(), account=self.account)
             self.observer.phase("auditing hosts")
             async for batch in batches:
                 # Evaluating and storing a host takes ~50 ms of CPU and SQLite. In a worker thread it
@@ -322,7 +333,7 @@ class _Run:
         if plans and self.dry_run:
             self.outcome.planned.extend(plans)
         elif plans:
-            ids = record_plans(self.store, self.outcome.run_id, plans, self.clock())
+            ids = record_plans(self.store, self.outcome.run_id, plans, self.clock(), account=self.account)
             by_identity: dict[tuple[str, str, str], str] = {}
             for plan in plans:
                 fix_id = ids[plan.dedupe_key]

@@ -8,6 +8,7 @@ must not change.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, assert_never
@@ -21,6 +22,19 @@ account's current state (``REAL_TRIGGERS``)."""
 REAL_TRIGGERS: tuple[str, ...] = ("manual", "scheduled", "webhook", "pre-session")
 """The triggers of runs that read Zoom: what the account is now (the console, digests, the
 pre-session plan and the default ``diff`` read only these)."""
+
+DEFAULT_ACCOUNT = "default"
+"""The name of the one Zoom account of an install without an accounts file, and the account of
+every row stored before accounts were recorded (store revision 0009)."""
+
+ACCOUNT_NAME = re.compile(r"[a-z0-9-]+")
+"""An account's short name (the accounts file's ``name``): lower-case letters, digits, hyphens."""
+
+
+def is_account_name(name: str) -> bool:
+    """Whether ``name`` is a well-formed account name (at most 64 characters: the store's column)."""
+    return len(name) <= 64 and ACCOUNT_NAME.fullmatch(name) is not None
+
 
 FixMode = Literal["off", "suggest", "auto"]
 """A policy's fix mode (policy files' ``fix.mode``), or a run's override of every policy's mode."""

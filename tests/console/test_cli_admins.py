@@ -153,3 +153,32 @@ def test_set_password_prompts_twice_and_takes_no_password_argument() -> None:
     short = _zoomaudit("admins", "set-password", "a@example.org", "--password-stdin", stdin="short")
     assert short.returncode == 2
     assert "at least 10 characters" in short.stderr
+
+
+def test_limit_keeps_an_admin_to_some_accounts_and_all_accounts_lifts_it() -> None:
+    CliRunner().invoke(app, ["admins", "add", "a@example.org", "--password-stdin"], input=PASSWORD)
+    limited = CliRunner().invoke(
+        app, ["admins", "limit", "A@example.org", "--account", "riverside", "--account", "hillside"]
+    )
+    assert limited.exit_code == 0, limited.output
+    assert "a@example.org now sees only: hillside, riverside" in limited.output
+    (entry,) = json.loads(CliRunner().invoke(app, ["admins", "list", "--format", "json"]).output)
+    assert entry["accounts"] == ["hillside", "riverside"]
+    assert "hillside, riverside" in CliRunner().invoke(app, ["admins", "list"]).output
+    lifted = CliRunner().invoke(app, ["admins", "limit", "a@example.org", "--all-accounts"])
+    assert lifted.exit_code == 0, lifted.output
+    (entry,) = json.loads(CliRunner().invoke(app, ["admins", "list", "--format", "json"]).output)
+    assert entry["accounts"] == []
+
+
+def test_limit_refuses_a_malformed_account_an_unknown_admin_or_no_choice() -> None:
+    _zoomaudit("admins", "add", "a@example.org", "--password-stdin", stdin=PASSWORD)
+    bad = _zoomaudit("admins", "limit", "a@example.org", "--account", "River Side")
+    assert bad.returncode == 2
+    assert "not an account name: 'River Side'" in bad.stderr
+    unknown = _zoomaudit("admins", "limit", "nobody@example.org", "--account", "riverside")
+    assert unknown.returncode == 2
+    assert "no admin with the e-mail nobody@example.org" in unknown.stderr
+    neither = _zoomaudit("admins", "limit", "a@example.org")
+    assert neither.returncode == 2
+    assert "--all-accounts" in neither.stderr

@@ -94,6 +94,21 @@ def test_json_version_1_is_the_first_contract_exactly() -> None:
     assert all(set(f).isdisjoint({"start_time", "duration"}) for f in document["findings"])
 
 
+def test_the_run_names_its_account_in_version_2_only() -> None:
+    report = run_report()
+    river = report.model_copy(update={"run": report.run.model_copy(update={"account": "riverside"})})
+    document = json.loads(render(river, "json"))
+    assert document["run"]["account"] == "riverside"
+    _validator(json.loads(SCHEMA.read_text())).validate(document)
+    assert "account" not in json.loads(render(river, "json", schema_version=1))["run"]
+    # Version 2 reports written before accounts (no ``account``) still validate; a malformed
+    # name does not.
+    del document["run"]["account"]
+    _validator(json.loads(SCHEMA.read_text())).validate(document)
+    document["run"]["account"] = "River Side"
+    assert not _validator(json.loads(SCHEMA.read_text())).is_valid(document)
+
+
 def test_a_pre_session_run_reads_scheduled_in_version_1() -> None:
     report = run_report()
     pre = report.model_copy(update={"run": report.run.model_copy(update={"trigger": "pre-session"})})
@@ -129,7 +144,16 @@ def test_json_has_exactly_the_contract_fields(report: RunReport) -> None:
     document = json.loads(render(report, "json"))
     assert list(document) == ["schema_version", "run", "summary", "findings", "errors"]
     assert document["schema_version"] == 2
-    assert set(document["run"]) == {"id", "trigger", "scope", "started_at", "finished_at", "complete"}
+    assert set(document["run"]) == {
+        "id",
+        "trigger",
+        "scope",
+        "started_at",
+        "finished_at",
+        "complete",
+        "account",
+    }
+    assert document["run"]["account"] == "default"
     assert document["run"]["started_at"] == "2026-11-20T02:00:00+00:00"
     assert document["summary"]["past"] == 1
     first = document["findings"][0]

@@ -60,7 +60,7 @@ def test_the_revisions_form_one_line_ending_at_the_head() -> None:
 
     directory = ScriptDirectory.from_config(script)
     revisions = list(directory.walk_revisions())  # newest first
-    assert [r.revision for r in revisions] == ["0008", "0007", "0006", "0005", "0004", "0003", "0002", "0001"]
+    assert [r.revision for r in revisions] == [f"{n:04d}" for n in range(9, 0, -1)]
     assert revisions[-1].down_revision is None
     assert directory.get_current_head() == HEAD_REVISION
 

@@ -95,6 +95,7 @@ def test_the_command_exits_1_on_an_open_violation_and_prints_json(store: Store) 
             "violations": ["waiting-room"],
             "judged_at": "2026-11-20T09:00:00Z",
             "run_id": run_id,
+            "account": "default",
         }
     ]
     table, _ = upcoming_output(store, 7 * DAY, "table", NOW)

@@ -73,6 +73,7 @@ def list_(
                 "created_at": a.created_at.isoformat(),
                 "last_login_at": a.last_login_at.isoformat() if a.last_login_at else None,
                 "locked_until": a.locked_until.isoformat() if a.locked_until else None,
+                "accounts": list(a.accounts),
             }
             for a in admins
         ]
@@ -84,10 +85,11 @@ def list_(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("email", "role", "created", "last login")
+    table = Table("email", "role", "created", "last login", "accounts")
     for a in admins:
         last = a.last_login_at.strftime("%Y-%m-%d %H:%M") if a.last_login_at else "never"
-        table.add_row(a.email, a.role, a.created_at.strftime("%Y-%m-%d %H:%M"), last)
+        shown = ", ".join(a.accounts) or "all"
+        table.add_row(a.email, a.role, a.created_at.strftime("%Y-%m-%d %H:%M"), last, shown)
     Console().print(table)
 
 
@@ -102,6 +104,39 @@ def remove(email: Annotated[str, typer.Argument(help="The e-mail of the account 
     with store:
         remove_admin(store, email)
     typer.echo(f"removed {email.strip().lower()}")
+
+
+@admins_app.command("limit")
+def limit(
+    email: Annotated[str, typer.Argument(help="The e-mail of the account to limit.")],
+    accounts: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--account",
+            help="A Zoom account (its name in the accounts file) the admin may see; repeat for several.",
+        ),
+    ] = None,
+    all_accounts: Annotated[
+        bool, typer.Option("--all-accounts", help="Lift the limit: the admin sees every account.")
+    ] = False,
+) -> None:
+    """Limit a console account to some Zoom accounts: it sees their runs, fixes, waivers and
+    notifications only, and can act on nothing else. Takes effect on its next request."""
+    from zoomaudit.errors import UsageError
+    from zoomaudit.service.console.accounts import limit_admin, normalise_email
+    from zoomaudit.settings import load_settings
+    from zoomaudit.store import Store
+
+    if bool(accounts) == all_accounts:
+        raise UsageError("give --account NAME (one or more), or --all-accounts to lift the limit")
+    store = Store.from_settings(load_settings())
+    with store:
+        limit_admin(store, email, list(accounts or []))
+    who = normalise_email(email)
+    if all_accounts:
+        typer.echo(f"{who} now sees every account")
+    else:
+        typer.echo(f"{who} now sees only: {', '.join(sorted(set(accounts or [])))}")
 
 
 @admins_app.command("unlock")

@@ -14,6 +14,7 @@ import typer
 
 from zoomaudit.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS, ZoomAuditError
 from zoomaudit.safe_text import printable
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT
 
 if TYPE_CHECKING:
     from datetime import datetime, timedelta
@@ -201,6 +202,9 @@ def run_audit(
                     policies=policies,
                     starting_within=starting_within,
                     now=now,
+                    # The one account of the single-account settings; the accounts file
+                    # (ZOOMAUDIT_ACCOUNTS) is wired into audit separately.
+                    account=DEFAULT_ACCOUNT,
                 )
         finally:
             await client.aclose()

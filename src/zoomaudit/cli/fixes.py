@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from zoomaudit.cli.account_filter import AccountOption, checked_account
 from zoomaudit.cli.fix_output import (
     By,
     Fmt,
@@ -24,7 +25,7 @@ from zoomaudit.cli.fix_output import (
     with_zoom,
 )
 from zoomaudit.safe_text import printable
-from zoomaudit.vocabulary import FIX_STATUSES, FixStatus
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT, FIX_STATUSES, FixStatus
 
 if TYPE_CHECKING:
     from zoomaudit.fixes.apply import ApplyResult
@@ -69,6 +70,16 @@ def _check_policy_filter(store: Store, policy_id: str) -> None:
         known_policy(policy_id)
 
 
+def _of_account(store: Store, fix_ids: list[str], account: str) -> None:
+    """UsageError naming the fixes (unknown ids first) that are not of ``account``."""
+    from zoomaudit.errors import UsageError
+    from zoomaudit.fixes.queue import get_fixes
+
+    others = [f.id for f in get_fixes(store, fix_ids) if f.account != account]
+    if others:
+        raise UsageError(f"not fixes of account {account!r}: {', '.join(others)}; nothing was approved")
+
+
 fixes_app = typer.Typer(
     help="The fix queue: list, show, approve, reject, revert, trail.", no_args_is_help=True
 )
@@ -81,8 +92,9 @@ def list_command(
     ] = None,
     policy: Annotated[str | None, typer.Option("--policy", "-p", help="Only this policy's fixes.")] = None,
     fmt: Fmt = "table",
+    account: Annotated[str | None, AccountOption] = None,
 ) -> None:
-    """List fix plans (oldest first)."""
+    """List fix plans (oldest first), of one account with --account."""
     from zoomaudit.errors import UsageError
     from zoomaudit.fixes.queue import list_fixes
     from zoomaudit.redaction import redact
@@ -91,15 +103,20 @@ def list_command(
     bad = [s for s in status or [] if s not in FIX_STATUSES]
     if bad:
         raise UsageError(f"unknown status {', '.join(bad)}; choose from {', '.join(FIX_STATUSES)}")
+    account = checked_account(account)
     with open_store() as store:
         if policy is not None:
             _check_policy_filter(store, policy)
-        fixes = list_fixes(store, statuses=status or None, policy_id=policy)
+        fixes = list_fixes(store, statuses=status or None, policy_id=policy, account=account)
     if fmt == "json":
         print_json([f.public() for f in fixes])
         return
     if not fixes:
-        typer.echo("no fix plans" + (f" with status {', '.join(status)}" if status else ""))
+        typer.echo(
+            "no fix plans"
+            + (f" of account {account}" if account else "")
+            + (f" with status {', '.join(status)}" if status else "")
+        )
         return
     rows = [
         (
@@ -171,14 +188,19 @@ def _print_trail(events: Sequence[EventRecord]) -> None:
 @fixes_app.command("approve")
 def approve_command(
     fix_ids: Annotated[list[str] | None, typer.Argument(help="Fix ids to approve.")] = None,
-    all_pending: Annotated[bool, typer.Option("--all", help="Approve every pending fix.")] = False,
+    all_pending: Annotated[
+        bool,
+        typer.Option("--all", help="Approve every pending fix (of the default account, or of --account)."),
+    ] = False,
     policy: Annotated[
         str | None, typer.Option("--policy", "-p", help="With --all: only this policy's fixes.")
     ] = None,
     by: By = "",
     note: Annotated[str | None, typer.Option("--note", help="Why, recorded in the trail.")] = None,
+    account: Annotated[str | None, AccountOption] = None,
 ) -> None:
-    """Approve fixes: each is applied at once (re-read, stale check, PATCH, verify).
+    """Approve fixes: each is applied at once (re-read, stale check, PATCH, verify). With
+    --account, --all takes that account's pending fixes only, and named fixes must be its.
 
     Exit code: 0 when every fix was applied, 1 when any ended stale, failed or deferred, 3 when
     Zoom could not be used (credentials refused, network) and the fix went back to the queue.
@@ -195,6 +217,7 @@ def approve_command(
         raise UsageError("--policy selects fixes together with --all")
     if not fix_ids and not all_pending:
         raise UsageError("name the fixes to approve, or use --all")
+    account = checked_account(account)
     if policy is not None:
         with open_store() as store:
             _check_policy_filter(store, policy)
@@ -202,7 +225,12 @@ def approve_command(
     async def work(store: Store, client: ZoomClient) -> list[ApplyResult]:
         ids = list(fix_ids or [])
         if all_pending:
-            ids = [f.id for f in list_fixes(store, statuses=["pending"], policy_id=policy)]
+            # This command's Zoom credentials are the default account's: --all takes its fixes.
+            mine = account or DEFAULT_ACCOUNT
+            pending = list_fixes(store, statuses=["pending"], policy_id=policy, account=mine)
+            ids = [f.id for f in pending]
+        elif account is not None:
+            _of_account(store, ids, account)
         if not ids:
             return []
         return await approve(store, client, ids, actor=by, note=note)
@@ -265,13 +293,16 @@ def revert_command(
 def trail_command(
     fix_id: Annotated[str | None, typer.Argument(help="Only this fix's trail.")] = None,
     fmt: Fmt = "table",
+    account: Annotated[str | None, AccountOption] = None,
 ) -> None:
-    """The append-only audit trail of fix transitions: who, when, before, after, note."""
+    """The append-only audit trail of fix transitions: who, when, before, after, note (of one
+    account's fixes with --account)."""
     from zoomaudit.fixes.queue import trail
 
     check_format(fmt)
+    account = checked_account(account)
     with open_store() as store:
-        events = trail(store, fix_id)
+        events = trail(store, fix_id, account=account)
     if fmt == "json":
         print_json([e.public() for e in events])
     elif not events:

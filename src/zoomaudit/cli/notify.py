@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from zoomaudit.cli.account_filter import AccountOption, checked_account
 from zoomaudit.errors import EXIT_INCOMPLETE, EXIT_OK
 
 if TYPE_CHECKING:
@@ -88,18 +89,21 @@ def notify_log(
         str | None, typer.Option("--kind", help="Only digest, urgent, host, trouble or test.")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    account: Annotated[str | None, AccountOption] = None,
 ) -> None:
-    """The delivery log: every message, its channel (masked), status and attempts, newest first."""
+    """The delivery log: every message, its channel (masked), status and attempts, newest first
+    (of one account's messages with --account)."""
     from zoomaudit.cli.audit import emit
     from zoomaudit.cli.runs import _check_format, _open_store
     from zoomaudit.errors import UsageError
     from zoomaudit.notify.model import KINDS
 
     _check_format(fmt, ("table", "json"))
+    account = checked_account(account)
     if kind is not None and kind not in KINDS:
         raise UsageError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
     with _open_store() as store:
-        deliveries = store.notifications.recent(limit, kind=kind)
+        deliveries = store.notifications.recent(limit, kind=kind, account=account)
     emit(render_log(deliveries, fmt), None)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from zoomaudit.cli.account_filter import AccountOption, checked_account
 from zoomaudit.cli.audit import check_report_options, exit_code_for, show_outcome
 
 
@@ -33,11 +34,13 @@ def rejudge(
         int | None,
         typer.Option("--schema-version", help="The JSON report's schema version: 2 (the default) or 1."),
     ] = None,
+    account: Annotated[str | None, AccountOption] = None,
 ) -> None:
     """Judge a stored run's snapshot again, asking Zoom nothing: what would these policies flag?
 
     The result is stored as a new run (trigger rejudge); `zoomaudit diff RUN NEW` shows what the
-    policy change flags or clears. Fixes are not planned, nothing is sent.
+    policy change flags or clears. Fixes are not planned, nothing is sent. The new run is of the
+    judged run's account; with --account, `latest` and id prefixes name that account's runs.
 
     Exit code: 0 no violations, 1 violations, 2 usage/configuration/policy error (an unknown
     run, or one without a snapshot), 3 the run could not be completed.
@@ -47,9 +50,10 @@ def rejudge(
     from zoomaudit.settings import load_settings
 
     check_report_options(fmt, schema_version, output)
+    account = checked_account(account)
     settings = load_settings()
     folder = policies or (Path(settings.policies_dir) if settings.policies_dir else None)
-    outcome = judge_again(run_id, settings=settings, policies=load_policies(folder))
+    outcome = judge_again(run_id, settings=settings, policies=load_policies(folder), account=account)
     show_outcome(
         settings,
         outcome,

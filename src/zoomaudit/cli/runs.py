@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from zoomaudit.cli.account_filter import AccountOption, checked_account, nothing_for
 from zoomaudit.cli.audit import emit, emit_with
 
 if TYPE_CHECKING:
@@ -37,13 +38,20 @@ def history(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many runs, newest first.")] = 20,
     fmt: Annotated[str, ListFormat] = "table",
     show_all: Annotated[bool, typer.Option("--all", help="Also list abandoned runs.")] = False,
+    account: Annotated[str | None, AccountOption] = None,
 ) -> None:
-    """List past runs, newest first."""
+    """List past runs, newest first (of one account with --account)."""
     from zoomaudit.report.runs import render_history
 
     _check_format(fmt, ("table", "json"))
+    account = checked_account(account)
     with _open_store() as store:
-        runs = store.list_runs(limit, include_abandoned=show_all)
+        runs = store.list_runs(limit, include_abandoned=show_all, account=account)
+        note = nothing_for(store, account) if not runs else None
+    if note is not None:
+        typer.echo(note, err=True)
+        if fmt == "table":
+            return
     emit(render_history(runs, fmt), None)
 
 
@@ -59,18 +67,21 @@ def diff(
             help="Exit 1 when the newer run has new violations (on subjects the older run audited).",
         ),
     ] = False,
+    account: Annotated[str | None, AccountOption] = None,
 ) -> None:
     """Show new, resolved and still-open violations between two runs.
 
-    Default: the newest complete run and the complete run before it of the same scope.
+    Default: the newest complete run and the complete run before it of the same scope (and the
+    same account; with --account, of that account, and named runs are looked up in it).
     """
     from zoomaudit.errors import EXIT_VIOLATIONS
     from zoomaudit.report.runs import render_diff
 
     _check_format(fmt, ("table", "json"))
+    account = checked_account(account)
     with _open_store() as store:
-        old_id, new_id = _pick_runs(store, old, new)
-        result = store.diff(old_id, new_id)
+        old_id, new_id = _pick_runs(store, old, new, account)
+        result = store.diff(old_id, new_id, account=account)
     emit(render_diff(result, fmt), output)
     # Violations on subjects the older run never audited (unchecked_new) are not new: they
     # say nothing about a change, so they do not fail the command.
@@ -78,7 +89,7 @@ def diff(
         raise typer.Exit(EXIT_VIOLATIONS)
 
 
-def _pick_runs(store: Store, old: str | None, new: str | None) -> tuple[str, str]:
+def _pick_runs(store: Store, old: str | None, new: str | None, account: str | None) -> tuple[str, str]:
     """The runs to compare: as named, else complete runs fill the gaps.
 
     With no run named: the newest complete run and the complete run before it of the same
@@ -90,12 +101,17 @@ def _pick_runs(store: Store, old: str | None, new: str | None) -> tuple[str, str
     if old is not None and new is not None:
         return old, new
     if old is not None:
-        latest = store.last_complete_runs(1)
+        # The newest complete run of the old run's own account: a diff never crosses accounts.
+        mine = account if account is not None else store.get_run(old).account
+        latest = store.last_complete_runs(1, account=mine)
         if not latest:
             raise UsageError("there is no complete run to compare with; run `zoomaudit audit` first")
         return old, latest[0].id
-    pair = store.last_complete_runs(2, same_scope=True)
+    pair = store.last_complete_runs(2, same_scope=True, account=account)
     if not pair:
+        note = nothing_for(store, account)
+        if note is not None:
+            raise UsageError(f"diff needs two complete runs: {note}")
         raise UsageError(
             "diff needs two complete runs and the store has none; run `zoomaudit audit`, "
             "or name two runs (see `zoomaudit history`)"
@@ -128,15 +144,24 @@ def report(
         bool, typer.Option("--include-passed", help="List passing checks too.")
     ] = False,
     schema_version: Annotated[int | None, SchemaVersion] = None,
+    account: Annotated[str | None, AccountOption] = None,
 ) -> None:
-    """Render a stored run again in any report format."""
+    """Render a stored run again in any report format (with --account, `latest` and id
+    prefixes are resolved among that account's runs)."""
     from zoomaudit.report import FORMATS, write_report
 
     _check_format(fmt, FORMATS)
+    account = checked_account(account)
     with _open_store() as store:
         emit_with(
             lambda out: write_report(
-                store, run_id, fmt, out, include_passed=include_passed, schema_version=schema_version
+                store,
+                run_id,
+                fmt,
+                out,
+                include_passed=include_passed,
+                schema_version=schema_version,
+                account=account,
             ),
             output,
         )

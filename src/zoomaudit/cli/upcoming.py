@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from zoomaudit.cli.account_filter import AccountOption, checked_account, nothing_for
 from zoomaudit.errors import EXIT_OK, EXIT_VIOLATIONS
 from zoomaudit.timing import age_text
 
@@ -39,6 +40,7 @@ def session_json(session: UpcomingSession) -> dict[str, Any]:
         "violations": list(session.violations),
         "judged_at": session.judged_at.isoformat().replace("+00:00", "Z"),
         "run_id": session.run_id,
+        "account": session.account,
     }
 
 
@@ -78,9 +80,12 @@ def render(sessions: list[UpcomingSession], fmt: str, now: datetime, window: tim
     return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
 
 
-def upcoming_output(store: Store, window: timedelta, fmt: str, now: datetime) -> tuple[str, int]:
-    """The command's output and exit code at ``now`` (the CLI passes the real clock)."""
-    sessions = store.upcoming.sessions(now, window)
+def upcoming_output(
+    store: Store, window: timedelta, fmt: str, now: datetime, *, account: str | None = None
+) -> tuple[str, int]:
+    """The command's output and exit code at ``now`` (the CLI passes the real clock), of one
+    account or of all."""
+    sessions = store.upcoming.sessions(now, window, account=account)
     code = EXIT_VIOLATIONS if any(s.violations for s in sessions) else EXIT_OK
     return render(sessions, fmt, now, window), code
 
@@ -91,8 +96,10 @@ def upcoming(
         typer.Option("--within", "-w", help="The window from now: minutes, hours or days (90m, 24h, 7d)."),
     ] = "7d",
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    account: Annotated[str | None, AccountOption] = None,
 ) -> None:
-    """List the sessions starting soon, soonest first, with their open violations.
+    """List the sessions starting soon, soonest first, with their open violations (of one
+    account with --account).
 
     Read from the stored runs (the latest verdict on each meeting); exit 1 when a session in the
     window has an open violation.
@@ -104,9 +111,13 @@ def upcoming(
     from zoomaudit.refs import parse_window
 
     _check_format(fmt, FORMATS)
+    account = checked_account(account)
     window = parse_window(within)
     with _open_store() as store:
-        text, code = upcoming_output(store, window, fmt, datetime.now(UTC))
+        text, code = upcoming_output(store, window, fmt, datetime.now(UTC), account=account)
+        note = nothing_for(store, account)
+    if note is not None:
+        typer.echo(note, err=True)
     emit(text, None)
     if code != EXIT_OK:
         raise typer.Exit(code)

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from zoomaudit.cli.account_filter import AccountOption, checked_account
 from zoomaudit.cli.fix_output import Fmt, check_format, known_policy, now, open_store, print_json, table
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT
 
 if TYPE_CHECKING:
     from zoomaudit.fixes.waivers import WaiverRecord
@@ -37,10 +39,19 @@ def waivers_add(
     until: Annotated[
         str | None, typer.Option("--until", help="Last day the waiver applies (YYYY-MM-DD, UTC).")
     ] = None,
+    account: Annotated[
+        str,
+        typer.Option(
+            "--account",
+            help="The Zoom account whose meeting, host or group is waived (its name in the accounts file).",
+        ),
+    ] = DEFAULT_ACCOUNT,
 ) -> None:
-    """Record a waiver for one meeting, host or group; an expired waiver stops by itself."""
+    """Record a waiver for one meeting, host or group of one account; an expired waiver stops
+    by itself."""
     from zoomaudit.fixes.waivers import add_waiver
 
+    account = checked_account(account) or DEFAULT_ACCOUNT
     last_day = _parse_day(until)
     known_policy(policy)
     with open_store() as store:
@@ -54,6 +65,7 @@ def waivers_add(
             approved_by=by,
             until=last_day,
             now=now(),
+            account=account,
         )
     typer.echo(
         f"waiver {waiver.id}: {waiver.policy_id} waived for {waiver.scope_text}"
@@ -71,14 +83,16 @@ def _waiver_state(waiver: WaiverRecord, today: date) -> str:
 def waivers_list(
     include_removed: Annotated[bool, typer.Option("--all", help="Include removed waivers.")] = False,
     fmt: Fmt = "table",
+    account: Annotated[str | None, AccountOption] = None,
 ) -> None:
-    """List waivers with their state (active, expired, removed)."""
+    """List waivers with their state (active, expired, removed), of one account with --account."""
     from zoomaudit.fixes.waivers import list_waivers
 
     check_format(fmt)
+    account = checked_account(account)
     today = now().date()
     with open_store() as store:
-        waivers = list_waivers(store, include_removed=include_removed)
+        waivers = list_waivers(store, include_removed=include_removed, account=account)
     if fmt == "json":
         print_json([{**w.model_dump(mode="json"), "state": _waiver_state(w, today)} for w in waivers])
         return
@@ -104,12 +118,15 @@ def waivers_list(
 def waivers_remove(
     waiver_id: Annotated[int, typer.Argument(help="The waiver id.")],
     by: Annotated[str, typer.Option("--by", help="Who removes it.")],
+    account: Annotated[str | None, AccountOption] = None,
 ) -> None:
-    """Remove a waiver (it is kept, marked removed, for the record)."""
+    """Remove a waiver (it is kept, marked removed, for the record); with --account, only a
+    waiver of that account."""
     from zoomaudit.fixes.waivers import remove_waiver
 
+    account = checked_account(account)
     with open_store() as store:
-        waiver = remove_waiver(store, waiver_id, actor=by, now=now())
+        waiver = remove_waiver(store, waiver_id, actor=by, now=now(), account=account)
     typer.echo(f"waiver {waiver.id} removed ({waiver.policy_id} for {waiver.scope_text})")
 
 

@@ -28,6 +28,7 @@ from zoomaudit.fixes.queue import (
     get_fix,
     get_fixes,
     list_fixes,
+    require_account,
     reserve_meeting_update,
 )
 from zoomaudit.fixes.revert import revert
@@ -47,6 +48,7 @@ from zoomaudit.fixes.steps import (
     with_generated_passcodes,
 )
 from zoomaudit.redaction import redact
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT
 
 if TYPE_CHECKING:
     from zoomaudit.store.store import Store
@@ -206,8 +208,10 @@ async def approve(
     note: str | None = None,
     now: datetime | None = None,
     clock: Clock | None = None,
+    account: str = DEFAULT_ACCOUNT,
 ) -> list[ApplyResult]:
-    """Approve and apply each fix at once (UsageError naming any unknown id, before anything).
+    """Approve and apply each fix at once (UsageError naming any unknown id, or a fix of another
+    account than ``account``, the one ``client`` is for, before anything).
 
     Each step is stamped when it happens (``clock``; ``now`` fixes it, for tests), not when the
     batch began: a long ``--all`` batch must not look stuck to another process."""
@@ -215,6 +219,7 @@ async def approve(
         raise UsageError("an approval needs the approver's name (--by)")
     clock = clock_of(now, clock)
     fixes = get_fixes(store, fix_ids)
+    require_account(fixes, account)
     release_stuck(store, clock())
     return [await _apply_one(store, client, f.id, actor=actor, clock=clock, note=note) for f in fixes]
 
@@ -255,13 +260,19 @@ async def apply_auto(
 
 
 async def apply_deferred(
-    store: Store, client: ZoomClient, now: datetime | None = None, clock: Clock | None = None
+    store: Store,
+    client: ZoomClient,
+    now: datetime | None = None,
+    clock: Clock | None = None,
+    *,
+    account: str = DEFAULT_ACCOUNT,
 ) -> list[ApplyResult]:
-    """Apply every deferred fix (each needs one of its host's updates of the new UTC day)."""
+    """Apply every deferred fix of ``account``, the one ``client`` is for (each needs one of its
+    host's updates of the new UTC day)."""
     clock = clock_of(now, clock)
     results = []
     release_stuck(store, clock())
-    for fix in list_fixes(store, statuses=("deferred",)):
+    for fix in list_fixes(store, statuses=("deferred",), account=account):
         results.append(
             await _apply_one(
                 store,
@@ -306,9 +317,12 @@ def reject(
     return results
 
 
-def withdraw_fixes_for_meeting(store: Store, meeting_id: int, *, actor: str, now: datetime) -> list[str]:
-    """Withdraw the open fixes of a deleted meeting (the ``meeting.deleted`` webhook)."""
-    ids = store.fixes.open_for_meeting(meeting_id, CLAIMABLE)
+def withdraw_fixes_for_meeting(
+    store: Store, meeting_id: int, *, actor: str, now: datetime, account: str = DEFAULT_ACCOUNT
+) -> list[str]:
+    """Withdraw the open fixes of a deleted meeting of ``account`` (the ``meeting.deleted``
+    webhook of that account: the same meeting id in another account is another meeting)."""
+    ids = store.fixes.open_for_meeting(meeting_id, CLAIMABLE, account=account)
     done = []
     for fix_id in ids:
         if store.fixes.transition(

@@ -26,16 +26,24 @@ MEETING_UPDATES_PER_DAY = 100
 """Zoom's quota of meeting create/update requests per host per UTC day (reference.md §3.3)."""
 
 
-def record_plans(store: Store, run_id: str | None, plans: Sequence[FixPlan], now: datetime) -> dict[str, str]:
-    """Store a run's plans in one transaction: ``{dedupe_key: fix_id}``.
+def record_plans(
+    store: Store,
+    run_id: str | None,
+    plans: Sequence[FixPlan],
+    now: datetime,
+    *,
+    account: str = "default",
+) -> dict[str, str]:
+    """Store a run's plans for ``account`` in one transaction: ``{dedupe_key: fix_id}``.
 
     A plan whose dedupe key matches an open plan reuses it (its meetings are added). When the
     target's values changed since the open plan was made (its ``before`` differs), the old plan
     can no longer be applied safely: it is marked ``stale`` and a fresh pending plan replaces it.
     A plan being applied right now (``approved``) is reused as it is. ``now`` is the time the
-    plans are recorded (the trail's time of these events).
+    plans are recorded (the trail's time of these events). Plans are reused only within their
+    account: two accounts' plans with the same dedupe key never merge.
     """
-    return store.fixes.record_plans(run_id, plans, now)
+    return store.fixes.record_plans(run_id, plans, now, account=account)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -61,18 +69,42 @@ def get_fixes(store: Store, fix_ids: Iterable[str]) -> list[FixRecord]:
     return [found[f] for f in dict.fromkeys(wanted)]
 
 
+def require_account(fixes: Iterable[FixRecord], account: str) -> None:
+    """UsageError (before any change) naming the fixes that are not of ``account``: a fix is
+    applied or reverted with its own account's Zoom client, never with another account's (an
+    account-level PATCH would change the wrong organisation's settings)."""
+    others = [f for f in fixes if f.account != account]
+    if others:
+        named = ", ".join(f"{f.id} is of account {f.account!r}" for f in others)
+        raise UsageError(
+            f"{named}: a fix is applied with its own account's Zoom credentials, and these are "
+            f"{account!r}'s; nothing was changed"
+        )
+
+
 def list_fixes(
-    store: Store, *, statuses: Iterable[str] | None = None, policy_id: str | None = None
+    store: Store,
+    *,
+    statuses: Iterable[str] | None = None,
+    policy_id: str | None = None,
+    account: str | None = None,
 ) -> list[FixRecord]:
-    """Plans, oldest first, optionally by status and policy."""
-    return store.fixes.find(statuses=statuses, policy_id=policy_id)
+    """Plans, oldest first, optionally by status, policy and account."""
+    return store.fixes.find(statuses=statuses, policy_id=policy_id, account=account)
 
 
-def trail(store: Store, fix_id: str | None = None) -> list[EventRecord]:
-    """The audit trail, oldest first: of one plan, or of all."""
+def trail(
+    store: Store,
+    fix_id: str | None = None,
+    *,
+    account: str | None = None,
+    accounts: Iterable[str] | None = None,
+) -> list[EventRecord]:
+    """The audit trail, oldest first: of one plan, or of all (of ``account``, of any of
+    ``accounts``, or of every account)."""
     if fix_id is not None:
         get_fix(store, fix_id)
-    return store.fixes.events(fix_id)
+    return store.fixes.events(fix_id, account=account, accounts=accounts)
 
 
 def last_after(store: Store, fix_id: str) -> Any:
@@ -115,6 +147,7 @@ __all__ = [
     "list_fixes",
     "quota_used",
     "record_plans",
+    "require_account",
     "reserve_meeting_update",
     "set_quota_used",
     "trail",

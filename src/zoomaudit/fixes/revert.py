@@ -21,6 +21,7 @@ from zoomaudit.fixes.queue import (
     exhaust_quota,
     get_fix,
     last_after,
+    require_account,
     reserve_meeting_update,
 )
 from zoomaudit.fixes.steps import (
@@ -36,6 +37,7 @@ from zoomaudit.fixes.steps import (
     send_and_read_back,
 )
 from zoomaudit.redaction import is_sealed, redact
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT
 
 if TYPE_CHECKING:
     from zoomaudit.store.store import Store
@@ -50,8 +52,10 @@ async def revert(
     actor: str,
     now: datetime | None = None,
     clock: Callable[[], datetime] | None = None,
+    account: str = DEFAULT_ACCOUNT,
 ) -> ApplyResult:
-    """Put back the values before an applied fix, with the same checks as applying it.
+    """Put back the values before an applied fix, with the same checks as applying it. The fix
+    must be of ``account``, the one ``client`` is for (UsageError otherwise, nothing changed).
 
     When the target no longer holds what the fix wrote, someone changed it since: ``stale``,
     nothing written. Fields that were not stated before cannot be un-stated in Zoom; they keep
@@ -62,6 +66,7 @@ async def revert(
     claim = Claim.new(clock_of(now, clock))
     store.passcodes.forget_expired(claim.now())  # past the revert period, an old passcode is gone
     fix = get_fix(store, fix_id)
+    require_account([fix], account)
     if fix.status != "applied":
         raise UsageError(f"fix {fix_id} is {fix.status}; only an applied fix can be reverted")
     claimed = store.fixes.transition(

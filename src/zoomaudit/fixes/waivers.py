@@ -69,14 +69,18 @@ def apply_waivers(
 # --- the store ------------------------------------------------------------------------------
 
 
-def active_waivers(store: Store, today: date) -> list[WaiverRecord]:
-    """Waivers neither removed nor expired on ``today``."""
-    return store.waivers.active(today)
+def active_waivers(store: Store, today: date, *, account: str | None = None) -> list[WaiverRecord]:
+    """Waivers neither removed nor expired on ``today``: of ``account`` (a run applies only its
+    own account's), or of every account with None."""
+    return store.waivers.active(today, account=account)
 
 
-def list_waivers(store: Store, *, include_removed: bool = False) -> list[WaiverRecord]:
-    """Every waiver (expired ones included; removed ones when asked), oldest first."""
-    return store.waivers.find(include_removed=include_removed)
+def list_waivers(
+    store: Store, *, include_removed: bool = False, account: str | None = None
+) -> list[WaiverRecord]:
+    """Every waiver (expired ones included; removed ones when asked), oldest first, of
+    ``account`` (None: of all)."""
+    return store.waivers.find(include_removed=include_removed, account=account)
 
 
 def add_waiver(
@@ -90,8 +94,9 @@ def add_waiver(
     host_email: str | None = None,
     group_name: str | None = None,
     until: date | None = None,
+    account: str = "default",
 ) -> WaiverRecord:
-    """Record a waiver for exactly one of a meeting, a host or a group."""
+    """Record a waiver of ``account`` for exactly one of a meeting, a host or a group."""
     scopes = [s for s in (meeting_id, host_email, group_name) if s not in (None, "")]
     if len(scopes) != 1:
         raise UsageError("a waiver needs exactly one of --meeting, --host or --group")
@@ -110,12 +115,16 @@ def add_waiver(
         approved_by=approved_by.strip(),
         created_at=now,
         until=until,
+        account=account,
     )
 
 
-def remove_waiver(store: Store, waiver_id: int, *, actor: str, now: datetime) -> WaiverRecord:
-    """Mark a waiver removed (kept for the record); UsageError for an unknown or removed id."""
-    return store.waivers.remove(waiver_id, actor=actor, now=now)
+def remove_waiver(
+    store: Store, waiver_id: int, *, actor: str, now: datetime, account: str | None = None
+) -> WaiverRecord:
+    """Mark a waiver removed (kept for the record); UsageError for an unknown or removed id, or
+    one of another account than ``account`` when given."""
+    return store.waivers.remove(waiver_id, actor=actor, now=now, account=account)
 
 
 __all__ = ["WaiverRecord", "active_waivers", "add_waiver", "apply_waivers", "list_waivers", "remove_waiver"]

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from zoomaudit.notify.channels import Channel, host_mailer, lead_channels, scrub, to_host
 from zoomaudit.notify.model import Compose, Kind, Message
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT
 
 if TYPE_CHECKING:
     from zoomaudit.settings import Settings
@@ -118,28 +119,41 @@ class Notifier:
 
     # --- sending ---------------------------------------------------------------------------------
 
-    def to_lead(self, kind: Kind, compose: Compose, *, skip: AbstractSet[str] = frozenset()) -> Sent:
-        """Send to each of the lead's channels (but those whose fingerprint is in ``skip``)."""
+    def to_lead(
+        self,
+        kind: Kind,
+        compose: Compose,
+        *,
+        skip: AbstractSet[str] = frozenset(),
+        account: str = DEFAULT_ACCOUNT,
+    ) -> Sent:
+        """Send to each of the lead's channels (but those whose fingerprint is in ``skip``) a
+        message about ``account`` (logged as its, and deduplicated within it)."""
         sent = Sent()
         for channel in self.channels:
             if channel.fingerprint not in skip:
-                sent.deliveries.extend(self._deliver(kind, channel, None, compose))
+                sent.deliveries.extend(self._deliver(kind, channel, None, compose, account))
         return sent
 
-    def to_host(self, kind: Kind, address: str, compose: Compose) -> Sent:
-        """E-mail one host, when host messages are on."""
+    def to_host(self, kind: Kind, address: str, compose: Compose, *, account: str = DEFAULT_ACCOUNT) -> Sent:
+        """E-mail one host of ``account``, when host messages are on."""
         sent = Sent()
         if self.mailer is not None and address:
-            sent.deliveries.extend(self._deliver(kind, to_host(self.mailer, address), address, compose))
+            channel = to_host(self.mailer, address)
+            sent.deliveries.extend(self._deliver(kind, channel, address, compose, account))
         return sent
 
-    def _deliver(self, kind: Kind, channel: Channel, host: str | None, compose: Compose) -> list[Delivery]:
+    def _deliver(
+        self, kind: Kind, channel: Channel, host: str | None, compose: Compose, account: str
+    ) -> list[Delivery]:
         now = self._clock()
         period = "once" if kind == "urgent" else now.strftime("%Y-%m-%d")
         first = compose(frozenset())
         if first is None:
             return []
-        seen = self.store.notifications.marks_of(channel.fingerprint, host or "", period, first.covers)
+        seen = self.store.notifications.marks_of(
+            channel.fingerprint, host or "", period, first.covers, account=account
+        )
         message = compose(seen) if seen else first
         record = partial(
             self.store.notifications.record,
@@ -149,6 +163,7 @@ class Notifier:
             recipients=list(channel.recipients),
             host=host,
             created_at=now,
+            account=account,
         )
         if message is None or not (message.news or set(message.covers) - seen):
             done = record(
@@ -251,5 +266,7 @@ class Notifier:
         message = test_message(self.console_url)
         sent = self.to_lead("test", lambda seen: message)
         if self.mailer is not None:  # to the SMTP URL's own default recipient (its sender)
-            sent.deliveries.extend(self._deliver("test", self.mailer, None, lambda seen: message))
+            sent.deliveries.extend(
+                self._deliver("test", self.mailer, None, lambda seen: message, DEFAULT_ACCOUNT)
+            )
         return sent

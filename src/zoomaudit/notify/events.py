@@ -51,11 +51,13 @@ def after_run(notifier: Notifier, run_id: str, now: datetime) -> Report:
     if not notifier.configured:
         return report
     facts = digest_facts(notifier.store, run_id, now, notifier.console_url)
-    report.add("digest", notifier.to_lead("digest", digest(facts)))
+    account = facts.run.account
+    report.add("digest", notifier.to_lead("digest", digest(facts), account=account))
     if notifier.hosts_on:
         hosts = dict.fromkeys(s.host for s in facts.soon if s.host)
         for host in hosts:
-            report.add("host", notifier.to_host("host", host, host_nudge(host, facts.soon, facts)))
+            nudge = host_nudge(host, facts.soon, facts)
+            report.add("host", notifier.to_host("host", host, nudge, account=account))
     return report
 
 
@@ -105,7 +107,7 @@ def after_check(notifier: Notifier, check: CheckRecord, session: UpcomingSession
         )
     facts = SessionFacts(session, found)
     compose = urgent(facts, notifier.console_url, check_minutes=check.lead_minutes)
-    report.add("urgent", notifier.to_lead("urgent", compose))
+    report.add("urgent", notifier.to_lead("urgent", compose, account=check.account))
     if notifier.hosts_on and facts.host:
-        report.add("urgent", notifier.to_host("urgent", facts.host, compose))
+        report.add("urgent", notifier.to_host("urgent", facts.host, compose, account=check.account))
     return report

@@ -64,12 +64,14 @@ def finding_key(f: Finding) -> str:
     return f"finding:{policy}:{subject}:{occurrence}"
 
 
-def unsafe_sessions(store: Store, now: datetime, within: timedelta = AHEAD) -> list[SessionFacts]:
-    """Sessions starting within ``within`` with open violations, soonest first, each with the
-    violations of the run that judged it last."""
+def unsafe_sessions(
+    store: Store, now: datetime, within: timedelta = AHEAD, *, account: str | None = None
+) -> list[SessionFacts]:
+    """Sessions (of ``account``; None: of all) starting within ``within`` with open violations,
+    soonest first, each with the violations of the run that judged it last."""
     out: list[SessionFacts] = []
     by_run: dict[str, list[Finding]] = {}
-    for session in store.upcoming.sessions(now, within):
+    for session in store.upcoming.sessions(now, within, account=account):
         if not session.violations:
             continue
         if session.run_id not in by_run:
@@ -91,10 +93,13 @@ def digest_facts(store: Store, run_id: str, now: datetime, console_url: str = ""
     previous = store.previous_comparable(run.id) if run.status != "failed" else None
     violations = store.findings(run.id, statuses=["violation"]) if run.status != "failed" else []
     new = store.diff(previous.id, run.id).new if previous is not None else violations
-    fixes = store.fixes.find(statuses=["pending"])
+    # A digest is about the run's account: its pending fixes, waivers and sessions only.
+    fixes = store.fixes.find(statuses=["pending"], account=run.account)
     today = now.date()
     waivers = [
-        w for w in store.waivers.active(today) if w.until is not None and w.until <= (now + AHEAD).date()
+        w
+        for w in store.waivers.active(today, account=run.account)
+        if w.until is not None and w.until <= (now + AHEAD).date()
     ]
     return DigestFacts(
         run=run,
@@ -103,7 +108,7 @@ def digest_facts(store: Store, run_id: str, now: datetime, console_url: str = ""
         policies=dict(report.policies),
         compared_with=previous,
         new=sorted(new, key=lambda f: (SEVERITY_RANK[f.severity], f.meeting_id or 0, f.policy_id)),
-        soon=unsafe_sessions(store, now),
+        soon=unsafe_sessions(store, now, account=run.account),
         fixes=fixes,
         waivers=sorted(waivers, key=lambda w: (w.until, w.id)),
     )

@@ -74,15 +74,18 @@ def write_report(
     *,
     include_passed: bool = False,
     schema_version: int | None = None,
+    account: str | None = None,
 ) -> None:
     """Write a stored run in format ``fmt`` to ``out``; the same text as ``render`` gives.
-    ``schema_version`` picks the JSON report's version (json only; the newest when None)."""
+    ``schema_version`` picks the JSON report's version (json only; the newest when None);
+    ``run_id`` is resolved within ``account`` when one is given."""
     _check_schema_version(fmt, schema_version)
     if fmt not in _STREAMED:
-        text = render(load_for_format(store, run_id, fmt, include_passed=include_passed), fmt)
+        loaded = load_for_format(store, run_id, fmt, include_passed=include_passed, account=account)
+        text = render(loaded, fmt)
         out.write(text if text.endswith("\n") else text + "\n")
         return
-    head = store.load_report(run_id, include_passed, with_findings=False)
+    head = store.load_report(run_id, include_passed, with_findings=False, account=account)
     module, name = _STREAMED[fmt]
     writer: Callable[[RunReport, Iterable[Finding], TextIO], None] = getattr(import_module(module), name)
     findings = store.iter_findings(head.run.id, include_passed=include_passed)
@@ -94,9 +97,11 @@ def write_report(
     writer(head, findings, out)
 
 
-def load_for_format(store: Store, run_id: str, fmt: str, *, include_passed: bool = False) -> RunReport:
+def load_for_format(
+    store: Store, run_id: str, fmt: str, *, include_passed: bool = False, account: str | None = None
+) -> RunReport:
     """Load a run with what ``fmt`` needs: passes when asked for, and always for html and junit."""
-    return store.load_report(run_id, include_passed=include_passed or fmt in WITH_PASSES)
+    return store.load_report(run_id, include_passed=include_passed or fmt in WITH_PASSES, account=account)
 
 
 __all__ = ["FORMATS", "WITH_PASSES", "Format", "load_for_format", "render", "write_report"]

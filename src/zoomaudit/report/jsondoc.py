@@ -2,7 +2,8 @@
 
 ``schema_version`` 2 by default; 1 on request (``--schema-version 1``) for consumers that pinned
 it. Fields are only ever added in a new schema version; consumers may rely on exactly these.
-Version 2 adds each finding's ``start_time`` and ``duration`` and the summary's ``past``.
+Version 2 adds each finding's ``start_time`` and ``duration``, the summary's ``past`` and the
+run's ``account`` (the audited Zoom account's short name, ``default`` without an accounts file).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ def _run(report: RunReport, version: int) -> dict[str, Any]:
         "finished_at": _time(run.finished_at),
         "complete": run.complete,
     }
+    if version >= 2:
+        doc["account"] = run.account
     if version >= 2 and run.rejudged_from is not None:
         doc["rejudged_from"] = run.rejudged_from
     return doc

@@ -43,7 +43,11 @@ def render_history(runs: list[RunRecord], fmt: str) -> str:
         return "No runs yet: `zoomaudit audit` makes the first one.\n"
     out = io.StringIO()
     table = Table(box=box.SIMPLE_HEAD)
-    for column in ("run", "started (UTC)", "trigger", "scope", "status", "violations", "errors", "took"):
+    # The account column only when the runs listed are of several accounts: one account's
+    # history (every install without an accounts file) reads as it always did.
+    several = len({r.account for r in runs}) > 1
+    columns = ("run", *(("account",) if several else ()), "started (UTC)", "trigger", "scope", "status")
+    for column in (*columns, "violations", "errors", "took"):
         table.add_column(column, justify="right" if column in ("violations", "errors", "took") else "left")
     for run in runs:
         took = ""
@@ -52,6 +56,7 @@ def render_history(runs: list[RunRecord], fmt: str) -> str:
             took = f"{seconds // 60}m{seconds % 60:02d}s"
         table.add_row(
             run.id,
+            *((run.account,) if several else ()),
             run.started_at.strftime("%Y-%m-%d %H:%M:%S"),
             run.trigger,
             run.scope,

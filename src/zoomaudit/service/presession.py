@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT
+
 if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
 
@@ -190,13 +192,21 @@ def check_outcome(verdict: Verdict, outcome: RunOutcome) -> tuple[str, str | Non
     return "clean", None, []
 
 
-def replan(scheduler: BaseScheduler, store: Store, leads: tuple[int, ...], now: datetime) -> tuple[int, int]:
-    """Plan the checks again from the store; returns (added or moved, removed)."""
-    sessions = store.upcoming.sessions(now, PLAN_HORIZON) if leads else []
+def replan(
+    scheduler: BaseScheduler,
+    store: Store,
+    leads: tuple[int, ...],
+    now: datetime,
+    *,
+    account: str = DEFAULT_ACCOUNT,
+) -> tuple[int, int]:
+    """Plan the checks of ``account``'s sessions again from the store; returns (added or moved,
+    removed). Only the service's own account: its checks audit through the service's client."""
+    sessions = store.upcoming.sessions(now, PLAN_HORIZON, account=account) if leads else []
     last = store.pre_session.last_checked(
-        session_key(s.meeting_id, s.occurrence_id, s.start_time) for s in sessions
+        (session_key(s.meeting_id, s.occurrence_id, s.start_time) for s in sessions), account=account
     )
-    gone = store.pre_session.gone_since(s.meeting_id for s in sessions)
+    gone = store.pre_session.gone_since((s.meeting_id for s in sessions), account=account)
     return sync_jobs(scheduler, plan_checks(sessions, leads, now, last, gone), now)
 
 
@@ -251,7 +261,7 @@ async def run_check(
 
     now = clock()
     key = session_key(check.meeting_id, check.occurrence_id, check.start_time)
-    last = store.pre_session.last_checked([key]).get(key)
+    last = store.pre_session.last_checked([key], account=DEFAULT_ACCOUNT).get(key)
     if check.start_time <= now or (last is not None and last >= check.due):
         log.info("pre-session check of meeting %s skipped: begun or already checked", check.meeting_id)
         return "skipped"

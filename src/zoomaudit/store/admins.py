@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from zoomaudit.store.models import Admin
+from zoomaudit.store.models import Admin, AdminAccountGrant
 
 if TYPE_CHECKING:
     from zoomaudit.store.database import Database
@@ -30,9 +32,16 @@ class AdminAccount:
     failed_attempts: int
     session_generation: int
     password_hash: str = field(repr=False)
+    accounts: tuple[str, ...] = ()
+    """The Zoom accounts this admin may see and act on, sorted; empty: every account."""
 
 
-def _account(row: Admin) -> AdminAccount:
+def _account(row: Admin, session: Session) -> AdminAccount:
+    grants = session.scalars(
+        select(AdminAccountGrant.account)
+        .where(AdminAccountGrant.admin_id == row.id)
+        .order_by(AdminAccountGrant.account)
+    )
     return AdminAccount(
         row.id,
         row.email,
@@ -43,6 +52,7 @@ def _account(row: Admin) -> AdminAccount:
         row.failed_attempts or 0,
         row.session_generation or 0,
         row.password_hash,
+        tuple(grants),
     )
 
 
@@ -53,12 +63,12 @@ class AdminRepository:
     def by_email(self, email: str) -> AdminAccount | None:
         with self._store.read_session() as session:
             row = session.scalar(select(Admin).where(Admin.email == email))
-            return _account(row) if row is not None else None
+            return _account(row, session) if row is not None else None
 
     def by_id(self, admin_id: int) -> AdminAccount | None:
         with self._store.read_session() as session:
             row = session.get(Admin, admin_id)
-            return _account(row) if row is not None else None
+            return _account(row, session) if row is not None else None
 
     def create(self, email: str, role: str, password_hash: str, *, now: datetime) -> AdminAccount | None:
         """A new account; None (nothing changed) when the e-mail is already used."""
@@ -75,7 +85,7 @@ class AdminRepository:
             )
             session.add(row)
             session.flush()
-            return _account(row)
+            return _account(row, session)
 
     def signed_in_elsewhere(self, identity: str, role: str, marker: str, *, now: datetime) -> AdminAccount:
         """The account of someone a provider vouched for (``identity`` as ``oidc:...``/``zoom:...``),
@@ -104,7 +114,7 @@ class AdminRepository:
             row.role = role
             row.last_login_at = now
             session.flush()
-            return _account(row)
+            return _account(row, session)
 
     def set_password_hash(self, email: str, password_hash: str) -> bool:
         """Replace the hash, lift any sign-in delay and end every session of the account;
@@ -136,9 +146,21 @@ class AdminRepository:
             if row is not None:
                 row.session_generation = (row.session_generation or 0) + 1
 
+    def set_accounts(self, email: str, accounts: Iterable[str]) -> bool:
+        """Limit the admin to these Zoom accounts (none: every account), replacing any earlier
+        limit; False when there is no such admin. Takes effect on the admin's next request."""
+        with self._store.session() as session:
+            admin_id = session.scalar(select(Admin.id).where(Admin.email == email))
+            if admin_id is None:
+                return False
+            session.execute(delete(AdminAccountGrant).where(AdminAccountGrant.admin_id == admin_id))
+            for account in sorted(set(accounts)):
+                session.add(AdminAccountGrant(admin_id=admin_id, account=account))
+            return True
+
     def all(self) -> list[AdminAccount]:
         with self._store.read_session() as session:
-            return [_account(row) for row in session.scalars(select(Admin).order_by(Admin.email))]
+            return [_account(row, session) for row in session.scalars(select(Admin).order_by(Admin.email))]
 
     def count(self) -> int:
         with self._store.read_session() as session:

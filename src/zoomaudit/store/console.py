@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from zoomaudit.store.models import FindingRow, Run, RunErrorRow
 from zoomaudit.store.records import RunRecord
@@ -42,15 +42,35 @@ class MeetingCount:
     host_email: str | None
 
 
+def of_accounts(account: str | None, accounts: Iterable[str] | None) -> list[ColumnElement[bool]]:
+    """Conditions keeping runs to one account and/or to a set of them (None: no condition)."""
+    conditions: list[ColumnElement[bool]] = []
+    if account is not None:
+        conditions.append(Run.account == account)
+    if accounts is not None:
+        conditions.append(Run.account.in_(list(accounts)))
+    return conditions
+
+
 class ConsoleReads:
     def __init__(self, store: Database) -> None:
         self._store = store
 
-    def runs(self, *, scope: str, statuses: Iterable[str], limit: int) -> list[RunRecord]:
-        """Runs of ``scope`` in one of ``statuses``, newest first."""
+    def runs(
+        self,
+        *,
+        scope: str,
+        statuses: Iterable[str],
+        limit: int,
+        account: str | None = None,
+        accounts: Iterable[str] | None = None,
+    ) -> list[RunRecord]:
+        """Runs of ``scope`` in one of ``statuses``, newest first: of ``account``, of any of
+        ``accounts``, or of all."""
         query = (
             select(Run)
             .where(Run.scope == scope, Run.status.in_(list(statuses)), Run.trigger.in_(REAL_TRIGGERS))
+            .where(*of_accounts(account, accounts))
             .order_by(Run.started_at.desc(), Run.id.desc())
             .limit(limit)
         )
@@ -139,8 +159,16 @@ class ConsoleReads:
                 if meeting_id is not None  # excluded by the query; this tells the type checker
             ]
 
-    def newest_run_of_meeting(self, meeting_id: int, statuses: Iterable[str]) -> str | None:
-        """The newest run in one of ``statuses`` with a finding for the meeting."""
+    def newest_run_of_meeting(
+        self,
+        meeting_id: int,
+        statuses: Iterable[str],
+        *,
+        account: str | None = None,
+        accounts: Iterable[str] | None = None,
+    ) -> str | None:
+        """The newest run in one of ``statuses`` (of ``account``, of any of ``accounts``, or of
+        all) with a finding for the meeting."""
         query = (
             select(Run.id)
             .join(FindingRow, FindingRow.run_id == Run.id)
@@ -148,6 +176,7 @@ class ConsoleReads:
                 FindingRow.meeting_id == meeting_id,
                 Run.status.in_(list(statuses)),
                 Run.trigger.in_(REAL_TRIGGERS),
+                *of_accounts(account, accounts),
             )
             .order_by(Run.started_at.desc())
             .limit(1)

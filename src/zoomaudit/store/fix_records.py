@@ -22,6 +22,8 @@ class FixRecord(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     id: str
+    account: str = "default"
+    """The Zoom account the plan changes (its short name)."""
     policy_id: str
     status: str
     target_level: str
@@ -65,6 +67,7 @@ class FixRecord(BaseModel):
         """The JSON shape of ``fixes list --format json`` (passcodes masked)."""
         return {
             "id": self.id,
+            "account": self.account,
             "policy_id": self.policy_id,
             "status": self.status,
             "target": {"level": self.target_level, "id": self.target_id},

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from zoomaudit.errors import UsageError
@@ -21,6 +21,7 @@ from zoomaudit.store.models import FixEvent
 from zoomaudit.store.models import FixPlan as FixRow
 from zoomaudit.store.sealing import NO_REVERT, PasscodeKeeping, forgotten, same_values, seal_values
 from zoomaudit.store.trail import append_event
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT
 
 if TYPE_CHECKING:
     from zoomaudit.fixes.plan import FixPlan
@@ -44,15 +45,23 @@ class FixRepository:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def record_plans(self, run_id: str | None, plans: Sequence[FixPlan], now: datetime) -> dict[str, str]:
-        """Store a run's plans in one transaction: ``{dedupe_key: fix_id}`` (see
-        ``fixes.queue.record_plans`` for the rules of reuse and staleness)."""
+    def record_plans(
+        self,
+        run_id: str | None,
+        plans: Sequence[FixPlan],
+        now: datetime,
+        *,
+        account: str = DEFAULT_ACCOUNT,
+    ) -> dict[str, str]:
+        """Store a run's plans for ``account`` in one transaction: ``{dedupe_key: fix_id}`` (see
+        ``fixes.queue.record_plans`` for the rules of reuse and staleness). A plan is only ever
+        reused within its account: the same dedupe key in two accounts is two plans."""
         ids: dict[str, str] = {}
         actor = f"run:{run_id}" if run_id else "zoomaudit"
         with self._store.session() as session:
             # One query for the open plans of the whole batch and one for fresh ids, not one each
             # per plan: a 5,000-meeting audit records thousands of plans (docs/performance.md).
-            latest = _latest_open(session, [p.dedupe_key for p in plans])
+            latest = _latest_open(session, account, [p.dedupe_key for p in plans])
             fresh = _new_ids(session, len(plans))
             created: list[tuple[FixPlan, str]] = []
             for plan in plans:
@@ -84,7 +93,9 @@ class FixRepository:
                     )
                     row.status = "stale"
                     row.error = why
-                session.add(_new_row(fix_id, plan, run_id, now, seal_values(plan.before, self._vault)))
+                session.add(
+                    _new_row(fix_id, plan, run_id, now, seal_values(plan.before, self._vault), account)
+                )
                 created.append((plan, fix_id))
                 ids[plan.dedupe_key] = fix_id
             session.flush()  # the plans exist before the trail entries that name them
@@ -239,9 +250,18 @@ class FixRepository:
                 known |= set(session.scalars(select(FixRow.id).where(FixRow.id.in_(chunk))))
         return known
 
-    def find(self, *, statuses: Iterable[str] | None = None, policy_id: str | None = None) -> list[FixRecord]:
-        """Plans, oldest first, optionally by status and policy."""
+    def find(
+        self,
+        *,
+        statuses: Iterable[str] | None = None,
+        policy_id: str | None = None,
+        account: str | None = None,
+        accounts: Iterable[str] | None = None,
+    ) -> list[FixRecord]:
+        """Plans, oldest first, optionally by status, policy and account (``account`` one,
+        ``accounts`` any of several: a console admin's allowed accounts; None: every account)."""
         query = select(FixRow).order_by(FixRow.created_at, FixRow.id)
+        query = query.where(*_of_accounts(account, accounts))
         if statuses is not None:
             query = query.where(FixRow.status.in_(list(statuses)))
         if policy_id is not None:
@@ -249,23 +269,32 @@ class FixRepository:
         with self._store.read_session() as session:
             return [record_of(r) for r in session.scalars(query)]
 
-    def count(self, status: str) -> int:
-        """How many plans are in ``status``."""
-        query = select(func.count()).select_from(FixRow).where(FixRow.status == status)
+    def count(self, status: str, *, account: str | None = None, accounts: Iterable[str] | None = None) -> int:
+        """How many plans are in ``status`` (of an account, of some, or of all)."""
+        query = (
+            select(func.count())
+            .select_from(FixRow)
+            .where(FixRow.status == status, *_of_accounts(account, accounts))
+        )
         with self._store.read_session() as session:
             return int(session.scalar(query) or 0)
 
-    def policy_ids(self) -> set[str]:
-        """The policies any plan was made for."""
+    def policy_ids(self, *, accounts: Iterable[str] | None = None) -> set[str]:
+        """The policies any plan (of these accounts; None: of any) was made for."""
+        query = select(FixRow.policy_id).where(*_of_accounts(None, accounts)).distinct()
         with self._store.read_session() as session:
-            return set(session.scalars(select(FixRow.policy_id).distinct()))
+            return set(session.scalars(query))
 
-    def open_for_meeting(self, meeting_id: int, statuses: Iterable[str]) -> list[str]:
-        """Ids of the meeting-level plans of ``meeting_id`` in one of ``statuses``."""
+    def open_for_meeting(
+        self, meeting_id: int, statuses: Iterable[str], *, account: str | None = None
+    ) -> list[str]:
+        """Ids of the meeting-level plans of ``meeting_id`` (of ``account`` when given) in one of
+        ``statuses``."""
         query = select(FixRow.id).where(
             FixRow.target_level == "meeting",
             FixRow.target_id == str(meeting_id),
             FixRow.status.in_(list(statuses)),
+            *_of_accounts(account, None),
         )
         with self._store.read_session() as session:
             return list(session.scalars(query))
@@ -283,11 +312,20 @@ class FixRepository:
                 claims[fix_id] = max(at, claims.get(fix_id, at))
         return claims
 
-    def events(self, fix_id: str | None = None) -> list[EventRecord]:
-        """The trail, oldest first: of one plan, or of all."""
+    def events(
+        self,
+        fix_id: str | None = None,
+        *,
+        account: str | None = None,
+        accounts: Iterable[str] | None = None,
+    ) -> list[EventRecord]:
+        """The trail, oldest first: of one plan, or of all; of the plans of ``account`` or of any
+        of ``accounts`` (a trail belongs to its plan's account), or of every account."""
         query = select(FixEvent).order_by(FixEvent.at, FixEvent.id)
         if fix_id is not None:
             query = query.where(FixEvent.fix_id == fix_id)
+        if account is not None or accounts is not None:
+            query = query.join(FixRow, FixRow.id == FixEvent.fix_id).where(*_of_accounts(account, accounts))
         with self._store.read_session() as session:
             return [event_of(r) for r in session.scalars(query)]
 
@@ -303,9 +341,12 @@ class FixRepository:
             return session.scalars(query).first()
 
 
-def _new_row(fix_id: str, plan: FixPlan, run_id: str | None, now: datetime, before: dict[str, Any]) -> FixRow:
+def _new_row(
+    fix_id: str, plan: FixPlan, run_id: str | None, now: datetime, before: dict[str, Any], account: str
+) -> FixRow:
     return FixRow(
         id=fix_id,
+        account=account,
         policy_id=plan.policy_id,
         status="pending",
         target_level=plan.target_level,
@@ -325,6 +366,16 @@ def _new_row(fix_id: str, plan: FixPlan, run_id: str | None, now: datetime, befo
     )
 
 
+def _of_accounts(account: str | None, accounts: Iterable[str] | None) -> list[ColumnElement[bool]]:
+    """The conditions keeping plans to one account and/or to a set of accounts."""
+    conditions: list[ColumnElement[bool]] = []
+    if account is not None:
+        conditions.append(FixRow.account == account)
+    if accounts is not None:
+        conditions.append(FixRow.account.in_(list(accounts)))
+    return conditions
+
+
 def _new_ids(session: Session, count: int) -> list[str]:
     """``count`` fix ids not yet in the store (random, so two processes do not collide)."""
     ids: set[str] = set()
@@ -335,14 +386,18 @@ def _new_ids(session: Session, count: int) -> list[str]:
     return list(ids)
 
 
-def _latest_open(session: Session, keys: Sequence[str]) -> dict[str, FixRow]:
-    """The newest open plan of each dedupe key that has one."""
+def _latest_open(session: Session, account: str, keys: Sequence[str]) -> dict[str, FixRow]:
+    """The newest open plan of ``account`` of each dedupe key that has one."""
     latest: dict[str, FixRow] = {}
     wanted = list(dict.fromkeys(keys))
     for start in range(0, len(wanted), _IN_CHUNK):
         rows = session.scalars(
             select(FixRow)
-            .where(FixRow.dedupe_key.in_(wanted[start : start + _IN_CHUNK]), FixRow.status.in_(OPEN))
+            .where(
+                FixRow.account == account,
+                FixRow.dedupe_key.in_(wanted[start : start + _IN_CHUNK]),
+                FixRow.status.in_(OPEN),
+            )
             .order_by(FixRow.created_at.desc(), FixRow.id.desc())
         )
         for row in rows:

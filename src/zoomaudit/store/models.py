@@ -28,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT
+
 # Named constraints so that migrations (and SQLite batch mode) can refer to them by name.
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -36,6 +38,12 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def account_column(*, index: bool = False) -> Mapped[str]:
+    """The Zoom account (its short name in the accounts file) a row belongs to."""
+    return mapped_column(String(64), server_default=DEFAULT_ACCOUNT, default=DEFAULT_ACCOUNT, index=index)
+
 
 # SQLite gives an INTEGER PRIMARY KEY its rowid autoincrement only when the type is INTEGER.
 IntId = BigInteger().with_variant(Integer(), "sqlite")
@@ -62,7 +70,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"
 """The Alembic revision these models match. A test checks that it is the head of the packaged
 migrations, so a new migration cannot ship without moving it."""
 
@@ -74,8 +82,12 @@ class Base(DeclarativeBase):
 
 class Run(Base):
     __tablename__ = "runs"
+    # Lists (history, latest, the console) read one account's runs newest first.
+    __table_args__ = (Index("ix_runs_account_started_at", "account", "started_at"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    account: Mapped[str] = account_column()
+    """Findings, errors and snapshot chunks belong to the run's account through ``run_id``."""
     trigger: Mapped[str] = mapped_column(String(16))
     scope: Mapped[str] = mapped_column(String(16))
     scope_detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -170,9 +182,12 @@ class FixPlan(Base):
     stale copy raises ``sqlalchemy.orm.exc.StaleDataError`` instead of applying twice."""
 
     __tablename__ = "fix_plans"
-    __table_args__ = (Index("ix_fix_plans_dedupe_key_status", "dedupe_key", "status"),)
+    # A plan is reused per (account, dedupe key): two accounts' same meeting id never share one.
+    __table_args__ = (Index("ix_fix_plans_account_dedupe_key_status", "account", "dedupe_key", "status"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account: Mapped[str] = account_column()
+    """The trail (``fix_events``) belongs to the plan's account through ``fix_id``."""
     policy_id: Mapped[str] = mapped_column(String(200), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     target_level: Mapped[str] = mapped_column(String(16))
@@ -222,6 +237,8 @@ class Waiver(Base):
     __tablename__ = "waivers"
 
     id: Mapped[int] = mapped_column(IntId, primary_key=True, autoincrement=True)
+    account: Mapped[str] = account_column(index=True)
+    """A waiver applies only to findings of runs of its account."""
     policy_id: Mapped[str] = mapped_column(String(200), index=True)
     meeting_id: Mapped[int | None] = mapped_column(BigInteger)
     host_email: Mapped[str | None] = mapped_column(String(320))
@@ -260,6 +277,17 @@ class Admin(Base):
     """Raised by signing out and by a new password: a session of an older generation has ended."""
 
 
+class AdminAccountGrant(Base):
+    """An account a console admin may see and act on. An admin with no grant sees every account."""
+
+    __tablename__ = "admin_account_grants"
+
+    admin_id: Mapped[int] = mapped_column(
+        IntId, ForeignKey("admins.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    account: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class PreSessionCheck(Base):
     """One pre-session check of ``zoomaudit serve``: a single-meeting audit ``lead_minutes`` before
     a session, and what it found (the notifications issue turns a violation here into an alert).
@@ -272,6 +300,7 @@ class PreSessionCheck(Base):
     __table_args__ = (Index("ix_pre_session_checks_session", "meeting_id", "occurrence_key", "start_time"),)
 
     id: Mapped[int] = mapped_column(IntId, primary_key=True, autoincrement=True)
+    account: Mapped[str] = account_column(index=True)
     meeting_id: Mapped[int] = mapped_column(BigInteger)
     occurrence_key: Mapped[str] = mapped_column(String(64), default="")
     """The occurrence id, or "" for a one-off meeting."""
@@ -304,6 +333,7 @@ class Notification(Base):
     __table_args__ = (Index("ix_notifications_status_next", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(IntId, primary_key=True, autoincrement=True)
+    account: Mapped[str] = account_column(index=True)
     kind: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(500))
     """The channel, masked (zoomaudit.notify.channels.mask)."""

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from zoomaudit.store.models import Notification, NotificationMark
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT
 
 if TYPE_CHECKING:
     from zoomaudit.store.database import Database
@@ -45,6 +46,8 @@ class Delivery:
     body_text: str
     body_short: str
     body_html: str | None
+    account: str = DEFAULT_ACCOUNT
+    """The Zoom account the message is about."""
 
     def as_json(self) -> dict[str, Any]:
         """The delivery log's JSON object (``zoomaudit notify log --format json``)."""
@@ -87,16 +90,34 @@ def _delivery(row: Notification) -> Delivery:
         body_text=row.body_text,
         body_short=row.body_short,
         body_html=row.body_html,
+        account=row.account,
     )
+
+
+def _mark_key(account: str, key: str) -> str:
+    """A dedupe key as marked: another account's finding with the same key (the same subject
+    ``account``, say) is another message, even on a channel both accounts share. The default
+    account's keys are kept as they were before accounts, so its marks stay valid."""
+    return key if account == DEFAULT_ACCOUNT else f"{account}/{key}"
 
 
 class NotificationLog:
     def __init__(self, store: Database) -> None:
         self._store = store
 
-    def marks_of(self, channel_fp: str, recipient: str, period: str, keys: Iterable[str]) -> set[str]:
-        """Which of ``keys`` this recipient of this channel already got in ``period``."""
-        wanted = list(dict.fromkeys(keys))
+    def marks_of(
+        self,
+        channel_fp: str,
+        recipient: str,
+        period: str,
+        keys: Iterable[str],
+        *,
+        account: str = DEFAULT_ACCOUNT,
+    ) -> set[str]:
+        """Which of ``keys`` (of ``account``) this recipient of this channel already got in
+        ``period``."""
+        as_marked = {_mark_key(account, key): key for key in keys}
+        wanted = list(as_marked)
         found: set[str] = set()
         with self._store.read_session() as session:
             for start in range(0, len(wanted), 500):
@@ -110,7 +131,7 @@ class NotificationLog:
                         )
                     )
                 )
-        return found
+        return {as_marked[key] for key in found}
 
     def record(
         self,
@@ -129,11 +150,14 @@ class NotificationLog:
         body_short: str = "",
         body_html: str | None = None,
         error: str | None = None,
+        account: str = DEFAULT_ACCOUNT,
     ) -> Delivery | None:
-        """Store a delivery with its marks (``(key, period)``) in one transaction.
+        """Store a delivery about ``account`` with its marks (``(key, period)``) in one
+        transaction.
 
         None when one of the marks exists already (another process sent it first)."""
         row = Notification(
+            account=account,
             kind=kind,
             channel=channel,
             channel_fp=channel_fp,
@@ -158,7 +182,7 @@ class NotificationLog:
                         NotificationMark(
                             channel_fp=channel_fp,
                             recipient=host or "",
-                            key=key[:255],
+                            key=_mark_key(account, key)[:255],
                             period=period,
                             notification_id=row.id,
                         )
@@ -201,11 +225,23 @@ class NotificationLog:
             ).all()
             return [_delivery(row) for row in rows]
 
-    def recent(self, limit: int = 100, kind: str | None = None) -> list[Delivery]:
-        """The latest deliveries, newest first."""
+    def recent(
+        self,
+        limit: int = 100,
+        kind: str | None = None,
+        *,
+        account: str | None = None,
+        accounts: Iterable[str] | None = None,
+    ) -> list[Delivery]:
+        """The latest deliveries, newest first: of ``account``, of any of ``accounts`` (a console
+        admin's), or of all."""
         query = select(Notification).order_by(Notification.created_at.desc(), Notification.id.desc())
         if kind is not None:
             query = query.where(Notification.kind == kind)
+        if account is not None:
+            query = query.where(Notification.account == account)
+        if accounts is not None:
+            query = query.where(Notification.account.in_(list(accounts)))
         with self._store.read_session() as session:
             return [_delivery(row) for row in session.scalars(query.limit(limit)).all()]
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select, update
 
 from zoomaudit.store.models import FindingRow, PreSessionCheck
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT
 
 if TYPE_CHECKING:
     from zoomaudit.store.database import Database
@@ -43,6 +44,8 @@ class CheckRecord:
     outcome: str
     violations: list[dict[str, str]]
     detail: str | None
+    account: str = DEFAULT_ACCOUNT
+    """The Zoom account of the checked meeting."""
 
 
 def _record(row: PreSessionCheck) -> CheckRecord:
@@ -60,6 +63,7 @@ def _record(row: PreSessionCheck) -> CheckRecord:
         outcome=row.outcome,
         violations=list(row.violations or []),
         detail=row.detail,
+        account=row.account,
     )
 
 
@@ -77,10 +81,12 @@ class PreSessionChecks:
         lead_minutes: int,
         due_at: datetime,
         ran_at: datetime,
+        account: str = DEFAULT_ACCOUNT,
     ) -> int:
-        """Record a check as started; returns its id for ``finish``."""
+        """Record a check of a meeting of ``account`` as started; returns its id for ``finish``."""
         with self._store.session() as session:
             row = PreSessionCheck(
+                account=account,
                 meeting_id=meeting_id,
                 occurrence_key=occurrence_id or "",
                 start_time=start_time,
@@ -129,8 +135,12 @@ class PreSessionChecks:
             )
             return int(getattr(done, "rowcount", 0) or 0)
 
-    def last_checked(self, sessions: Iterable[SessionKey]) -> dict[SessionKey, datetime]:
-        """When each of these sessions was last checked (sessions never checked are absent)."""
+    def last_checked(
+        self, sessions: Iterable[SessionKey], *, account: str | None = None
+    ) -> dict[SessionKey, datetime]:
+        """When each of these sessions (of ``account`` when given) was last checked (sessions
+        never checked are absent)."""
+        mine = (PreSessionCheck.account == account,) if account is not None else ()
         wanted = set(sessions)
         if not wanted:
             return {}
@@ -145,7 +155,7 @@ class PreSessionChecks:
                         PreSessionCheck.start_time,
                         func.max(PreSessionCheck.ran_at),
                     )
-                    .where(PreSessionCheck.meeting_id.in_(meeting_ids[start : start + 500]))
+                    .where(PreSessionCheck.meeting_id.in_(meeting_ids[start : start + 500]), *mine)
                     .group_by(
                         PreSessionCheck.meeting_id, PreSessionCheck.occurrence_key, PreSessionCheck.start_time
                     )
@@ -156,8 +166,10 @@ class PreSessionChecks:
                         found[key] = ran_at
         return found
 
-    def gone_since(self, meeting_ids: Iterable[int]) -> dict[int, datetime]:
-        """For each meeting a check found deleted or over, when it last found it so."""
+    def gone_since(self, meeting_ids: Iterable[int], *, account: str | None = None) -> dict[int, datetime]:
+        """For each meeting (of ``account`` when given) a check found deleted or over, when it
+        last found it so."""
+        mine = (PreSessionCheck.account == account,) if account is not None else ()
         ids = sorted(set(meeting_ids))
         if not ids:
             return {}
@@ -167,7 +179,7 @@ class PreSessionChecks:
                 query = (
                     select(PreSessionCheck.meeting_id, func.max(PreSessionCheck.ran_at))
                     .where(PreSessionCheck.meeting_id.in_(ids[start : start + 500]))
-                    .where(PreSessionCheck.outcome == "gone")
+                    .where(PreSessionCheck.outcome == "gone", *mine)
                     .group_by(PreSessionCheck.meeting_id)
                 )
                 found.update({mid: at for mid, at in session.execute(query)})
@@ -178,14 +190,17 @@ class PreSessionChecks:
             row = session.get(PreSessionCheck, check_id)
             return _record(row) if row is not None else None
 
-    def recent(self, limit: int = 50) -> list[CheckRecord]:
-        """The latest checks, newest first."""
+    def recent(
+        self, limit: int = 50, *, account: str | None = None, accounts: Iterable[str] | None = None
+    ) -> list[CheckRecord]:
+        """The latest checks, newest first: of ``account``, of any of ``accounts``, or of all."""
+        query = select(PreSessionCheck).order_by(PreSessionCheck.ran_at.desc(), PreSessionCheck.id.desc())
+        if account is not None:
+            query = query.where(PreSessionCheck.account == account)
+        if accounts is not None:
+            query = query.where(PreSessionCheck.account.in_(list(accounts)))
         with self._store.read_session() as session:
-            rows = session.scalars(
-                select(PreSessionCheck)
-                .order_by(PreSessionCheck.ran_at.desc(), PreSessionCheck.id.desc())
-                .limit(limit)
-            ).all()
+            rows = session.scalars(query.limit(limit)).all()
             return [_record(row) for row in rows]
 
     def verdict(self, run_id: str, meeting_id: int, occurrence_id: str | None) -> Verdict:

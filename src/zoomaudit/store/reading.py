@@ -22,28 +22,32 @@ LATEST = "latest"
 """Accepted wherever a run id is: the newest run that was not abandoned."""
 
 
-def find_run(session: Session, ref: str) -> Run:
+def find_run(session: Session, ref: str, account: str | None = None) -> Run:
+    """The run named by an id, a unique id prefix or ``latest``; with ``account``, only among
+    that account's runs (a run of another account is not found)."""
     ref = ref.strip()
     if not ref:
         raise UsageError("a run id is required")
     exact = session.get(Run, ref)
-    if exact is not None:
+    if exact is not None and (account is None or exact.account == account):
         return exact
+    mine = (Run.account == account,) if account is not None else ()
+    of_account = f" of account {account!r}" if account is not None else ""
     if ref == LATEST:
         newest = session.scalars(
             select(Run)
-            .where(Run.status != "abandoned")
+            .where(Run.status != "abandoned", *mine)
             .order_by(Run.started_at.desc(), Run.id.desc())
             .limit(1)
         ).first()
         if newest is None:
-            raise UsageError("there are no runs yet; `zoomaudit audit` makes the first one")
+            raise UsageError(f"there are no runs{of_account} yet; `zoomaudit audit` makes the first one")
         return newest
     matches = session.scalars(
-        select(Run).where(Run.id.startswith(ref, autoescape=True)).order_by(Run.id).limit(6)
+        select(Run).where(Run.id.startswith(ref, autoescape=True), *mine).order_by(Run.id).limit(6)
     ).all()
     if not matches:
-        raise UsageError(f"no run with id {ref!r} (see `zoomaudit history`)")
+        raise UsageError(f"no run{of_account} with id {ref!r} (see `zoomaudit history`)")
     if len(matches) > 1:
         shown = ", ".join(m.id for m in matches[:5])
         raise UsageError(

@@ -48,6 +48,8 @@ class RunRecord(_Record):
     """One audit run as stored."""
 
     id: str
+    account: str = "default"
+    """The Zoom account audited (its short name; ``default`` without an accounts file)."""
     trigger: Trigger
     scope: ScopeKind
     scope_detail: dict[str, Any] = Field(default_factory=dict)

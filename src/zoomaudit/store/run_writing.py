@@ -24,7 +24,7 @@ from zoomaudit.snapshot import CollectError
 from zoomaudit.store.bulk import insert_rows
 from zoomaudit.store.models import FindingRow, Run, RunErrorRow, SnapshotChunk
 from zoomaudit.store.records import PolicyInfo, RunRecord
-from zoomaudit.vocabulary import ScopeKind, Trigger
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT, ScopeKind, Trigger
 
 STALE_AFTER = timedelta(minutes=30)
 """A running run of another process that has written nothing for this long is abandoned."""
@@ -58,9 +58,10 @@ class RunWriting:
         *,
         policies: Mapping[str, PolicyInfo] | None = None,
         rejudged_from: str | None = None,
+        account: str = DEFAULT_ACCOUNT,
     ) -> str:
-        """Record a new running run (committed at once) and return its id; ``rejudged_from``
-        names the run whose snapshot a ``rejudge`` run judges again."""
+        """Record a new running run of ``account`` (committed at once) and return its id;
+        ``rejudged_from`` names the run whose snapshot a ``rejudge`` run judges again."""
         _require_aware(started_at)
         policy_info = {pid: info.model_dump() for pid, info in (policies or {}).items()}
         with self.session() as session:
@@ -68,6 +69,7 @@ class RunWriting:
             session.add(
                 Run(
                     id=run_id,
+                    account=account,
                     trigger=trigger,
                     scope=scope_kind,
                     scope_detail=dict(scope_detail or {}),

@@ -67,23 +67,32 @@ class SnapshotRepository:
             session.execute(delete(SnapshotChunk).where(SnapshotChunk.run_id == run_id))
 
     def keep_latest(self, n: int) -> list[str]:
-        """Keep the snapshots of the ``n`` newest complete runs that have one, and of the newest
-        complete whole-account run; drop the others of every finished run (a running run's chunks
-        are its own business). ``n`` = 0 keeps none. Returns the runs whose snapshot was dropped."""
+        """Keep, of each Zoom account, the snapshots of the ``n`` newest complete runs that have
+        one and of the newest complete whole-account run; drop the others of every finished run
+        (a running run's chunks are its own business). ``n`` = 0 keeps none. Returns the runs
+        whose snapshot was dropped. Per account: one account's busy day of pre-session checks
+        never costs another account its snapshots."""
         with self._store.session() as session:
             having = select(SnapshotChunk.run_id).distinct()
-            newest = (
-                select(Run.id)
-                .where(Run.id.in_(having), Run.status == "complete", Run.trigger.in_(REAL_TRIGGERS))
-                .order_by(Run.started_at.desc(), Run.id.desc())
-                .limit(max(n, 0))
-            )
-            kept = set(session.scalars(newest))
-            if n > 0:
+            kept: set[str] = set()
+            accounts = session.scalars(select(Run.account).where(Run.id.in_(having)).distinct()).all()
+            for name in accounts if n > 0 else ():
+                newest = (
+                    select(Run.id)
+                    .where(
+                        Run.id.in_(having),
+                        Run.account == name,
+                        Run.status == "complete",
+                        Run.trigger.in_(REAL_TRIGGERS),
+                    )
+                    .order_by(Run.started_at.desc(), Run.id.desc())
+                    .limit(n)
+                )
+                kept.update(session.scalars(newest))
                 # The newest whole-account run keeps its snapshot too, however many one-meeting
                 # runs (pre-session checks, webhooks) came since: it is the one worth judging again.
-                account = newest.where(Run.scope == "account").limit(1)
-                kept.update(session.scalars(account))
+                whole = newest.where(Run.scope == "account").limit(1)
+                kept.update(session.scalars(whole))
             finished = select(Run.id).where(Run.id.in_(having), Run.status != "running")
             dropped = [run_id for run_id in session.scalars(finished) if run_id not in kept]
             if dropped:

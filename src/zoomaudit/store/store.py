@@ -184,24 +184,45 @@ class Store(RunWriting):
 
     # --- reading runs ----------------------------------------------------------------------
 
-    def get_run(self, run_id_or_prefix: str) -> RunRecord:
-        """The run with this id, unique id prefix, or ``latest``; UsageError naming it otherwise."""
+    def get_run(self, run_id_or_prefix: str, *, account: str | None = None) -> RunRecord:
+        """The run with this id, unique id prefix, or ``latest`` (within ``account`` when one is
+        given); UsageError naming it otherwise."""
         with self.read_session() as session:
-            return conv.record_of(reading.find_run(session, run_id_or_prefix))
+            return conv.record_of(reading.find_run(session, run_id_or_prefix, account))
 
-    def list_runs(self, limit: int = 20, *, include_abandoned: bool = False) -> list[RunRecord]:
-        """The newest runs first; abandoned runs only when asked for."""
+    def list_runs(
+        self,
+        limit: int = 20,
+        *,
+        include_abandoned: bool = False,
+        account: str | None = None,
+        accounts: Iterable[str] | None = None,
+    ) -> list[RunRecord]:
+        """The newest runs first: of ``account``, of any of ``accounts`` (a console admin's), or
+        of all; abandoned runs only when asked for."""
         query = select(Run).order_by(Run.started_at.desc(), Run.id.desc()).limit(limit)
         if not include_abandoned:
             query = query.where(Run.status != "abandoned")
+        if account is not None:
+            query = query.where(Run.account == account)
+        if accounts is not None:
+            query = query.where(Run.account.in_(list(accounts)))
         with self.read_session() as session:
             return [conv.record_of(r) for r in session.scalars(query)]
 
-    def last_complete_runs(self, n: int = 2, *, same_scope: bool = False) -> list[RunRecord]:
-        """The ``n`` newest complete runs that read Zoom (no ``rejudge`` run), newest first.
+    def known_accounts(self) -> list[str]:
+        """The accounts with a run stored, sorted (read from the index on runs' account)."""
+        with self.read_session() as session:
+            return sorted(session.scalars(select(Run.account).distinct()))
 
-        With ``same_scope``, only runs of the newest complete run's scope: the same kind
-        (account, meetings, user) and, for a narrower run, the same meetings and users.
+    def last_complete_runs(
+        self, n: int = 2, *, same_scope: bool = False, account: str | None = None
+    ) -> list[RunRecord]:
+        """The ``n`` newest complete runs that read Zoom (no ``rejudge`` run), newest first, of
+        ``account`` (None: of any account).
+
+        With ``same_scope``, only runs of the newest complete run's scope: the same account, the
+        same kind (account, meetings, user) and, for a narrower run, the same meetings and users.
         """
         # A rejudge run is a what-if trial of an earlier snapshot, not a newer state of the account.
         query = (
@@ -209,6 +230,8 @@ class Store(RunWriting):
             .where(Run.status == "complete", Run.trigger.in_(REAL_TRIGGERS))
             .order_by(Run.started_at.desc(), Run.id.desc())
         )
+        if account is not None:
+            query = query.where(Run.account == account)
         with self.read_session() as session:
             if not same_scope:
                 return [conv.record_of(r) for r in session.scalars(query.limit(n))]
@@ -216,7 +239,8 @@ class Store(RunWriting):
             if newest is None:
                 return []
             found: list[RunRecord] = []
-            for row in session.scalars(query.where(Run.scope == newest.scope)):
+            same = query.where(Run.scope == newest.scope, Run.account == newest.account)
+            for row in session.scalars(same):
                 if conv.scope_key(row) == conv.scope_key(newest):
                     found.append(conv.record_of(row))
                     if len(found) == n:
@@ -234,6 +258,7 @@ class Store(RunWriting):
                     Run.status == "complete",
                     Run.trigger.in_(REAL_TRIGGERS),
                     Run.scope == run.scope,
+                    Run.account == run.account,
                     Run.started_at < run.started_at,
                 )
                 .order_by(Run.started_at.desc(), Run.id.desc())
@@ -261,14 +286,20 @@ class Store(RunWriting):
             return [conv.finding_of(row) for row in session.scalars(query)]
 
     def load_report(
-        self, run_id: str, include_passed: bool = False, *, with_findings: bool = True
+        self,
+        run_id: str,
+        include_passed: bool = False,
+        *,
+        with_findings: bool = True,
+        account: str | None = None,
     ) -> RunReport:
-        """The run, its findings (passes only when asked for), its errors and the fix plans named.
+        """The run, its findings (passes only when asked for), its errors and the fix plans named;
+        ``run_id`` is resolved within ``account`` when one is given.
 
         ``with_findings=False`` leaves the findings out, for a report that streams them with
         ``iter_findings``."""
         with self.read_session() as session:
-            run = reading.find_run(session, run_id)
+            run = reading.find_run(session, run_id, account)
             findings: list[Finding] = []
             if with_findings:
                 query = select(FindingRow).where(FindingRow.run_id == run.id).order_by(FindingRow.id)
@@ -311,13 +342,14 @@ class Store(RunWriting):
 
     # --- comparing runs --------------------------------------------------------------------
 
-    def diff(self, old_run_id: str, new_run_id: str) -> RunDiff:
-        """New, resolved, still-open (and both kinds of unchecked) violations between two runs."""
+    def diff(self, old_run_id: str, new_run_id: str, *, account: str | None = None) -> RunDiff:
+        """New, resolved, still-open (and both kinds of unchecked) violations between two runs
+        (both resolved within ``account`` when one is given)."""
         from zoomaudit.store.diff import compare
 
         with self.read_session() as session:
-            old = reading.find_run(session, old_run_id)
-            new = reading.find_run(session, new_run_id)
+            old = reading.find_run(session, old_run_id, account)
+            new = reading.find_run(session, new_run_id, account)
             return compare(
                 reading.coverage(session, old),
                 reading.coverage(session, new),

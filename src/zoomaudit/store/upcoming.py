@@ -12,14 +12,15 @@ only by the occurrence its latest verdict judged (docs/usage.md, "Upcoming sessi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from zoomaudit.store.models import FindingRow, Run
-from zoomaudit.vocabulary import REAL_TRIGGERS
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT, REAL_TRIGGERS
 
 if TYPE_CHECKING:
     from zoomaudit.store.database import Database
@@ -44,21 +45,37 @@ class UpcomingSession:
     run_id: str
     judged_at: datetime
     violations: list[str] = field(default_factory=list)
+    account: str = DEFAULT_ACCOUNT
+    """The Zoom account of the meeting."""
 
 
 class UpcomingReads:
     def __init__(self, store: Database) -> None:
         self._store = store
 
-    def sessions(self, now: datetime, window: timedelta) -> list[UpcomingSession]:
+    def sessions(
+        self,
+        now: datetime,
+        window: timedelta,
+        *,
+        account: str | None = None,
+        accounts: Iterable[str] | None = None,
+    ) -> list[UpcomingSession]:
         """The sessions starting in ``[now, now + window)`` by their latest verdict, soonest first
-        (then by meeting and occurrence)."""
+        (then by meeting and occurrence): of ``account``, of any of ``accounts``, or of all.
+        Each account's meetings are judged by that account's runs only."""
         end = now + window
+        mine: list[ColumnElement[bool]] = []
+        if account is not None:
+            mine.append(Run.account == account)
+        if accounts is not None:
+            mine.append(Run.account.in_(list(accounts)))
         in_window = and_(FindingRow.start_time >= now, FindingRow.start_time < end)
         # Only subjects with some verdict in the window can have their latest one there.
         candidates = select(FindingRow.subject).where(in_window, FindingRow.meeting_id.is_not(None))
         latest = (
             select(
+                Run.account.label("account"),
                 FindingRow.subject.label("subject"),
                 FindingRow.occurrence_key.label("occurrence_key"),
                 func.max(Run.started_at).label("at"),
@@ -68,28 +85,30 @@ class UpcomingReads:
                 Run.status.in_(JUDGED_STATUSES),
                 Run.trigger.in_(REAL_TRIGGERS),
                 FindingRow.subject.in_(candidates.distinct()),
+                *mine,
             )
-            .group_by(FindingRow.subject, FindingRow.occurrence_key)
+            .group_by(Run.account, FindingRow.subject, FindingRow.occurrence_key)
             .subquery()
         )
         query = (
-            select(FindingRow, Run.id, Run.started_at)
+            select(FindingRow, Run.id, Run.started_at, Run.account)
             .join(Run, Run.id == FindingRow.run_id)
             .join(
                 latest,
                 and_(
+                    latest.c.account == Run.account,
                     latest.c.subject == FindingRow.subject,
                     latest.c.occurrence_key == FindingRow.occurrence_key,
                     latest.c.at == Run.started_at,
                 ),
             )
-            .where(Run.status.in_(JUDGED_STATUSES), Run.trigger.in_(REAL_TRIGGERS), in_window)
+            .where(Run.status.in_(JUDGED_STATUSES), Run.trigger.in_(REAL_TRIGGERS), in_window, *mine)
             .order_by(FindingRow.start_time, FindingRow.meeting_id, FindingRow.occurrence_key, Run.id)
         )
-        found: dict[tuple[str, str], UpcomingSession] = {}
+        found: dict[tuple[str, str, str], UpcomingSession] = {}
         with self._store.read_session() as db:
-            for row, run_id, started_at in db.execute(query):
-                key = (row.subject, row.occurrence_key)
+            for row, run_id, started_at, run_account in db.execute(query):
+                key = (run_account, row.subject, row.occurrence_key)
                 session = found.get(key)
                 if session is not None and session.run_id > run_id:
                     continue  # two runs started at the same instant: the later id wins
@@ -106,6 +125,7 @@ class UpcomingReads:
                         timezone=row.timezone,
                         run_id=run_id,
                         judged_at=started_at,
+                        account=run_account,
                     )
                     found[key] = session
                 if row.status == "violation" and row.policy_id not in session.violations:
@@ -126,19 +146,24 @@ class UpcomingReads:
         since = min(s.judged_at for s in sessions)
         with self._store.read_session() as db:
             audits = db.execute(
-                select(Run.started_at, Run.scope_detail).where(
+                select(Run.started_at, Run.scope_detail, Run.account).where(
                     Run.scope == "account",
                     Run.status == "complete",
                     Run.trigger.in_(REAL_TRIGGERS),
                     Run.started_at > since,
                 )
             ).all()
-        sweeps: list[tuple[datetime, datetime | None]] = []
-        for started_at, detail in audits:
+        # A complete audit of one account says nothing about another account's meetings.
+        sweeps: dict[str, list[tuple[datetime, datetime | None]]] = {}
+        for started_at, detail, audited in audits:
             window = (detail or {}).get("starting_within")
-            sweeps.append((started_at, started_at + timedelta(minutes=window) if window else None))
+            end = started_at + timedelta(minutes=window) if window else None
+            sweeps.setdefault(audited, []).append((started_at, end))
         return [
             s
             for s in sessions
-            if not any(at > s.judged_at and (end is None or s.start_time < end) for at, end in sweeps)
+            if not any(
+                at > s.judged_at and (end is None or s.start_time < end)
+                for at, end in sweeps.get(s.account, [])
+            )
         ]

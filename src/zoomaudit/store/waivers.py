@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,7 @@ from sqlalchemy import or_, select
 
 from zoomaudit.errors import UsageError
 from zoomaudit.store.models import Waiver as WaiverRow
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT
 
 if TYPE_CHECKING:
     from zoomaudit.store.database import Database
@@ -21,6 +23,8 @@ class WaiverRecord(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     id: int
+    account: str = "default"
+    """The Zoom account whose findings the waiver applies to."""
     policy_id: str
     meeting_id: int | None = None
     host_email: str | None = None
@@ -52,21 +56,34 @@ class WaiverRepository:
     def __init__(self, store: Database) -> None:
         self._store = store
 
-    def active(self, today: date) -> list[WaiverRecord]:
-        """Waivers neither removed nor expired on ``today``."""
+    def active(self, today: date, *, account: str | None = None) -> list[WaiverRecord]:
+        """Waivers neither removed nor expired on ``today`` (of ``account``; None: of all)."""
         query = (
             select(WaiverRow)
             .where(WaiverRow.removed_at.is_(None), or_(WaiverRow.until.is_(None), WaiverRow.until >= today))
             .order_by(WaiverRow.id)
         )
+        if account is not None:
+            query = query.where(WaiverRow.account == account)
         with self._store.read_session() as session:
             return [_record(row) for row in session.scalars(query)]
 
-    def find(self, *, include_removed: bool = False) -> list[WaiverRecord]:
-        """Every waiver (removed ones when asked), oldest first."""
+    def find(
+        self,
+        *,
+        include_removed: bool = False,
+        account: str | None = None,
+        accounts: Iterable[str] | None = None,
+    ) -> list[WaiverRecord]:
+        """Every waiver (removed ones when asked), oldest first; of ``account``, or of any of
+        ``accounts`` (a console admin's), or of all."""
         query = select(WaiverRow).order_by(WaiverRow.id)
         if not include_removed:
             query = query.where(WaiverRow.removed_at.is_(None))
+        if account is not None:
+            query = query.where(WaiverRow.account == account)
+        if accounts is not None:
+            query = query.where(WaiverRow.account.in_(list(accounts)))
         with self._store.read_session() as session:
             return [_record(row) for row in session.scalars(query)]
 
@@ -81,8 +98,10 @@ class WaiverRepository:
         host_email: str | None,
         group_name: str | None,
         until: date | None,
+        account: str = DEFAULT_ACCOUNT,
     ) -> WaiverRecord:
         row = WaiverRow(
+            account=account,
             policy_id=policy_id,
             meeting_id=meeting_id,
             host_email=host_email,
@@ -97,11 +116,19 @@ class WaiverRepository:
             session.flush()
             return _record(row)
 
-    def remove(self, waiver_id: int, *, actor: str, now: datetime) -> WaiverRecord:
-        """Mark a waiver removed (kept for the record); UsageError for an unknown or removed id."""
+    def get(self, waiver_id: int) -> WaiverRecord | None:
+        with self._store.read_session() as session:
+            row = session.get(WaiverRow, waiver_id)
+            return _record(row) if row is not None else None
+
+    def remove(
+        self, waiver_id: int, *, actor: str, now: datetime, account: str | None = None
+    ) -> WaiverRecord:
+        """Mark a waiver removed (kept for the record); UsageError for an unknown or removed id,
+        or for a waiver of another account than ``account`` when one is given."""
         with self._store.session() as session:
             row = session.get(WaiverRow, waiver_id)
-            if row is None:
+            if row is None or (account is not None and row.account != account):
                 raise UsageError(f"no waiver with id {waiver_id} (see `zoomaudit waivers list`)")
             if row.removed_at is not None:
                 raise UsageError(f"waiver {waiver_id} was already removed by {row.removed_by}")

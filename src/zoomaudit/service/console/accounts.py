@@ -16,6 +16,7 @@ from zoomaudit.service.console.auth import PROVIDER_PREFIXES
 from zoomaudit.service.console.passwords import hash_password, password_problem
 from zoomaudit.service.console.throttle import LoginPolicy
 from zoomaudit.store.admins import AdminAccount
+from zoomaudit.vocabulary import is_account_name
 
 if TYPE_CHECKING:
     from zoomaudit.store.store import Store
@@ -35,15 +36,28 @@ class AdminInfo:
     created_at: datetime
     last_login_at: datetime | None
     locked_until: datetime | None
+    accounts: tuple[str, ...] = ()
+    """The Zoom accounts this admin may see and act on; empty: every account."""
 
     @property
     def can_approve(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def allowed_accounts(self) -> tuple[str, ...] | None:
+        """The accounts the admin is limited to, or None when not limited (the store's filter)."""
+        return self.accounts or None
+
+    def may_see(self, account: str) -> bool:
+        """Whether the admin may see (and, with ``can_approve``, act on) things of ``account``."""
+        return not self.accounts or account in self.accounts
+
 
 def _info(row: AdminAccount) -> AdminInfo:
     role: Role = "admin" if row.role == "admin" else "viewer"
-    return AdminInfo(row.id, row.email, role, row.created_at, row.last_login_at, row.locked_until)
+    return AdminInfo(
+        row.id, row.email, role, row.created_at, row.last_login_at, row.locked_until, row.accounts
+    )
 
 
 def normalise_email(email: str) -> str:
@@ -74,6 +88,19 @@ def set_password(store: Store, email: str, password: str) -> None:
     if problem:
         raise UsageError(problem)
     if not store.admins.set_password_hash(normalise_email(email), hash_password(password)):
+        raise UsageError(f"no admin with the e-mail {normalise_email(email)}")
+
+
+def limit_admin(store: Store, email: str, accounts: list[str]) -> None:
+    """Limit an admin to these Zoom accounts (an empty list: every account); UsageError for a
+    malformed account name or an unknown admin."""
+    bad = [a for a in accounts if not is_account_name(a)]
+    if bad:
+        raise UsageError(
+            f"not an account name: {', '.join(repr(b) for b in bad)} "
+            "(lower-case letters, digits and hyphens, as the accounts file names them)"
+        )
+    if not store.admins.set_accounts(normalise_email(email), accounts):
         raise UsageError(f"no admin with the e-mail {normalise_email(email)}")
 
 

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from zoomaudit.errors import ZoomAuditError
 from zoomaudit.runner import RunOutcome
 from zoomaudit.settings import Settings
-from zoomaudit.vocabulary import Scope
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT, Scope
 
 if TYPE_CHECKING:
     from zoomaudit.service.lane import ZoomLane
@@ -157,6 +157,7 @@ class ConsoleActions:
         host_email: str | None,
         group_name: str | None,
         until: date | None,
+        account: str = DEFAULT_ACCOUNT,
     ) -> Any:
         from zoomaudit.fixes.waivers import add_waiver
 
@@ -171,6 +172,7 @@ class ConsoleActions:
                 host_email=host_email,
                 group_name=group_name,
                 until=until,
+                account=account,
             )
         )
 

@@ -11,10 +11,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from zoomaudit.findings import SEVERITY_RANK, Finding
-from zoomaudit.fixes.queue import EventRecord, FixRecord, get_fixes, list_fixes, trail
-from zoomaudit.fixes.waivers import WaiverRecord, list_waivers
+from zoomaudit.fixes.queue import EventRecord, FixRecord, get_fixes, trail
+from zoomaudit.fixes.waivers import WaiverRecord
 from zoomaudit.service.console.chart import TrendPoint
 from zoomaudit.store import COUNT_KEYS, ROW_COUNT_KEYS, RunDiff, RunRecord, Store
+
+Accounts = tuple[str, ...] | None
+"""The accounts a page shows (``Ctx.accounts``): None for every account."""
 
 FINISHED = ("complete", "incomplete")
 STATUSES = ("violation", "error", "waived", "manual", "pass")
@@ -38,10 +41,10 @@ class Overview:
     pending_fixes: int = 0
 
 
-def account_runs(store: Store, limit: int = 30) -> list[RunRecord]:
+def account_runs(store: Store, limit: int = 30, accounts: Accounts = None) -> list[RunRecord]:
     """Finished whole-account runs, newest first (however many single-meeting runs came since)."""
 
-    return store.console.runs(scope="account", statuses=FINISHED, limit=limit)
+    return store.console.runs(scope="account", statuses=FINISHED, limit=limit, accounts=accounts)
 
 
 def _judged_state(run: RunRecord) -> bool:
@@ -49,9 +52,11 @@ def _judged_state(run: RunRecord) -> bool:
     return run.status in FINISHED and run.trigger != "rejudge"
 
 
-def listing_run(store: Store) -> RunRecord | None:
+def listing_run(store: Store, accounts: Accounts = None) -> RunRecord | None:
     """The run the meeting list shows: the newest whole-account run, else the newest finished run."""
-    runs = account_runs(store, 1) or [r for r in store.list_runs(20) if _judged_state(r)]
+    runs = account_runs(store, 1, accounts) or [
+        r for r in store.list_runs(20, accounts=accounts) if _judged_state(r)
+    ]
     return runs[0] if runs else None
 
 
@@ -74,15 +79,18 @@ def _summarise(store: Store, out: Overview) -> None:
         out.summary = store.load_report(run_id).summary
 
 
-def overview(store: Store) -> Overview:
-    recent = store.list_runs(10)
-    out = Overview(recent=recent, pending_fixes=count_fixes(store, "pending"))
-    runs = account_runs(store)
+def overview(store: Store, accounts: Accounts = None) -> Overview:
+    recent = store.list_runs(10, accounts=accounts)
+    out = Overview(recent=recent, pending_fixes=count_fixes(store, "pending", accounts))
+    runs = account_runs(store, accounts=accounts)
     if not runs:
         finished = [r for r in recent if _judged_state(r)]
         if not finished:
             return out
         runs = finished[:1]
+    # The trend and the diff follow one account: the newest run's (an account's runs compared
+    # with another's would read as violations appearing and vanishing).
+    runs = [r for r in runs if r.account == runs[0].account]
     out.latest = runs[0]
     _summarise(store, out)
     out.trend = [
@@ -128,14 +136,16 @@ class MeetingList:
     policies: list[str]
 
 
-def meeting_list(store: Store, flt: MeetingFilter, host_ids: set[str] | None) -> MeetingList:
+def meeting_list(
+    store: Store, flt: MeetingFilter, host_ids: set[str] | None, accounts: Accounts = None
+) -> MeetingList:
     """Meetings of the latest whole-account run (``listing_run``) with a finding matching the filter.
 
     A policy or severity filter without a status matches findings other than passes.
 
     ``host_ids`` limits the list to those hosts (the group filter, resolved by the caller).
     """
-    run = listing_run(store)
+    run = listing_run(store, accounts)
     if run is None:
         return MeetingList(None, [], [], [])
     counts = store.console.meeting_counts(
@@ -172,15 +182,16 @@ class MeetingDetail:
     waivers: list[WaiverRecord]
 
 
-def meeting_detail(store: Store, meeting_id: int) -> MeetingDetail:
-    """The meeting's findings in the newest finished run that audited it, and every fix that covers it."""
-    run_id = store.console.newest_run_of_meeting(meeting_id, FINISHED)
+def meeting_detail(store: Store, meeting_id: int, accounts: Accounts = None) -> MeetingDetail:
+    """The meeting's findings in the newest finished run (of ``accounts``) that audited it, and
+    every fix of those accounts that covers it."""
+    run_id = store.console.newest_run_of_meeting(meeting_id, FINISHED, accounts=accounts)
     plans = [
         p
-        for p in reversed(list_fixes(store))
+        for p in reversed(store.fixes.find(accounts=accounts))
         if meeting_id in p.meeting_ids or (p.target_level == "meeting" and p.target_id == str(meeting_id))
     ]
-    found = [w for w in waivers(store) if w.meeting_id == meeting_id]
+    found = [w for w in waivers(store, accounts) if w.meeting_id == meeting_id]
     if run_id is None:
         return MeetingDetail(meeting_id, None, [], plans, found)
     findings = store.findings(run_id, meeting_id=meeting_id)
@@ -191,24 +202,25 @@ def meeting_detail(store: Store, meeting_id: int) -> MeetingDetail:
 # ---- fixes and waivers (through the fixes package's queries: passcodes stay masked) -----------------
 
 
-def count_fixes(store: Store, status: str) -> int:
-    return store.fixes.count(status)
+def count_fixes(store: Store, status: str, accounts: Accounts = None) -> int:
+    return store.fixes.count(status, accounts=accounts)
 
 
-def pending_fixes(store: Store) -> list[FixRecord]:
-    return list_fixes(store, statuses=("pending",))
+def pending_fixes(store: Store, accounts: Accounts = None) -> list[FixRecord]:
+    return store.fixes.find(statuses=("pending",), accounts=accounts)
 
 
-def decided_fixes(store: Store, limit: int = 100) -> list[FixRecord]:
+def decided_fixes(store: Store, limit: int = 100, accounts: Accounts = None) -> list[FixRecord]:
     """The latest decisions and their outcomes, newest first."""
-    done = [f for f in list_fixes(store) if f.status != "pending"]
+    done = [f for f in store.fixes.find(accounts=accounts) if f.status != "pending"]
     done.sort(key=lambda f: f.decided_at or f.applied_at or f.created_at, reverse=True)
     return done[:limit]
 
 
-def fixes_by_id(store: Store, ids: list[str]) -> list[FixRecord]:
+def fixes_by_id(store: Store, ids: list[str], accounts: Accounts = None) -> list[FixRecord]:
     known = store.fixes.known_ids(ids)
-    return get_fixes(store, [i for i in ids if i in known]) if known else []
+    found = get_fixes(store, [i for i in ids if i in known]) if known else []
+    return [f for f in found if accounts is None or f.account in accounts]
 
 
 def by_policy(plans: list[FixRecord]) -> list[tuple[str, list[FixRecord]]]:
@@ -218,18 +230,22 @@ def by_policy(plans: list[FixRecord]) -> list[tuple[str, list[FixRecord]]]:
     return sorted(groups.items())
 
 
-def events(store: Store, fix_id: str | None = None, limit: int = 500) -> list[EventRecord]:
-    """The audit trail, newest first."""
-    return list(reversed(trail(store, fix_id)))[:limit]
+def events(
+    store: Store, fix_id: str | None = None, limit: int = 500, accounts: Accounts = None
+) -> list[EventRecord]:
+    """The audit trail, newest first (of the plans of ``accounts``: a trail belongs to its plan's
+    account)."""
+    return list(reversed(trail(store, fix_id, accounts=accounts)))[:limit]
 
 
-def waivers(store: Store) -> list[WaiverRecord]:
-    """Every waiver, newest first, removed ones included (they are part of the record)."""
-    return list(reversed(list_waivers(store, include_removed=True)))
+def waivers(store: Store, accounts: Accounts = None) -> list[WaiverRecord]:
+    """Every waiver (of ``accounts``), newest first, removed ones included (they are part of the
+    record)."""
+    return list(reversed(store.waivers.find(include_removed=True, accounts=accounts)))
 
 
-def policy_ids(store: Store) -> list[str]:
+def policy_ids(store: Store, accounts: Accounts = None) -> list[str]:
     """Policy ids known from the newest run (for the waiver form), else from the fix plans."""
-    runs = store.list_runs(1)
+    runs = store.list_runs(1, accounts=accounts)
     ids = set(store.console.policy_ids(runs[0].id)) if runs else set()
-    return sorted(ids | store.fixes.policy_ids())
+    return sorted(ids | store.fixes.policy_ids(accounts=accounts))

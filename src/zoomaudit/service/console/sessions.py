@@ -35,14 +35,17 @@ class Day:
         return sum(1 for s in self.sessions if s.violations)
 
 
-def upcoming(store: Store, now: datetime) -> list[UpcomingSession]:
-    """The sessions starting within ``WINDOW`` of ``now``, soonest first, each with its latest verdict."""
-    return store.upcoming.sessions(now, WINDOW)
+def upcoming(store: Store, now: datetime, accounts: tuple[str, ...] | None = None) -> list[UpcomingSession]:
+    """The sessions (of ``accounts``; None: of all) starting within ``WINDOW`` of ``now``, soonest
+    first, each with its latest verdict."""
+    return store.upcoming.sessions(now, WINDOW, accounts=accounts)
 
 
-def starting_soon(store: Store, now: datetime) -> list[UpcomingSession]:
+def starting_soon(
+    store: Store, now: datetime, accounts: tuple[str, ...] | None = None
+) -> list[UpcomingSession]:
     """The sessions of the window whose latest verdict has open violations, soonest first."""
-    return [s for s in upcoming(store, now) if s.violations]
+    return [s for s in upcoming(store, now, accounts) if s.violations]
 
 
 def _unsafe_first(s: UpcomingSession) -> tuple[bool, datetime, int, str]:

@@ -7,7 +7,7 @@ from starlette.responses import Response
 from zoomaudit.errors import UsageError
 from zoomaudit.refs import parse_meeting
 from zoomaudit.service.console.web import Ctx
-from zoomaudit.vocabulary import AccountScope, MeetingsScope, Scope
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT, AccountScope, MeetingsScope, Scope
 
 
 def page(ctx: Ctx, *, status_code: int = 200, error: str | None = None, meeting: str = "") -> Response:
@@ -22,6 +22,9 @@ def page(ctx: Ctx, *, status_code: int = 200, error: str | None = None, meeting:
 
 
 async def start(ctx: Ctx) -> Response:
+    if not ctx.may_see(DEFAULT_ACCOUNT):
+        # The console audits the service's own account; an admin limited to others may not start it.
+        return page(ctx, status_code=403, error=f"Your account cannot audit account {DEFAULT_ACCOUNT!r}.")
     what = ctx.field("scope")
     scope: Scope
     if what == "account":

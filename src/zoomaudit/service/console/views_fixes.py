@@ -20,7 +20,7 @@ def _queue_page(ctx: Ctx, *, status_code: int = 200, error: str | None = None) -
     store = ctx.console.store
     done_ids = [i for i in ctx.request.query_params.get("done", "").split(",") if i][:200]
     only = ctx.request.query_params.get("policy", "").strip()
-    pending = data.pending_fixes(store)
+    pending = data.pending_fixes(store, ctx.accounts)
     groups = [(p, plans) for p, plans in data.by_policy(pending) if not only or p == only]
     return ctx.render(
         "fixes.html",
@@ -30,14 +30,24 @@ def _queue_page(ctx: Ctx, *, status_code: int = 200, error: str | None = None) -
         only=only,
         limit=ONE_POLICY if only else PER_POLICY,
         pending=pending,
-        done=data.fixes_by_id(store, done_ids),
-        decided=data.decided_fixes(store),
+        done=data.fixes_by_id(store, done_ids, ctx.accounts),
+        decided=data.decided_fixes(store, accounts=ctx.accounts),
         error=error,
     )
 
 
 def queue(ctx: Ctx) -> Response:
     return _queue_page(ctx)
+
+
+def _unseen(ctx: Ctx, fix_ids: list[str]) -> str | None:
+    """Refusal text when a fix named is not one the admin may act on (another account's, or
+    none): said as for an unknown id, so another account's fixes are not even confirmed."""
+    found = ctx.console.store.fixes.get_many(fix_ids)
+    hidden = [i for i in fix_ids if i not in found or not ctx.may_see(found[i].account)]
+    if not hidden:
+        return None
+    return f"no fix plan with id {', '.join(repr(i) for i in hidden)}"
 
 
 def _zoom_busy(ctx: Ctx) -> bool:
@@ -66,6 +76,9 @@ async def decide(ctx: Ctx) -> Response:
     note = ctx.field("note")[:MAX_NOTE]
     if not fix_id or decision not in ("approve", "reject"):
         return await run_in_threadpool(_queue_page, ctx, status_code=400, error="Choose Approve or Reject.")
+    unseen = await run_in_threadpool(_unseen, ctx, [fix_id])
+    if unseen is not None:
+        return await run_in_threadpool(_queue_page, ctx, status_code=404, error=unseen)
     if decision == "approve":
         return await _approve(ctx, [fix_id], note or None)
     if not note:
@@ -83,7 +96,7 @@ async def approve_policy(ctx: Ctx) -> Response:
     """Approve every pending plan of one policy that the page listed, as a background job."""
     policy_id = ctx.field("policy")
     shown = set(ctx.fields("fix_id"))
-    pending = await run_in_threadpool(data.pending_fixes, ctx.console.store)
+    pending = await run_in_threadpool(data.pending_fixes, ctx.console.store, ctx.accounts)
     # Only what the admin saw on the page: a plan queued since then waits for its own decision.
     ids = [p.id for p in pending if p.policy_id == policy_id and p.id in shown]
     if not ids:
@@ -106,6 +119,9 @@ async def revert(ctx: Ctx) -> Response:
         return await run_in_threadpool(
             _queue_page, ctx, status_code=400, error="Which fix should be reverted?"
         )
+    unseen = await run_in_threadpool(_unseen, ctx, [fix_id])
+    if unseen is not None:
+        return await run_in_threadpool(_queue_page, ctx, status_code=404, error=unseen)
     if _zoom_busy(ctx):
         job = ctx.console.jobs.start_revert(fix_id, actor=ctx.admin.email)
         return ctx.redirect(f"/jobs/{job.id}")
@@ -129,6 +145,8 @@ def fix(ctx: Ctx) -> Response:
     fix_id = str(ctx.request.path_params["fix_id"])
     try:
         plan = get_fix(ctx.console.store, fix_id)
+        if not ctx.may_see(plan.account):
+            raise UsageError(f"no fix plan with id {fix_id!r} (see `zoomaudit fixes list`)")
     except UsageError as exc:
         return ctx.render("missing.html", status_code=404, nav="fixes", what=str(exc))
     return ctx.render("fix.html", nav="fixes", plan=plan, events=data.events(ctx.console.store, fix_id))
@@ -137,7 +155,9 @@ def fix(ctx: Ctx) -> Response:
 def trail(ctx: Ctx) -> Response:
     fix_id = ctx.request.query_params.get("fix", "").strip() or None
     try:
-        events = data.events(ctx.console.store, fix_id)
+        events = data.events(ctx.console.store, fix_id, accounts=ctx.accounts)
+        if fix_id is not None and _unseen(ctx, [fix_id]) is not None:
+            raise UsageError(f"no fix plan with id {fix_id!r} (see `zoomaudit fixes list`)")
     except UsageError as exc:
         return ctx.render("missing.html", status_code=404, nav="trail", what=str(exc))
     return ctx.render("trail.html", nav="trail", events=events, fix_id=fix_id)

@@ -25,7 +25,7 @@ async def meetings(ctx: Ctx) -> Response:
     host_ids = None
     if flt.group:
         host_ids = set(groups.get(flt.group, ()))
-    listing = await run_in_threadpool(data.meeting_list, ctx.console.store, flt, host_ids)
+    listing = await run_in_threadpool(data.meeting_list, ctx.console.store, flt, host_ids, ctx.accounts)
     try:
         page = max(1, int(q.get("page", "1")))
     except ValueError:
@@ -55,7 +55,7 @@ def meeting(ctx: Ctx) -> Response:
     if not is_meeting_id(raw):
         return ctx.render("missing.html", status_code=404, nav="meetings", what="no such meeting id")
     meeting_id = int(raw)
-    detail = data.meeting_detail(ctx.console.store, meeting_id)
+    detail = data.meeting_detail(ctx.console.store, meeting_id, ctx.accounts)
     if detail.run is None and not detail.fixes:
         return ctx.render(
             "missing.html",

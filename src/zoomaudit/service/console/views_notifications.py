@@ -19,7 +19,7 @@ def page(ctx: Ctx) -> Response:
     return ctx.render(
         "notifications.html",
         nav="notifications",
-        deliveries=ctx.console.store.notifications.recent(SHOWN, kind=kind),
+        deliveries=ctx.console.store.notifications.recent(SHOWN, kind=kind, accounts=ctx.accounts),
         kind=kind,
         kinds=KINDS,
         channels=channels,

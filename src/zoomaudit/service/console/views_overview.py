@@ -14,28 +14,33 @@ from zoomaudit.service.console.web import Ctx
 
 def overview(ctx: Ctx) -> Response:
     store = ctx.console.store
-    view = data.overview(store)
+    view = data.overview(store, ctx.accounts)
     return ctx.render(
         "overview.html",
         nav="overview",
         view=view,
         chart=trend_svg(view.trend) if len(view.trend) > 1 else None,
-        soon=starting_soon(store, ctx.console.now()),
+        soon=starting_soon(store, ctx.console.now(), ctx.accounts),
         window_days=WINDOW.days,
         titles={pid: title for pid, title, _ in view.by_policy if title},
     )
 
 
 def runs(ctx: Ctx) -> Response:
-    return ctx.render("runs.html", nav="runs", runs=ctx.console.store.list_runs(200, include_abandoned=True))
+    runs = ctx.console.store.list_runs(200, include_abandoned=True, accounts=ctx.accounts)
+    return ctx.render("runs.html", nav="runs", runs=runs)
 
 
 def run(ctx: Ctx) -> Response:
     store = ctx.console.store
+    run_id = str(ctx.request.path_params["run_id"])
     try:
-        report = store.load_report(str(ctx.request.path_params["run_id"]))
+        report = store.load_report(run_id)
     except UsageError as exc:
         return ctx.render("missing.html", status_code=404, nav="runs", what=str(exc))
+    if not ctx.may_see(report.run.account):
+        # Said exactly as for a run that does not exist: another account's runs are not told of.
+        return ctx.render("missing.html", status_code=404, nav="runs", what=f"no run with id {run_id!r}")
     findings = sorted(
         report.findings,
         key=lambda f: (

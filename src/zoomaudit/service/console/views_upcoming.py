@@ -16,7 +16,7 @@ from zoomaudit.timing import age_text
 def page(ctx: Ctx) -> Response:
     now = ctx.console.now()
     zone = console_zone(ctx.console.settings.timezone)
-    sessions = upcoming(ctx.console.store, now)
+    sessions = upcoming(ctx.console.store, now, ctx.accounts)
     return ctx.render(
         "upcoming.html",
         nav="upcoming",

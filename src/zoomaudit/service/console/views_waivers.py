@@ -12,6 +12,7 @@ import zoomaudit.service.console.data as data
 from zoomaudit.errors import UsageError, ZoomAuditError
 from zoomaudit.refs import parse_meeting
 from zoomaudit.service.console.web import Ctx
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT, is_account_name
 
 WAIVER_ID = re.compile(r"[0-9]{1,18}")
 
@@ -24,8 +25,9 @@ def _page(
         "waivers.html",
         status_code=status_code,
         nav="waivers",
-        waivers=data.waivers(ctx.console.store),
-        policies=ctx.console.actions.policies() or [(p, "") for p in data.policy_ids(ctx.console.store)],
+        waivers=data.waivers(ctx.console.store, ctx.accounts),
+        policies=ctx.console.actions.policies()
+        or [(p, "") for p in data.policy_ids(ctx.console.store, ctx.accounts)],
         today=today,
         error=error,
         values=values or {},
@@ -38,11 +40,16 @@ def waivers(ctx: Ctx) -> Response:
 
 
 async def add(ctx: Ctx) -> Response:
-    values = {k: ctx.field(k) for k in ("policy", "scope", "target", "reason", "until")}
+    values = {k: ctx.field(k) for k in ("policy", "scope", "target", "reason", "until", "account")}
 
-    async def fail(message: str) -> Response:
-        return await run_in_threadpool(lambda: _page(ctx, status_code=400, error=message, values=values))
+    async def fail(message: str, status_code: int = 400) -> Response:
+        return await run_in_threadpool(
+            lambda: _page(ctx, status_code=status_code, error=message, values=values)
+        )
 
+    account = values["account"] or _own_account(ctx)
+    if not is_account_name(account) or not ctx.may_see(account):
+        return await fail(f"You cannot add waivers for account {account[:64]!r}.", 403)
     if not values["policy"]:
         return await fail("Choose the policy to waive.")
     meeting_id: int | None = None
@@ -77,10 +84,20 @@ async def add(ctx: Ctx) -> Response:
             host_email=host,
             group_name=group,
             until=until,
+            account=account,
         )
     except ZoomAuditError as exc:
         return await fail(str(exc))
     return ctx.redirect("/waivers?notice=added")
+
+
+def _own_account(ctx: Ctx) -> str:
+    """The account of a waiver added without choosing one: the account the page shows, the one
+    account the admin is limited to, else the single-account install's ``default``."""
+    if ctx.chosen_account:
+        return ctx.chosen_account
+    limited = ctx.admin.accounts
+    return limited[0] if len(limited) == 1 else DEFAULT_ACCOUNT
 
 
 async def remove(ctx: Ctx) -> Response:
@@ -88,6 +105,11 @@ async def remove(ctx: Ctx) -> Response:
     if not WAIVER_ID.fullmatch(raw):
         return await run_in_threadpool(lambda: _page(ctx, status_code=404, error=f"No waiver {raw[:40]!r}."))
     waiver_id = int(raw)
+    found = await run_in_threadpool(ctx.console.store.waivers.get, waiver_id)
+    if found is None or not ctx.may_see(found.account):
+        # As for a waiver that does not exist: another account's waivers are not told of.
+        message = f"no waiver with id {waiver_id} (see `zoomaudit waivers list`)"
+        return await run_in_threadpool(lambda: _page(ctx, status_code=404, error=message))
     try:
         await ctx.console.actions.remove_waiver(waiver_id, actor=ctx.admin.email)
     except ZoomAuditError as exc:

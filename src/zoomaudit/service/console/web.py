@@ -33,6 +33,7 @@ from zoomaudit.service.console.auth import SESSION_COOKIE, SSO_MARKER, OneAtATim
 from zoomaudit.service.console.network import client_address
 from zoomaudit.service.console.throttle import AddressThrottle, LoginPolicy
 from zoomaudit.settings import Settings
+from zoomaudit.vocabulary import is_account_name
 
 log = logging.getLogger("zoomaudit.console")
 
@@ -72,13 +73,38 @@ class Ctx:
             return []
         return [v.strip() for v in self.form.getlist(name) if isinstance(v, str) and v.strip()]
 
+    @property
+    def chosen_account(self) -> str:
+        """The account picked with the ``account`` query parameter ("" for none, or a malformed one)."""
+        chosen = self.request.query_params.get("account", "").strip()
+        return chosen if is_account_name(chosen) else ""
+
+    @property
+    def accounts(self) -> tuple[str, ...] | None:
+        """The accounts a page shows (the store's ``accounts`` filter; None: every account).
+
+        The ``account`` query parameter picks one, within what the admin may see: an admin limited
+        to some accounts who names another gets an empty page, never that account's data."""
+        chosen = self.chosen_account
+        if chosen:
+            return (chosen,) if self.admin.may_see(chosen) else ()
+        return self.admin.allowed_accounts
+
+    def may_see(self, account: str) -> bool:
+        """Whether the signed-in admin may see (and, as an admin, act on) things of ``account``."""
+        return self.admin.may_see(account)
+
     def render(self, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+        # The account select is shown only when the admin can see more than one account with runs.
+        choices = [a for a in self.console.store.known_accounts() if self.admin.may_see(a)]
         return self.console.render(
             self.request,
             template,
             status_code=status_code,
             admin=self.admin,
             csrf=self.console.signer.csrf_token(self.session.session_id),
+            account_choices=choices if len(choices) > 1 else [],
+            account=self.chosen_account,
             **values,
         )
 
