@@ -12,6 +12,7 @@ from zoomaudit.errors import UsageError
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from zoomaudit.account_settings import AccountBook
     from zoomaudit.service.scheduler import JobInfo
     from zoomaudit.settings import Settings
 
@@ -57,6 +58,39 @@ def check_role(role: Role, database_url: str, command: str | None = None) -> Non
         )
 
 
+def install_accounts(settings: Settings) -> AccountBook:
+    """The install's accounts (the accounts file when ``ZOOMAUDIT_ACCOUNTS`` is set, else the one
+    account ``default``); a bad file is an AccountsError (exit 2, every problem located)."""
+    from zoomaudit.account_settings import AccountBook
+
+    return AccountBook.of(settings)
+
+
+def say_account_warnings(book: AccountBook) -> None:
+    """Log the accounts file's warnings (e.g. ``ZOOM_*`` set beside it, and so ignored)."""
+    import logging
+
+    for warning in book.accounts.warnings:
+        logging.getLogger("zoomaudit.serve").warning("%s", warning)
+
+
+def service_accounts(book: AccountBook) -> dict[str, Settings] | None:
+    """Every account's Settings for ``serve`` (None without an accounts file: the one account of
+    the ``ZOOM_*`` settings). Each account's schedule and notification targets are checked here,
+    so a bad one is exit 2 naming the account before anything starts; so is a credential that
+    cannot be read (the service would otherwise audit, every night, an account it cannot)."""
+    from zoomaudit.notify.channels import check_channels
+    from zoomaudit.service.scheduler import nightly_trigger
+
+    if not book.from_file:
+        return None
+    accounts = book.every_settings()
+    for name, settings in accounts.items():
+        nightly_trigger(settings, name)
+        check_channels(settings)
+    return accounts
+
+
 def run_worker_process(concurrency: int) -> None:
     """Run a worker until SIGTERM or SIGINT (the running jobs finish first)."""
     import asyncio
@@ -68,8 +102,14 @@ def run_worker_process(concurrency: int) -> None:
     settings = load_settings()
     check_role(Role.WORKER, settings.database_url, "a worker")
     timings = load_timings()
+    book = install_accounts(settings)  # a bad accounts file: exit 2 before the worker starts
     configure_logging(settings.log_level)
-    asyncio.run(run_worker(settings, concurrency=concurrency, timings=timings))
+    say_account_warnings(book)
+    # Each account's Settings are resolved when its first job comes: a job of an account whose
+    # credentials are missing fails (exit 2 in its error), the other accounts' jobs run.
+    asyncio.run(
+        run_worker(settings, concurrency=concurrency, timings=timings, settings_for=book.settings_for)
+    )
 
 
 ROLE_OPTION = typer.Option(
@@ -124,7 +164,16 @@ def serve(
     from zoomaudit.notify.channels import check_channels
 
     check_channels(settings)
+    # With ZOOMAUDIT_ACCOUNTS, the file's accounts (never the ZOOM_* single account): each on
+    # its own schedule, lane, notification targets and webhook secret.
+    book = install_accounts(settings)
+    accounts = service_accounts(book)
     configure_logging(settings.log_level)
+    say_account_warnings(book)
+    if accounts is not None:
+        logging.getLogger("zoomaudit.serve").info(
+            "%d accounts from %s: %s", len(accounts), book.accounts.file, ", ".join(accounts)
+        )
     if role is Role.SCHEDULER:
         import asyncio
 
@@ -132,12 +181,12 @@ def serve(
         from zoomaudit.service.leader import run_scheduler_role
 
         load_timings()  # a bad timing is a ConfigError (exit 2) before anything starts
-        asyncio.run(run_scheduler_role(settings))
+        asyncio.run(run_scheduler_role(settings, accounts=accounts))
         return
     if warning:
         logging.getLogger("zoomaudit.serve").warning("%s", warning)
     web = role is Role.WEB
-    app = create_service_app(settings, start_scheduler=not web, queue_mode=web)
+    app = create_service_app(settings, start_scheduler=not web, queue_mode=web, accounts=accounts)
     uvicorn.run(
         app,
         host=bind,

@@ -20,7 +20,7 @@ import socket
 from typing import TYPE_CHECKING
 
 from zoomaudit.queue.app import QueueTimings, load_timings, make_app, prepare_queue
-from zoomaudit.queue.jobs import CONTEXT_KEY, QUEUE, AccountSettings, WorkerContext, single_account
+from zoomaudit.queue.jobs import CONTEXT_KEY, QUEUE, AccountSettings, WorkerContext, every_account
 
 if TYPE_CHECKING:
     import procrastinate
@@ -83,7 +83,7 @@ async def run_worker(
     await asyncio.to_thread(prepare_queue, settings.database_url)
     store = await asyncio.to_thread(Store.from_settings, settings)
     work = WorkerContext(
-        settings_for=settings_for or single_account(settings), store=store, database_url=settings.database_url
+        settings_for=settings_for or every_account(settings), store=store, database_url=settings.database_url
     )
     try:
         async with app.open_async():
