@@ -68,17 +68,17 @@ def doctor(account: str | None = ACCOUNT_OPTION) -> None:
     from rich.markup import escape
 
     from zoomaudit.account_settings import AccountBook
-    from zoomaudit.errors import ConfigError
+    from zoomaudit.errors import ConfigError, ZoomAuditError
     from zoomaudit.settings import load_settings
 
     console = Console(highlight=False)
     try:
         settings = load_settings()
         book = AccountBook.of(settings)
-        chosen = book.accounts.select(account, every=True)
-    except ConfigError as exc:
+        chosen = book.accounts.select(account, every=account is None)
+    except ZoomAuditError as exc:  # a bad setting, accounts file or --account: exit 2
         console.print(f"[red]✗[/] {escape(printable(str(exc)))}")
-        raise typer.Exit(EXIT_USAGE) from None
+        raise typer.Exit(exc.exit_code) from None
     for warning in book.accounts.warnings:
         console.print(f"[yellow]![/] {escape(printable(warning))}")
 
