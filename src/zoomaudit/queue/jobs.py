@@ -80,6 +80,8 @@ class WorkerContext:
     store: Store
     database_url: str
     clients: dict[str, ZoomClient] = field(default_factory=dict)
+    several: bool = False
+    """An accounts file is set: the notification log is shared by accounts with their own channels."""
 
     def zoom_turn(self, account: str) -> AbstractAsyncContextManager[None]:
         """The account's turn at Zoom across processes (beside the queue lock, which orders the
@@ -267,7 +269,7 @@ async def send_notifications(
             check = work.store.pre_session.get(check_id)
             return None if check is None else events.after_check(notifier, check, None)
         if kind == "retry":
-            return notifier.retry_due()
+            return notifier.retry_due(shared_log=work.several)
         raise ValueError(f"unknown notification job {kind!r} or a missing argument")
 
     result = await asyncio.to_thread(send)

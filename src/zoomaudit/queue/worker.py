@@ -83,7 +83,10 @@ async def run_worker(
     await asyncio.to_thread(prepare_queue, settings.database_url)
     store = await asyncio.to_thread(Store.from_settings, settings)
     work = WorkerContext(
-        settings_for=settings_for or every_account(settings), store=store, database_url=settings.database_url
+        settings_for=settings_for or every_account(settings),
+        store=store,
+        database_url=settings.database_url,
+        several=bool(settings.accounts_file),
     )
     try:
         async with app.open_async():

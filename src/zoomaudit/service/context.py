@@ -335,6 +335,13 @@ class Service:
         scheduler = self.scheduler
         if scheduler is None or not scheduler.running or self.store is None:
             return
+        if self.several:
+            if starting and any(desk.settings.pre_session_leads for desk in self.desks.values()):
+                log.warning(
+                    "pre-session checks are off with an accounts file for now: the stored "
+                    "sessions do not yet say which account they belong to"
+                )
+            return
         try:
             if starting:
                 self.store.pre_session.abandon_running(self.now())

@@ -96,10 +96,12 @@ async def pre_session_job(
 async def notify_retry_job() -> None:
     """Attempt again the notifications whose retry time has come."""
     service = current()
-    if service.queue is not None:
-        await service.queue.notify(service.account, "retry")
-        return
-    await service.alerts.retry()
+    for name, desk in service.desks.items():
+        # Each account's notifier retries the deliveries to its own channels.
+        if service.queue is not None:
+            await service.queue.notify(name, "retry")
+        else:
+            await desk.alerts.retry(shared_log=service.several)
 
 
 async def replan_job() -> None:
@@ -250,14 +252,10 @@ def job_specs(settings: Settings, accounts: Mapping[str, Settings] | None = None
     notifying = any(_notifies(each) for each in (accounts or {"": settings}).values())
     prune = JobSpec(PRUNE_JOB_ID, "prune old data", prune_job, prune_trigger(), PRUNE_MISFIRE_GRACE)
     if accounts is not None:
-        first = next(iter(accounts.values()))
-        # The pre-session plan follows the first account (``Service.replan_checks``).
-        return (
-            (plan if first.pre_session_leads else [])
-            + (retry if notifying else [])
-            + account_job_specs(accounts)
-            + [prune]
-        )
+        # No pre-session plan with an accounts file yet: the stored sessions do not say whose
+        # they are until the store carries each row's account, and a check run on another
+        # account's client would judge the wrong meeting (``Service.replan_checks`` says so).
+        return (retry if notifying else []) + account_job_specs(accounts) + [prune]
     return (
         (plan if settings.pre_session_leads else [])
         + (retry if notifying else [])
