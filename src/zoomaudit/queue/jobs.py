@@ -230,6 +230,11 @@ async def apply_fixes(
     from zoomaudit.fixes.apply import apply_deferred, approve
 
     work = _context(context)
+    if not fix_ids and work.several:
+        from zoomaudit.service.context import DEFERRED_WAIT
+
+        log.warning(DEFERRED_WAIT, account)
+        return "deferred fixes wait for fixes that name their account"
     client = work.client(account)
     async with work.zoom_turn(account):
         if fix_ids:

@@ -279,6 +279,9 @@ class Service:
             log.warning("deferred fixes cannot be retried: no apply_deferred function is wired")
             return
         desk = self.desk(account)
+        if self.several:
+            log.warning(DEFERRED_WAIT, desk.name)
+            return
         result = await desk.lane.run(
             self._label("retry of deferred fixes", desk.name), lambda client: _maybe_await(apply(client))
         )
@@ -474,6 +477,13 @@ class Service:
         """Close every account's Zoom client (once, at shutdown, after ``drain``)."""
         for desk in self.desks.values():
             await desk.lane.aclose()
+
+
+DEFERRED_WAIT = (
+    "deferred fixes of %s not retried: with an accounts file a deferred fix must be applied with "
+    "its own account's client, and the stored fixes do not yet say which account they are of"
+)
+"""Until the store's fixes carry their account (then ``apply_deferred(..., account=)``)."""
 
 
 def _describe(scope: Scope) -> str:
