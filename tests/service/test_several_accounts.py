@@ -190,3 +190,19 @@ async def test_the_nightly_audits_of_two_accounts_run_at_once_each_on_its_own_cl
     assert clients["riverside"] is not clients["hillside"]
     assert two.riverside.log.matching("GET", "/v2/users")
     assert two.hillside.log.matching("GET", "/v2/users")
+
+
+async def test_deferred_fixes_wait_until_stored_fixes_name_their_account(
+    two: TwoAccounts, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings, accounts = serve_settings()
+    applied: list[Any] = []
+    app = create_service_app(
+        settings, accounts=accounts, start_scheduler=False, console=False, apply_deferred=applied.append
+    )
+    service = app.state.service
+    async with running(app):
+        with caplog.at_level(logging.WARNING):
+            await service.retry_deferred("hillside")
+    assert applied == [], "a deferred fix of any account would be applied with hillside's client"
+    assert "deferred fixes of hillside not retried" in caplog.text

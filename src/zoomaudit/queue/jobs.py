@@ -231,7 +231,7 @@ async def apply_fixes(
 
     work = _context(context)
     if not fix_ids and work.several:
-        from zoomaudit.service.context import DEFERRED_WAIT
+        from zoomaudit.service.desk import DEFERRED_WAIT
 
         log.warning(DEFERRED_WAIT, account)
         return "deferred fixes wait for fixes that name their account"

@@ -20,7 +20,7 @@ from zoomaudit.errors import AuthError, UsageError, ZoomAuditError
 from zoomaudit.runner import Observer, RunOutcome
 from zoomaudit.service import presession
 from zoomaudit.service.alerts import Alerts
-from zoomaudit.service.desk import AccountDesk
+from zoomaudit.service.desk import DEFERRED_WAIT, AccountDesk
 from zoomaudit.service.dispatch import Dispatcher
 from zoomaudit.service.lane import ClientFactory, ZoomLane
 from zoomaudit.service.webhooks import (
@@ -477,13 +477,6 @@ class Service:
         """Close every account's Zoom client (once, at shutdown, after ``drain``)."""
         for desk in self.desks.values():
             await desk.lane.aclose()
-
-
-DEFERRED_WAIT = (
-    "deferred fixes of %s not retried: with an accounts file a deferred fix must be applied with "
-    "its own account's client, and the stored fixes do not yet say which account they are of"
-)
-"""Until the store's fixes carry their account (then ``apply_deferred(..., account=)``)."""
 
 
 def _describe(scope: Scope) -> str:
