@@ -133,3 +133,40 @@ def test_doctor_names_an_unknown_account(two: Any) -> None:
     result = CliRunner().invoke(app, ["doctor", "--account", "lakeside"])
     assert result.exit_code == 2
     assert "no account named 'lakeside'" in result.output
+
+
+def test_schedule_run_now_audits_the_account_given_on_its_own_zoom(two: Any) -> None:
+    result = CliRunner().invoke(app, ["schedule", "run-now", "--account", "hillside"])
+    assert result.exit_code in (0, 1), result.output
+    assert "hillside: run " in result.output
+    assert two.hillside.log.matching("GET", "/v2/users")
+    assert not two.riverside.log.matching(path_prefix="/v2/")
+
+
+def test_schedule_run_now_needs_an_account_when_there_are_several(two: Any) -> None:
+    result = CliRunner().invoke(app, ["schedule", "run-now"])
+    assert getattr(result.exception, "exit_code", None) == 2
+    assert "--account NAME" in str(result.exception)
+    assert not two.riverside.log.matching(path_prefix="/v2/")
+    assert not two.hillside.log.matching(path_prefix="/v2/")
+
+
+def test_schedule_run_now_of_every_account_exits_with_the_highest_code(
+    two: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RIVERSIDE_ZOOM_CLIENT_SECRET")
+    result = CliRunner().invoke(app, ["schedule", "run-now", "--all-accounts"])
+    assert result.exit_code == 2, result.output
+    assert "riverside: error: " in result.stderr
+    assert "hillside: run " in result.output
+    assert two.hillside.log.matching("GET", "/v2/users")
+
+
+def test_schedule_show_before_the_service_ran_lists_each_accounts_nightly_audit(two: Any) -> None:
+    result = CliRunner().invoke(app, ["schedule", "show"])
+    assert result.exit_code == 0, result.output
+    assert "nightly-audit:riverside: hour=1 minute=15 (Europe/London)" in result.output
+    assert "nightly-audit:hillside: day_of_week=mon,tue,wed,thu,fri hour=3 minute=45 (America/New_York)" in (
+        result.output
+    )
+    assert "\n  nightly-audit: " not in result.output, "the ignored single account's nightly audit"

@@ -257,7 +257,8 @@ def schedule_show() -> None:
     from zoomaudit.settings import load_settings
 
     settings = load_settings()
-    specs = {spec.id: spec for spec in job_specs(settings)}
+    # With an accounts file, each account's nightly audit on its own schedule (as serve has them).
+    specs = {spec.id: spec for spec in job_specs(settings, service_accounts(install_accounts(settings)))}
     zone = ZoneInfo(settings.timezone)  # valid: job_specs checked it
     console = Console(highlight=False)
     jobs = stored_jobs(settings.database_url)
@@ -340,25 +341,54 @@ def pre_session_table(checks: list[JobInfo], settings: Settings) -> Table | str:
 
 
 @schedule_app.command("run-now")
-def schedule_run_now() -> None:
-    """Run the nightly audit once now, in the foreground, and print the run id."""
+def schedule_run_now(
+    account: str | None = typer.Option(None, "--account", help="The account of the accounts file to audit."),
+    all_accounts: bool = typer.Option(False, "--all-accounts", help="Every account of the accounts file."),
+) -> None:
+    """Run the nightly audit once now, in the foreground, and print the run id.
+
+    With an accounts file, of the account given (or of each, one after the other); the exit code
+    is the highest of the accounts'."""
     import asyncio
 
-    from zoomaudit.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
+    from zoomaudit.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS, ZoomAuditError
+    from zoomaudit.safe_text import printable
     from zoomaudit.service.context import LoggingObserver, run_nightly
     from zoomaudit.service.wiring import real_runner
     from zoomaudit.settings import load_settings
 
     settings = load_settings()
     configure_logging(settings.log_level, timestamps=False)
-    settings.require_credentials()
-    outcome = asyncio.run(run_nightly(settings, real_runner(), observer=LoggingObserver("nightly audit")))
-    violations = outcome.counts.get("violations", 0)
-    state = "complete" if outcome.complete else "incomplete"
-    typer.echo(f"run {outcome.run_id} ({state}, {violations} violation(s))")
-    if not outcome.complete:
-        raise typer.Exit(EXIT_INCOMPLETE)
-    raise typer.Exit(EXIT_VIOLATIONS if violations else EXIT_OK)
+    book = install_accounts(settings)
+    say_account_warnings(book)
+    chosen = book.accounts.select(account, every=all_accounts)
+    if not book.from_file:
+        settings.require_credentials()
+    codes: list[int] = []
+    for each in chosen:
+        prefix = f"{each.name}: " if book.from_file else ""
+        try:
+            account_settings = book.settings_for(each.name)
+            account_settings.require_credentials()
+            outcome = asyncio.run(
+                run_nightly(
+                    account_settings,
+                    real_runner(),
+                    observer=LoggingObserver(f"{prefix}nightly audit"),
+                    account=each.name if book.from_file else None,
+                )
+            )
+        except ZoomAuditError as exc:
+            if not book.from_file:
+                raise
+            typer.echo(f"{prefix}error: {printable(str(exc))} (exit {exc.exit_code})", err=True)
+            codes.append(exc.exit_code)
+            continue
+        violations = outcome.counts.get("violations", 0)
+        state = "complete" if outcome.complete else "incomplete"
+        typer.echo(f"{prefix}run {outcome.run_id} ({state}, {violations} violation(s))")
+        codes.append(EXIT_INCOMPLETE if not outcome.complete else EXIT_VIOLATIONS if violations else EXIT_OK)
+    raise typer.Exit(max(codes, default=EXIT_OK))
 
 
 def register(app: typer.Typer) -> None:

@@ -82,10 +82,19 @@ async def run_nightly(
     store: Any = None,
     observer: Observer | None = None,
     client: ZoomClient | None = None,
+    account: str | None = None,
 ) -> RunOutcome:
-    """The nightly audit itself: the whole account, trigger ``scheduled``, fixes per policy mode."""
+    """The nightly audit itself: the whole account, trigger ``scheduled``, fixes per policy mode
+    (``account``: the name of an account of the accounts file)."""
+    extra: dict[str, Any] = {} if account is None else {"account": account}
     return await runner(
-        nightly_scope(), "scheduled", settings=settings, store=store, observer=observer, client=client
+        nightly_scope(),
+        "scheduled",
+        settings=settings,
+        store=store,
+        observer=observer,
+        client=client,
+        **extra,
     )
 
 
