@@ -206,3 +206,15 @@ async def test_deferred_fixes_wait_until_stored_fixes_name_their_account(
             await service.retry_deferred("hillside")
     assert applied == [], "a deferred fix of any account would be applied with hillside's client"
     assert "deferred fixes of hillside not retried" in caplog.text
+
+
+def test_pre_session_checks_are_planned_for_one_account_and_wait_with_several() -> None:
+    from zoomaudit.service.presession import REPLAN_JOB_ID
+
+    on = load_settings()
+    assert on.pre_session_leads, "the default plans pre-session checks"
+    one = {spec.id for spec in sched.job_specs(on, {"riverside": on})}
+    two = {spec.id for spec in sched.job_specs(on, {"riverside": on, "hillside": on})}
+    assert REPLAN_JOB_ID in one
+    assert REPLAN_JOB_ID not in two
+    assert {"nightly-audit:riverside", "nightly-audit:hillside"} <= two

@@ -108,7 +108,13 @@ def run_worker_process(concurrency: int) -> None:
     # Each account's Settings are resolved when its first job comes: a job of an account whose
     # credentials are missing fails (exit 2 in its error), the other accounts' jobs run.
     asyncio.run(
-        run_worker(settings, concurrency=concurrency, timings=timings, settings_for=book.settings_for)
+        run_worker(
+            settings,
+            concurrency=concurrency,
+            timings=timings,
+            settings_for=book.settings_for,
+            several=len(book.names) > 1,
+        )
     )
 
 

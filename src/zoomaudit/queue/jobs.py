@@ -81,7 +81,8 @@ class WorkerContext:
     database_url: str
     clients: dict[str, ZoomClient] = field(default_factory=dict)
     several: bool = False
-    """An accounts file is set: the notification log is shared by accounts with their own channels."""
+    """Several accounts share the store: the notification log holds deliveries to each one's own
+    channels, and deferred fixes wait until stored fixes name their account."""
 
     def zoom_turn(self, account: str) -> AbstractAsyncContextManager[None]:
         """The account's turn at Zoom across processes (beside the queue lock, which orders the

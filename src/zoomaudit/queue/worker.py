@@ -74,6 +74,7 @@ async def run_worker(
     settings_for: AccountSettings | None = None,
     timings: QueueTimings | None = None,
     install_signal_handlers: bool = True,
+    several: bool = False,
 ) -> None:
     """Run jobs until stopped (SIGTERM or SIGINT: the running jobs finish first)."""
     from zoomaudit.store import Store
@@ -86,7 +87,7 @@ async def run_worker(
         settings_for=settings_for or every_account(settings),
         store=store,
         database_url=settings.database_url,
-        several=bool(settings.accounts_file),
+        several=several,
     )
     try:
         async with app.open_async():

@@ -184,8 +184,14 @@ class Service:
 
     @property
     def several(self) -> bool:
-        """Whether the service audits several accounts (an accounts file)."""
+        """Whether the service audits the accounts of an accounts file (each named in its runs)."""
         return self.accounts is not None
+
+    @property
+    def mixed(self) -> bool:
+        """Whether the store holds more than one account's rows, which do not yet say whose they
+        are: deferred fixes and pre-session checks wait (a single account's need not)."""
+        return len(self.desks) > 1
 
     @property
     def webhooks_on(self) -> bool:
@@ -288,7 +294,7 @@ class Service:
             log.warning("deferred fixes cannot be retried: no apply_deferred function is wired")
             return
         desk = self.desk(account)
-        if self.several:
+        if self.mixed:
             log.warning(DEFERRED_WAIT, desk.name)
             return
         result = await desk.lane.run(
@@ -347,10 +353,10 @@ class Service:
         scheduler = self.scheduler
         if scheduler is None or not scheduler.running or self.store is None:
             return
-        if self.several:
+        if self.mixed:
             if starting and any(desk.settings.pre_session_leads for desk in self.desks.values()):
                 log.warning(
-                    "pre-session checks are off with an accounts file for now: the stored "
+                    "pre-session checks are off with several accounts for now: the stored "
                     "sessions do not yet say which account they belong to"
                 )
             return

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 
 DEFERRED_WAIT = (
-    "deferred fixes of %s not retried: with an accounts file a deferred fix must be applied with "
+    "deferred fixes of %s not retried: with several accounts a deferred fix must be applied with "
     "its own account's client, and the stored fixes do not yet say which account they are of"
 )
 """Logged (service and workers) until the store's fixes carry their account; then the retry

@@ -101,7 +101,7 @@ async def notify_retry_job() -> None:
         if service.queue is not None:
             await service.queue.notify(name, "retry")
         else:
-            await desk.alerts.retry(shared_log=service.several)
+            await desk.alerts.retry(shared_log=service.mixed)
 
 
 async def replan_job() -> None:
@@ -252,10 +252,13 @@ def job_specs(settings: Settings, accounts: Mapping[str, Settings] | None = None
     notifying = any(_notifies(each) for each in (accounts or {"": settings}).values())
     prune = JobSpec(PRUNE_JOB_ID, "prune old data", prune_job, prune_trigger(), PRUNE_MISFIRE_GRACE)
     if accounts is not None:
-        # No pre-session plan with an accounts file yet: the stored sessions do not say whose
+        # No pre-session plan with several accounts yet: the stored sessions do not say whose
         # they are until the store carries each row's account, and a check run on another
         # account's client would judge the wrong meeting (``Service.replan_checks`` says so).
-        return (retry if notifying else []) + account_job_specs(accounts) + [prune]
+        # One account of a file plans its checks as the single account does.
+        only = next(iter(accounts.values())) if len(accounts) == 1 else None
+        planning = plan if only is not None and only.pre_session_leads else []
+        return planning + (retry if notifying else []) + account_job_specs(accounts) + [prune]
     return (
         (plan if settings.pre_session_leads else [])
         + (retry if notifying else [])
