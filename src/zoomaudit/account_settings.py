@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
-from zoomaudit.accounts import Account, AccountEntry
+from zoomaudit.accounts import Account, AccountEntry, Accounts, load_accounts
 from zoomaudit.errors import ConfigError
 from zoomaudit.located_yaml import LocatedMap, read_located
 from zoomaudit.settings import Settings
@@ -170,3 +170,62 @@ def _read_secrets_file(account: Account, entry: AccountEntry) -> dict[str, str]:
     if problems:
         raise ConfigError(f"{owner}: its secrets_file cannot be used:\n  " + "\n  ".join(problems))
     return values
+
+
+class UnknownAccount(ConfigError):
+    """A job or a webhook names an account this install does not have (exit 2, never retried:
+    running it again cannot make the account appear)."""
+
+
+class AccountBook:
+    """Every account of the install and its Settings, each resolved on first use and kept.
+
+    What a long-running process (a worker, ``serve``) holds: ``settings_for(name)`` gives the
+    account's Settings (its credentials, rate plan, policies, schedule...), built once by
+    ``account_settings``; a missing credential is that account's ConfigError only."""
+
+    def __init__(self, accounts: Accounts, base: Settings, environ: Mapping[str, str] | None = None) -> None:
+        self.accounts = accounts
+        self.base = base
+        self._environ = environ
+        self._settings: dict[str, Settings] = {}
+
+    @classmethod
+    def of(cls, base: Settings, environ: Mapping[str, str] | None = None) -> AccountBook:
+        """The install's accounts: the accounts file when ``ZOOMAUDIT_ACCOUNTS`` is set, else the
+        one account ``default`` of ``base``. Raises AccountsError (exit 2) for a bad file."""
+        return cls(load_accounts(base), base, environ)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.accounts.names
+
+    @property
+    def from_file(self) -> bool:
+        """Whether the accounts file defines the accounts (else the one account ``default``)."""
+        return self.accounts.file is not None
+
+    def settings_for(self, name: str) -> Settings:
+        """The Settings of the account ``name``; UnknownAccount when there is none of that name."""
+        if name not in self._settings:
+            if name not in self.accounts.names:
+                known = ", ".join(self.accounts.names)
+                where = str(self.accounts.file or "the ZOOM_* settings (no accounts file)")
+                raise UnknownAccount(f"no account named {name!r} in {where}; its accounts: {known}")
+            account = self.accounts.named(name)
+            environ = credential_environment() if self._environ is None else self._environ
+            self._settings[name] = account_settings(account, self.base, environ)
+        return self._settings[name]
+
+    def named_by_zoom(self, account_id: str) -> str | None:
+        """The name of the account whose Zoom account id is ``account_id``, or None."""
+        for account in self.accounts.accounts:
+            zoom_id = account.entry.account_id if account.entry else self.base.zoom_account_id
+            if zoom_id == account_id:
+                return account.name
+        return None
+
+    def every_settings(self) -> dict[str, Settings]:
+        """Every account's Settings, by name, in the file's order (ConfigError for the first
+        account whose credentials cannot be read)."""
+        return {name: self.settings_for(name) for name in self.names}

@@ -136,6 +136,31 @@ def test_a_failing_channel_is_retried_with_backoff_and_never_raises(
     assert len(receiver.posts) == 2
 
 
+def test_with_several_accounts_a_retry_leaves_another_accounts_delivery_to_its_own_notifier(
+    sandbox: RunningSandbox, audited: tuple[Store, str], receiver: Receiver
+) -> None:
+    store, run_id = audited
+    clock = [datetime(2026, 12, 4, 2, 0, tzinfo=UTC)]
+    riverside = Notifier(
+        load_settings(**sandbox.env(), ZOOMAUDIT_NOTIFY_URLS=receiver.url("json")),
+        store,
+        clock=lambda: clock[0],
+    )
+    hillside = Notifier(
+        load_settings(**sandbox.env(), ZOOMAUDIT_NOTIFY_URLS=receiver.url("json") + "?other=1"),
+        store,
+        clock=lambda: clock[0],
+    )
+    receiver.status = 500
+    [first] = riverside.to_lead("digest", digest(digest_facts(store, run_id, datetime.now(UTC)))).deliveries
+    assert first.status == "retrying"
+    receiver.status = 200
+    clock[0] += timedelta(minutes=2)
+    assert hillside.retry_due(shared_log=True).deliveries == [], "hillside took riverside's delivery"
+    [retried] = riverside.retry_due(shared_log=True).deliveries
+    assert (retried.status, retried.attempts) == ("sent", 2)
+
+
 def test_a_malformed_url_is_a_configuration_error_that_does_not_echo_it() -> None:
     for url in ["bogus://user:hunter2secret@example.org/x", "no-scheme-at-all-hunter2secret"]:
         with pytest.raises(ConfigError) as caught:

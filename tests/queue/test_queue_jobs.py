@@ -143,3 +143,29 @@ def test_the_nightly_prune_forgets_finished_jobs_and_keeps_waiting_ones(queue_ur
         ]
 
     assert on_queue(queue_url, scenario) == [("hillside", "todo")]
+
+
+def test_in_queue_mode_each_accounts_nightly_job_queues_that_accounts_audit(queue_url: str) -> None:
+    async def scenario(app: procrastinate.App, queue: JobQueue) -> list[Any]:
+        accounts = {name: load_settings() for name in ("riverside", "hillside")}
+        service = Service(settings=load_settings(), runner=refuse, accounts=accounts)
+        service.queue = queue
+        set_current(service)
+        try:
+            await sched.nightly_audit_job("hillside")
+            await sched.notify_retry_job()
+        finally:
+            set_current(None)
+        return sorted(await app.job_manager.list_jobs_async(), key=lambda job: job.id)
+
+    audit, *retries = on_queue(queue_url, scenario)
+    assert (audit.task_name, audit.lock, audit.task_kwargs["account"]) == (
+        jobs.AUDIT,
+        "zoom:hillside",
+        "hillside",
+    )
+    # Each account's notifier retries its own channels' deliveries.
+    assert [(job.task_name, job.task_kwargs["account"]) for job in retries] == [
+        (jobs.NOTIFY, "riverside"),
+        (jobs.NOTIFY, "hillside"),
+    ]

@@ -55,6 +55,44 @@ async def test_a_webhook_audit_is_queued_for_a_worker(queue_url: str) -> None:
     assert runner.calls == [], "the web process must not audit in queue mode"
 
 
+@pytest.mark.anyio
+async def test_with_several_accounts_a_webhook_audit_is_queued_for_the_account_it_names(
+    queue_url: str,
+) -> None:
+    settings = load_settings(ZOOMAUDIT_PRE_SESSION="off", ZOOMAUDIT_DATABASE_URL=queue_url)
+    accounts = {
+        "riverside": load_settings(ZOOM_ACCOUNT_ID="RiverAcct1", ZOOM_WEBHOOK_SECRET_TOKEN="river-secret"),
+        "hillside": load_settings(ZOOM_ACCOUNT_ID="HillAcct2", ZOOM_WEBHOOK_SECRET_TOKEN="hill-secret"),
+    }
+    app = create_service_app(
+        settings,
+        runner=FakeRunner(),
+        store=FakeStore(),
+        start_scheduler=False,
+        console=False,
+        debounce=0.0,
+        notifications=False,
+        queue_mode=True,
+        accounts=accounts,
+    )
+    envelope = {
+        "event": "meeting.updated",
+        "event_ts": 1,
+        "payload": {"account_id": "HillAcct2", "object": {"id": 123456789}},
+    }
+    async with running(app) as client:
+        body, headers = signed(envelope, secret="hill-secret")
+        answer = await client.post("/webhooks/zoom", content=body, headers=headers)
+        assert answer.status_code == 200, answer.text
+        deadline = time.monotonic() + PATIENCE_SECONDS
+        while not await asyncio.to_thread(_queued, queue_url):
+            assert time.monotonic() < deadline, "the webhook's audit was never queued"
+            await asyncio.sleep(0.05)
+    [(task, lock, args)] = _queued(queue_url)
+    assert (task, lock) == (jobs.AUDIT, "zoom:hillside")
+    assert args["account"] == "hillside"
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

@@ -59,11 +59,11 @@ async def test_a_retry_of_an_event_that_failed_with_a_500_is_processed(
     real_handle = service.handle
     calls = {"n": 0}
 
-    def failing_once(action: Any) -> bool:
+    def failing_once(action: Any, account: str | None = None) -> bool:
         calls["n"] += 1
         if calls["n"] == 1:
             raise RuntimeError("the queue broke")
-        return bool(real_handle(action))
+        return bool(real_handle(action, account))
 
     monkeypatch.setattr(service, "handle", failing_once)
     async with running(app) as client:

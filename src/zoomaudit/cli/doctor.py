@@ -54,37 +54,67 @@ def register(app: typer.Typer) -> None:
     app.command("doctor")(doctor)
 
 
-def doctor() -> None:
-    """Check the configuration and the connection to Zoom, and say what is wrong."""
-    import asyncio
+ACCOUNT_OPTION = typer.Option(
+    None, "--account", help="Check this account of the accounts file only (default: every account)."
+)
 
+
+def doctor(account: str | None = ACCOUNT_OPTION) -> None:
+    """Check the configuration and the connection to Zoom, and say what is wrong.
+
+    With an accounts file (ZOOMAUDIT_ACCOUNTS) every account is checked, each with its own
+    credentials; the exit code is the highest of the accounts'."""
     from rich.console import Console
+    from rich.markup import escape
 
-    from zoomaudit.errors import ConfigError
+    from zoomaudit.account_settings import AccountBook
+    from zoomaudit.errors import ConfigError, ZoomAuditError
     from zoomaudit.settings import load_settings
 
     console = Console(highlight=False)
     try:
         settings = load_settings()
-    except ConfigError as exc:
-        console.print(f"[red]✗[/] {exc}")
-        raise typer.Exit(EXIT_USAGE) from None
+        book = AccountBook.of(settings)
+        chosen = book.accounts.select(account, every=account is None)
+    except ZoomAuditError as exc:  # a bad setting, accounts file or --account: exit 2
+        console.print(f"[red]✗[/] {escape(printable(str(exc)))}")
+        raise typer.Exit(exc.exit_code) from None
+    for warning in book.accounts.warnings:
+        console.print(f"[yellow]![/] {escape(printable(warning))}")
 
     _show_configuration(console, settings)
+    if not book.from_file:
+        raise typer.Exit(_check_account(console, settings))
+    codes: list[int] = []
+    for each in chosen:
+        console.print(f"\n[bold]account {escape(each.name)}[/] ({escape(each.where)})")
+        try:
+            account_settings = book.settings_for(each.name)
+        except ConfigError as exc:
+            console.print(f"[red]✗[/] {escape(printable(str(exc)))}")
+            codes.append(EXIT_USAGE)
+            continue
+        codes.append(_check_account(console, account_settings))
+    raise typer.Exit(max(codes, default=0))
+
+
+def _check_account(console: Console, settings: Settings) -> int:
+    """Check one account's channels, credentials and Zoom; its exit code (0, 2 or 3)."""
+    import asyncio
+
     if not _show_channels(console, settings):
-        raise typer.Exit(EXIT_USAGE)
+        return EXIT_USAGE
     missing = settings.missing_credentials()
     if missing:
         console.print(
             f"[red]✗[/] missing: {', '.join(missing)}. Set them in the environment or in .env "
             "(copy .env.example); docs/configuration.md explains where Zoom shows each value."
         )
-        raise typer.Exit(EXIT_USAGE)
-
-    ok = asyncio.run(_check_zoom(console, settings))
-    if not ok:
-        raise typer.Exit(EXIT_INCOMPLETE)
+        return EXIT_USAGE
+    if not asyncio.run(_check_zoom(console, settings)):
+        return EXIT_INCOMPLETE
     console.print("[green]✓[/] zoomaudit can use Zoom.")
+    return 0
 
 
 def _show_configuration(console: Console, settings: Settings) -> None:

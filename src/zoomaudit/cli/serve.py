@@ -12,6 +12,7 @@ from zoomaudit.errors import UsageError
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from zoomaudit.account_settings import AccountBook
     from zoomaudit.service.scheduler import JobInfo
     from zoomaudit.settings import Settings
 
@@ -57,6 +58,39 @@ def check_role(role: Role, database_url: str, command: str | None = None) -> Non
         )
 
 
+def install_accounts(settings: Settings) -> AccountBook:
+    """The install's accounts (the accounts file when ``ZOOMAUDIT_ACCOUNTS`` is set, else the one
+    account ``default``); a bad file is an AccountsError (exit 2, every problem located)."""
+    from zoomaudit.account_settings import AccountBook
+
+    return AccountBook.of(settings)
+
+
+def say_account_warnings(book: AccountBook) -> None:
+    """Log the accounts file's warnings (e.g. ``ZOOM_*`` set beside it, and so ignored)."""
+    import logging
+
+    for warning in book.accounts.warnings:
+        logging.getLogger("zoomaudit.serve").warning("%s", warning)
+
+
+def service_accounts(book: AccountBook) -> dict[str, Settings] | None:
+    """Every account's Settings for ``serve`` (None without an accounts file: the one account of
+    the ``ZOOM_*`` settings). Each account's schedule and notification targets are checked here,
+    so a bad one is exit 2 naming the account before anything starts; so is a credential that
+    cannot be read (the service would otherwise audit, every night, an account it cannot)."""
+    from zoomaudit.notify.channels import check_channels
+    from zoomaudit.service.scheduler import nightly_trigger
+
+    if not book.from_file:
+        return None
+    accounts = book.every_settings()
+    for name, settings in accounts.items():
+        nightly_trigger(settings, name)
+        check_channels(settings)
+    return accounts
+
+
 def run_worker_process(concurrency: int) -> None:
     """Run a worker until SIGTERM or SIGINT (the running jobs finish first)."""
     import asyncio
@@ -68,8 +102,20 @@ def run_worker_process(concurrency: int) -> None:
     settings = load_settings()
     check_role(Role.WORKER, settings.database_url, "a worker")
     timings = load_timings()
+    book = install_accounts(settings)  # a bad accounts file: exit 2 before the worker starts
     configure_logging(settings.log_level)
-    asyncio.run(run_worker(settings, concurrency=concurrency, timings=timings))
+    say_account_warnings(book)
+    # Each account's Settings are resolved when its first job comes: a job of an account whose
+    # credentials are missing fails (exit 2 in its error), the other accounts' jobs run.
+    asyncio.run(
+        run_worker(
+            settings,
+            concurrency=concurrency,
+            timings=timings,
+            settings_for=book.settings_for,
+            several=len(book.names) > 1,
+        )
+    )
 
 
 ROLE_OPTION = typer.Option(
@@ -124,7 +170,16 @@ def serve(
     from zoomaudit.notify.channels import check_channels
 
     check_channels(settings)
+    # With ZOOMAUDIT_ACCOUNTS, the file's accounts (never the ZOOM_* single account): each on
+    # its own schedule, lane, notification targets and webhook secret.
+    book = install_accounts(settings)
+    accounts = service_accounts(book)
     configure_logging(settings.log_level)
+    say_account_warnings(book)
+    if accounts is not None:
+        logging.getLogger("zoomaudit.serve").info(
+            "%d accounts from %s: %s", len(accounts), book.accounts.file, ", ".join(accounts)
+        )
     if role is Role.SCHEDULER:
         import asyncio
 
@@ -132,12 +187,12 @@ def serve(
         from zoomaudit.service.leader import run_scheduler_role
 
         load_timings()  # a bad timing is a ConfigError (exit 2) before anything starts
-        asyncio.run(run_scheduler_role(settings))
+        asyncio.run(run_scheduler_role(settings, accounts=accounts))
         return
     if warning:
         logging.getLogger("zoomaudit.serve").warning("%s", warning)
     web = role is Role.WEB
-    app = create_service_app(settings, start_scheduler=not web, queue_mode=web)
+    app = create_service_app(settings, start_scheduler=not web, queue_mode=web, accounts=accounts)
     uvicorn.run(
         app,
         host=bind,
@@ -208,7 +263,8 @@ def schedule_show() -> None:
     from zoomaudit.settings import load_settings
 
     settings = load_settings()
-    specs = {spec.id: spec for spec in job_specs(settings)}
+    # With an accounts file, each account's nightly audit on its own schedule (as serve has them).
+    specs = {spec.id: spec for spec in job_specs(settings, service_accounts(install_accounts(settings)))}
     zone = ZoneInfo(settings.timezone)  # valid: job_specs checked it
     console = Console(highlight=False)
     jobs = stored_jobs(settings.database_url)
@@ -291,25 +347,54 @@ def pre_session_table(checks: list[JobInfo], settings: Settings) -> Table | str:
 
 
 @schedule_app.command("run-now")
-def schedule_run_now() -> None:
-    """Run the nightly audit once now, in the foreground, and print the run id."""
+def schedule_run_now(
+    account: str | None = typer.Option(None, "--account", help="The account of the accounts file to audit."),
+    all_accounts: bool = typer.Option(False, "--all-accounts", help="Every account of the accounts file."),
+) -> None:
+    """Run the nightly audit once now, in the foreground, and print the run id.
+
+    With an accounts file, of the account given (or of each, one after the other); the exit code
+    is the highest of the accounts'."""
     import asyncio
 
-    from zoomaudit.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS
+    from zoomaudit.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS, ZoomAuditError
+    from zoomaudit.safe_text import printable
     from zoomaudit.service.context import LoggingObserver, run_nightly
     from zoomaudit.service.wiring import real_runner
     from zoomaudit.settings import load_settings
 
     settings = load_settings()
     configure_logging(settings.log_level, timestamps=False)
-    settings.require_credentials()
-    outcome = asyncio.run(run_nightly(settings, real_runner(), observer=LoggingObserver("nightly audit")))
-    violations = outcome.counts.get("violations", 0)
-    state = "complete" if outcome.complete else "incomplete"
-    typer.echo(f"run {outcome.run_id} ({state}, {violations} violation(s))")
-    if not outcome.complete:
-        raise typer.Exit(EXIT_INCOMPLETE)
-    raise typer.Exit(EXIT_VIOLATIONS if violations else EXIT_OK)
+    book = install_accounts(settings)
+    say_account_warnings(book)
+    chosen = book.accounts.select(account, every=all_accounts)
+    if not book.from_file:
+        settings.require_credentials()
+    codes: list[int] = []
+    for each in chosen:
+        prefix = f"{each.name}: " if book.from_file else ""
+        try:
+            account_settings = book.settings_for(each.name)
+            account_settings.require_credentials()
+            outcome = asyncio.run(
+                run_nightly(
+                    account_settings,
+                    real_runner(),
+                    observer=LoggingObserver(f"{prefix}nightly audit"),
+                    account=each.name if book.from_file else None,
+                )
+            )
+        except ZoomAuditError as exc:
+            if not book.from_file:
+                raise
+            typer.echo(f"{prefix}error: {printable(str(exc))} (exit {exc.exit_code})", err=True)
+            codes.append(exc.exit_code)
+            continue
+        violations = outcome.counts.get("violations", 0)
+        state = "complete" if outcome.complete else "incomplete"
+        typer.echo(f"{prefix}run {outcome.run_id} ({state}, {violations} violation(s))")
+        codes.append(EXIT_INCOMPLETE if not outcome.complete else EXIT_VIOLATIONS if violations else EXIT_OK)
+    raise typer.Exit(max(codes, default=EXIT_OK))
 
 
 def register(app: typer.Typer) -> None:

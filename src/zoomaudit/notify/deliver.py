@@ -225,11 +225,17 @@ class Notifier:
 
     # --- retries and tests -----------------------------------------------------------------------
 
-    def retry_due(self) -> Sent:
-        """Attempt again every delivery whose retry time has come."""
+    def retry_due(self, *, shared_log: bool = False) -> Sent:
+        """Attempt again every delivery whose retry time has come.
+
+        ``shared_log`` (several accounts, each with its own notifier and channels): a delivery to
+        a channel this notifier does not have is another account's, left for that account's
+        notifier, instead of being marked failed."""
         sent = Sent()
         for delivery in self.store.notifications.due(self._clock()):
             channel = self._channel_of(delivery)
+            if channel is None and shared_log:
+                continue
             if channel is None:
                 sent.deliveries.append(
                     self.store.notifications.attempted(

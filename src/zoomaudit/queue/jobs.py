@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from zoomaudit.errors import AuthError, ConfigError, ZoomAuditError, ZoomUnavailable
+from zoomaudit.account_settings import UnknownAccount
+from zoomaudit.errors import AuthError, ZoomAuditError, ZoomUnavailable
 from zoomaudit.vocabulary import AccountScope, FixMode, MeetingsScope, Scope, Trigger, UsersScope
 
 if TYPE_CHECKING:
@@ -56,18 +57,16 @@ def zoom_lock(account: str) -> str:
     return f"zoom:{account}"
 
 
-def single_account(settings: Settings) -> AccountSettings:
-    """Without an accounts file there is one account, ``default``, with the process's settings."""
+def every_account(settings: Settings) -> AccountSettings:
+    """The accounts of the install (``zoomaudit.account_settings.AccountBook``): those of the
+    accounts file when ``ZOOMAUDIT_ACCOUNTS`` is set, else the one account ``default``. A job
+    naming another account fails with ``UnknownAccount`` (never retried)."""
+    from zoomaudit.account_settings import AccountBook
 
-    def settings_for(account: str) -> Settings:
-        if account != DEFAULT_ACCOUNT:
-            raise ConfigError(
-                f"the job names the account {account!r}, but this process knows only "
-                f"{DEFAULT_ACCOUNT!r} (no accounts file is set)"
-            )
-        return settings
-
-    return settings_for
+    book = AccountBook.of(settings)
+    for warning in book.accounts.warnings:
+        log.warning("%s", warning)
+    return book.settings_for
 
 
 @dataclass(eq=False)
@@ -81,6 +80,9 @@ class WorkerContext:
     store: Store
     database_url: str
     clients: dict[str, ZoomClient] = field(default_factory=dict)
+    several: bool = False
+    """Several accounts share the store: the notification log holds deliveries to each one's own
+    channels, and deferred fixes wait until stored fixes name their account."""
 
     def zoom_turn(self, account: str) -> AbstractAsyncContextManager[None]:
         """The account's turn at Zoom across processes (beside the queue lock, which orders the
@@ -170,6 +172,10 @@ async def audit_account(
     scope = scope_of(meeting_ids, users)
     try:
         outcome = await work.audit(account, scope, cast(Trigger, trigger), cast(FixMode | None, fix_mode))
+    except UnknownAccount:
+        # No one to tell (the account has no notification targets here), and never retried.
+        log.error("%s audit not run: this install has no account %r", trigger, account)
+        raise
     except ZoomAuditError as exc:
         if trigger == "scheduled":
             await _defer_failure_notice(context.app, account, exc)
@@ -225,6 +231,11 @@ async def apply_fixes(
     from zoomaudit.fixes.apply import apply_deferred, approve
 
     work = _context(context)
+    if not fix_ids and work.several:
+        from zoomaudit.service.desk import DEFERRED_WAIT
+
+        log.warning(DEFERRED_WAIT, account)
+        return "deferred fixes wait for fixes that name their account"
     client = work.client(account)
     async with work.zoom_turn(account):
         if fix_ids:
@@ -264,7 +275,7 @@ async def send_notifications(
             check = work.store.pre_session.get(check_id)
             return None if check is None else events.after_check(notifier, check, None)
         if kind == "retry":
-            return notifier.retry_due()
+            return notifier.retry_due(shared_log=work.several)
         raise ValueError(f"unknown notification job {kind!r} or a missing argument")
 
     result = await asyncio.to_thread(send)

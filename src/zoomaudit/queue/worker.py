@@ -20,7 +20,7 @@ import socket
 from typing import TYPE_CHECKING
 
 from zoomaudit.queue.app import QueueTimings, load_timings, make_app, prepare_queue
-from zoomaudit.queue.jobs import CONTEXT_KEY, QUEUE, AccountSettings, WorkerContext, single_account
+from zoomaudit.queue.jobs import CONTEXT_KEY, QUEUE, AccountSettings, WorkerContext, every_account
 
 if TYPE_CHECKING:
     import procrastinate
@@ -74,6 +74,7 @@ async def run_worker(
     settings_for: AccountSettings | None = None,
     timings: QueueTimings | None = None,
     install_signal_handlers: bool = True,
+    several: bool = False,
 ) -> None:
     """Run jobs until stopped (SIGTERM or SIGINT: the running jobs finish first)."""
     from zoomaudit.store import Store
@@ -83,7 +84,10 @@ async def run_worker(
     await asyncio.to_thread(prepare_queue, settings.database_url)
     store = await asyncio.to_thread(Store.from_settings, settings)
     work = WorkerContext(
-        settings_for=settings_for or single_account(settings), store=store, database_url=settings.database_url
+        settings_for=settings_for or every_account(settings),
+        store=store,
+        database_url=settings.database_url,
+        several=several,
     )
     try:
         async with app.open_async():

@@ -85,11 +85,12 @@ class Alerts:
 
         self._spawn("urgent alert", send)
 
-    async def retry(self) -> None:
-        """Attempt the deliveries whose retry time has come (the ``notify-retry`` job)."""
+    async def retry(self, *, shared_log: bool = False) -> None:
+        """Attempt the deliveries whose retry time has come (the ``notify-retry`` job);
+        ``shared_log``: several accounts share the log, each retries its own channels'."""
         notifier = self.notifier
         if notifier is not None:
-            sent = await asyncio.to_thread(notifier.retry_due)
+            sent = await asyncio.to_thread(lambda: notifier.retry_due(shared_log=shared_log))
             if sent.deliveries:
                 log.info(
                     "notification retries: %d sent, %d still failing",

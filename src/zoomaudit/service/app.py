@@ -14,7 +14,7 @@ import contextlib
 import importlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 from starlette.applications import Starlette
@@ -63,7 +63,7 @@ async def healthz(request: Request) -> Response:
     service: Service = request.app.state.service
     scheduler_on = request.app.state.start_scheduler
     running = service.scheduler is not None and service.scheduler.running
-    upcoming = sched.next_run(service.scheduler)
+    upcoming = sched.next_nightly(service.scheduler)
     ok = service.accepting and (running or not scheduler_on)
     body: dict[str, Any] = {
         "ok": ok,
@@ -71,8 +71,8 @@ async def healthz(request: Request) -> Response:
         "next_nightly_run": upcoming.isoformat() if upcoming else None,
         "webhooks": "on" if service.webhooks_on else "off",
         "pending_work": service.dispatcher.pending,
-        "audits_running": 1 if service.running else 0,
-        "audits_waiting": len(service.audits) - (1 if service.running else 0),
+        "audits_running": service.running_count,
+        "audits_waiting": len(service.audits) - service.running_count,
     }
     return JSONResponse(body, status_code=200 if ok else 503)
 
@@ -91,8 +91,13 @@ async def _open_queue(settings: Settings, service: Service) -> Any:
     service.queue = JobQueue(queue_app)
     # Console approvals and reverts still run here: they wait for the account's turn at Zoom
     # across processes, as the workers' jobs do.
-    service.lane.shared_turn = lambda: zoom_turn(settings.database_url, service.account)
+    for desk in service.desks.values():
+        desk.lane.shared_turn = _turn_of(settings.database_url, desk.name, zoom_turn)
     return queue_app
+
+
+def _turn_of(database_url: str, account: str, zoom_turn: Callable[[str, str], Any]) -> Callable[[], Any]:
+    return lambda: zoom_turn(database_url, account)
 
 
 def create_service_app(
@@ -112,6 +117,7 @@ def create_service_app(
     make_client: ClientFactory | None = None,
     notifications: bool = True,
     queue_mode: bool = False,
+    accounts: Mapping[str, Settings] | None = None,
 ) -> Starlette:
     """Build the service app. Collaborators not passed are wired to the real ones at start-up.
 
@@ -123,7 +129,9 @@ def create_service_app(
     on first use and closed at shutdown; None for ``ZoomClient(settings)``. ``notifications=False``
     sends nothing even when channels are configured (the demo's console). ``queue_mode``
     (``serve --role web``) puts webhook and console audits on the work queue (PostgreSQL) for
-    ``zoomaudit worker`` processes instead of running them here.
+    ``zoomaudit worker`` processes instead of running them here. ``accounts`` (the accounts file,
+    each account's Settings by name) gives each account its own lane, schedule, notifications and
+    webhook secret; None is the one account ``default`` of ``settings``.
     """
     service = Service(
         settings=settings,
@@ -136,6 +144,7 @@ def create_service_app(
         debounce=debounce,
         shutdown_grace=shutdown_grace,
         make_client=make_client,
+        accounts=accounts,
     )
 
     @contextlib.asynccontextmanager
@@ -149,24 +158,29 @@ def create_service_app(
             service.apply_deferred = wiring.apply_deferred(service.store)
         if service.group_members is None:
             service.group_members = wiring.group_members
-        if service.alerts.notifier is None and notifications:
-            service.alerts.notifier = wiring.notifier(settings, service.store)
+        if notifications:
+            for desk in service.desks.values():
+                if desk.alerts.notifier is None:
+                    desk.alerts.notifier = wiring.notifier(desk.settings, service.store)
         set_current(service)
         queue_app = await _open_queue(settings, service) if queue_mode else None
         service.dispatcher.start()
         service.accepting = True
         try:
             if start_scheduler:
-                service.scheduler = sched.start_scheduler(settings)
-                log.info("nightly audit scheduled; next run %s", sched.next_run(service.scheduler))
+                service.scheduler = sched.start_scheduler(settings, accounts)
+                sched.log_next_runs(service.scheduler, accounts)
                 service.replan_checks(starting=True)
-            missing = settings.missing_credentials()
+            missing = settings.missing_credentials() if accounts is None else []
             if missing:
                 log.warning(
                     "Zoom credentials not set (%s): audits will fail until they are", ", ".join(missing)
                 )
             if service.webhooks_on:
                 log.info("webhook endpoint on at POST /webhooks/zoom")
+                off = [desk.name for desk in service.desks.values() if not desk.webhook_secret]
+                if accounts is not None and off:
+                    log.warning("webhooks of %s are refused: no webhook secret token", ", ".join(off))
             else:
                 log.log(
                     logging.WARNING if webhooks_expected else logging.DEBUG,
@@ -181,7 +195,7 @@ def create_service_app(
             if service.scheduler is not None:
                 await sched.stop_scheduler(service.scheduler)
             await service.drain()
-            await service.lane.aclose()
+            await service.close_lanes()
             if queue_app is not None:
                 service.queue = None
                 await queue_app.close_async()

@@ -11,15 +11,16 @@ import asyncio
 import inspect
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from zoomaudit.errors import AuthError, ZoomAuditError
+from zoomaudit.errors import AuthError, UsageError, ZoomAuditError
 from zoomaudit.runner import Observer, RunOutcome
 from zoomaudit.service import presession
 from zoomaudit.service.alerts import Alerts
+from zoomaudit.service.desk import DEFERRED_WAIT, AccountDesk
 from zoomaudit.service.dispatch import Dispatcher
 from zoomaudit.service.lane import ClientFactory, ZoomLane
 from zoomaudit.service.webhooks import (
@@ -81,10 +82,19 @@ async def run_nightly(
     store: Any = None,
     observer: Observer | None = None,
     client: ZoomClient | None = None,
+    account: str | None = None,
 ) -> RunOutcome:
-    """The nightly audit itself: the whole account, trigger ``scheduled``, fixes per policy mode."""
+    """The nightly audit itself: the whole account, trigger ``scheduled``, fixes per policy mode
+    (``account``: the name of an account of the accounts file)."""
+    extra: dict[str, Any] = {} if account is None else {"account": account}
     return await runner(
-        nightly_scope(), "scheduled", settings=settings, store=store, observer=observer, client=client
+        nightly_scope(),
+        "scheduled",
+        settings=settings,
+        store=store,
+        observer=observer,
+        client=client,
+        **extra,
     )
 
 
@@ -124,13 +134,18 @@ class Service:
     debounce: float = 5.0
     shutdown_grace: float = 30.0
     make_client: ClientFactory | None = None
-    """Makes the lane's one Zoom client; None for ``ZoomClient(settings)``."""
+    """Makes the first account's lane's Zoom client; None for ``ZoomClient(settings)``."""
+    accounts: Mapping[str, Settings] | None = None
+    """Every account the service audits, by name, with its own Settings (the accounts file,
+    ``zoomaudit.account_settings``); None: the one account ``account`` with ``settings``."""
     dispatcher: Dispatcher = field(init=False)
+    desks: dict[str, AccountDesk] = field(init=False)
+    """Each account's lane and notifications (desk.py), in the accounts file's order."""
     lane: ZoomLane = field(init=False)
-    """The one Zoom client and turn of the service (lane.py): every Zoom call goes through it."""
+    """The first account's Zoom client and turn (lane.py); each account has its own lane."""
     scheduler: AsyncIOScheduler | None = None
     alerts: Alerts = field(init=False)
-    """Notifications (service/alerts.py); off until the app gives it a notifier."""
+    """The first account's notifications (service/alerts.py); off until the app gives it a notifier."""
     signatures: ReplayGuard = field(init=False)
     events: ReplayGuard = field(init=False)
     failed: ReplayGuard = field(init=False)
@@ -140,78 +155,152 @@ class Service:
     """Queue mode (``serve --role web|scheduler``): Zoom work is put on the work queue for
     ``zoomaudit worker`` processes instead of running in this process's lane."""
     account: str = "default"
-    """The account this service's jobs are for (``default`` without an accounts file)."""
+    """The first account (``default`` without an accounts file): what the console and the
+    pre-session checks act for until they learn of accounts."""
 
     def __post_init__(self) -> None:
         self.dispatcher = Dispatcher(self.debounce)
-        self.lane = ZoomLane(self.settings, make_client=self.make_client)
-        self.alerts = Alerts(None, self.now)
+        accounts = dict(self.accounts) if self.accounts else {self.account: self.settings}
+        self.account = next(iter(accounts))
+        self.desks = {
+            name: AccountDesk.open(
+                name, settings, self.now, self.make_client if name == self.account else None
+            )
+            for name, settings in accounts.items()
+        }
+        self.lane = self.desks[self.account].lane
+        self.alerts = self.desks[self.account].alerts
         self.signatures = ReplayGuard(MAX_AGE_SECONDS + MAX_FUTURE_SECONDS)
         self.events = ReplayGuard(EVENT_MEMORY_SECONDS)
         self.failed = ReplayGuard(EVENT_MEMORY_SECONDS)
 
+    def desk(self, account: str | None = None) -> AccountDesk:
+        """The desk of ``account`` (None: the first account); a UsageError for an unknown name."""
+        name = self.account if account is None else account
+        desk = self.desks.get(name)
+        if desk is None:
+            raise UsageError(f"no account named {name!r}; this service audits {', '.join(self.desks)}")
+        return desk
+
+    @property
+    def several(self) -> bool:
+        """Whether the service audits the accounts of an accounts file (each named in its runs)."""
+        return self.accounts is not None
+
+    @property
+    def mixed(self) -> bool:
+        """Whether the store holds more than one account's rows, which do not yet say whose they
+        are: deferred fixes and pre-session checks wait (a single account's need not)."""
+        return len(self.desks) > 1
+
     @property
     def webhooks_on(self) -> bool:
-        return bool(self.settings.zoom_webhook_secret_token.get_secret_value())
+        """Whether any account has a webhook secret token."""
+        return any(desk.webhook_secret for desk in self.desks.values())
 
     @property
     def audits(self) -> set[asyncio.Task[Any]]:
-        """Zoom jobs (audits, deferred-fix retries, console approvals) running or waiting their turn."""
-        return self.lane.tasks
+        """Zoom jobs (audits, deferred-fix retries, console approvals) running or waiting their
+        turn, in every account's lane."""
+        return set().union(*(desk.lane.tasks for desk in self.desks.values()))
 
     @property
     def running(self) -> str | None:
-        """What holds the lane's turn now, e.g. "webhook audit of meeting:123"."""
-        return self.lane.running
+        """What holds a lane's turn now, e.g. "webhook audit of meeting:123" (each account's,
+        joined by "; ", when several run at once)."""
+        labels = [desk.lane.running for desk in self.desks.values() if desk.lane.running]
+        return "; ".join(labels) if labels else None
+
+    @property
+    def running_count(self) -> int:
+        """How many accounts' lanes are running a job now."""
+        return sum(1 for desk in self.desks.values() if desk.lane.running)
 
     # --- audits -------------------------------------------------------------------------------
 
-    async def audit(self, scope: Scope, trigger: Trigger = "manual") -> RunOutcome:
-        """Run one audit in the lane's turn; tracked so that shutdown can let it finish or cancel it.
+    def _label(self, what: str, account: str) -> str:
+        # With several accounts every log line says whose job it is.
+        return f"{what} of {account}" if self.several else what
 
-        Audits take turns with every other Zoom job of the service and use the lane's one client,
-        so nothing spends the account share set by ``ZOOMAUDIT_RATE_SHARE`` twice. The run is
+    def _run_args(self, account: str) -> dict[str, Any]:
+        # The runner is told the account only when there are several: a runner injected by a
+        # single-account caller (tests, the demo) need not know of accounts.
+        return {"account": account} if self.several else {}
+
+    async def audit(
+        self, scope: Scope, trigger: Trigger = "manual", *, account: str | None = None
+    ) -> RunOutcome:
+        """Run one audit in its account's lane; tracked so that shutdown can let it finish or
+        cancel it.
+
+        Audits take turns with every other Zoom job of the same account and use the account's
+        lane's one client, so nothing spends its share set by ``ZOOMAUDIT_RATE_SHARE`` (or the
+        accounts file's ``rate_share``) twice; other accounts' audits run beside it. The run is
         shielded: cancelling the caller (the scheduler's executor, the dispatcher, a console
         request) does not cancel the audit; ``drain`` decides its fate.
         """
-        label = f"{trigger} audit of {_describe(scope)}"
+        desk = self.desk(account)
+        label = self._label(f"{trigger} audit of {_describe(scope)}", desk.name)
         observer = LoggingObserver(label)
+        extra = self._run_args(desk.name)
         return await self._audit_in_lane(
+            desk,
             label,
             lambda client: self.runner(
-                scope, trigger, settings=self.settings, store=self.store, observer=observer, client=client
+                scope,
+                trigger,
+                settings=desk.settings,
+                store=self.store,
+                observer=observer,
+                client=client,
+                **extra,
             ),
         )
 
-    async def nightly(self) -> RunOutcome:
+    async def nightly(self, account: str | None = None) -> RunOutcome:
         """The scheduled whole-account audit, then its digest (notifications, when configured).
 
-        A nightly audit that fails is itself news: the lead hears why."""
-        label = "scheduled audit of the account"
+        A nightly audit that fails is itself news: the account's lead hears why."""
+        desk = self.desk(account)
+        label = self._label("scheduled audit of the account", desk.name)
         observer = LoggingObserver(label)
+        extra = self._run_args(desk.name)
         try:
             outcome = await self._audit_in_lane(
+                desk,
                 label,
-                lambda client: run_nightly(
-                    self.settings, self.runner, store=self.store, observer=observer, client=client
+                lambda client: self.runner(
+                    nightly_scope(),
+                    "scheduled",
+                    settings=desk.settings,
+                    store=self.store,
+                    observer=observer,
+                    client=client,
+                    **extra,
                 ),
             )
         except ZoomAuditError as exc:
             if not isinstance(exc, AuthError):  # refused credentials: already told, once
                 detail = f"{type(exc).__name__}: {exc}"
-                self.alerts.after_failure("the scheduled audit failed", detail, "nightly-failed")
+                desk.alerts.after_failure("the scheduled audit failed", detail, "nightly-failed")
             raise
-        self.alerts.after_run(outcome.run_id)
+        desk.alerts.after_run(outcome.run_id)
         return outcome
 
-    async def retry_deferred(self) -> None:
-        """Apply the fixes Zoom's per-host daily quota deferred (Zoom writes: in the lane too)."""
+    async def retry_deferred(self, account: str | None = None) -> None:
+        """Apply the fixes Zoom's per-host daily quota deferred (Zoom writes: in the account's lane)."""
         apply = self.apply_deferred
         if apply is None:
             log.warning("deferred fixes cannot be retried: no apply_deferred function is wired")
             return
-        result = await self.lane.run("retry of deferred fixes", lambda client: _maybe_await(apply(client)))
-        log.info("deferred fixes retried: %s", result)
+        desk = self.desk(account)
+        if self.mixed:
+            log.warning(DEFERRED_WAIT, desk.name)
+            return
+        result = await desk.lane.run(
+            self._label("retry of deferred fixes", desk.name), lambda client: _maybe_await(apply(client))
+        )
+        log.info("%s: %s", self._label("deferred fixes retried", desk.name), result)
 
     async def prune(self) -> Any:
         """Delete runs, checks and notification log rows older than ``ZOOMAUDIT_RETENTION_DAYS``
@@ -264,6 +353,13 @@ class Service:
         scheduler = self.scheduler
         if scheduler is None or not scheduler.running or self.store is None:
             return
+        if self.mixed:
+            if starting and any(desk.settings.pre_session_leads for desk in self.desks.values()):
+                log.warning(
+                    "pre-session checks are off with several accounts for now: the stored "
+                    "sessions do not yet say which account they belong to"
+                )
+            return
         try:
             if starting:
                 self.store.pre_session.abandon_running(self.now())
@@ -277,12 +373,12 @@ class Service:
             log.info("pre-session checks planned: %d added or moved, %d removed", added, removed)
 
     async def _audit_in_lane(
-        self, label: str, make: Callable[[ZoomClient], Awaitable[RunOutcome]]
+        self, desk: AccountDesk, label: str, make: Callable[[ZoomClient], Awaitable[RunOutcome]]
     ) -> RunOutcome:
         try:
-            result = await self.lane.run(label, make)
+            result = await desk.lane.run(label, make)
         except AuthError as exc:
-            self.alerts.after_failure("Zoom refused zoomaudit's credentials", str(exc), "zoom-credentials")
+            desk.alerts.after_failure("Zoom refused zoomaudit's credentials", str(exc), "zoom-credentials")
             raise
         finally:
             self.replan_checks()
@@ -295,61 +391,81 @@ class Service:
         )
         return result
 
-    def submit_audit(self, scope: Scope, trigger: Trigger = "manual", *, key: str | None = None) -> bool:
-        """Queue an audit (debounced under ``key``); for webhooks and the console's "Audit now".
+    def _key(self, key: str, account: str) -> str:
+        """A dispatcher key of one account: the same meeting key of two accounts never merges."""
+        return key if account == self.account else f"{account}/{key}"
+
+    def submit_audit(
+        self,
+        scope: Scope,
+        trigger: Trigger = "manual",
+        *,
+        key: str | None = None,
+        account: str | None = None,
+    ) -> bool:
+        """Queue an audit of ``account`` (None: the first) debounced under ``key``; for webhooks
+        and the console's "Audit now".
 
         In queue mode the debounced audit is put on the work queue, for a worker to run."""
+        name = self.desk(account).name
         queue = self.queue
+        debounced = self._key(key or _describe(scope), name)
         if queue is not None:
-            return self.dispatcher.submit(
-                key or _describe(scope), lambda: self._enqueue_audit(queue, scope, trigger)
-            )
-        return self.dispatcher.submit(key or _describe(scope), lambda: self._quiet_audit(scope, trigger))
+            return self.dispatcher.submit(debounced, lambda: self._enqueue_audit(queue, scope, trigger, name))
+        return self.dispatcher.submit(debounced, lambda: self._quiet_audit(scope, trigger, name))
 
-    async def _enqueue_audit(self, queue: JobQueue, scope: Scope, trigger: Trigger) -> None:
-        await queue.audit(self.account, trigger, scope)
+    async def _enqueue_audit(self, queue: JobQueue, scope: Scope, trigger: Trigger, account: str) -> None:
+        await queue.audit(account, trigger, scope)
 
-    async def _quiet_audit(self, scope: Scope, trigger: Trigger) -> None:
+    async def _quiet_audit(self, scope: Scope, trigger: Trigger, account: str | None = None) -> None:
         try:
-            await self.audit(scope, trigger)
+            await self.audit(scope, trigger, account=account)
         except ZoomAuditError as exc:
-            log.warning("%s audit of %s failed: %s", trigger, _describe(scope), exc)
+            label = self._label(f"{trigger} audit of {_describe(scope)}", self.desk(account).name)
+            log.warning("%s failed: %s", label, exc)
 
     # --- webhook actions ----------------------------------------------------------------------
 
-    def handle(self, action: Action) -> bool:
-        """Queue the work a verified webhook asks for; returns at once. False if it was not queued."""
+    def handle(self, action: Action, account: str | None = None) -> bool:
+        """Queue the work a verified webhook of ``account`` (None: the first) asks for; returns at
+        once. False if it was not queued."""
+        name = self.desk(account).name
         if isinstance(action, Audit):
-            return self.submit_audit(action.scope, "webhook", key=action.key)
+            return self.submit_audit(action.scope, "webhook", key=action.key, account=name)
         if isinstance(action, AuditGroup):
-            return self.dispatcher.submit(action.key, lambda: self._audit_group(action.group_id))
+            return self.dispatcher.submit(
+                self._key(action.key, name), lambda: self._audit_group(action.group_id, name)
+            )
         if isinstance(action, Withdraw):
             # A pending re-audit of a deleted meeting would only find it missing.
-            self.dispatcher.cancel(f"meeting:{action.meeting_id}")
+            self.dispatcher.cancel(self._key(f"meeting:{action.meeting_id}", name))
             return self.dispatcher.submit(
-                f"withdraw:{action.meeting_id}", lambda: self._withdraw(action.meeting_id), debounce=False
+                self._key(f"withdraw:{action.meeting_id}", name),
+                lambda: self._withdraw(action.meeting_id),
+                debounce=False,
             )
         log.info("ignored: %s", action.reason)
         return True
 
-    async def _audit_group(self, group_id: str) -> None:
+    async def _audit_group(self, group_id: str, account: str | None = None) -> None:
+        desk = self.desk(account)
         if self.group_members is None:
             log.info("group %s changed; members unknown here, so the whole account is re-audited", group_id)
-            self.submit_audit(AccountScope(), "webhook", key="account")
+            self.submit_audit(AccountScope(), "webhook", key="account", account=desk.name)
             return
         try:
             lookup = self.group_members
-            members = await self.lane.run(
+            members = await desk.lane.run(
                 f"listing of group {group_id}'s members", lambda client: lookup(client, group_id)
             )
         except ZoomAuditError as exc:
             log.warning("members of group %s not listed (%s); re-auditing the whole account", group_id, exc)
-            self.submit_audit(AccountScope(), "webhook", key="account")
+            self.submit_audit(AccountScope(), "webhook", key="account", account=desk.name)
             return
         if not members:
             log.info("group %s changed but has no members; nothing to re-audit", group_id)
             return
-        await self._quiet_audit(UsersScope.of(*members), "webhook")
+        await self._quiet_audit(UsersScope.of(*members), "webhook", desk.name)
 
     async def _withdraw(self, meeting_id: int) -> None:
         if self.store is not None:
@@ -367,8 +483,15 @@ class Service:
     async def drain(self, grace: float | None = None) -> None:
         """Cancel Zoom jobs still waiting for their turn; give the running one ``grace`` seconds,
         then cancel it too (the runner stores its run as failed, never complete)."""
-        await self.lane.drain(self.shutdown_grace if grace is None else grace)
-        await self.alerts.drain()
+        grace = self.shutdown_grace if grace is None else grace
+        # Every account's lane at once: the grace is the service's, not each account's in turn.
+        await asyncio.gather(*(desk.lane.drain(grace) for desk in self.desks.values()))
+        await asyncio.gather(*(desk.alerts.drain() for desk in self.desks.values()))
+
+    async def close_lanes(self) -> None:
+        """Close every account's Zoom client (once, at shutdown, after ``drain``)."""
+        for desk in self.desks.values():
+            await desk.lane.aclose()
 
 
 def _describe(scope: Scope) -> str:

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -84,9 +84,13 @@ async def _wait(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), timeout=seconds)
 
 
-async def run_scheduler_role(settings: Settings, stop: asyncio.Event | None = None) -> None:
+async def run_scheduler_role(
+    settings: Settings, stop: asyncio.Event | None = None, accounts: Mapping[str, Settings] | None = None
+) -> None:
     """``serve --role scheduler``: APScheduler as the clock, its Zoom jobs put on the work queue,
-    active only while it holds the scheduler lock. Stops on SIGTERM or SIGINT (or ``stop``)."""
+    active only while it holds the scheduler lock. Stops on SIGTERM or SIGINT (or ``stop``).
+    ``accounts`` (the accounts file's, Settings by name): one nightly audit per account, on the
+    account's own schedule and time zone."""
     from zoomaudit.queue.app import load_timings, make_app, prepare_queue
     from zoomaudit.queue.enqueue import JobQueue
     from zoomaudit.service import scheduler as sched
@@ -100,11 +104,11 @@ async def run_scheduler_role(settings: Settings, stop: asyncio.Event | None = No
     await asyncio.to_thread(prepare_queue, settings.database_url)
     stop = stop or _stop_on_signals()
     store = await asyncio.to_thread(wiring.open_store, settings)
-    service = Service(settings=settings, runner=wiring.real_runner(), store=store)
+    service = Service(settings=settings, runner=wiring.real_runner(), store=store, accounts=accounts)
 
     async def lead() -> None:
-        service.scheduler = sched.start_scheduler(settings)
-        log.info("nightly audit scheduled; next run %s", sched.next_run(service.scheduler))
+        service.scheduler = sched.start_scheduler(settings, accounts)
+        sched.log_next_runs(service.scheduler, accounts)
         service.replan_checks(starting=True)
 
     async def step_down() -> None:

@@ -5,6 +5,11 @@ survive restarts: a job whose time passed while the service was down runs once a
 is within its misfire grace time. At start the configured jobs are reconciled with the stored ones:
 an unchanged trigger keeps the stored next run time; a changed ``ZOOMAUDIT_SCHEDULE`` or
 ``ZOOMAUDIT_TIMEZONE`` replaces the trigger and recomputes it.
+
+With an accounts file each account has its own nightly audit (``nightly-audit:<name>``, on the
+account's ``schedule`` and ``timezone``) and its own retry of deferred fixes
+(``deferred-fixes:<name>``); the job's one argument is the account's name, a plain value. An
+account removed from the file loses its jobs at the next start.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import asyncio
 import logging
 import pickle
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -51,22 +56,23 @@ PRUNE_MISFIRE_GRACE = 12 * 3600
 # the work queue for the workers; pruning and planning stay here (they only read and write the store).
 
 
-async def nightly_audit_job() -> None:
-    """The nightly whole-account audit; fixes are applied per policy mode by the runner."""
+async def nightly_audit_job(account: str | None = None) -> None:
+    """The nightly whole-account audit of ``account`` (None: the one account); fixes are applied
+    per policy mode by the runner."""
     service = current()
     if service.queue is not None:
-        await service.queue.audit(service.account, "scheduled")
+        await service.queue.audit(account or service.account, "scheduled")
         return
-    await service.nightly()
+    await service.nightly(account)
 
 
-async def deferred_fixes_job() -> None:
-    """Retry the fixes deferred by Zoom's per-host daily update quota."""
+async def deferred_fixes_job(account: str | None = None) -> None:
+    """Retry the fixes of ``account`` deferred by Zoom's per-host daily update quota."""
     service = current()
     if service.queue is not None:
-        await service.queue.apply_fixes(service.account, None, actor="zoomaudit:deferred")
+        await service.queue.apply_fixes(account or service.account, None, actor="zoomaudit:deferred")
         return
-    await service.retry_deferred()
+    await service.retry_deferred(account)
 
 
 async def prune_job() -> None:
@@ -90,10 +96,12 @@ async def pre_session_job(
 async def notify_retry_job() -> None:
     """Attempt again the notifications whose retry time has come."""
     service = current()
-    if service.queue is not None:
-        await service.queue.notify(service.account, "retry")
-        return
-    await service.alerts.retry()
+    for name, desk in service.desks.items():
+        # Each account's notifier retries the deliveries to its own channels.
+        if service.queue is not None:
+            await service.queue.notify(name, "retry")
+        else:
+            await desk.alerts.retry(shared_log=service.mixed)
 
 
 async def replan_job() -> None:
@@ -133,8 +141,9 @@ def crontab_day_of_week(field: str) -> str:
     return ",".join(dict.fromkeys(days))
 
 
-def nightly_trigger(settings: Settings) -> CronTrigger:
-    """``ZOOMAUDIT_SCHEDULE`` (standard crontab: minute hour day month day-of-week) as a trigger."""
+def nightly_trigger(settings: Settings, account: str | None = None) -> CronTrigger:
+    """``ZOOMAUDIT_SCHEDULE`` (standard crontab: minute hour day month day-of-week) as a trigger;
+    for an ``account`` of the accounts file, its ``schedule`` and ``timezone`` (the message names it)."""
     from apscheduler.triggers.cron import CronTrigger
 
     try:
@@ -151,10 +160,12 @@ def nightly_trigger(settings: Settings) -> CronTrigger:
             timezone=settings.timezone,
         )
     except (ValueError, KeyError) as exc:
-        raise ConfigError(
-            f"ZOOMAUDIT_SCHEDULE={settings.schedule!r} with ZOOMAUDIT_TIMEZONE={settings.timezone!r} "
-            f"is not a valid cron schedule: {exc}"
-        ) from None
+        given = (
+            f"ZOOMAUDIT_SCHEDULE={settings.schedule!r} with ZOOMAUDIT_TIMEZONE={settings.timezone!r}"
+            if account is None
+            else f"account {account}: schedule {settings.schedule!r} with timezone {settings.timezone!r}"
+        )
+        raise ConfigError(f"{given} is not a valid cron schedule: {exc}") from None
 
 
 def deferred_trigger() -> CronTrigger:
@@ -187,13 +198,49 @@ def replan_trigger() -> IntervalTrigger:
 class JobSpec:
     id: str
     name: str
-    func: Callable[[], Awaitable[None]]
+    func: Callable[..., Awaitable[None]]
     trigger: BaseTrigger
     misfire_grace_time: int
+    args: tuple[str, ...] = ()
+    """Plain values only (an account's name): the job store pickles them."""
 
 
-def job_specs(settings: Settings) -> list[JobSpec]:
-    """The jobs the service runs, as configured now (the pre-session plan only when it is on)."""
+ACCOUNT_JOB_PREFIXES = (f"{NIGHTLY_JOB_ID}:", f"{DEFERRED_JOB_ID}:")
+"""The ids of the jobs each account of an accounts file has, before its name."""
+
+
+def account_job_specs(accounts: Mapping[str, Settings]) -> list[JobSpec]:
+    """Each account's nightly audit, on its own schedule and zone, and its deferred-fix retry."""
+    specs: list[JobSpec] = []
+    for name, settings in accounts.items():
+        specs.append(
+            JobSpec(
+                f"{NIGHTLY_JOB_ID}:{name}",
+                f"nightly audit of {name}",
+                nightly_audit_job,
+                nightly_trigger(settings, name),
+                NIGHTLY_MISFIRE_GRACE,
+                (name,),
+            )
+        )
+        specs.append(
+            JobSpec(
+                f"{DEFERRED_JOB_ID}:{name}",
+                f"retry deferred fixes of {name}",
+                deferred_fixes_job,
+                deferred_trigger(),
+                DEFERRED_MISFIRE_GRACE,
+                (name,),
+            )
+        )
+    return specs
+
+
+def job_specs(settings: Settings, accounts: Mapping[str, Settings] | None = None) -> list[JobSpec]:
+    """The jobs the service runs, as configured now (the pre-session plan only when it is on).
+
+    ``accounts`` (an accounts file): one nightly audit and one deferred-fix retry per account
+    instead of the single account's."""
     from zoomaudit.service.presession import REPLAN_JOB_ID, REPLAN_MINUTES
 
     plan = [
@@ -202,9 +249,16 @@ def job_specs(settings: Settings) -> list[JobSpec]:
     from zoomaudit.service.alerts import RETRY_JOB_ID
 
     retry = [JobSpec(RETRY_JOB_ID, "retry notifications", notify_retry_job, retry_trigger(), 300)]
-    notifying = bool(
-        settings.notify_urls.get_secret_value().strip() or settings.smtp_url.get_secret_value().strip()
-    )
+    notifying = any(_notifies(each) for each in (accounts or {"": settings}).values())
+    prune = JobSpec(PRUNE_JOB_ID, "prune old data", prune_job, prune_trigger(), PRUNE_MISFIRE_GRACE)
+    if accounts is not None:
+        # No pre-session plan with several accounts yet: the stored sessions do not say whose
+        # they are until the store carries each row's account, and a check run on another
+        # account's client would judge the wrong meeting (``Service.replan_checks`` says so).
+        # One account of a file plans its checks as the single account does.
+        only = next(iter(accounts.values())) if len(accounts) == 1 else None
+        planning = plan if only is not None and only.pre_session_leads else []
+        return planning + (retry if notifying else []) + account_job_specs(accounts) + [prune]
     return (
         (plan if settings.pre_session_leads else [])
         + (retry if notifying else [])
@@ -223,8 +277,14 @@ def job_specs(settings: Settings) -> list[JobSpec]:
                 deferred_trigger(),
                 DEFERRED_MISFIRE_GRACE,
             ),
-            JobSpec(PRUNE_JOB_ID, "prune old data", prune_job, prune_trigger(), PRUNE_MISFIRE_GRACE),
+            prune,
         ]
+    )
+
+
+def _notifies(settings: Settings) -> bool:
+    return bool(
+        settings.notify_urls.get_secret_value().strip() or settings.smtp_url.get_secret_value().strip()
     )
 
 
@@ -247,22 +307,33 @@ def _same_trigger(stored: Any, configured: Any) -> bool:
     return repr(stored) == repr(configured)
 
 
-def ensure_jobs(scheduler: AsyncIOScheduler, settings: Settings) -> None:
+def ensure_jobs(
+    scheduler: AsyncIOScheduler, settings: Settings, accounts: Mapping[str, Settings] | None = None
+) -> None:
     """Add or update the configured jobs; an unchanged trigger keeps its stored next run time.
 
     With pre-session checks off, the plan job and every planned check are removed; with no
-    notification channel, the retry job."""
+    notification channel, the retry job; the nightly audits and deferred-fix retries of accounts
+    no longer configured (or of the single account, once an accounts file is set), theirs."""
     from zoomaudit.service.alerts import RETRY_JOB_ID
     from zoomaudit.service.presession import REPLAN_JOB_ID, planned_jobs
 
-    configured = {spec.id for spec in job_specs(settings)}
-    stale = [] if settings.pre_session_leads else [REPLAN_JOB_ID, *planned_jobs(scheduler)]
+    specs = job_specs(settings, accounts)
+    configured = {spec.id for spec in specs}
+    stale = [] if REPLAN_JOB_ID in configured else [REPLAN_JOB_ID, *planned_jobs(scheduler)]
     if RETRY_JOB_ID not in configured:
         stale.append(RETRY_JOB_ID)
+    stale.extend(
+        job.id
+        for job in scheduler.get_jobs()
+        if job.id not in configured
+        and (job.id in (NIGHTLY_JOB_ID, DEFERRED_JOB_ID) or job.id.startswith(ACCOUNT_JOB_PREFIXES))
+    )
     for job_id in stale:
         if scheduler.get_job(job_id) is not None:
+            log.info("job %s is no longer configured; removed", job_id)
             scheduler.remove_job(job_id)
-    for spec in job_specs(settings):
+    for spec in specs:
         existing = scheduler.get_job(spec.id)
         keep: dict[str, Any] = {}
         if existing is not None and _same_trigger(existing.trigger, spec.trigger):
@@ -272,6 +343,7 @@ def ensure_jobs(scheduler: AsyncIOScheduler, settings: Settings) -> None:
         scheduler.add_job(
             spec.func,
             spec.trigger,
+            args=spec.args,
             id=spec.id,
             name=spec.name,
             replace_existing=True,
@@ -282,8 +354,9 @@ def ensure_jobs(scheduler: AsyncIOScheduler, settings: Settings) -> None:
         )
 
 
-def start_scheduler(settings: Settings) -> AsyncIOScheduler:
-    """Start the scheduler on the running event loop with the configured jobs reconciled."""
+def start_scheduler(settings: Settings, accounts: Mapping[str, Settings] | None = None) -> AsyncIOScheduler:
+    """Start the scheduler on the running event loop with the configured jobs reconciled
+    (``accounts``: the accounts file's, each account's Settings by name)."""
     from zoomaudit.store.jobs import job_store_errors
 
     scheduler = build_scheduler(settings)
@@ -291,7 +364,7 @@ def start_scheduler(settings: Settings) -> AsyncIOScheduler:
         with job_store_errors("cannot be used"):
             # Paused until the jobs are reconciled, so a stale trigger never fires.
             scheduler.start(paused=True)
-            ensure_jobs(scheduler, settings)
+            ensure_jobs(scheduler, settings, accounts)
     except StoreError:
         if scheduler.running:
             scheduler.shutdown(wait=False)
@@ -318,6 +391,31 @@ def next_run(scheduler: AsyncIOScheduler | None, job_id: str = NIGHTLY_JOB_ID) -
         return None
     job = scheduler.get_job(job_id)
     return job.next_run_time if job is not None else None
+
+
+def next_nightly(scheduler: AsyncIOScheduler | None) -> datetime | None:
+    """The soonest nightly audit of any account (the single account's, without an accounts file)."""
+    if scheduler is None or not scheduler.running:
+        return None
+    times = [
+        job.next_run_time
+        for job in scheduler.get_jobs()
+        if (job.id == NIGHTLY_JOB_ID or job.id.startswith(f"{NIGHTLY_JOB_ID}:")) and job.next_run_time
+    ]
+    return min(times, default=None)
+
+
+def log_next_runs(scheduler: AsyncIOScheduler, accounts: Mapping[str, Settings] | None) -> None:
+    """Say when each nightly audit runs next (one line per account with an accounts file)."""
+    if accounts is None:
+        log.info("nightly audit scheduled; next run %s", next_run(scheduler))
+        return
+    for name in accounts:
+        log.info(
+            "nightly audit of %s scheduled; next run %s",
+            name,
+            next_run(scheduler, f"{NIGHTLY_JOB_ID}:{name}"),
+        )
 
 
 def describe_trigger(trigger: Any) -> str:

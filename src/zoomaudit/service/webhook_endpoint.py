@@ -2,24 +2,40 @@
 
 The verification rules and the event -> action planning are in ``webhooks.py``; this module is the
 HTTP side, which needs the running ``Service`` (``context.py``) that itself uses those rules.
+
+With an accounts file, each account's Zoom app signs its events with its own secret token. An
+event names its account (``payload.account_id``): it is verified with that account's secret only
+and handled for that account, so an event signed with one account's secret but naming another is
+refused (401). An account id of no configured account is refused with 403 and a log line: no
+secret here can verify it, and Zoom's three retries of it (+5, +20, +60 min) are then dropped,
+which costs nothing. ``endpoint.url_validation`` names no account: it is answered with the secret
+of the account whose secret signed it. Without an accounts file the one account's secret verifies
+every request, as before.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
+from collections.abc import Mapping
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from zoomaudit.safe_text import printable
 from zoomaudit.service.context import Service
+from zoomaudit.service.desk import AccountDesk
 from zoomaudit.service.webhooks import (
     MAX_BODY_BYTES,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
     URL_VALIDATION,
     Ignore,
     WebhookRejected,
     event_key,
     plan_event,
+    sign,
     url_validation_answer,
     verify,
 )
@@ -52,9 +68,13 @@ async def zoom_webhook(request: Request) -> Response:
     503 or 500 is remembered as failed instead, so that Zoom's retry of it is taken, even when it
     comes with the original timestamp long after the 5-minute window."""
     service: Service = request.app.state.service
-    secret = service.settings.zoom_webhook_secret_token.get_secret_value()
-    if not secret:
-        return _error(503, "webhooks are off: ZOOM_WEBHOOK_SECRET_TOKEN is not set")
+    if not service.webhooks_on:
+        off = (
+            "no account has a webhook secret token"
+            if service.several
+            else "ZOOM_WEBHOOK_SECRET_TOKEN is not set"
+        )
+        return _error(503, f"webhooks are off: {off}")
     if not service.accepting:
         return _error(503, "zoomaudit is shutting down")
     now = service.clock()
@@ -64,6 +84,8 @@ async def zoom_webhook(request: Request) -> Response:
 
     try:
         body = await _read_body(request, MAX_BODY_BYTES)
+        desk = _desk_of(service, request.headers, body)
+        secret = desk.webhook_secret
         signature = verify(secret, request.headers, body, now=now, known=known)
         if service.signatures.seen(signature, now):
             raise WebhookRejected("replayed request", status=409)
@@ -71,7 +93,7 @@ async def zoom_webhook(request: Request) -> Response:
         log.warning("webhook refused: %s", exc.reason)
         return _error(exc.status, exc.reason)
     try:
-        response = _answer(service, secret, body, now)
+        response = _answer(service, desk, body, now)
     except Exception:
         log.exception("webhook could not be handled; Zoom's retry of it will be taken")
         response = _error(500, "zoomaudit could not handle this event; retry later")
@@ -83,8 +105,43 @@ async def zoom_webhook(request: Request) -> Response:
     return response
 
 
-def _answer(service: Service, secret: str, body: bytes, now: float) -> Response:
+def _claimed_account(body: bytes) -> str | None:
+    """The Zoom account id an (unverified) body names in ``payload.account_id``, if any."""
+    try:
+        envelope = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    payload = envelope.get("payload") if isinstance(envelope, dict) else None
+    account_id = payload.get("account_id") if isinstance(payload, dict) else None
+    return account_id if isinstance(account_id, str) and account_id else None
+
+
+def _desk_of(service: Service, headers: Mapping[str, str], body: bytes) -> AccountDesk:
+    """The account whose secret must verify this request (see the module's docstring)."""
+    if not service.several:
+        return service.desk()
+    account_id = _claimed_account(body)
+    if account_id is not None:
+        desk = next((d for d in service.desks.values() if d.settings.zoom_account_id == account_id), None)
+        if desk is None:
+            raise WebhookRejected(f"unknown Zoom account {printable(account_id[:64])!r}", status=403)
+        if not desk.webhook_secret:
+            raise WebhookRejected(f"webhooks of account {desk.name} are off: it has no webhook secret token")
+        return desk
+    # Only the endpoint URL validation names no account: the account whose secret signed it.
+    signed = [desk for desk in service.desks.values() if desk.webhook_secret]
+    signature, timestamp = headers.get(SIGNATURE_HEADER), headers.get(TIMESTAMP_HEADER)
+    if signature and timestamp:
+        for desk in signed:
+            expected = sign(desk.webhook_secret, timestamp, body)
+            if hmac.compare_digest(expected.encode("utf-8"), signature.encode("utf-8")):
+                return desk
+    return signed[0]  # verify() then says what is wrong (missing header, signature mismatch)
+
+
+def _answer(service: Service, desk: AccountDesk, body: bytes, now: float) -> Response:
     """The answer to one verified request; its event is remembered only once handled."""
+    secret = desk.webhook_secret
     try:
         envelope = json.loads(body)
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
@@ -108,7 +165,7 @@ def _answer(service: Service, secret: str, body: bytes, now: float) -> Response:
         log.info("webhook ignored: %s", action.reason)
         service.events.remember(key, now)
         return JSONResponse({"status": "ignored"})
-    if not service.handle(action):
+    if not service.handle(action, desk.name):
         # Not queued (shutting down, or the queue is full): let Zoom deliver it again later.
         return _error(503, "zoomaudit cannot take this event now; retry later")
     service.events.remember(key, now)
