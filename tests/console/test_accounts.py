@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
+import httpx2
 import pytest
 
 from zoomaudit.fixes.plan import FixPlan, PlanRequest
@@ -76,7 +76,7 @@ def two(store: Store) -> dict[str, str]:
 
 
 async def test_a_limited_admin_cannot_see_another_accounts_runs_meetings_fixes_or_waivers(
-    client: httpx.AsyncClient, two: dict[str, str]
+    client: httpx2.AsyncClient, two: dict[str, str]
 ) -> None:
     await signed_in(client, RIVER)
     runs = (await client.get("/runs")).text
@@ -105,7 +105,7 @@ async def test_a_limited_admin_cannot_see_another_accounts_runs_meetings_fixes_o
 
 
 async def test_a_limited_admin_cannot_approve_reject_or_revert_another_accounts_fix(
-    client: httpx.AsyncClient, two: dict[str, str], actions: FakeActions, store: Store
+    client: httpx2.AsyncClient, two: dict[str, str], actions: FakeActions, store: Store
 ) -> None:
     token = await signed_in(client, RIVER, "/fixes")
     hill = two["hill_fix"]
@@ -131,7 +131,7 @@ async def test_a_limited_admin_cannot_approve_reject_or_revert_another_accounts_
 
 
 async def test_a_limited_admin_cannot_add_or_remove_another_accounts_waivers(
-    client: httpx.AsyncClient, two: dict[str, str], store: Store
+    client: httpx2.AsyncClient, two: dict[str, str], store: Store
 ) -> None:
     token = await signed_in(client, RIVER, "/waivers")
     form = {"csrf": token, "policy": "waiting-room", "scope": "meeting", "target": "3001", "reason": "x"}
@@ -149,7 +149,7 @@ async def test_a_limited_admin_cannot_add_or_remove_another_accounts_waivers(
 
 
 async def test_a_limited_admin_cannot_start_an_audit_of_the_services_account(
-    client: httpx.AsyncClient, two: dict[str, str], actions: FakeActions
+    client: httpx2.AsyncClient, two: dict[str, str], actions: FakeActions
 ) -> None:
     token = await signed_in(client, RIVER, "/audit")
     refused = await client.post("/audit", data={"csrf": token, "scope": "account"})
@@ -158,7 +158,7 @@ async def test_a_limited_admin_cannot_start_an_audit_of_the_services_account(
 
 
 async def test_an_unlimited_admin_picks_an_account_with_the_select(
-    client: httpx.AsyncClient, two: dict[str, str]
+    client: httpx2.AsyncClient, two: dict[str, str]
 ) -> None:
     await signed_in(client, ADMIN)
     everything = (await client.get("/runs")).text
@@ -175,14 +175,14 @@ async def test_an_unlimited_admin_picks_an_account_with_the_select(
     assert two["hill_fix"] not in fixes
 
 
-async def test_one_account_shows_no_select(client: httpx.AsyncClient, store: Store) -> None:
+async def test_one_account_shows_no_select(client: httpx2.AsyncClient, store: Store) -> None:
     _run(store, "default", 2001)
     await signed_in(client, ADMIN)
     assert 'name="account"' not in (await client.get("/runs")).text
 
 
 async def test_a_limited_admin_sees_only_its_accounts_notifications_and_upcoming_sessions(
-    client: httpx.AsyncClient, store: Store
+    client: httpx2.AsyncClient, store: Store
 ) -> None:
     add_admin(store, RIVER, PASSWORD, "viewer", now=NOW)
     limit_admin(store, RIVER, ["riverside"])
