@@ -24,7 +24,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
@@ -281,7 +281,8 @@ def audit_in_one_process(sandbox: SandboxProcess, share: float = 1.0) -> dict[st
     }
 
 
-def one_process_part(
+def on_many_accounts(
+    measures: Mapping[str, Callable[[SandboxProcess], dict[str, Any]]],
     count: int = ACCOUNTS,
     users: int = USERS,
     meetings: int = MEETINGS,
@@ -289,33 +290,17 @@ def one_process_part(
     plan: str = "business",
     latency_ms: float = 50.0,
     jitter_ms: float = 10.0,
-    share: float = 1.0,
-) -> dict[str, Any]:
-    """``count`` accounts audited by one process, as one part of ``make bench``."""
+) -> dict[str, dict[str, Any]]:
+    """One sandbox of ``count`` accounts, and each of ``measures`` run against it in turn (one
+    process per account, one process for all, N workers): results by the measure's key."""
     specs = many_accounts(count, users, meetings, plan=plan, latency_ms=latency_ms, jitter_ms=jitter_ms)
+    results = {}
     with SandboxProcess(specs) as sandbox:
-        result = audit_in_one_process(sandbox, share=share)
-    result["scale"] = {"accounts": count, "users": users, "meetings": meetings, "plan": plan}
-    return result
-
-
-def separate_processes_part(
-    count: int = ACCOUNTS,
-    users: int = USERS,
-    meetings: int = MEETINGS,
-    *,
-    plan: str = "business",
-    latency_ms: float = 50.0,
-    jitter_ms: float = 10.0,
-    share: float = 1.0,
-) -> dict[str, Any]:
-    """The baseline as one part of ``make bench``: a sandbox of ``count`` accounts, audited at
-    once by one process per account."""
-    specs = many_accounts(count, users, meetings, plan=plan, latency_ms=latency_ms, jitter_ms=jitter_ms)
-    with SandboxProcess(specs) as sandbox:
-        result = audit_in_separate_processes(sandbox, share=share)
-    result["scale"] = {"accounts": count, "users": users, "meetings": meetings, "plan": plan}
-    return result
+        for key, measure in measures.items():
+            result = measure(sandbox)
+            result["scale"] = {"accounts": count, "users": users, "meetings": meetings, "plan": plan}
+            results[key] = result
+    return results
 
 
 def show(result: dict[str, Any]) -> str:
@@ -404,15 +389,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save", type=Path, default=None, help="Write the figures as JSON here.")
     args = parser.parse_args(argv)
     measured_on = machine()  # before the run: its load average is the machine's, not the run's
-    result = separate_processes_part(
+    result = on_many_accounts(
+        {"separate": lambda sandbox: audit_in_separate_processes(sandbox, share=args.share)},
         args.accounts,
         args.users,
         args.meetings,
         plan=args.plan,
         latency_ms=args.latency_ms,
         jitter_ms=args.jitter_ms,
-        share=args.share,
-    )
+    )["separate"]
     result["machine"] = measured_on
     if args.save is not None:  # first: the figures are kept even if the printing fails
         args.save.write_text(json.dumps(result, indent=2) + "\n")

@@ -363,21 +363,22 @@ def main(argv: list[str] | None = None) -> int:
             if args.quick
             else (bench_accounts.ACCOUNTS, bench_accounts.USERS, bench_accounts.MEETINGS)
         )
-        log(f"{scale[0]} accounts x {scale[2]} meetings, one zoomaudit audit process per account ...")
-        results["accounts_separate"] = m = bench_accounts.separate_processes_part(
-            *scale, plan=args.plan, latency_ms=args.latency_ms, jitter_ms=args.jitter_ms
+        log(f"{scale[0]} accounts x {scale[2]} meetings: one process each, one for all, 2 workers ...")
+        many = bench_accounts.on_many_accounts(
+            {
+                "accounts_separate": bench_accounts.audit_in_separate_processes,
+                "accounts_one_process": bench_accounts.audit_in_one_process,
+                "accounts_workers": lambda sandbox: bench_workers.audit_with_workers(sandbox, 2, 10),
+            },
+            *scale,
+            plan=args.plan,
+            latency_ms=args.latency_ms,
+            jitter_ms=args.jitter_ms,
         )
-        log(bench_accounts.show(m))
-        log(f"{scale[0]} accounts x {scale[2]} meetings, one zoomaudit audit --all-accounts process ...")
-        results["accounts_one_process"] = one = bench_accounts.one_process_part(
-            *scale, plan=args.plan, latency_ms=args.latency_ms, jitter_ms=args.jitter_ms
-        )
-        log(bench_accounts.show_one_process(one))
-        log(f"{scale[0]} accounts x {scale[2]} meetings, 2 zoomaudit worker processes on PostgreSQL ...")
-        results["accounts_workers"] = two = bench_workers.workers_part(
-            *scale, workers=2, plan=args.plan, latency_ms=args.latency_ms, jitter_ms=args.jitter_ms
-        )
-        log(bench_accounts.show_one_process(two))
+        results.update(many)
+        log(bench_accounts.show(many["accounts_separate"]))
+        log(bench_accounts.show_one_process(many["accounts_one_process"]))
+        log(bench_accounts.show_one_process(many["accounts_workers"]))
     if "growth" in parts and "audit" in parts:
         results["audit_small"], results["memory_growth"] = memory_growth(args, results["audit_share_1"])
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")

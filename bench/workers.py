@@ -35,7 +35,7 @@ from bench.accounts import (  # noqa: E402
     USERS,
     account_figures,
     accounts_file,
-    many_accounts,
+    on_many_accounts,
 )
 from bench.bound import sequential_start  # noqa: E402
 from bench.measure import machine  # noqa: E402
@@ -181,25 +181,6 @@ def audit_with_workers(
     }
 
 
-def workers_part(
-    count: int = ACCOUNTS,
-    users: int = USERS,
-    meetings: int = MEETINGS,
-    *,
-    workers: int = 2,
-    concurrency: int = 10,
-    plan: str = "business",
-    latency_ms: float = 50.0,
-    jitter_ms: float = 10.0,
-    share: float = 1.0,
-) -> dict[str, Any]:
-    specs = many_accounts(count, users, meetings, plan=plan, latency_ms=latency_ms, jitter_ms=jitter_ms)
-    with SandboxProcess(specs) as sandbox:
-        result = audit_with_workers(sandbox, workers, concurrency, share=share)
-    result["scale"] = {"accounts": count, "users": users, "meetings": meetings, "plan": plan}
-    return result
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=ACCOUNTS)
@@ -210,9 +191,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save", type=Path, default=None)
     args = parser.parse_args(argv)
     measured_on = machine()
-    result = workers_part(
-        args.accounts, args.users, args.meetings, workers=args.workers, concurrency=args.concurrency
-    )
+    result = on_many_accounts(
+        {"workers": lambda sandbox: audit_with_workers(sandbox, args.workers, args.concurrency)},
+        args.accounts,
+        args.users,
+        args.meetings,
+    )["workers"]
     result["machine"] = measured_on
     if args.save is not None:
         args.save.write_text(json.dumps(result, indent=2) + "\n")
