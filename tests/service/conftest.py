@@ -138,7 +138,7 @@ def make_app(settings: Settings, runner: FakeRunner) -> AppFactory:
             "store": FakeStore(),
             "start_scheduler": False,
             "withdraw_fixes": lambda meeting_id: None,
-            "apply_deferred": lambda client: None,
+            "apply_deferred": lambda client, account: None,
             "group_members": _no_members,
             "console": False,
             "debounce": 0.02,

@@ -65,15 +65,17 @@ def withdraw_fixes(store: Any) -> WithdrawFixes | None:
 
 
 def apply_deferred(store: Any) -> ApplyDeferred | None:
-    """The retry of quota-deferred fixes, bound to the service's store; the lane gives the client."""
+    """The retry of one account's quota-deferred fixes, bound to the service's store; the
+    account's lane gives its client and its name."""
     try:
         from zoomaudit.fixes.apply import apply_deferred as apply
     except ImportError:
         log.warning("retrying deferred fixes is not available in this build")
         return None
 
-    async def retry(client: ZoomClient) -> str:
-        results = await apply(store, client, datetime.now(UTC))
+    async def retry(client: ZoomClient, account: str) -> str:
+        # Only this account's fixes: each is applied with the client of the account it is of.
+        results = await apply(store, client, datetime.now(UTC), account=account)
         statuses = Counter(str(getattr(r, "status", "?")) for r in results)
         return ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())) or "none were deferred"
 
