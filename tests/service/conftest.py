@@ -137,7 +137,7 @@ def make_app(settings: Settings, runner: FakeRunner) -> AppFactory:
             "runner": runner,
             "store": FakeStore(),
             "start_scheduler": False,
-            "withdraw_fixes": lambda meeting_id: None,
+            "withdraw_fixes": lambda meeting_id, account: None,
             "apply_deferred": lambda client, account: None,
             "group_members": _no_members,
             "console": False,

@@ -1,8 +1,9 @@
 """Pre-session checks and deferred-fix retries with an accounts file of two accounts: each
-account's sessions planned with its own lead times under job ids that name it, one account's
-re-plan leaving the other's jobs alone, a check of one account's meeting audited through that
-account's Zoom only and stored under it, and a deferred fix retried with its own account's client.
-Two sandboxes over loopback (the same meeting ids in both), the real runner, store and scheduler.
+account's sessions planned with its own lead times under job ids that name it; one account's
+re-plan, or a meeting deleted in it, leaving the other's jobs and fixes alone; a check of one
+account's meeting audited through that account's Zoom only and stored under it; a deferred fix
+retried with its own account's client. Two sandboxes over loopback (the same meeting ids in
+both), the real runner, store and scheduler.
 
 The scheduler is started paused (nothing fires by itself); a test fires a planned job's own
 function with the job's own arguments, as APScheduler would at its time.
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.several_accounts import TwoAccounts, two_sandboxes, write_accounts_file
+from tests.several_accounts import HILLSIDE_WEBHOOK_SECRET, TwoAccounts, two_sandboxes, write_accounts_file
 from zoomaudit.cli.serve import install_accounts, service_accounts
 from zoomaudit.fixes.queue import get_fix, list_fixes
 from zoomaudit.sandbox.server import RunningSandbox
@@ -28,7 +29,7 @@ from zoomaudit.settings import Settings, load_settings
 from zoomaudit.vocabulary import MeetingsScope
 from zoomaudit.zoom.client import ZoomClient
 
-from .conftest import running, waiting_room_policies
+from .conftest import running, signed, waiting_room_policies
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -207,3 +208,44 @@ async def test_a_deferred_fix_is_retried_with_its_own_accounts_client_only(two: 
         assert zoom_requests(two.hillside) == hillside_before, "hillside's Zoom was asked"
         assert two.riverside.state.meetings[MEETING]["settings"]["waiting_room"] is True
         assert two.hillside.state.meetings[MEETING]["settings"]["waiting_room"] is False
+
+
+async def test_a_meeting_deleted_in_one_account_loses_that_accounts_checks_and_fixes_only(
+    two: TwoAccounts,
+) -> None:
+    settings, accounts = serve_settings()
+    start = soon(3)
+    for name in ("riverside", "hillside"):
+        await move_session(accounts[name], start, waiting_room=False)
+    app = create_service_app(settings, accounts=accounts, start_scheduler=False, console=False, debounce=0.01)
+    service = app.state.service
+    async with running(app) as http:
+        service.scheduler = build_scheduler(settings)
+        service.scheduler.start(paused=True)
+        try:
+            for name in ("riverside", "hillside"):
+                await service.audit(MeetingsScope.of(MEETING), "manual", account=name)
+            fixes = {name: list_fixes(service.store, account=name) for name in ("riverside", "hillside")}
+            assert [len(each) for each in fixes.values()] == [1, 1]
+            deleted = {
+                "event": "meeting.deleted",
+                "event_ts": 1_700_000_000_000,
+                "payload": {"account_id": two.hillside.account_id, "object": {"id": MEETING, "uuid": "u=="}},
+            }
+            body, headers = signed(deleted, secret=HILLSIDE_WEBHOOK_SECRET)
+            response = await http.post("/webhooks/zoom", content=body, headers=headers)
+            assert response.status_code == 200, response.text
+            await service.dispatcher.join()
+
+            assert sorted(presession.planned_jobs(service.scheduler)) == [
+                rid("riverside", 10),
+                rid("riverside", 60),
+            ]
+            [gone] = service.store.pre_session.recent(account="hillside")
+            assert gone.outcome == "gone"
+            assert service.store.pre_session.recent(account="riverside") == []
+            assert get_fix(service.store, fixes["hillside"][0].id).status == "withdrawn"
+            assert get_fix(service.store, fixes["riverside"][0].id).status == "pending"
+        finally:
+            service.scheduler.shutdown(wait=False)
+            service.scheduler = None

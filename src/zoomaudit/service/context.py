@@ -63,8 +63,9 @@ class Runner(Protocol):
     ) -> Awaitable[RunOutcome]: ...
 
 
-WithdrawFixes = Callable[[int], Awaitable[object] | object]
-"""Withdraw the open fixes of a deleted meeting; wired in ``wiring.py``."""
+WithdrawFixes = Callable[[int, str], Awaitable[object] | object]
+"""Withdraw the open fixes of a deleted meeting of an account (its name, the second argument);
+wired in ``wiring.py``."""
 ApplyDeferred = Callable[["ZoomClient", str], Awaitable[object] | object]
 """Retry the fixes of one account (its name, the second argument) deferred by Zoom's per-host
 daily quota, with that account's lane's client; ``wiring.py``."""
@@ -510,7 +511,7 @@ class Service:
         if self.withdraw_fixes is None:
             log.warning("meeting %s deleted; no withdraw function is wired, its open fixes stay", meeting_id)
             return
-        result = await _maybe_await(self.withdraw_fixes(meeting_id))
+        result = await _maybe_await(self.withdraw_fixes(meeting_id, name))
         log.info("meeting %s deleted: open fixes withdrawn (%s)", meeting_id, result)
 
     # --- life cycle ---------------------------------------------------------------------------

@@ -48,17 +48,18 @@ def notifier(settings: Settings, store: Any) -> Notifier | None:
 
 
 def withdraw_fixes(store: Any) -> WithdrawFixes | None:
-    """``meeting.deleted``: the fixes module's withdrawal, bound to the service's store."""
+    """``meeting.deleted`` of an account: the fixes module's withdrawal, bound to the service's store."""
     try:
         from zoomaudit.fixes.apply import withdraw_fixes_for_meeting
     except ImportError:
         log.warning("withdrawing fixes of deleted meetings is not available in this build")
         return None
 
-    async def withdraw(meeting_id: int) -> list[str]:
-        # A database write: off the event loop, so webhook answers never wait on a lock.
+    async def withdraw(meeting_id: int, account: str) -> list[str]:
+        # A database write: off the event loop, so webhook answers never wait on a lock. Only the
+        # account's own fixes: the same meeting id in another account is another meeting.
         return await asyncio.to_thread(
-            withdraw_fixes_for_meeting, store, meeting_id, actor=ACTOR, now=datetime.now(UTC)
+            withdraw_fixes_for_meeting, store, meeting_id, actor=ACTOR, now=datetime.now(UTC), account=account
         )
 
     return withdraw
