@@ -16,7 +16,7 @@ survives a restart. The rules (``plan_checks``, pure):
   store keeps every check, ``store/presession.py``), so a restart does not repeat them;
 - sessions that have begun get no check; only sessions within ``PLAN_HORIZON`` are planned.
 
-A check runs in the service's Zoom lane like any audit (trigger ``pre-session``), applies
+A check runs in its account's Zoom lane like any audit (trigger ``pre-session``), applies
 ``auto`` fixes as any run does, and stores its outcome: the open violations left, or why it could
 not tell. The notifications issue turns a violation found here into an urgent alert.
 
