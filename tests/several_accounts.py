@@ -43,9 +43,15 @@ def two_sandboxes() -> Iterator[tuple[RunningSandbox, RunningSandbox]]:
         yield a, b
 
 
-def write_accounts_file(folder: Path, riverside: RunningSandbox, hillside: RunningSandbox) -> TwoAccounts:
+def write_accounts_file(
+    folder: Path,
+    riverside: RunningSandbox,
+    hillside: RunningSandbox,
+    pre_session: tuple[str, str] = ("off", "off"),
+) -> TwoAccounts:
     """The accounts file of the two sandboxes in ``folder``; the variables it names are returned
-    (set them in the environment of whoever reads the file)."""
+    (set them in the environment of whoever reads the file). ``pre_session``: riverside's and
+    hillside's lead times (off by default)."""
     secrets = folder / "hillside.secrets.yaml"
     secrets.write_text(
         f"client_id: {hillside.client_id}\n"
@@ -67,7 +73,7 @@ def write_accounts_file(folder: Path, riverside: RunningSandbox, hillside: Runni
         "    rate_share: 1.0\n"
         f"    schedule: '{RIVERSIDE_SCHEDULE[0]}'\n"
         f"    timezone: {RIVERSIDE_SCHEDULE[1]}\n"
-        "    pre_session: 'off'\n"
+        f"    pre_session: '{pre_session[0]}'\n"
         "  - name: hillside\n"
         f"    account_id: {hillside.account_id}\n"
         "    secrets_file: hillside.secrets.yaml\n"
@@ -76,7 +82,7 @@ def write_accounts_file(folder: Path, riverside: RunningSandbox, hillside: Runni
         "    rate_share: 1.0\n"
         f"    schedule: '{HILLSIDE_SCHEDULE[0]}'\n"
         f"    timezone: {HILLSIDE_SCHEDULE[1]}\n"
-        "    pre_session: 'off'\n",
+        f"    pre_session: '{pre_session[1]}'\n",
         encoding="utf-8",
     )
     environ = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import procrastinate
@@ -15,6 +16,7 @@ from zoomaudit.queue.app import QUEUE, make_app
 from zoomaudit.queue.enqueue import JobQueue
 from zoomaudit.service import scheduler as sched
 from zoomaudit.service.context import Service, set_current
+from zoomaudit.service.presession import PlannedCheck
 from zoomaudit.settings import load_settings
 from zoomaudit.vocabulary import MeetingsScope
 
@@ -169,3 +171,29 @@ def test_in_queue_mode_each_accounts_nightly_job_queues_that_accounts_audit(queu
         (jobs.NOTIFY, "riverside"),
         (jobs.NOTIFY, "hillside"),
     ]
+
+
+NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+
+
+def test_in_queue_mode_a_pre_session_check_is_queued_for_its_own_account(queue_url: str) -> None:
+    async def scenario(app: procrastinate.App, queue: JobQueue) -> list[Any]:
+        accounts = {name: load_settings() for name in ("riverside", "hillside")}
+        service = Service(settings=load_settings(), runner=refuse, accounts=accounts)
+        service.queue = queue
+        set_current(service)
+        try:
+            check = PlannedCheck(
+                77, None, datetime(2026, 12, 5, 10, 0, tzinfo=UTC), None, 30, NOW, "hillside"
+            )
+            await sched.pre_session_job(*check.args)
+            # A check planned before the accounts file (no account: the single one's) is not queued
+            # on any account's client: this service has no account "default".
+            await sched.pre_session_job(*PlannedCheck(78, None, check.start_time, None, 30, NOW).args)
+        finally:
+            set_current(None)
+        return list(await app.job_manager.list_jobs_async())
+
+    [queued] = on_queue(queue_url, scenario)
+    assert (queued.task_name, queued.lock) == (jobs.PRE_SESSION, "zoom:hillside")
+    assert (queued.task_kwargs["account"], queued.task_kwargs["meeting_id"]) == ("hillside", 77)

@@ -193,7 +193,7 @@ async def test_a_console_revert_and_a_deferred_retry_take_turns_with_a_webhook_a
     runner = ZoomRunner()
     retried: list[ZoomClient] = []
 
-    async def apply_deferred(client: ZoomClient) -> str:
+    async def apply_deferred(client: ZoomClient, account: str) -> str:
         retried.append(client)
         await client.request("PATCH", "/meetings/3003", json={"waiting_room": True})
         return "1 applied"

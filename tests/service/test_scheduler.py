@@ -100,7 +100,7 @@ async def test_nightly_job_fires_and_audits_the_account(make_app: AppFactory, ru
 async def test_deferred_fix_job_calls_apply_deferred(make_app: AppFactory) -> None:
     done = asyncio.Event()
 
-    async def apply_deferred(client: object) -> str:
+    async def apply_deferred(client: object, account: str) -> str:
         done.set()
         return "2 applied"
 

@@ -192,29 +192,16 @@ async def test_the_nightly_audits_of_two_accounts_run_at_once_each_on_its_own_cl
     assert two.hillside.log.matching("GET", "/v2/users")
 
 
-async def test_deferred_fixes_wait_until_stored_fixes_name_their_account(
-    two: TwoAccounts, caplog: pytest.LogCaptureFixture
-) -> None:
-    settings, accounts = serve_settings()
-    applied: list[Any] = []
-    app = create_service_app(
-        settings, accounts=accounts, start_scheduler=False, console=False, apply_deferred=applied.append
-    )
-    service = app.state.service
-    async with running(app):
-        with caplog.at_level(logging.WARNING):
-            await service.retry_deferred("hillside")
-    assert applied == [], "a deferred fix of any account would be applied with hillside's client"
-    assert "deferred fixes of hillside not retried" in caplog.text
-
-
-def test_pre_session_checks_are_planned_for_one_account_and_wait_with_several() -> None:
+def test_pre_session_checks_are_planned_when_any_account_has_them() -> None:
     from zoomaudit.service.presession import REPLAN_JOB_ID
 
     on = load_settings()
+    off = load_settings(ZOOMAUDIT_PRE_SESSION="off")
     assert on.pre_session_leads, "the default plans pre-session checks"
     one = {spec.id for spec in sched.job_specs(on, {"riverside": on})}
-    two = {spec.id for spec in sched.job_specs(on, {"riverside": on, "hillside": on})}
+    two = {spec.id for spec in sched.job_specs(on, {"riverside": off, "hillside": on})}
+    none = {spec.id for spec in sched.job_specs(on, {"riverside": off, "hillside": off})}
     assert REPLAN_JOB_ID in one
-    assert REPLAN_JOB_ID not in two
+    assert REPLAN_JOB_ID in two  # one plan job plans each account's checks (presession.py)
+    assert REPLAN_JOB_ID not in none
     assert {"nightly-audit:riverside", "nightly-audit:hillside"} <= two

@@ -190,15 +190,17 @@ async def test_group_change_falls_back_to_the_account_when_members_cannot_be_lis
 async def test_deleted_meeting_withdraws_its_fixes_and_drops_a_pending_audit(
     make_app: AppFactory, runner: FakeRunner
 ) -> None:
-    withdrawn: list[int] = []
-    app = make_app(withdraw_fixes=withdrawn.append, debounce=0.2)
+    withdrawn: list[tuple[int, str]] = []
+    app = make_app(
+        withdraw_fixes=lambda meeting_id, account: withdrawn.append((meeting_id, account)), debounce=0.2
+    )
     async with running(app) as client:
         body, headers = signed(event("meeting.updated", {"id": 99}, ts=1))
         await client.post(URL, content=body, headers=headers)
         body, headers = signed(event("meeting.deleted", {"id": 99, "uuid": "x=="}, ts=2))
         await client.post(URL, content=body, headers=headers)
         await app.state.service.dispatcher.join()
-    assert withdrawn == [99]
+    assert withdrawn == [(99, "default")]
     assert runner.calls == []
 
 

@@ -315,6 +315,7 @@ def pre_session_table(checks: list[JobInfo], settings: Settings) -> Table | str:
 
     from zoomaudit.report.common import printable, when_text
     from zoomaudit.service.presession import PlannedCheck
+    from zoomaudit.vocabulary import DEFAULT_ACCOUNT
 
     if not settings.pre_session_leads:
         return "Pre-session checks are off (ZOOMAUDIT_PRE_SESSION=off)."
@@ -323,7 +324,14 @@ def pre_session_table(checks: list[JobInfo], settings: Settings) -> Table | str:
             f"No pre-session check planned (ZOOMAUDIT_PRE_SESSION={settings.pre_session}): no session "
             "known to start in the next 36 hours; they are planned from the stored runs."
         )
+    found = [
+        (job, PlannedCheck.from_args(job.args, job.next_run_time) if job.next_run_time else None)
+        for job in checks
+    ]
+    # The account column only when a check is of an account of an accounts file.
+    several = any(check is not None and check.account != DEFAULT_ACCOUNT for _, check in found)
     table = Table(
+        *(("account",) if several else ()),
         "meeting",
         "occurrence",
         "session starts",
@@ -331,12 +339,12 @@ def pre_session_table(checks: list[JobInfo], settings: Settings) -> Table | str:
         f"check runs ({settings.timezone})",
         title=f"Pre-session checks (ZOOMAUDIT_PRE_SESSION={settings.pre_session})",
     )
-    for job in checks:
-        check = PlannedCheck.from_args(job.args, job.next_run_time) if job.next_run_time else None
+    for job, check in found:
         if check is None:
-            table.add_row(printable(job.id), "-", "-", "-", "paused")
+            table.add_row(*(("-",) if several else ()), printable(job.id), "-", "-", "-", "paused")
             continue
         table.add_row(
+            *((check.account,) if several else ()),
             str(check.meeting_id),
             printable(check.occurrence_id or "-"),
             when_text(check.start_time, check.timezone),

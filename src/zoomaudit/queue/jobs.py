@@ -82,7 +82,7 @@ class WorkerContext:
     clients: dict[str, ZoomClient] = field(default_factory=dict)
     several: bool = False
     """Several accounts share the store: the notification log holds deliveries to each one's own
-    channels, and deferred fixes wait until stored fixes name their account."""
+    channels (each account's retry sends only its own)."""
 
     def zoom_turn(self, account: str) -> AbstractAsyncContextManager[None]:
         """The account's turn at Zoom across processes (beside the queue lock, which orders the
@@ -207,7 +207,8 @@ async def pre_session_check(
 
     work = _context(context)
     due = datetime.fromisoformat(start_time) - timedelta(minutes=lead)
-    check = PlannedCheck.from_args([meeting_id, occurrence_id, start_time, timezone, lead], due)
+    # The check is of the job's account: looked up, stored and alerted under it.
+    check = PlannedCheck.from_args([meeting_id, occurrence_id, start_time, timezone, lead, account], due)
     alerts: list[int] = []
 
     async def audit(scope: Scope, trigger: Trigger) -> RunOutcome:
@@ -227,21 +228,17 @@ async def apply_fixes(
     context: JobContext, account: str, fix_ids: list[str] | None = None, actor: str = "zoomaudit:deferred"
 ) -> str:
     """Apply fixes through ``fixes.apply``: the ones named (an approval by ``actor``), or, with
-    no ids, every fix Zoom's per-host daily quota deferred. Returns a count by status."""
+    no ids, every fix of ``account`` Zoom's per-host daily quota deferred, with that account's
+    client. Returns a count by status."""
     from zoomaudit.fixes.apply import apply_deferred, approve
 
     work = _context(context)
-    if not fix_ids and work.several:
-        from zoomaudit.service.desk import DEFERRED_WAIT
-
-        log.warning(DEFERRED_WAIT, account)
-        return "deferred fixes wait for fixes that name their account"
     client = work.client(account)
     async with work.zoom_turn(account):
         if fix_ids:
             results = await approve(work.store, client, fix_ids, actor=actor)
         else:
-            results = await apply_deferred(work.store, client)
+            results = await apply_deferred(work.store, client, account=account)
     statuses = Counter(str(result.status) for result in results)
     return ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())) or "nothing to apply"
 

@@ -20,7 +20,7 @@ from zoomaudit.errors import AuthError, UsageError, ZoomAuditError
 from zoomaudit.runner import Observer, RunOutcome
 from zoomaudit.service import presession
 from zoomaudit.service.alerts import Alerts
-from zoomaudit.service.desk import DEFERRED_WAIT, AccountDesk
+from zoomaudit.service.desk import AccountDesk
 from zoomaudit.service.dispatch import Dispatcher
 from zoomaudit.service.lane import ClientFactory, ZoomLane
 from zoomaudit.service.webhooks import (
@@ -63,10 +63,12 @@ class Runner(Protocol):
     ) -> Awaitable[RunOutcome]: ...
 
 
-WithdrawFixes = Callable[[int], Awaitable[object] | object]
-"""Withdraw the open fixes of a deleted meeting; wired in ``wiring.py``."""
-ApplyDeferred = Callable[["ZoomClient"], Awaitable[object] | object]
-"""Retry the fixes deferred by Zoom's per-host daily quota with the lane's client; ``wiring.py``."""
+WithdrawFixes = Callable[[int, str], Awaitable[object] | object]
+"""Withdraw the open fixes of a deleted meeting of an account (its name, the second argument);
+wired in ``wiring.py``."""
+ApplyDeferred = Callable[["ZoomClient", str], Awaitable[object] | object]
+"""Retry the fixes of one account (its name, the second argument) deferred by Zoom's per-host
+daily quota, with that account's lane's client; ``wiring.py``."""
 GroupMembers = Callable[["ZoomClient", str], Awaitable[list[str]]]
 """User ids of a group's members, read with the lane's client."""
 
@@ -155,8 +157,8 @@ class Service:
     """Queue mode (``serve --role web|scheduler``): Zoom work is put on the work queue for
     ``zoomaudit worker`` processes instead of running in this process's lane."""
     account: str = "default"
-    """The first account (``default`` without an accounts file): what the console and the
-    pre-session checks act for until they learn of accounts."""
+    """The first account (``default`` without an accounts file): what a job that names no
+    account acts for."""
 
     def __post_init__(self) -> None:
         self.dispatcher = Dispatcher(self.debounce)
@@ -188,9 +190,8 @@ class Service:
         return self.accounts is not None
 
     @property
-    def mixed(self) -> bool:
-        """Whether the store holds more than one account's rows, which do not yet say whose they
-        are: deferred fixes and pre-session checks wait (a single account's need not)."""
+    def shared_log(self) -> bool:
+        """Whether several accounts share the notification log (each retries its own channels')."""
         return len(self.desks) > 1
 
     @property
@@ -288,17 +289,17 @@ class Service:
         return outcome
 
     async def retry_deferred(self, account: str | None = None) -> None:
-        """Apply the fixes Zoom's per-host daily quota deferred (Zoom writes: in the account's lane)."""
+        """Apply the fixes of ``account`` (None: the first) that Zoom's per-host daily quota
+        deferred, with that account's client (Zoom writes: in the account's lane). Another
+        account's deferred fixes wait for that account's own retry."""
         apply = self.apply_deferred
         if apply is None:
             log.warning("deferred fixes cannot be retried: no apply_deferred function is wired")
             return
         desk = self.desk(account)
-        if self.mixed:
-            log.warning(DEFERRED_WAIT, desk.name)
-            return
         result = await desk.lane.run(
-            self._label("retry of deferred fixes", desk.name), lambda client: _maybe_await(apply(client))
+            self._label("retry of deferred fixes", desk.name),
+            lambda client: _maybe_await(apply(client, desk.name)),
         )
         log.info("%s: %s", self._label("deferred fixes retried", desk.name), result)
 
@@ -327,50 +328,82 @@ class Service:
         return datetime.fromtimestamp(self.clock(), UTC)
 
     async def pre_session_check(
-        self, meeting_id: int, occurrence_id: str | None, start_time: str, timezone: str | None, lead: int
+        self,
+        meeting_id: int,
+        occurrence_id: str | None,
+        start_time: str,
+        timezone: str | None,
+        lead: int,
+        account: str | None = None,
     ) -> str:
-        """Run one planned pre-session check (the scheduler's date job); returns its outcome."""
+        """Run one planned pre-session check of ``account``'s meeting (the scheduler's date job;
+        None: ``default``, as jobs planned before accounts name none) in that account's lane;
+        returns its outcome. A violation left open is an urgent alert to that account's targets.
+        A check of an account this service no longer audits is skipped."""
         due = datetime.fromisoformat(start_time) - timedelta(minutes=lead)
         check = presession.PlannedCheck.from_args(
-            [meeting_id, occurrence_id, start_time, timezone, lead], due
+            [meeting_id, occurrence_id, start_time, timezone, lead, account], due
         )
+        desk = self.desks.get(check.account)
+        if desk is None:
+            log.warning(
+                "pre-session check of meeting %s skipped: %r is not an account of this service",
+                meeting_id,
+                check.account,
+            )
+            return "skipped"
 
         def finished(check_id: int, outcome: str) -> None:
             if outcome == "violations":
-                self.alerts.after_check(check_id)
+                desk.alerts.after_check(check_id)
+
+        async def audit(scope: Scope, trigger: Trigger) -> RunOutcome:
+            return await self.audit(scope, trigger, account=desk.name)
 
         return await presession.run_check(
-            check, store=self.store, audit=self.audit, clock=self.now, finished=finished
+            check, store=self.store, audit=audit, clock=self.now, finished=finished
         )
 
-    def replan_checks(self, *, starting: bool = False) -> None:
+    def replan_checks(self, *, starting: bool = False, account: str | None = None) -> None:
         """Plan the pre-session checks again from the stored start times (after every run, every
         few minutes, and at start-up). A failure is logged: it never fails the run before it.
 
         At start-up (``starting``) checks left running by a service that stopped are marked
         failed first; checks missed while it was down whose session has not begun are due at once.
+        ``account``: plan only that account's (after its run); None: every account's.
         """
         scheduler = self.scheduler
         if scheduler is None or not scheduler.running or self.store is None:
             return
-        if self.mixed:
-            if starting and any(desk.settings.pre_session_leads for desk in self.desks.values()):
-                log.warning(
-                    "pre-session checks are off with several accounts for now: the stored "
-                    "sessions do not yet say which account they belong to"
-                )
-            return
         try:
             if starting:
                 self.store.pre_session.abandon_running(self.now())
-            added, removed = presession.replan(
-                scheduler, self.store, self.settings.pre_session_leads, self.now()
-            )
+            dropped = presession.remove_other_accounts(scheduler, self.desks)
+            if dropped:
+                log.info("%d pre-session check(s) of accounts no longer audited removed", dropped)
         except Exception:
             log.exception("pre-session checks could not be planned; the next run plans them again")
             return
-        if added or removed:
-            log.info("pre-session checks planned: %d added or moved, %d removed", added, removed)
+        for desk in self.desks.values() if account is None else [self.desk(account)]:
+            # Each account from its own stored sessions with its own lead times; a failure of one
+            # account's plan leaves the others' planned.
+            try:
+                added, removed = presession.replan(
+                    scheduler, self.store, desk.settings.pre_session_leads, self.now(), account=desk.name
+                )
+            except Exception:
+                log.exception(
+                    "%s could not be planned; the next run plans them again",
+                    self._label("pre-session checks", desk.name),
+                )
+                continue
+            if added or removed:
+                log.info(
+                    "%s planned: %d added or moved, %d removed",
+                    self._label("pre-session checks", desk.name),
+                    added,
+                    removed,
+                )
 
     async def _audit_in_lane(
         self, desk: AccountDesk, label: str, make: Callable[[ZoomClient], Awaitable[RunOutcome]]
@@ -381,7 +414,7 @@ class Service:
             desk.alerts.after_failure("Zoom refused zoomaudit's credentials", str(exc), "zoom-credentials")
             raise
         finally:
-            self.replan_checks()
+            self.replan_checks(account=desk.name)
         log.info(
             "%s finished: run %s, %s, %d violation(s)",
             label,
@@ -441,7 +474,7 @@ class Service:
             self.dispatcher.cancel(self._key(f"meeting:{action.meeting_id}", name))
             return self.dispatcher.submit(
                 self._key(f"withdraw:{action.meeting_id}", name),
-                lambda: self._withdraw(action.meeting_id),
+                lambda: self._withdraw(action.meeting_id, name),
                 debounce=False,
             )
         log.info("ignored: %s", action.reason)
@@ -467,15 +500,18 @@ class Service:
             return
         await self._quiet_audit(UsersScope.of(*members), "webhook", desk.name)
 
-    async def _withdraw(self, meeting_id: int) -> None:
+    async def _withdraw(self, meeting_id: int, account: str | None = None) -> None:
+        name = self.desk(account).name
         if self.store is not None:
-            dropped = presession.forget_meeting(self.scheduler, self.store, meeting_id, self.now())
+            dropped = presession.forget_meeting(
+                self.scheduler, self.store, meeting_id, self.now(), account=name
+            )
             if dropped:
                 log.info("meeting %s deleted: %d pre-session check(s) dropped", meeting_id, dropped)
         if self.withdraw_fixes is None:
             log.warning("meeting %s deleted; no withdraw function is wired, its open fixes stay", meeting_id)
             return
-        result = await _maybe_await(self.withdraw_fixes(meeting_id))
+        result = await _maybe_await(self.withdraw_fixes(meeting_id, name))
         log.info("meeting %s deleted: open fixes withdrawn (%s)", meeting_id, result)
 
     # --- life cycle ---------------------------------------------------------------------------

@@ -21,14 +21,6 @@ if TYPE_CHECKING:
     from zoomaudit.settings import Settings
 
 
-DEFERRED_WAIT = (
-    "deferred fixes of %s not retried: with several accounts a deferred fix must be applied with "
-    "its own account's client, and the stored fixes do not yet say which account they are of"
-)
-"""Logged (service and workers) until the store's fixes carry their account; then the retry
-becomes ``apply_deferred(..., account=)``."""
-
-
 @dataclass(eq=False)
 class AccountDesk:
     """What the service keeps for one account."""

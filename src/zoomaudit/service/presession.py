@@ -16,9 +16,15 @@ survives a restart. The rules (``plan_checks``, pure):
   store keeps every check, ``store/presession.py``), so a restart does not repeat them;
 - sessions that have begun get no check; only sessions within ``PLAN_HORIZON`` are planned.
 
-A check runs in the service's Zoom lane like any audit (trigger ``pre-session``), applies
+A check runs in its account's Zoom lane like any audit (trigger ``pre-session``), applies
 ``auto`` fixes as any run does, and stores its outcome: the open violations left, or why it could
 not tell. The notifications issue turns a violation found here into an urgent alert.
+
+Each account of an accounts file has its own plan, made from its own stored sessions with its own
+lead times (the account's ``pre_session``), and its checks audit through its own client. A check's
+job id names its account, ``pre-session:<account>/<meeting>:<occurrence>:<lead>``, except for the
+single account ``default``, whose ids stay ``pre-session:<meeting>:<occurrence>:<lead>`` (job
+stores made before accounts hold those). Re-planning one account touches only its own jobs.
 """
 
 from __future__ import annotations
@@ -64,20 +70,40 @@ class PlannedCheck:
     timezone: str | None
     lead: int
     due: datetime
+    account: str = DEFAULT_ACCOUNT
+    """The Zoom account of the meeting: the check audits through this account's client."""
 
     @property
     def job_id(self) -> str:
-        return f"{JOB_PREFIX}{self.meeting_id}:{self.occurrence_id or '-'}:{self.lead}"
+        return f"{account_prefix(self.account)}{self.meeting_id}:{self.occurrence_id or '-'}:{self.lead}"
 
     @property
     def args(self) -> list[Any]:
-        """The job's arguments: plain values only (the job store pickles them)."""
-        return [self.meeting_id, self.occurrence_id, self.start_time.isoformat(), self.timezone, self.lead]
+        """The job's arguments: plain values only (the job store pickles them). The account is
+        the sixth, left out for ``default`` (as jobs made before accounts have it)."""
+        args = [self.meeting_id, self.occurrence_id, self.start_time.isoformat(), self.timezone, self.lead]
+        return args if self.account == DEFAULT_ACCOUNT else [*args, self.account]
 
     @classmethod
     def from_args(cls, args: Iterable[Any], due: datetime) -> PlannedCheck:
-        meeting_id, occurrence_id, start, timezone, lead = args
-        return cls(int(meeting_id), occurrence_id, datetime.fromisoformat(start), timezone, int(lead), due)
+        meeting_id, occurrence_id, start, timezone, lead, *rest = args
+        account = str(rest[0]) if rest and rest[0] is not None else DEFAULT_ACCOUNT
+        return cls(
+            int(meeting_id), occurrence_id, datetime.fromisoformat(start), timezone, int(lead), due, account
+        )
+
+
+def account_prefix(account: str) -> str:
+    """The start of every planned check's job id of ``account``. Account names never hold "/"
+    (accounts.py) and a meeting id is a number, so no account's ids start with another's."""
+    return JOB_PREFIX if account == DEFAULT_ACCOUNT else f"{JOB_PREFIX}{account}/"
+
+
+def job_account(job_id: str) -> str:
+    """The account a planned check's job id names (``default`` for an id without one)."""
+    rest = job_id.removeprefix(JOB_PREFIX)
+    head, slash, _ = rest.partition("/")
+    return head if slash else DEFAULT_ACCOUNT
 
 
 def session_key(meeting_id: int, occurrence_id: str | None, start: datetime) -> tuple[int, str, datetime]:
@@ -90,8 +116,11 @@ def plan_checks(
     now: datetime,
     last_checked: Mapping[tuple[int, str, datetime], datetime],
     gone: Mapping[int, datetime] | None = None,
+    *,
+    account: str = DEFAULT_ACCOUNT,
 ) -> list[PlannedCheck]:
-    """The checks to have planned at ``now`` (see the module's rules), soonest first.
+    """The checks of ``account``'s sessions to have planned at ``now`` (see the module's rules),
+    soonest first.
 
     ``last_checked`` holds when each session was last checked; ``gone`` when a check last found a
     meeting deleted: a meeting gone since its latest verdict gets no check.
@@ -113,26 +142,41 @@ def plan_checks(
             if due <= now:
                 at_once = lead  # the shortest passed lead names the one check run now
                 continue
-            out.append(PlannedCheck(s.meeting_id, s.occurrence_id, s.start_time, s.timezone, lead, due))
+            out.append(
+                PlannedCheck(s.meeting_id, s.occurrence_id, s.start_time, s.timezone, lead, due, account)
+            )
         if at_once is not None:
-            out.append(PlannedCheck(s.meeting_id, s.occurrence_id, s.start_time, s.timezone, at_once, now))
+            out.append(
+                PlannedCheck(s.meeting_id, s.occurrence_id, s.start_time, s.timezone, at_once, now, account)
+            )
     return sorted(out, key=lambda c: (c.due, c.start_time, c.meeting_id, c.occurrence_id or "", -c.lead))
 
 
-def planned_jobs(scheduler: BaseScheduler) -> dict[str, Any]:
-    """The scheduler's pre-session jobs by id."""
-    return {job.id: job for job in scheduler.get_jobs() if job.id.startswith(JOB_PREFIX)}
+def planned_jobs(scheduler: BaseScheduler, account: str | None = None) -> dict[str, Any]:
+    """The scheduler's pre-session jobs by id: of ``account``, or of every account (None)."""
+    return {
+        job.id: job
+        for job in scheduler.get_jobs()
+        if job.id.startswith(JOB_PREFIX) and (account is None or job_account(job.id) == account)
+    }
 
 
-def sync_jobs(scheduler: BaseScheduler, planned: Iterable[PlannedCheck], now: datetime) -> tuple[int, int]:
-    """Make the scheduler's pre-session jobs exactly ``planned``; returns (added or moved, removed).
+def sync_jobs(
+    scheduler: BaseScheduler,
+    planned: Iterable[PlannedCheck],
+    now: datetime,
+    *,
+    account: str = DEFAULT_ACCOUNT,
+) -> tuple[int, int]:
+    """Make the scheduler's pre-session jobs of ``account`` exactly ``planned`` (checks of that
+    account); returns (added or moved, removed). Other accounts' jobs are left as they are.
 
     A job already planned for the same session and time is kept as it is; one due at once stays
     due (its time is not pushed on by each re-plan).
     """
     from apscheduler.triggers.date import DateTrigger
 
-    existing = planned_jobs(scheduler)
+    existing = planned_jobs(scheduler, account)
     wanted = {check.job_id: check for check in planned}
     removed = 0
     for job_id in existing.keys() - wanted.keys():
@@ -150,7 +194,8 @@ def sync_jobs(scheduler: BaseScheduler, planned: Iterable[PlannedCheck], now: da
             DateTrigger(run_date=check.due),
             args=check.args,
             id=job_id,
-            name=f"pre-session check of meeting {check.meeting_id}",
+            name=f"pre-session check of meeting {check.meeting_id}"
+            + ("" if check.account == DEFAULT_ACCOUNT else f" of {check.account}"),
             replace_existing=True,
             coalesce=True,
             max_instances=1,
@@ -161,11 +206,11 @@ def sync_jobs(scheduler: BaseScheduler, planned: Iterable[PlannedCheck], now: da
     return changed, removed
 
 
-def remove_jobs_of(scheduler: BaseScheduler, meeting_id: int) -> int:
-    """Drop every planned check of one meeting (it was deleted); returns how many."""
+def remove_jobs_of(scheduler: BaseScheduler, meeting_id: int, *, account: str = DEFAULT_ACCOUNT) -> int:
+    """Drop every planned check of one meeting of ``account`` (it was deleted); returns how many."""
     dropped = 0
-    for job_id in planned_jobs(scheduler):
-        if job_id.startswith(f"{JOB_PREFIX}{meeting_id}:"):
+    for job_id in planned_jobs(scheduler, account):
+        if job_id.startswith(f"{account_prefix(account)}{meeting_id}:"):
             scheduler.remove_job(job_id)
             dropped += 1
     return dropped
@@ -201,24 +246,43 @@ def replan(
     account: str = DEFAULT_ACCOUNT,
 ) -> tuple[int, int]:
     """Plan the checks of ``account``'s sessions again from the store; returns (added or moved,
-    removed). Only the service's own account: its checks audit through the service's client."""
+    removed, of that account's jobs only). ``leads`` are the account's own; none removes its plan."""
     sessions = store.upcoming.sessions(now, PLAN_HORIZON, account=account) if leads else []
     last = store.pre_session.last_checked(
         (session_key(s.meeting_id, s.occurrence_id, s.start_time) for s in sessions), account=account
     )
     gone = store.pre_session.gone_since((s.meeting_id for s in sessions), account=account)
-    return sync_jobs(scheduler, plan_checks(sessions, leads, now, last, gone), now)
+    planned = plan_checks(sessions, leads, now, last, gone, account=account)
+    return sync_jobs(scheduler, planned, now, account=account)
 
 
-def forget_meeting(scheduler: BaseScheduler | None, store: Store, meeting_id: int, now: datetime) -> int:
-    """A meeting was deleted in Zoom: drop its planned checks and record them as ``gone``, so that
-    a re-plan from its last stored verdict does not plan them again. Returns how many."""
+def remove_other_accounts(scheduler: BaseScheduler, accounts: Iterable[str]) -> int:
+    """Drop the planned checks of accounts other than ``accounts`` (one removed from the
+    accounts file, or the single account ``default`` once a file is set); returns how many."""
+    keep = set(accounts)
+    stale = [job_id for job_id in planned_jobs(scheduler) if job_account(job_id) not in keep]
+    for job_id in stale:
+        scheduler.remove_job(job_id)
+    return len(stale)
+
+
+def forget_meeting(
+    scheduler: BaseScheduler | None,
+    store: Store,
+    meeting_id: int,
+    now: datetime,
+    *,
+    account: str = DEFAULT_ACCOUNT,
+) -> int:
+    """A meeting of ``account`` was deleted in Zoom: drop its planned checks and record them as
+    ``gone``, so that a re-plan from its last stored verdict does not plan them again (the same
+    meeting id in another account is another meeting). Returns how many."""
     if scheduler is None:
         return 0
     jobs = [
         job
-        for job_id, job in planned_jobs(scheduler).items()
-        if job_id.startswith(f"{JOB_PREFIX}{meeting_id}:")
+        for job_id, job in planned_jobs(scheduler, account).items()
+        if job_id.startswith(f"{account_prefix(account)}{meeting_id}:")
     ]
     for job in jobs:
         check = PlannedCheck.from_args(job.args, now)
@@ -230,6 +294,7 @@ def forget_meeting(scheduler: BaseScheduler | None, store: Store, meeting_id: in
             lead_minutes=check.lead,
             due_at=now,
             ran_at=now,
+            account=account,
         )
         store.pre_session.finish(
             settled, outcome="gone", finished_at=now, detail="the meeting was deleted in Zoom"
@@ -239,7 +304,7 @@ def forget_meeting(scheduler: BaseScheduler | None, store: Store, meeting_id: in
 
 
 Audit = Callable[["Scope", "Trigger"], Awaitable["RunOutcome"]]
-"""``Service.audit``: a run in the service's Zoom lane."""
+"""An audit in the check's account's Zoom lane (``Service.audit`` of that account)."""
 
 
 async def run_check(
@@ -250,7 +315,8 @@ async def run_check(
     clock: Callable[[], datetime],
     finished: Callable[[int, str], None] | None = None,
 ) -> str:
-    """Run one planned check and store its outcome; returns the outcome.
+    """Run one planned check and store its outcome, under the check's account; returns the
+    outcome. ``audit`` must audit through that account's client.
 
     Skipped (``skipped``) when the session has begun or another check already covered this lead
     (a duplicate fired after a restart): checks never spend Zoom's budget twice. ``finished`` is
@@ -261,7 +327,7 @@ async def run_check(
 
     now = clock()
     key = session_key(check.meeting_id, check.occurrence_id, check.start_time)
-    last = store.pre_session.last_checked([key], account=DEFAULT_ACCOUNT).get(key)
+    last = store.pre_session.last_checked([key], account=check.account).get(key)
     if check.start_time <= now or (last is not None and last >= check.due):
         log.info("pre-session check of meeting %s skipped: begun or already checked", check.meeting_id)
         return "skipped"
@@ -273,6 +339,7 @@ async def run_check(
         lead_minutes=check.lead,
         due_at=check.due,
         ran_at=now,
+        account=check.account,
     )
     try:
         outcome = await audit(MeetingsScope.of(check.meeting_id), "pre-session")

@@ -9,7 +9,8 @@ an unchanged trigger keeps the stored next run time; a changed ``ZOOMAUDIT_SCHED
 With an accounts file each account has its own nightly audit (``nightly-audit:<name>``, on the
 account's ``schedule`` and ``timezone``) and its own retry of deferred fixes
 (``deferred-fixes:<name>``); the job's one argument is the account's name, a plain value. An
-account removed from the file loses its jobs at the next start.
+account removed from the file loses its jobs at the next start. One plan job plans every
+account's pre-session checks (presession.py), each check's job naming its account.
 """
 
 from __future__ import annotations
@@ -81,16 +82,28 @@ async def prune_job() -> None:
 
 
 async def pre_session_job(
-    meeting_id: int, occurrence_id: str | None, start_time: str, timezone: str | None, lead: int
+    meeting_id: int,
+    occurrence_id: str | None,
+    start_time: str,
+    timezone: str | None,
+    lead: int,
+    account: str | None = None,
 ) -> None:
-    """One pre-session check (presession.py); its arguments are plain values, never secrets."""
+    """One pre-session check of ``account``'s meeting (presession.py; None: ``default``, as
+    jobs planned before accounts name none); its arguments are plain values, never secrets."""
+    from zoomaudit.vocabulary import DEFAULT_ACCOUNT
+
     service = current()
     if service.queue is not None:
-        await service.queue.pre_session(
-            service.account, meeting_id, occurrence_id, start_time, timezone, lead
-        )
+        name = account or DEFAULT_ACCOUNT
+        if name not in service.desks:
+            log.warning(
+                "pre-session check of meeting %s not queued: %r is not an account here", meeting_id, name
+            )
+            return
+        await service.queue.pre_session(name, meeting_id, occurrence_id, start_time, timezone, lead)
         return
-    await service.pre_session_check(meeting_id, occurrence_id, start_time, timezone, lead)
+    await service.pre_session_check(meeting_id, occurrence_id, start_time, timezone, lead, account)
 
 
 async def notify_retry_job() -> None:
@@ -101,7 +114,7 @@ async def notify_retry_job() -> None:
         if service.queue is not None:
             await service.queue.notify(name, "retry")
         else:
-            await desk.alerts.retry(shared_log=service.mixed)
+            await desk.alerts.retry(shared_log=service.shared_log)
 
 
 async def replan_job() -> None:
@@ -252,12 +265,8 @@ def job_specs(settings: Settings, accounts: Mapping[str, Settings] | None = None
     notifying = any(_notifies(each) for each in (accounts or {"": settings}).values())
     prune = JobSpec(PRUNE_JOB_ID, "prune old data", prune_job, prune_trigger(), PRUNE_MISFIRE_GRACE)
     if accounts is not None:
-        # No pre-session plan with several accounts yet: the stored sessions do not say whose
-        # they are until the store carries each row's account, and a check run on another
-        # account's client would judge the wrong meeting (``Service.replan_checks`` says so).
-        # One account of a file plans its checks as the single account does.
-        only = next(iter(accounts.values())) if len(accounts) == 1 else None
-        planning = plan if only is not None and only.pre_session_leads else []
+        # One plan job plans every account's checks, each with its own lead times.
+        planning = plan if any(each.pre_session_leads for each in accounts.values()) else []
         return planning + (retry if notifying else []) + account_job_specs(accounts) + [prune]
     return (
         (plan if settings.pre_session_leads else [])

@@ -48,32 +48,35 @@ def notifier(settings: Settings, store: Any) -> Notifier | None:
 
 
 def withdraw_fixes(store: Any) -> WithdrawFixes | None:
-    """``meeting.deleted``: the fixes module's withdrawal, bound to the service's store."""
+    """``meeting.deleted`` of an account: the fixes module's withdrawal, bound to the service's store."""
     try:
         from zoomaudit.fixes.apply import withdraw_fixes_for_meeting
     except ImportError:
         log.warning("withdrawing fixes of deleted meetings is not available in this build")
         return None
 
-    async def withdraw(meeting_id: int) -> list[str]:
-        # A database write: off the event loop, so webhook answers never wait on a lock.
+    async def withdraw(meeting_id: int, account: str) -> list[str]:
+        # A database write: off the event loop, so webhook answers never wait on a lock. Only the
+        # account's own fixes: the same meeting id in another account is another meeting.
         return await asyncio.to_thread(
-            withdraw_fixes_for_meeting, store, meeting_id, actor=ACTOR, now=datetime.now(UTC)
+            withdraw_fixes_for_meeting, store, meeting_id, actor=ACTOR, now=datetime.now(UTC), account=account
         )
 
     return withdraw
 
 
 def apply_deferred(store: Any) -> ApplyDeferred | None:
-    """The retry of quota-deferred fixes, bound to the service's store; the lane gives the client."""
+    """The retry of one account's quota-deferred fixes, bound to the service's store; the
+    account's lane gives its client and its name."""
     try:
         from zoomaudit.fixes.apply import apply_deferred as apply
     except ImportError:
         log.warning("retrying deferred fixes is not available in this build")
         return None
 
-    async def retry(client: ZoomClient) -> str:
-        results = await apply(store, client, datetime.now(UTC))
+    async def retry(client: ZoomClient, account: str) -> str:
+        # Only this account's fixes: each is applied with the client of the account it is of.
+        results = await apply(store, client, datetime.now(UTC), account=account)
         statuses = Counter(str(getattr(r, "status", "?")) for r in results)
         return ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())) or "none were deferred"
 
