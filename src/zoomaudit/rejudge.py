@@ -11,7 +11,6 @@ judging step with the runner (``judging``), so the same policies give the same v
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,12 +111,6 @@ def _rejudge(store: Store, source: RunRecord, policies: PolicySet, observer: Obs
     )
     tally = Tally()
     observer.phase("judging the stored snapshot")
-    # Judging and storing overlap: one writer thread stores a group of hosts while the next group
-    # is judged. SQLite (or the PostgreSQL driver) releases the GIL while it writes and commits,
-    # about a third of a rejudge's time. At most one group waits (memory stays a few MB), and the
-    # tally is touched only by the writer until it is done.
-    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zoomaudit-rejudge-store")
-    storing: Future[None] | None = None
     try:
         pending: list[Judged] = []
         for data in store.snapshots.chunks(source.id, start=ACCOUNT_SEQUENCE + 1):
@@ -125,17 +118,10 @@ def _rejudge(store: Store, source: RunRecord, policies: PolicySet, observer: Obs
             pending.append(judge(policies, account, batch, waivers, now=now, starting_within=starting_within))
             observer.advance()
             if sum(len(j.findings) for j in pending) >= STORE_EVERY:
-                if storing is not None:
-                    storing.result()
-                storing = writer.submit(tally.store_many, store, run_id, pending)
+                tally.store_many(store, run_id, pending)
                 pending = []
-        if storing is not None:
-            storing.result()
         tally.store_many(store, run_id, pending)
     except BaseException as exc:
-        if storing is not None:
-            wait([storing])  # the run is marked failed only once its writer has stopped
-        writer.shutdown(wait=True)
         store.finish_run(
             run_id,
             complete=False,
@@ -144,7 +130,6 @@ def _rejudge(store: Store, source: RunRecord, policies: PolicySet, observer: Obs
             error=str(exc) or type(exc).__name__,
         )
         raise
-    writer.shutdown(wait=True)
     complete = tally.collect_errors == 0
     store.finish_run(run_id, complete=complete, finished_at=datetime.now(UTC), counts=tally.counts)
     return RunOutcome(

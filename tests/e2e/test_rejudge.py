@@ -196,12 +196,11 @@ def test_policies_reading_settings_the_run_did_not_read_are_refused(
     assert "did not read (meeting_authentication)" in refused
 
 
-def test_a_rejudge_stored_in_many_groups_while_judging_keeps_every_verdict(
+def test_a_rejudge_stored_in_many_groups_keeps_every_verdict(
     settings: Settings, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Judging and storing overlap (one writer thread stores a group of hosts while the next is
-    judged): with groups of a few findings, every group goes through the writer, and the run
-    stored is the same as the run judged, counts and all."""
+    """A rejudge stores its verdicts a group of hosts at a time (one transaction each): with groups
+    of a few findings, the run stored is the same as the run judged, counts and all."""
     import zoomaudit.rejudge as rejudging
 
     outcome = audit(settings)
@@ -214,7 +213,7 @@ def test_a_rejudge_stored_in_many_groups_while_judging_keeps_every_verdict(
     assert stored.run.status == "complete"
 
 
-def test_a_rejudge_whose_store_fails_is_marked_failed_after_its_writer_stops(
+def test_a_rejudge_whose_store_fails_is_marked_failed(
     settings: Settings, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import zoomaudit.rejudge as rejudging
