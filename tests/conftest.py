@@ -3,6 +3,7 @@ in-package sandbox."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,3 +41,31 @@ def postgres() -> Iterator[PostgresServer]:
         yield server
     finally:
         server.stop()
+
+
+# Read at import: the autouse fixture above clears ZOOMAUDIT_* before each test.
+POSTGRES_URL = os.environ.get("ZOOMAUDIT_TEST_POSTGRES_URL", "")
+
+
+def _empty_postgres(url: str) -> str:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database on SQLite and on PostgreSQL (each test that takes it runs twice):
+    the session's server (``postgres``), or the scratch database ``ZOOMAUDIT_TEST_POSTGRES_URL``
+    names (its public schema dropped first)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    if POSTGRES_URL:
+        return _empty_postgres(POSTGRES_URL)
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.url()

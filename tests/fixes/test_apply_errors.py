@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +18,14 @@ from zoomaudit.store import Store
 from .conftest import HOST, NOW, Fix, Pol, account, batch, meeting, policies, violation
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    """What an error leaves in the fix queue, on SQLite and on PostgreSQL (``db_url``)."""
+    with Store(db_url) as opened:
+        yield opened
+
 
 WAITING = Pol("waiting-room", "waiting_room", Fix("suggest", "meeting", True))
 

@@ -3,7 +3,7 @@ claim is released, and a process that lost its claim sees it and writes nothing 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,6 +17,14 @@ from zoomaudit.store import Store
 from .conftest import NOW, Fix, Pol, account, batch, meeting, policies, violation
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    """Claims are rows that processes race for: on SQLite and on PostgreSQL (``db_url``)."""
+    with Store(db_url) as opened:
+        yield opened
+
 
 WAITING = Pol("waiting-room", "waiting_room", Fix("suggest", "meeting", True))
 

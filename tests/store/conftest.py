@@ -9,42 +9,16 @@ before each test), e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/zoomaudit
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.postgres_server import PostgresServer
 from zoomaudit.findings import ErrorFinding, Finding, Manual, Pass, Violation, Waived
 from zoomaudit.store import Store
 
 T0 = datetime(2026, 11, 20, 2, 0, 0, tzinfo=UTC)
-# Read at import: the autouse fixture of tests/conftest.py clears ZOOMAUDIT_* before each test.
-POSTGRES_URL = os.environ.get("ZOOMAUDIT_TEST_POSTGRES_URL", "")
-
-
-def _empty_postgres(url: str) -> str:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'store.db'}"
-    if POSTGRES_URL:
-        return _empty_postgres(POSTGRES_URL)
-    server: PostgresServer = request.getfixturevalue("postgres")
-    return server.url()
 
 
 def sqlite_only(url: str) -> None:
