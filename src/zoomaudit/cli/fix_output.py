@@ -44,19 +44,45 @@ def open_store() -> Store:
     return Store.from_settings(load_settings())
 
 
-def with_zoom(work: Callable[[Store, ZoomClient], Coroutine[Any, Any, T]]) -> T:
-    """Run ``work`` with the store and a Zoom client built from the settings."""
+def with_zoom(
+    work: Callable[[Store, ZoomClient, str], Coroutine[Any, Any, T]],
+    account: str | None = None,
+    fix_ids: Sequence[str] = (),
+) -> T:
+    """Run ``work(store, client, account)`` with the store and a Zoom client of one account: the
+    one named, else the one the named fixes belong to, else the only account there is. A fix is
+    applied or reverted with its own account's credentials (``fixes.queue.require_account``)."""
+    from zoomaudit.account_settings import AccountBook
+    from zoomaudit.errors import UsageError
+    from zoomaudit.fixes.queue import get_fix
     from zoomaudit.settings import load_settings
     from zoomaudit.store import Store
     from zoomaudit.zoom.client import ZoomClient
 
-    settings = load_settings()
+    base = load_settings()
+    book = AccountBook.of(base)
+    with Store.from_settings(base) as store:
+        if account is None and fix_ids:
+            owners = sorted({get_fix(store, fix_id).account for fix_id in fix_ids})
+            if len(owners) > 1:
+                raise UsageError(
+                    f"these fixes belong to several accounts ({', '.join(owners)}): "
+                    "approve or revert each account's with --account NAME"
+                )
+            account = owners[0]
+    if account is None:
+        if len(book.names) > 1:
+            raise UsageError(
+                f"--account NAME is required: the accounts file has several ({', '.join(book.names)})"
+            )
+        account = book.names[0]
+    settings = book.settings_for(account)
     settings.require_credentials()
 
     async def go() -> T:
-        with Store.from_settings(settings) as store:
+        with Store.from_settings(base) as store:
             async with ZoomClient(settings) as client:
-                return await work(store, client)
+                return await work(store, client, account)
 
     return asyncio.run(go())
 

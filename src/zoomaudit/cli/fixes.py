@@ -25,7 +25,7 @@ from zoomaudit.cli.fix_output import (
     with_zoom,
 )
 from zoomaudit.safe_text import printable
-from zoomaudit.vocabulary import DEFAULT_ACCOUNT, FIX_STATUSES, FixStatus
+from zoomaudit.vocabulary import FIX_STATUSES, FixStatus
 
 if TYPE_CHECKING:
     from zoomaudit.fixes.apply import ApplyResult
@@ -190,7 +190,7 @@ def approve_command(
     fix_ids: Annotated[list[str] | None, typer.Argument(help="Fix ids to approve.")] = None,
     all_pending: Annotated[
         bool,
-        typer.Option("--all", help="Approve every pending fix (of the default account, or of --account)."),
+        typer.Option("--all", help="Approve every pending fix (of the only account, or of --account)."),
     ] = False,
     policy: Annotated[
         str | None, typer.Option("--policy", "-p", help="With --all: only this policy's fixes.")
@@ -222,20 +222,19 @@ def approve_command(
         with open_store() as store:
             _check_policy_filter(store, policy)
 
-    async def work(store: Store, client: ZoomClient) -> list[ApplyResult]:
+    async def work(store: Store, client: ZoomClient, mine: str) -> list[ApplyResult]:
+        # The client is the account's whose fixes these are (with_zoom): --all takes its fixes.
         ids = list(fix_ids or [])
         if all_pending:
-            # This command's Zoom credentials are the default account's: --all takes its fixes.
-            mine = account or DEFAULT_ACCOUNT
             pending = list_fixes(store, statuses=["pending"], policy_id=policy, account=mine)
             ids = [f.id for f in pending]
         elif account is not None:
             _of_account(store, ids, account)
         if not ids:
             return []
-        return await approve(store, client, ids, actor=by, note=note)
+        return await approve(store, client, ids, actor=by, note=note, account=mine)
 
-    results = with_zoom(work)
+    results = with_zoom(work, account, fix_ids or ())
     if not results:
         typer.echo("no pending fixes" + (f" for policy {policy}" if policy else ""))
         raise typer.Exit(EXIT_OK)
@@ -280,11 +279,12 @@ def revert_command(
     if not by.strip():
         raise UsageError("--by NAME is required")
 
-    async def work(store: Store, client: ZoomClient) -> ApplyResult:
-        get_fix(store, fix_id)  # unknown id: a usage error before anything else
-        return await revert(store, client, fix_id, actor=by)
+    async def work(store: Store, client: ZoomClient, mine: str) -> ApplyResult:
+        return await revert(store, client, fix_id, actor=by, account=mine)
 
-    result = with_zoom(work)
+    with open_store() as store:
+        get_fix(store, fix_id)  # unknown id: a usage error before anything else
+    result = with_zoom(work, fix_ids=[fix_id])
     _print_results([result])
     _exit_for([result], FixStatus.REVERTED, unusable="the fix is still applied, revert it again later")
 
