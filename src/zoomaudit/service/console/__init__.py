@@ -51,7 +51,14 @@ def mount_console(app: Starlette, service: Any) -> None:
 
     from zoomaudit.service.console.app import create_console_app as create
 
-    console = create(service.settings, store=lambda: service.store, audit=service.audit, lane=service.lane)
+    console = create(
+        service.settings,
+        store=lambda: service.store,
+        audit=service.audit,
+        lane=service.lane,
+        # With several accounts, a fix goes to its own account's lane (client and turn).
+        lane_for=(lambda name: service.desk(name).lane) if service.several else None,
+    )
 
     async def home(_request: Any) -> RedirectResponse:
         return RedirectResponse(MOUNT_PATH + "/", status_code=307)

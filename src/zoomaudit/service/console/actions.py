@@ -49,9 +49,13 @@ class ConsoleActions:
         runner: Any = None,
         audit: AuditFn | None = None,
         lane: ZoomLane | None = None,
+        lane_for: Callable[[str], ZoomLane] | None = None,
     ) -> None:
         self.settings = settings
         self._lane = lane
+        self._lane_for = lane_for
+        """Under ``serve`` with an accounts file: each account's own lane (its client and turn),
+        so a fix is applied with its own account's credentials."""
         self._store = store
         self._clock = clock
         self._runner = runner
@@ -74,15 +78,18 @@ class ConsoleActions:
         label: str,
         work: Callable[[ZoomClient], Awaitable[T]],
         on_turn: Callable[[], None] | None = None,
+        account: str = DEFAULT_ACCOUNT,
     ) -> T:
-        """``work(client)`` in the lane's turn under ``serve``; else with a client of its own.
-        ``on_turn`` is called when the work starts (after waiting for the turn, if it had to)."""
+        """``work(client)`` in the turn of ``account``'s lane under ``serve``; else with a client of
+        its own. ``on_turn`` is called when the work starts (after waiting for the turn, if it had to)."""
 
         async def started(client: ZoomClient) -> T:
             if on_turn is not None:
                 on_turn()
             return await work(client)
 
+        if self._lane_for is not None:
+            return await self._lane_for(account).run(label, started)
         if self._lane is not None:
             return await self._lane.run(label, started)
         from zoomaudit.zoom.client import ZoomClient
@@ -110,30 +117,58 @@ class ConsoleActions:
         on_result: Callable[[Any], None] | None = None,
         on_turn: Callable[[], None] | None = None,
     ) -> list[Any]:
-        """Approve and apply each fix in turn (one Zoom client for all); ``on_result`` hears each outcome."""
+        """Approve and apply each fix in turn, each account's with that account's client (one
+        client per account); ``on_result`` hears each outcome."""
         from zoomaudit.fixes.apply import approve
 
-        async def work(client: ZoomClient) -> list[Any]:
-            results: list[Any] = []
-            for fix_id in fix_ids:
-                for result in await approve(
-                    self.store, client, [fix_id], actor=actor, note=note, clock=self._clock
-                ):
-                    results.append(result)
-                    if on_result is not None:
-                        on_result(result)
-            return results
+        results: list[Any] = []
+        for account, ids in (await self._by_account(fix_ids)).items():
 
-        what = f"fix {fix_ids[0]}" if len(fix_ids) == 1 else f"{len(fix_ids)} fixes"
-        return await self._with_zoom(f"console approval of {what} by {actor}", work, on_turn)
+            async def work(client: ZoomClient, ids: list[str] = ids, account: str = account) -> None:
+                for fix_id in ids:
+                    for result in await approve(
+                        self.store,
+                        client,
+                        [fix_id],
+                        actor=actor,
+                        note=note,
+                        clock=self._clock,
+                        account=account,
+                    ):
+                        results.append(result)
+                        if on_result is not None:
+                            on_result(result)
+
+            what = f"fix {ids[0]}" if len(ids) == 1 else f"{len(ids)} fixes"
+            await self._with_zoom(f"console approval of {what} by {actor}", work, on_turn, account)
+        return results
+
+    async def _by_account(self, fix_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The fixes grouped by their account, in the order given (an unknown id goes with the
+        default account, where ``approve`` reports it as unknown)."""
+        from zoomaudit.fixes.queue import get_fix
+
+        def owner(fix_id: str) -> str:
+            try:
+                return str(get_fix(self.store, fix_id).account)
+            except ZoomAuditError:
+                return DEFAULT_ACCOUNT
+
+        accounts = await run_in_threadpool(lambda: [owner(f) for f in fix_ids])
+        grouped: dict[str, list[str]] = {}
+        for fix_id, account in zip(fix_ids, accounts, strict=True):
+            grouped.setdefault(account, []).append(fix_id)
+        return grouped
 
     async def revert(self, fix_id: str, *, actor: str, on_turn: Callable[[], None] | None = None) -> Any:
         from zoomaudit.fixes.apply import revert
 
-        async def work(client: ZoomClient) -> Any:
-            return await revert(self.store, client, fix_id, actor=actor, clock=self._clock)
+        [account] = await self._by_account([fix_id])
 
-        return await self._with_zoom(f"console revert of fix {fix_id} by {actor}", work, on_turn)
+        async def work(client: ZoomClient) -> Any:
+            return await revert(self.store, client, fix_id, actor=actor, clock=self._clock, account=account)
+
+        return await self._with_zoom(f"console revert of fix {fix_id} by {actor}", work, on_turn, account)
 
     async def reject(self, fix_ids: Sequence[str], *, actor: str, reason: str) -> list[Any]:
         from zoomaudit.fixes.apply import reject

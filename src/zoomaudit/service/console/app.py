@@ -51,6 +51,7 @@ def create_console_app(
     secret_path: Path | None = None,
     login_policy: LoginPolicy | None = None,
     lane: Any = None,
+    lane_for: Any = None,
 ) -> Starlette:
     """The console as an ASGI app; mount it with ``Mount("/console", app=create_console_app(...))``.
 
@@ -58,9 +59,10 @@ def create_console_app(
     "Audit now" calls ``audit(scope)`` when given (the service's tracked audit), else ``runner``
     (default ``zoomaudit.runner.run``). ``actions`` (approve, reject, waivers, audits) defaults to
     ``ConsoleActions`` over the real modules; under ``serve``, ``lane`` is the service's Zoom lane
-    (``zoomaudit.service.lane``), through which approvals, reverts and lookups reach Zoom.
-    The signing ``secret`` defaults to the file at ``secret_path`` (``default_secret_path``), created
-    on first use.
+    (``zoomaudit.service.lane``), through which approvals, reverts and lookups reach Zoom, and
+    ``lane_for`` (an account's name -> its lane), with several accounts, takes each fix to its own
+    account's lane. The signing ``secret`` defaults to the file at ``secret_path``
+    (``default_secret_path``), created on first use.
     """
     import zoomaudit.service.console.routes as routes
     from zoomaudit.service.console.actions import ConsoleActions
@@ -73,7 +75,9 @@ def create_console_app(
         secret = load_or_create_secret(secret_path or default_secret_path(settings.database_url))
     the_clock = clock or _utcnow
     if actions is None:
-        actions = ConsoleActions(settings, store, runner=runner, audit=audit, clock=the_clock, lane=lane)
+        actions = ConsoleActions(
+            settings, store, runner=runner, audit=audit, clock=the_clock, lane=lane, lane_for=lane_for
+        )
     console = Console(
         settings,
         store=store,
