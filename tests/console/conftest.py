@@ -80,6 +80,8 @@ class FakeActions(ConsoleActions):
         super().__init__(settings, store, clock=clock)
         self.approved: list[tuple[list[str], str, str | None]] = []
         self.audits: list[Scope] = []
+        self.audited_accounts: list[str | None] = []
+        """The account each audit was asked for (None: the service's one account)."""
         self.audit_result: str | None = None
         self.revert_result: ApplyResult | None = None
         """Set by a test to make the next revert end this way (stale, failed, Zoom unusable)."""
@@ -144,8 +146,9 @@ class FakeActions(ConsoleActions):
         )
         return ApplyResult(fix_id, "reverted")
 
-    async def audit(self, scope: Scope) -> RunOutcome:
+    async def audit(self, scope: Scope, account: str | None = None) -> RunOutcome:
         self.audits.append(scope)
+        self.audited_accounts.append(account)
         run_id = self.audit_result or seed_run(
             self.store, [violation(9001, "waiting-room")], at=self._clock()
         )

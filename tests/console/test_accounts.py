@@ -5,7 +5,9 @@ neither see nor change anything of another account, whatever URL or form it send
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import anyio
 import httpx2
 import pytest
 
@@ -205,3 +207,29 @@ async def test_a_limited_admin_sees_only_its_accounts_notifications_and_upcoming
     overview = (await client.get("/")).text  # its "Starting soon" panel
     assert "riverside choir" in overview
     assert "hillside choir" not in overview
+
+
+async def test_audit_now_audits_the_account_chosen_among_the_services(
+    app: Any, client: httpx2.AsyncClient, two: dict[str, str], actions: FakeActions
+) -> None:
+    """With several accounts "Audit now" asks which; an admin limited to riverside may audit
+    riverside only, and an account the service does not audit is refused."""
+    app.state.console.audit_accounts = ("riverside", "hillside")
+    token = await signed_in(client, page="/audit")
+    page = await client.get("/audit")
+    assert '<option value="hillside"' in page.text
+    started = await client.post("/audit", data={"csrf": token, "scope": "account", "account": "hillside"})
+    assert started.status_code == 303
+    unknown = await client.post("/audit", data={"csrf": token, "scope": "account", "account": "elsewhere"})
+    assert unknown.status_code == 400
+    await client.post("/logout", data={"csrf": token})
+    token = await signed_in(client, RIVER, "/audit")
+    refused = await client.post("/audit", data={"csrf": token, "scope": "account", "account": "hillside"})
+    assert refused.status_code == 403
+    allowed = await client.post("/audit", data={"csrf": token, "scope": "account", "account": "riverside"})
+    assert allowed.status_code == 303
+    for _ in range(1000):  # the jobs run in the background: wait (up to 10 s) for both to have asked
+        if len(actions.audited_accounts) == 2:
+            break
+        await anyio.sleep(0.01)
+    assert sorted(a or "" for a in actions.audited_accounts) == ["hillside", "riverside"]

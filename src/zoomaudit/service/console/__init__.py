@@ -58,6 +58,7 @@ def mount_console(app: Starlette, service: Any) -> None:
         lane=service.lane,
         # With several accounts, a fix goes to its own account's lane (client and turn).
         lane_for=(lambda name: service.desk(name).lane) if service.several else None,
+        accounts=tuple(service.desks),
     )
 
     async def home(_request: Any) -> RedirectResponse:

@@ -33,7 +33,8 @@ log = logging.getLogger("zoomaudit.console")
 
 T = TypeVar("T")
 
-AuditFn = Callable[[Scope], Awaitable[RunOutcome]]
+AuditFn = Callable[..., Awaitable[RunOutcome]]
+"""``audit(scope)`` or ``audit(scope, account=NAME)``: the service's tracked audit."""
 GROUP_CACHE_SECONDS = 300.0
 
 
@@ -98,9 +99,12 @@ class ConsoleActions:
             return await started(client)
 
     # audits ----------------------------------------------------------------------------------------
-    async def audit(self, scope: Scope) -> RunOutcome:
+    async def audit(self, scope: Scope, account: str | None = None) -> RunOutcome:
+        """Audit ``scope`` of ``account`` (None: the service's first, or only, account)."""
         if self._audit is not None:
-            return await self._audit(scope)
+            if account is None:
+                return await self._audit(scope)
+            return await self._audit(scope, account=account)
         runner = self._runner
         if runner is None:
             from zoomaudit.runner import run as runner

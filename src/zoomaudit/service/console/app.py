@@ -52,6 +52,7 @@ def create_console_app(
     login_policy: LoginPolicy | None = None,
     lane: Any = None,
     lane_for: Any = None,
+    accounts: tuple[str, ...] | None = None,
 ) -> Starlette:
     """The console as an ASGI app; mount it with ``Mount("/console", app=create_console_app(...))``.
 
@@ -61,8 +62,9 @@ def create_console_app(
     ``ConsoleActions`` over the real modules; under ``serve``, ``lane`` is the service's Zoom lane
     (``zoomaudit.service.lane``), through which approvals, reverts and lookups reach Zoom, and
     ``lane_for`` (an account's name -> its lane), with several accounts, takes each fix to its own
-    account's lane. The signing ``secret`` defaults to the file at ``secret_path``
-    (``default_secret_path``), created on first use.
+    account's lane; ``accounts`` are the names "Audit now" offers (the service's). The signing
+    ``secret`` defaults to the file at ``secret_path`` (``default_secret_path``), created on first
+    use.
     """
     import zoomaudit.service.console.routes as routes
     from zoomaudit.service.console.actions import ConsoleActions
@@ -86,6 +88,8 @@ def create_console_app(
         secret=secret,
         login_policy=login_policy or LoginPolicy(),
     )
+    if accounts:
+        console.audit_accounts = accounts
     providers = sign_in_providers(settings)
     console.sign_in_methods = [(p.name, f"Sign in with {p.title}") for p in providers]
     static = StaticFiles(packages=[("zoomaudit.service.console", "static")])

@@ -89,15 +89,19 @@ class Jobs:
     def running(self, kind: JobKind | None = None) -> list[Job]:
         return [j for j in self._jobs.values() if j.state == "running" and kind in (None, j.kind)]
 
-    def start_audit(self, scope: Scope, *, started_by: str) -> Job:
-        """Audit ``scope`` (call on the event loop); an identical running audit is reused."""
+    def start_audit(self, scope: Scope, *, started_by: str, account: str | None = None) -> Job:
+        """Audit ``scope`` of ``account`` (call on the event loop); an identical running audit is
+        reused."""
+        label = describe(scope) if account is None else f"{describe(scope)} of {account}"
         for job in self.running("audit"):
-            if job.scope == scope:
+            if job.scope == scope and job.label == label:
                 return job
-        job = self._new("audit", describe(scope), started_by, scope=scope)
+        job = self._new("audit", label, started_by, scope=scope)
 
         async def work() -> None:
-            outcome = await self._actions.audit(scope)
+            outcome = await (
+                self._actions.audit(scope) if account is None else self._actions.audit(scope, account)
+            )
             job.run_id = outcome.run_id
 
         return self._launch(job, work)

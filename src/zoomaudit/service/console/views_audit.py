@@ -7,14 +7,17 @@ from starlette.responses import Response
 from zoomaudit.errors import UsageError
 from zoomaudit.refs import parse_meeting
 from zoomaudit.service.console.web import Ctx
-from zoomaudit.vocabulary import DEFAULT_ACCOUNT, AccountScope, MeetingsScope, Scope
+from zoomaudit.vocabulary import AccountScope, MeetingsScope, Scope
 
 
 def page(ctx: Ctx, *, status_code: int = 200, error: str | None = None, meeting: str = "") -> Response:
+    names = ctx.console.audit_accounts
     return ctx.render(
         "audit.html",
         status_code=status_code,
         nav="audit",
+        # With several accounts, the forms ask which (those the admin may see).
+        audit_accounts=[a for a in names if ctx.may_see(a)] if len(names) > 1 else [],
         running=ctx.console.jobs.running("audit"),
         error=error,
         meeting=meeting,
@@ -22,9 +25,13 @@ def page(ctx: Ctx, *, status_code: int = 200, error: str | None = None, meeting:
 
 
 async def start(ctx: Ctx) -> Response:
-    if not ctx.may_see(DEFAULT_ACCOUNT):
-        # The console audits the service's own account; an admin limited to others may not start it.
-        return page(ctx, status_code=403, error=f"Your account cannot audit account {DEFAULT_ACCOUNT!r}.")
+    names = ctx.console.audit_accounts
+    account = ctx.field("account") or names[0]
+    if account not in names:
+        return page(ctx, status_code=400, error=f"This service audits no account named {account!r}.")
+    if not ctx.may_see(account):
+        # An admin limited to other accounts may not start an audit of this one.
+        return page(ctx, status_code=403, error=f"Your account cannot audit account {account!r}.")
     what = ctx.field("scope")
     scope: Scope
     if what == "account":
@@ -41,7 +48,9 @@ async def start(ctx: Ctx) -> Response:
         scope = MeetingsScope.of(meeting_id)
     else:
         return page(ctx, status_code=400, error="Choose one meeting or the whole account.")
-    job = ctx.console.jobs.start_audit(scope, started_by=ctx.admin.email)
+    # One account: the service's own, as before; several: the one chosen.
+    chosen = account if len(names) > 1 else None
+    job = ctx.console.jobs.start_audit(scope, started_by=ctx.admin.email, account=chosen)
     return ctx.redirect(f"/jobs/{job.id}")
 
 

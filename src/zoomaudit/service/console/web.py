@@ -33,7 +33,7 @@ from zoomaudit.service.console.auth import SESSION_COOKIE, SSO_MARKER, OneAtATim
 from zoomaudit.service.console.network import client_address
 from zoomaudit.service.console.throttle import AddressThrottle, LoginPolicy
 from zoomaudit.settings import Settings
-from zoomaudit.vocabulary import is_account_name
+from zoomaudit.vocabulary import DEFAULT_ACCOUNT, is_account_name
 
 log = logging.getLogger("zoomaudit.console")
 
@@ -141,6 +141,8 @@ class Console:
         self.jobs = Jobs(actions, clock)
         self.sign_in_methods: list[tuple[str, str]] = []
         """The single sign-on methods offered, as (path name, button text) (``signin.py``)."""
+        self.audit_accounts: tuple[str, ...] = (DEFAULT_ACCOUNT,)
+        """The accounts "Audit now" can audit: the service's, in the accounts file's order."""
         self.env = Environment(
             loader=PackageLoader("zoomaudit.service.console", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
