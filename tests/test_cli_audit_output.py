@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from zoomaudit.cli.app import app
-from zoomaudit.cli.audit import check_output, emit
+from zoomaudit.cli.audit_output import check_output, emit
 from zoomaudit.errors import UsageError
 
 

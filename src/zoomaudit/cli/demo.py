@@ -246,7 +246,8 @@ def run_demo(*, serve: bool, port: int, show_fixes: bool, now: datetime | None) 
     """
     from rich.console import Console
 
-    from zoomaudit.cli.audit import run_audit, show_outcome
+    from zoomaudit.cli.audit import run_audit
+    from zoomaudit.cli.audit_output import show_outcome
     from zoomaudit.cli.demo_output import (
         INDENT,
         Queue,

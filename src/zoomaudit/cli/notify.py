@@ -93,7 +93,7 @@ def notify_log(
 ) -> None:
     """The delivery log: every message, its channel (masked), status and attempts, newest first
     (of one account's messages with --account)."""
-    from zoomaudit.cli.audit import emit
+    from zoomaudit.cli.audit_output import emit
     from zoomaudit.cli.runs import _check_format, _open_store
     from zoomaudit.errors import UsageError
     from zoomaudit.notify.model import KINDS

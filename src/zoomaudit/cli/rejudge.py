@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from zoomaudit.cli.account_filter import AccountOption, checked_account
-from zoomaudit.cli.audit import check_report_options, exit_code_for, show_outcome
+from zoomaudit.cli.audit_output import check_report_options, exit_code_for, show_outcome
 
 
 def rejudge(

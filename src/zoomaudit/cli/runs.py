@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from zoomaudit.cli.account_filter import AccountOption, checked_account, nothing_for
-from zoomaudit.cli.audit import emit, emit_with
+from zoomaudit.cli.audit_output import emit, emit_with
 
 if TYPE_CHECKING:
     from zoomaudit.store import Store

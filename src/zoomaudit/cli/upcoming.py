@@ -106,7 +106,7 @@ def upcoming(
     """
     from datetime import UTC
 
-    from zoomaudit.cli.audit import emit
+    from zoomaudit.cli.audit_output import emit
     from zoomaudit.cli.runs import _check_format, _open_store
     from zoomaudit.refs import parse_window
 
