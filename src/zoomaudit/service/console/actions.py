@@ -152,6 +152,9 @@ class ConsoleActions:
         default account, where ``approve`` reports it as unknown)."""
         from zoomaudit.fixes.queue import get_fix
 
+        if self.store is None:  # a console without a store of its own (tests): one group
+            return {DEFAULT_ACCOUNT: list(fix_ids)}
+
         def owner(fix_id: str) -> str:
             try:
                 return str(get_fix(self.store, fix_id).account)
