@@ -216,10 +216,10 @@ def test_a_report_that_fails_half_way_leaves_the_earlier_file_whole(
     assert invoke("report", run_id, "--format", "json", "--output", str(out)).exit_code == 0
     earlier = out.read_bytes()
 
-    def broken(f: Finding, version: int = 2) -> dict[str, object]:
+    def broken(columns: dict[str, object], version: int = 2) -> str:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("zoomaudit.report.jsondoc._finding", broken)
+    monkeypatch.setattr("zoomaudit.report.jsondoc._stored_line", broken)
     result = invoke("report", run_id, "--format", "json", "--output", str(out))
     assert isinstance(result.exception, UsageError)
     assert str(out) in str(result.exception)

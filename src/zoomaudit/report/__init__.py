@@ -49,7 +49,7 @@ def render(report: RunReport, fmt: str, *, schema_version: int | None = None) ->
 
 
 _STREAMED: dict[str, tuple[str, str]] = {
-    "json": ("zoomaudit.report.jsondoc", "write_json"),
+    "json": ("zoomaudit.report.jsondoc", "write_json_stored"),
     "csv": ("zoomaudit.report.csvfile", "write_csv"),
 }
 """Formats written finding by finding, straight from the store: a 5,000-meeting run's report
@@ -86,15 +86,15 @@ def write_report(
         out.write(text if text.endswith("\n") else text + "\n")
         return
     head = store.load_report(run_id, include_passed, with_findings=False, account=account)
+    if fmt == "json":
+        from zoomaudit.report.jsondoc import SCHEMA_VERSION, write_json_stored
+
+        columns = store.iter_finding_columns(head.run.id, include_passed=include_passed)
+        write_json_stored(head, columns, out, SCHEMA_VERSION if schema_version is None else schema_version)
+        return
     module, name = _STREAMED[fmt]
     writer: Callable[[RunReport, Iterable[Finding], TextIO], None] = getattr(import_module(module), name)
-    findings = store.iter_findings(head.run.id, include_passed=include_passed)
-    if schema_version is not None:
-        from zoomaudit.report.jsondoc import write_json
-
-        write_json(head, findings, out, schema_version)
-        return
-    writer(head, findings, out)
+    writer(head, store.iter_findings(head.run.id, include_passed=include_passed), out)
 
 
 def load_for_format(

@@ -91,6 +91,8 @@ def finding_of(row: FindingRow) -> Finding:
 
 FINDING_COLUMNS: tuple[str, ...] = (*_FINDING_FIELDS, "waiver_id", "waiver_reason")
 """The columns ``finding_from`` reads, in the order a plain select of them returns them."""
+JSON_COLUMNS = frozenset({"actual", "expected"})
+"""The finding columns stored as JSON text."""
 
 
 def finding_from(data: dict[str, Any]) -> Finding:

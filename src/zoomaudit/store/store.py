@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Text, cast, select, text
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -327,18 +327,36 @@ class Store(RunWriting):
     ) -> Iterator[Finding]:
         """A run's findings in report order (``store.ordering``), read ``batch_size`` rows at a
         time: a report of any size streams through in constant memory."""
+        for data in self._iter_finding_columns(run_id, include_passed, batch_size, raw_json=False):
+            yield conv.finding_from(data)
+
+    def iter_finding_columns(
+        self, run_id: str, *, include_passed: bool = False, batch_size: int = 1000
+    ) -> Iterator[dict[str, Any]]:
+        """``iter_findings`` as the stored column values (keyed as ``runs.FINDING_COLUMNS``),
+        with ``actual`` and ``expected`` left as the JSON text they were stored as (None for
+        NULL): what the streamed JSON report writes, without decoding and encoding them again."""
+        return self._iter_finding_columns(run_id, include_passed, batch_size, raw_json=True)
+
+    def _iter_finding_columns(
+        self, run_id: str, include_passed: bool, batch_size: int, *, raw_json: bool
+    ) -> Iterator[dict[str, Any]]:
         from zoomaudit.store.ordering import report_order
 
         with self.read_session() as session:
             run = reading.find_run(session, run_id)
             table = FindingRow.__table__
             names = conv.FINDING_COLUMNS
-            query = select(*(table.c[name] for name in names)).where(table.c.run_id == run.id)
+            columns = [
+                cast(table.c[name], Text) if raw_json and name in conv.JSON_COLUMNS else table.c[name]
+                for name in names
+            ]
+            query = select(*columns).where(table.c.run_id == run.id)
             if not include_passed:
                 query = query.where(table.c.status != "pass")
             query = query.order_by(*report_order(self._engine.dialect.name))
             for values in session.execute(query.execution_options(yield_per=batch_size)):
-                yield conv.finding_from(dict(zip(names, values, strict=True)))
+                yield dict(zip(names, values, strict=True))
 
     # --- comparing runs --------------------------------------------------------------------
 
