@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from zoomaudit.policy import PolicySet
     from zoomaudit.snapshot import AccountContext, HostBatch
     from zoomaudit.store import Store
+    from zoomaudit.store.writer_process import BatchSink
 
 COUNT_KEYS = ("meetings", "users", "violations", "errors", "waived", "manual", "passed", "past")
 
@@ -98,9 +99,10 @@ class Tally:
         store.add_batch(run_id, findings, judged.batch.errors, snapshot)
         self.count(judged, findings)
 
-    def store_many(self, store: Store, run_id: str, judged: list[Judged]) -> None:
+    def store_many(self, store: BatchSink, run_id: str, judged: list[Judged]) -> None:
         """Store several judged batches in one transaction (a rejudge: nothing is fetched
-        between them, and a commit per host was a third of its time)."""
+        between them, and a commit per host was a third of its time), in ``store`` or the
+        writer process it handed out (``Store.batch_sink``)."""
         findings = [f for one in judged for f in one.findings]
         store.add_batch(run_id, findings, [e for one in judged for e in one.batch.errors])
         for one in judged:

@@ -13,16 +13,22 @@ from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, Dialect, insert
 
 from zoomaudit.store.models import Base
 
 
 def insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys, column names of ``model``'s table) in one executemany."""
-    if not rows:
-        return
-    dialect = connection.dialect
+    if rows:
+        connection.exec_driver_sql(*prepared_insert(connection.dialect, model, rows))
+
+
+def prepared_insert(
+    dialect: Dialect, model: type[Base], rows: Sequence[dict[str, Any]]
+) -> tuple[str, list[Any]]:
+    """The statement and driver parameters that insert ``rows`` on ``dialect``: what
+    ``insert_rows`` runs, or another connection to the same database (``store.writer_process``)."""
     keys = list(rows[0])
     table = model.__table__
     compiled = insert(model).compile(dialect=dialect, column_keys=keys)
@@ -51,7 +57,7 @@ def insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[s
             {key: row[key] if process is None else process(row[key]) for key, process in named}
             for row in rows
         ]
-    connection.exec_driver_sql(compiled.string, params)
+    return compiled.string, params
 
 
 def _by_identity(process: Callable[[Any], Any]) -> Callable[[Any], Any]:

@@ -9,12 +9,12 @@ status that the next run turns into ``abandoned``.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
 import zoomaudit.store.runs as conv
@@ -24,6 +24,7 @@ from zoomaudit.snapshot import CollectError
 from zoomaudit.store.bulk import insert_rows
 from zoomaudit.store.models import FindingRow, Run, RunErrorRow, SnapshotChunk
 from zoomaudit.store.records import PolicyInfo, RunRecord
+from zoomaudit.store.writer_process import BatchSink, ProcessWriter
 from zoomaudit.vocabulary import DEFAULT_ACCOUNT, ScopeKind, Trigger
 
 STALE_AFTER = timedelta(minutes=30)
@@ -43,6 +44,7 @@ class RunWriting:
     """The run-writing half of ``Store``."""
 
     _owner: str
+    _engine: Engine
     """``host:pid:token`` of the Store writing (``runs.open_token``): whose runs are whose."""
 
     def session(self) -> AbstractContextManager[Session]:
@@ -122,6 +124,21 @@ class RunWriting:
             if snapshot is not None:
                 session.add(SnapshotChunk(run_id=run_id, sequence=snapshot[0], data=snapshot[1]))
         return len(rows)
+
+    @contextmanager
+    def batch_sink(self) -> Iterator[BatchSink]:
+        """Where a long writer of batches (a rejudge) sends them: a ``ProcessWriter`` that commits
+        them from a second process while this one judges the next, for a SQLite file; the Store
+        itself otherwise (PostgreSQL takes the rows as fast as they come; an in-memory database
+        has no second connection to share)."""
+        url = self._engine.url
+        path = url.database
+        plain_file = url.get_backend_name() == "sqlite" and path not in (None, "", ":memory:")
+        if not plain_file or url.query or str(path).startswith("file:"):
+            yield self
+            return
+        with ProcessWriter(str(path), self._engine.dialect) as writer:
+            yield writer
 
     def add_errors(self, run_id: str, errors: Iterable[CollectError]) -> int:
         rows = conv.error_rows(run_id, errors)
