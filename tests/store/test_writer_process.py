@@ -112,3 +112,8 @@ def test_the_callers_error_wins_and_the_batches_sent_are_kept(store: Store) -> N
     with pytest.raises(KeyError, match="judging broke"):
         judge_and_break()
     assert len(_stored(store, run_id)[0]) == 3 * 20
+
+
+def test_postgresql_is_written_inline(db_url: str) -> None:
+    with Store(db_url) as opened, opened.batch_sink() as sink:
+        assert isinstance(sink, ProcessWriter) == db_url.startswith("sqlite")
