@@ -117,3 +117,16 @@ def test_the_callers_error_wins_and_the_batches_sent_are_kept(store: Store) -> N
 def test_postgresql_is_written_inline(db_url: str) -> None:
     with Store(db_url) as opened, opened.batch_sink() as sink:
         assert isinstance(sink, ProcessWriter) == db_url.startswith("sqlite")
+
+
+def test_ctrl_c_leaves_the_writer_to_commit_what_it_was_sent(store: Store) -> None:
+    run_id = store.start_run("manual", "account", {}, "h", T0)
+    batches = _batches()
+    with store.batch_sink() as sink:
+        assert isinstance(sink, ProcessWriter)
+        for findings, errors in batches[:3]:  # the third waits for a reply: the child is up
+            sink.add_batch(run_id, findings, errors)
+        os.kill(sink._proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C reaches the group
+        for findings, errors in batches[3:6]:
+            sink.add_batch(run_id, findings, errors)
+    assert len(_stored(store, run_id)[0]) == 6 * 20

@@ -44,8 +44,8 @@ class RunWriting:
     """The run-writing half of ``Store``."""
 
     _owner: str
-    _engine: Engine
     """``host:pid:token`` of the Store writing (``runs.open_token``): whose runs are whose."""
+    _engine: Engine
 
     def session(self) -> AbstractContextManager[Session]:
         raise NotImplementedError  # Store.session

@@ -13,6 +13,7 @@ transaction was under way is never committed.
 from __future__ import annotations
 
 import pickle
+import signal
 import sqlite3
 import sys
 from typing import Any, BinaryIO
@@ -41,6 +42,9 @@ def _run(
 
 def main(argv: list[str]) -> int:
     path, busy_ms = argv[0], int(argv[1])
+    # Ctrl-C reaches the whole process group; the parent then closes the writer, and the
+    # batches it has sent are still committed (as inline writes made before it would be).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     source, out = sys.stdin.buffer, sys.stdout.buffer
     connection = sqlite3.connect(path, isolation_level=None, timeout=busy_ms / 1000)
     # The pragmas of the parent's connections (store.engine._tune_sqlite); the file is in WAL
