@@ -40,6 +40,28 @@ def test_stored_json_values_are_written_as_the_report_writes_them(store: Store, 
             ]
         )
     ]
+    # Every scalar column in each of its shapes: quotes, backslashes, line breaks and control
+    # characters in text, None where a column may be empty, True, a start time, a duration.
+    odd.append(
+        Violation(
+            policy_id='quote"back\\slash',
+            control="screen_share_lock",
+            severity="critical",
+            meeting_id=None,
+            occurrence_id="1700000000000",
+            topic='line\nbreak\r\x1f"\u2029',
+            host_id=None,
+            host_email=None,
+            actual=False,
+            expected=True,
+            source=None,
+            locked=True,
+            message="",
+            fix_id="fix-1",
+            start_time=T0,
+            duration=0,
+        )
+    )
     run_id = store.start_run("manual", "account", {}, "hash", T0)
     store.add_findings(run_id, odd)
     store.finish_run(run_id, complete=True, finished_at=T0, counts={"violations": len(odd)})

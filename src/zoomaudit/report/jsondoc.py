@@ -156,32 +156,46 @@ _json_line = json.JSONEncoder(ensure_ascii=False).encode
 """``json.dumps(value, ensure_ascii=False)``, without building an encoder for every line."""
 
 
-_BEFORE_JSON = (
-    "policy_id", "control", "severity", "status", "meeting_id", "occurrence_id", "topic",
-    "host_id", "host_email",
-)  # fmt: skip
-"""The keys of ``_finding`` before ``actual``, in its order."""
+_string = json.encoder.encode_basestring
+"""A string as ``_json_line`` writes it (``ensure_ascii=False``; the C function when there is one)."""
+
+
+def _scalar(value: Any) -> str:
+    """``_json_line(value)`` of a column value, without the encoder's per-call set-up (the
+    report writes ~20 of them a finding): strings, integers, booleans and None by hand,
+    anything else through the encoder."""
+    cls = value.__class__
+    if cls is str:
+        return _string(value)
+    if value is None:
+        return "null"
+    if cls is int:
+        return int.__repr__(value)
+    if cls is bool:
+        return "true" if value else "false"
+    return _json_line(value)
 
 
 def _stored_line(c: dict[str, Any], version: int) -> str:
-    """``_json_line(_finding(f))`` of the finding stored as ``c``. Its two JSON values are
-    spliced in as stored: the store wrote them with ``json.dumps``' default separators, the
-    same as the report's, so only text with ``\\u`` escapes (``ensure_ascii``) needs writing
-    again to read as the report writes it (``ensure_ascii=False``)."""
-    head = {key: c[key] for key in _BEFORE_JSON}
-    tail: dict[str, Any] = {
-        "source": c["source"],
-        "locked": c["locked"],
-        "message": c["message"],
-        "fix_id": c["fix_id"],
-    }
-    if version >= 2:
-        tail["start_time"] = _time(c["start_time"])
-        tail["duration"] = c["duration"]
-    return (
-        f'{_json_line(head)[:-1]}, "actual": {_stored_json(c["actual"])}, '
-        f'"expected": {_stored_json(c["expected"])}, {_json_line(tail)[1:]}'
+    """``_json_line(_finding(f))`` of the finding stored as ``c``, keys in ``_finding``'s order
+    and ``json.dumps``' separators. Its two JSON values are spliced in as stored: the store
+    wrote them with those separators too, so only text with ``\\u`` escapes (``ensure_ascii``)
+    needs writing again to read as the report writes it (``ensure_ascii=False``)."""
+    s = _scalar
+    line = (
+        f'{{"policy_id": {s(c["policy_id"])}, "control": {s(c["control"])}, '
+        f'"severity": {s(c["severity"])}, "status": {s(c["status"])}, '
+        f'"meeting_id": {s(c["meeting_id"])}, "occurrence_id": {s(c["occurrence_id"])}, '
+        f'"topic": {s(c["topic"])}, "host_id": {s(c["host_id"])}, "host_email": {s(c["host_email"])}, '
+        f'"actual": {_stored_json(c["actual"])}, "expected": {_stored_json(c["expected"])}, '
+        f'"source": {s(c["source"])}, "locked": {s(c["locked"])}, "message": {s(c["message"])}, '
+        f'"fix_id": {s(c["fix_id"])}'
     )
+    if version >= 2:
+        start = c["start_time"]
+        started = "null" if start is None else f'"{start.isoformat()}"'
+        return f'{line}, "start_time": {started}, "duration": {s(c["duration"])}}}'
+    return line + "}"
 
 
 def _stored_json(text: str | None) -> str:
