@@ -74,3 +74,14 @@ def test_the_rows_of_a_batch_are_each_findings_row() -> None:
     assert rows[6]["actual"] == {"password": "********", "at": "2026-12-05T05:00:00Z"}
     assert rows[7]["actual"] == "********"
     assert rows[5]["expected"] == {"at": "2026-12-05T05:00:00Z", "codes": [1, 2]}
+
+
+def test_values_made_for_one_row_are_not_taken_for_anothers(store: Store) -> None:
+    """Redacting a secret control's actual value makes a new object for each row, and the row
+    holds the only reference to it; the JSON column's memo (keyed by id) must not hand one
+    row's JSON to a later object that took the same id."""
+    run_id = store.start_run("manual", "account", {}, "h", NOW)
+    many = [finding(policy="passcode", actual={"password": "Secret123", "n": n}) for n in range(200)]
+    store.add_batch(run_id, many, [])
+    masked = [{"password": "********", "n": n} for n in range(200)]
+    assert [f.actual for f in store.findings(run_id)] == masked

@@ -1,10 +1,11 @@
 """Many rows into one table in one executemany, without SQLAlchemy's per-row work.
 
 ``session.execute(insert(table), rows)`` runs SQLAlchemy's generic parameter processing for every
-row (~13 us a row here); a 5,000-meeting run writes ~140,000 findings, and that processing was
+row (~13 us a row here); a 5,000-meeting run writes ~145,000 findings, and that processing was
 most of the time the store took. Here the statement is compiled once for the dialect, each
-column's bind processor (JSON, timezone-aware timestamps) is looked up once, and the rows go to
-the driver's executemany as plain tuples (or dicts, for a named paramstyle).
+column's bind processor (JSON, timezone-aware timestamps, booleans) is looked up once and run
+only on its own column, and the rows go to the driver's executemany as plain sequences (or
+dicts, for a named paramstyle).
 """
 
 from __future__ import annotations
@@ -24,53 +25,62 @@ def insert_rows(connection: Connection, model: type[Base], rows: Sequence[dict[s
         connection.exec_driver_sql(*prepared_insert(connection.dialect, model, rows))
 
 
+def insert_values(
+    connection: Connection, model: type[Base], keys: Sequence[str], values: list[list[Any]]
+) -> None:
+    """``insert_rows`` of rows given as lists of values in ``keys`` order (changed in place)."""
+    if values:
+        connection.exec_driver_sql(*prepared_values(connection.dialect, model, keys, values))
+
+
 def prepared_insert(
     dialect: Dialect, model: type[Base], rows: Sequence[dict[str, Any]]
 ) -> tuple[str, list[Any]]:
     """The statement and driver parameters that insert ``rows`` on ``dialect``: what
     ``insert_rows`` runs, or another connection to the same database (``store.writer_process``)."""
     keys = list(rows[0])
+    values = itemgetter(*keys) if len(keys) > 1 else None
+    listed = [list(values(row)) if values is not None else [row[keys[0]]] for row in rows]
+    return prepared_values(dialect, model, keys, listed)
+
+
+def prepared_values(
+    dialect: Dialect, model: type[Base], keys: Sequence[str], values: list[list[Any]]
+) -> tuple[str, list[Any]]:
+    """``prepared_insert`` of rows given as lists of values in ``keys`` order, processed in
+    place (the driver then gets them as tuples, reordered only when ``keys`` is not already
+    the statement's order, as ``runs.FINDING_ROW_KEYS`` is)."""
+    keys = list(keys)
     table = model.__table__
     compiled = insert(model).compile(dialect=dialect, column_keys=keys)
-    processors: dict[str, Callable[[Any], Any] | None] = {
-        key: table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in keys
-    }
-    if compiled.positional:
-        order = list(compiled.positiontup or ())
-        values = itemgetter(*order)
-        processed = [
-            (i, _by_identity(process))
-            for i, key in enumerate(order)
-            if (process := processors[key]) is not None
-        ]
-        params: list[Any] = []
-        for row in rows:
-            one = list(values(row)) if len(order) > 1 else [row[order[0]]]
-            for i, process in processed:
-                one[i] = process(one[i])
-            params.append(tuple(one))
-    else:
-        named = [
-            (key, None if process is None else _by_identity(process)) for key, process in processors.items()
-        ]
-        params = [
-            {key: row[key] if process is None else process(row[key]) for key, process in named}
-            for row in rows
-        ]
-    return compiled.string, params
+    processed = [
+        (i, _by_identity(bind))
+        for i, key in enumerate(keys)
+        if (bind := table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    ]
+    for row in values:
+        for i, process in processed:
+            row[i] = process(row[i])
+    if not compiled.positional:
+        return compiled.string, [dict(zip(keys, row, strict=True)) for row in values]
+    order = [keys.index(key) for key in compiled.positiontup or ()]
+    if order == list(range(len(keys))):
+        return compiled.string, list(map(tuple, values))
+    pick = itemgetter(*order)
+    return compiled.string, [pick(row) if len(order) > 1 else (row[order[0]],) for row in values]
 
 
 def _by_identity(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """``process``, remembering its answer per object: the findings of one policy share their
-    ``expected`` value (one object), so it is turned into JSON once, not once a finding. Keyed by
-    ``id``, which is safe while the rows being inserted keep every value alive."""
-    seen: dict[int, Any] = {}
+    ``expected`` value (one object), so it is turned into JSON once, not once a finding. Keyed
+    by ``id``; each entry holds its object, so no other object can take that id while the
+    memo lives (the rows are processed in place, and may hold the only other reference)."""
+    seen: dict[int, tuple[Any, Any]] = {}
 
     def once(value: Any) -> Any:
-        key = id(value)
-        found = seen.get(key, seen)
-        if found is seen:
-            found = seen[key] = process(value)
-        return found
+        found = seen.get(id(value))
+        if found is None:
+            found = seen[id(value)] = (value, process(value))
+        return found[1]
 
     return once

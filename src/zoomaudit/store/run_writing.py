@@ -21,7 +21,7 @@ import zoomaudit.store.runs as conv
 from zoomaudit.errors import StoreError
 from zoomaudit.findings import Finding
 from zoomaudit.snapshot import CollectError
-from zoomaudit.store.bulk import insert_rows
+from zoomaudit.store.bulk import insert_values
 from zoomaudit.store.models import FindingRow, Run, RunErrorRow, SnapshotChunk
 from zoomaudit.store.records import PolicyInfo, RunRecord
 from zoomaudit.store.writer_process import BatchSink, ProcessWriter
@@ -98,10 +98,10 @@ class RunWriting:
 
     def add_findings(self, run_id: str, findings: Iterable[Finding]) -> int:
         """Store one batch of findings in one transaction; returns how many."""
-        rows = conv.finding_rows(run_id, findings)
+        rows = conv.finding_values(run_id, findings)
         with self.session() as session:
             self._running(session, run_id).heartbeat_at = _now()
-            insert_rows(session.connection(), FindingRow, rows)
+            insert_values(session.connection(), FindingRow, conv.FINDING_ROW_KEYS, rows)
         return len(rows)
 
     def add_batch(
@@ -113,12 +113,11 @@ class RunWriting:
     ) -> int:
         """Store one host batch's findings, collection errors and snapshot chunk (sequence, bytes)
         in one transaction (one commit per host, not three); returns how many findings."""
-        rows = conv.finding_rows(run_id, findings)
+        rows = conv.finding_values(run_id, findings)
         error_rows = conv.error_rows(run_id, errors)
         with self.session() as session:
             self._running(session, run_id).heartbeat_at = _now()
-            if rows:
-                insert_rows(session.connection(), FindingRow, rows)
+            insert_values(session.connection(), FindingRow, conv.FINDING_ROW_KEYS, rows)
             if error_rows:
                 session.execute(insert(RunErrorRow), error_rows)
             if snapshot is not None:

@@ -49,39 +49,78 @@ def finding_row(run_id: str, finding: Finding) -> dict[str, Any]:
 _PLAIN = (str, int, float, bool, type(None))
 
 
+FINDING_ROW_KEYS: tuple[str, ...] = tuple(c.name for c in FindingRow.__table__.columns if c.name != "id")
+"""The columns a run writes for each finding, in the table's order (the order of the compiled
+insert, so the values need no reordering): what ``finding_values`` gives, value for value."""
+
+
 def finding_rows(run_id: str, findings: Iterable[Finding]) -> list[dict[str, Any]]:
-    """``finding_row`` of many findings, as a run writes them: the same rows, faster.
+    """``finding_row`` of many findings, as a run writes them (``finding_values``, keyed)."""
+    return [dict(zip(FINDING_ROW_KEYS, values, strict=True)) for values in finding_values(run_id, findings)]
+
+
+def finding_values(run_id: str, findings: Iterable[Finding]) -> list[list[Any]]:
+    """The column values of ``finding_row`` of each finding, in ``FINDING_ROW_KEYS`` order: what
+    a run writes (~145,000 rows for a 5,000-meeting account), built without a dict a row.
 
     Every field of a finding but ``actual`` and ``expected`` is already a plain column value
-    (strings, numbers, a datetime), so the rows are read from the findings' fields, and only
+    (strings, numbers, a datetime), so the values are read from the findings' fields, and only
     those two are put in their JSON form (what ``model_dump(mode="json")`` does to them). A
     policy's findings share one ``expected`` object: it is converted once, and stays one object
     for the JSON column's memo (``bulk._by_identity``)."""
     converted: dict[int, Any] = {}
     held: list[Any] = []  # keeps each converted original alive, so that its id is not reused
-    rows = []
+    out: list[list[Any]] = []
+    append = out.append
     for finding in findings:
-        data = finding.__dict__
-        row = {name: data.get(name) for name in _FINDING_FIELDS}
-        actual = row["actual"]
+        d = finding.__dict__
+        control = d["control"]
+        actual = d["actual"]
         if actual.__class__ not in _PLAIN:
             actual = to_jsonable_python(actual)
-        row["actual"] = redact_actual(finding.control, actual)
-        expected = row["expected"]
+        expected = d["expected"]
         if expected.__class__ not in _PLAIN:
             found = converted.get(id(expected))
             if found is None:
                 held.append(expected)
                 found = converted[id(expected)] = to_jsonable_python(expected)
-            row["expected"] = found
-        _policy, subject, occurrence = finding.identity
-        row["run_id"] = run_id
-        row["subject"] = subject
-        row["occurrence_key"] = occurrence
-        row["waiver_id"] = data.get("waiver_id")
-        row["waiver_reason"] = data.get("waiver_reason")
-        rows.append(row)
-    return rows
+            expected = found
+        # ``_Finding.identity``, inlined: the subject and occurrence that match findings across runs.
+        meeting_id, occurrence_id, host_id = d["meeting_id"], d["occurrence_id"], d["host_id"]
+        if meeting_id is not None:
+            subject, occurrence = f"meeting:{meeting_id}", occurrence_id or ""
+        elif host_id is not None:
+            subject, occurrence = f"user:{host_id}", ""
+        else:
+            subject, occurrence = "account", ""
+        append(
+            [
+                run_id,
+                d["policy_id"],
+                control,
+                d["severity"],
+                d["status"],
+                meeting_id,
+                occurrence_id,
+                d["topic"],
+                host_id,
+                d["host_email"],
+                redact_actual(control, actual),
+                expected,
+                d["source"],
+                d["locked"],
+                d["message"],
+                d["fix_id"],
+                d.get("waiver_id"),
+                d.get("waiver_reason"),
+                subject,
+                occurrence,
+                d["start_time"],
+                d["duration"],
+                d["timezone"],
+            ]
+        )
+    return out
 
 
 def finding_of(row: FindingRow) -> Finding:

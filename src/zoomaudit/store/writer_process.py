@@ -3,7 +3,7 @@
 A rejudge of a 5,000-meeting run stores ~145,000 findings; SQLite's part of that (the rows, four
 indexes, the commits) took as long as judging them, and a thread cannot share it: the sqlite3
 module takes the GIL back for every row. So a rejudge builds each batch's rows and statements
-here (the same ``bulk.prepared_insert`` an inline write runs) and hands them to
+here (the same ``bulk.prepared_values`` an inline write runs) and hands them to
 ``writer_child.py``, which runs them on its own connection, one transaction per batch, as
 ``RunWriting.add_batch`` would. At most ``WINDOW`` batches are in flight, so memory stays a few
 batches' worth.
@@ -31,7 +31,7 @@ import zoomaudit.store.runs as conv
 from zoomaudit.errors import StoreError
 from zoomaudit.findings import Finding
 from zoomaudit.snapshot import CollectError
-from zoomaudit.store.bulk import prepared_insert
+from zoomaudit.store.bulk import prepared_insert, prepared_values
 from zoomaudit.store.engine import BUSY_TIMEOUT_MS
 from zoomaudit.store.models import FindingRow, Run, RunErrorRow
 
@@ -75,7 +75,7 @@ class ProcessWriter:
         self.close(raise_failure=kind is None)
 
     def add_batch(self, run_id: str, findings: Iterable[Finding], errors: Iterable[CollectError]) -> int:
-        rows = conv.finding_rows(run_id, findings)
+        rows = conv.finding_values(run_id, findings)
         error_rows = conv.error_rows(run_id, errors)
         now: Any = datetime.now(UTC)
         heartbeat = self._heartbeat(now) if self._heartbeat else now
@@ -87,10 +87,12 @@ class ProcessWriter:
                 f"run {run_id} does not exist or is no longer running; nothing more can be added",
             )
         ]
-        for model, batch in ((FindingRow, rows), (RunErrorRow, error_rows)):
-            if batch:
-                sql, params = prepared_insert(self._dialect, model, batch)
-                statements.append((sql, params, None, None))
+        if rows:
+            sql, params = prepared_values(self._dialect, FindingRow, conv.FINDING_ROW_KEYS, rows)
+            statements.append((sql, params, None, None))
+        if error_rows:
+            sql, params = prepared_insert(self._dialect, RunErrorRow, error_rows)
+            statements.append((sql, params, None, None))
         self._send(statements)
         self._in_flight += 1
         while self._in_flight > WINDOW:
