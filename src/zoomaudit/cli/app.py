@@ -16,6 +16,7 @@ import sys
 
 import typer
 
+from zoomaudit.cli.heap import own_process
 from zoomaudit.errors import ZoomAuditError
 from zoomaudit.safe_text import printable
 
@@ -75,6 +76,7 @@ def main() -> None:
     # keeps needs a collector pass to close (the store and client are closed explicitly), so the
     # heap is frozen as the last exit step, which leaves those passes nothing to scan.
     atexit.register(gc.freeze)
+    own_process()
     try:
         app()
     except ZoomAuditError as exc:

@@ -47,6 +47,7 @@ def run_audit(
     """Run one audit from the command line (progress bar on a terminal unless quiet).
 
     ``now`` pins the run's clock (the demo replayed at a given moment); the real time otherwise."""
+    from zoomaudit.cli.heap import settle
     from zoomaudit.zoom.client import ZoomClient
 
     scope = _scope(meetings, user)
@@ -61,6 +62,7 @@ def run_audit(
             client.fetch_token_early()
             await client.token_request_sent()  # before the worker thread competes for the GIL
             run, policies = await asyncio.to_thread(_prepare, settings)
+            settle()  # the runner's imports are done: the heap they made is left alone
             with RichObserver() if show_progress else nullcontext() as observer:
                 return await run(
                     scope,

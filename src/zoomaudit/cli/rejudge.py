@@ -45,15 +45,19 @@ def rejudge(
     Exit code: 0 no violations, 1 violations, 2 usage/configuration/policy error (an unknown
     run, or one without a snapshot), 3 the run could not be completed.
     """
+    from zoomaudit.cli.heap import settle
     from zoomaudit.policy import load_policies
     from zoomaudit.rejudge import rejudge as judge_again
     from zoomaudit.settings import load_settings
+    from zoomaudit.store import Store  # noqa: F401 - imported before the heap is settled
 
     check_report_options(fmt, schema_version, output)
     account = checked_account(account)
     settings = load_settings()
     folder = policies or (Path(settings.policies_dir) if settings.policies_dir else None)
-    outcome = judge_again(run_id, settings=settings, policies=load_policies(folder), account=account)
+    loaded = load_policies(folder)
+    settle()
+    outcome = judge_again(run_id, settings=settings, policies=loaded, account=account)
     show_outcome(
         settings,
         outcome,
