@@ -53,14 +53,10 @@ def prepared_values(
     keys = list(keys)
     table = model.__table__
     compiled = insert(model).compile(dialect=dialect, column_keys=keys)
-    processed = [
-        (i, _by_identity(bind))
-        for i, key in enumerate(keys)
-        if (bind := table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) is not None
-    ]
-    for row in values:
-        for i, process in processed:
-            row[i] = process(row[i])
+    for i, key in enumerate(keys):
+        bind = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        if bind is not None:
+            _bind_column(values, i, bind)
     if not compiled.positional:
         return compiled.string, [dict(zip(keys, row, strict=True)) for row in values]
     order = [keys.index(key) for key in compiled.positiontup or ()]
@@ -70,17 +66,17 @@ def prepared_values(
     return compiled.string, [pick(row) if len(order) > 1 else (row[order[0]],) for row in values]
 
 
-def _by_identity(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``process``, remembering its answer per object: the findings of one policy share their
-    ``expected`` value (one object), so it is turned into JSON once, not once a finding. Keyed
-    by ``id``; each entry holds its object, so no other object can take that id while the
-    memo lives (the rows are processed in place, and may hold the only other reference)."""
+def _bind_column(values: list[list[Any]], i: int, bind: Callable[[Any], Any]) -> None:
+    """Put column ``i`` of every row through its bind processor, once per distinct object: the
+    findings of one policy share their ``expected`` value (one object), and those of one
+    verdict their ``actual``, so each is turned into JSON once, not once a finding. Keyed by
+    ``id``; each entry holds its object, so no other object can take that id meanwhile (the
+    rows, changed in place, may have held the only other reference)."""
     seen: dict[int, tuple[Any, Any]] = {}
-
-    def once(value: Any) -> Any:
-        found = seen.get(id(value))
+    get = seen.get
+    for row in values:
+        value = row[i]
+        found = get(id(value))
         if found is None:
-            found = seen[id(value)] = (value, process(value))
-        return found[1]
-
-    return once
+            found = seen[id(value)] = (value, bind(value))
+        row[i] = found[1]

@@ -67,7 +67,7 @@ def finding_values(run_id: str, findings: Iterable[Finding]) -> list[list[Any]]:
     (strings, numbers, a datetime), so the values are read from the findings' fields, and only
     those two are put in their JSON form (what ``model_dump(mode="json")`` does to them). A
     policy's findings share one ``expected`` object: it is converted once, and stays one object
-    for the JSON column's memo (``bulk._by_identity``)."""
+    for the JSON column's memo (``bulk._bind_column``)."""
     converted: dict[int, Any] = {}
     held: list[Any] = []  # keeps each converted original alive, so that its id is not reused
     out: list[list[Any]] = []
