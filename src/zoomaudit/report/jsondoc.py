@@ -180,16 +180,23 @@ def _stored_line(c: dict[str, Any], version: int) -> str:
     """``_json_line(_finding(f))`` of the finding stored as ``c``, keys in ``_finding``'s order
     and ``json.dumps``' separators. Its two JSON values are spliced in as stored: the store
     wrote them with those separators too, so only text with ``\\u`` escapes (``ensure_ascii``)
-    needs writing again to read as the report writes it (``ensure_ascii=False``)."""
-    s = _scalar
+    needs writing again to read as the report writes it (``ensure_ascii=False``). The columns
+    that are never NULL go straight to the string encoder, the nullable text ones past a test
+    for None (a call a value was a third of this function's time)."""
+    s, text = _scalar, _string
+    occurrence, topic, host, email = c["occurrence_id"], c["topic"], c["host_id"], c["host_email"]
+    source, fix = c["source"], c["fix_id"]
     line = (
-        f'{{"policy_id": {s(c["policy_id"])}, "control": {s(c["control"])}, '
-        f'"severity": {s(c["severity"])}, "status": {s(c["status"])}, '
-        f'"meeting_id": {s(c["meeting_id"])}, "occurrence_id": {s(c["occurrence_id"])}, '
-        f'"topic": {s(c["topic"])}, "host_id": {s(c["host_id"])}, "host_email": {s(c["host_email"])}, '
+        f'{{"policy_id": {text(c["policy_id"])}, "control": {text(c["control"])}, '
+        f'"severity": {text(c["severity"])}, "status": {text(c["status"])}, '
+        f'"meeting_id": {s(c["meeting_id"])}, '
+        f'"occurrence_id": {"null" if occurrence is None else text(occurrence)}, '
+        f'"topic": {"null" if topic is None else text(topic)}, '
+        f'"host_id": {"null" if host is None else text(host)}, '
+        f'"host_email": {"null" if email is None else text(email)}, '
         f'"actual": {_stored_json(c["actual"])}, "expected": {_stored_json(c["expected"])}, '
-        f'"source": {s(c["source"])}, "locked": {s(c["locked"])}, "message": {s(c["message"])}, '
-        f'"fix_id": {s(c["fix_id"])}'
+        f'"source": {"null" if source is None else text(source)}, "locked": {s(c["locked"])}, '
+        f'"message": {text(c["message"])}, "fix_id": {"null" if fix is None else text(fix)}'
     )
     if version >= 2:
         start = c["start_time"]
