@@ -87,6 +87,8 @@ class FakeActions(ConsoleActions):
         """Set by a test to make the next revert end this way (stale, failed, Zoom unusable)."""
         self.group_map: dict[str, list[str]] = {}
         self.outcomes: dict[str, tuple[str, str]] = {}
+        self.audit_gate: asyncio.Event | None = None
+        """Set by a test: audits wait for it (so that their jobs are still running)."""
         self.turn: asyncio.Event | None = None
         """Set by a test: approvals and reverts wait for it, as for their turn in the Zoom lane."""
         """Fix ids that do not apply, with the status and reason to report instead."""
@@ -149,6 +151,8 @@ class FakeActions(ConsoleActions):
     async def audit(self, scope: Scope, account: str | None = None) -> RunOutcome:
         self.audits.append(scope)
         self.audited_accounts.append(account)
+        if self.audit_gate is not None:
+            await self.audit_gate.wait()
         run_id = self.audit_result or seed_run(
             self.store, [violation(9001, "waiting-room")], at=self._clock()
         )

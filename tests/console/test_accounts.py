@@ -16,7 +16,7 @@ from zoomaudit.fixes.queue import get_fix, record_plans
 from zoomaudit.service.console.accounts import add_admin, limit_admin
 from zoomaudit.store import PolicyInfo, Store
 
-from .conftest import ADMIN, NOW, PASSWORD, FakeActions, signed_in, violation
+from .conftest import ADMIN, NOW, PASSWORD, FakeActions, csrf_of, signed_in, violation
 
 pytestmark = pytest.mark.anyio
 
@@ -233,3 +233,45 @@ async def test_audit_now_audits_the_account_chosen_among_the_services(
             break
         await anyio.sleep(0.01)
     assert sorted(a or "" for a in actions.audited_accounts) == ["hillside", "riverside"]
+
+
+async def test_a_limited_admin_neither_lists_nor_opens_another_accounts_jobs(
+    app: Any, client: httpx2.AsyncClient, two: dict[str, str], actions: FakeActions
+) -> None:
+    """A running "Audit now" of hillside and a queued approval of hillside's fix are jobs of
+    hillside: an admin limited to riverside does not see them in the audit page's list, and
+    their pages read as no job at all; its own riverside audit it sees."""
+    import asyncio
+
+    from tests.console.test_actions import _BusyLane
+
+    app.state.console.audit_accounts = ("riverside", "hillside")
+    actions.audit_gate = asyncio.Event()
+    actions.turn = asyncio.Event()
+    token = await signed_in(client, page="/audit")
+    hill_audit = await client.post("/audit", data={"csrf": token, "scope": "account", "account": "hillside"})
+    actions._lane = _BusyLane()  # type: ignore[assignment]
+    token = csrf_of((await client.get("/fixes")).text)
+    hill_approval = await client.post(
+        "/fixes/decide", data={"csrf": token, "fix_id": two["hill_fix"], "decision": "approve"}
+    )
+    hidden = [hill_audit.headers["location"], hill_approval.headers["location"]]
+    assert all(path.startswith("/jobs/") for path in hidden)
+    assert [(await client.get(path)).status_code for path in hidden] == [200, 200]
+    assert "the whole account of hillside" in (await client.get("/audit")).text
+    await client.post("/logout", data={"csrf": token})
+
+    token = await signed_in(client, RIVER, "/audit")
+    river = {"csrf": token, "scope": "account", "account": "riverside"}
+    river_audit = await client.post("/audit", data=river)
+    listing = (await client.get("/audit")).text
+    assert "the whole account of riverside" in listing
+    assert "hillside" not in listing
+    for path in hidden:
+        page = await client.get(path)
+        assert page.status_code == 404
+        assert "hillside" not in page.text
+        assert two["hill_fix"] not in page.text
+    assert (await client.get(river_audit.headers["location"])).status_code == 200
+    actions.audit_gate.set()
+    actions.turn.set()

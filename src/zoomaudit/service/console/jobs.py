@@ -55,6 +55,14 @@ class Job:
     outcomes: list[FixOutcome] = field(default_factory=list)
     waiting: bool = False
     """Waiting for its turn in the service's Zoom lane (another job is using Zoom)."""
+    accounts: tuple[str, ...] = ()
+    """The Zoom accounts the job's work touches: only a console user who may see every one of
+    them sees the job (its page, its place in the lists); none named, only unlimited users."""
+
+    def visible_to(self, may_see: Callable[[str], bool], *, unlimited: bool) -> bool:
+        """Whether a console user (``may_see`` its account test; ``unlimited``: it is limited to
+        no accounts) may see this job."""
+        return all(may_see(a) for a in self.accounts) if self.accounts else unlimited
 
     @property
     def tally(self) -> list[tuple[str, int]]:
@@ -89,14 +97,16 @@ class Jobs:
     def running(self, kind: JobKind | None = None) -> list[Job]:
         return [j for j in self._jobs.values() if j.state == "running" and kind in (None, j.kind)]
 
-    def start_audit(self, scope: Scope, *, started_by: str, account: str | None = None) -> Job:
-        """Audit ``scope`` of ``account`` (call on the event loop); an identical running audit is
-        reused."""
+    def start_audit(
+        self, scope: Scope, *, started_by: str, account: str | None = None, accounts: tuple[str, ...] = ()
+    ) -> Job:
+        """Audit ``scope`` of ``account`` (None: the service's one account; call on the event
+        loop); an identical running audit is reused. ``accounts``: see ``Job.accounts``."""
         label = describe(scope) if account is None else f"{describe(scope)} of {account}"
         for job in self.running("audit"):
             if job.scope == scope and job.label == label:
                 return job
-        job = self._new("audit", label, started_by, scope=scope)
+        job = self._new("audit", label, started_by, scope=scope, accounts=accounts)
 
         async def work() -> None:
             outcome = await (
@@ -106,9 +116,12 @@ class Jobs:
 
         return self._launch(job, work)
 
-    def start_approval(self, fix_ids: list[str], *, label: str, actor: str, note: str | None) -> Job:
-        """Approve ``fix_ids`` one after the other as ``actor``, recording each outcome as it comes."""
-        job = self._new("approval", label, actor, fix_ids=tuple(fix_ids))
+    def start_approval(
+        self, fix_ids: list[str], *, label: str, actor: str, note: str | None, accounts: tuple[str, ...] = ()
+    ) -> Job:
+        """Approve ``fix_ids`` one after the other as ``actor``, recording each outcome as it
+        comes. ``accounts``: those of the fixes (``Job.accounts``)."""
+        job = self._new("approval", label, actor, fix_ids=tuple(fix_ids), accounts=accounts)
 
         async def work() -> None:
             await self._actions.approve(
@@ -117,9 +130,10 @@ class Jobs:
 
         return self._launch(job, work)
 
-    def start_revert(self, fix_id: str, *, actor: str) -> Job:
-        """Revert ``fix_id`` as ``actor`` when the Zoom lane is free; the outcome is the job's."""
-        job = self._new("revert", f"fix {fix_id}", actor, fix_ids=(fix_id,))
+    def start_revert(self, fix_id: str, *, actor: str, accounts: tuple[str, ...] = ()) -> Job:
+        """Revert ``fix_id`` as ``actor`` when the Zoom lane is free; the outcome is the job's.
+        ``accounts``: the fix's (``Job.accounts``)."""
+        job = self._new("revert", f"fix {fix_id}", actor, fix_ids=(fix_id,), accounts=accounts)
 
         async def work() -> None:
             _recorder(job)(await self._actions.revert(fix_id, actor=actor, on_turn=_turn(job)))

@@ -18,7 +18,7 @@ def page(ctx: Ctx, *, status_code: int = 200, error: str | None = None, meeting:
         nav="audit",
         # With several accounts, the forms ask which (those the admin may see).
         audit_accounts=[a for a in names if ctx.may_see(a)] if len(names) > 1 else [],
-        running=ctx.console.jobs.running("audit"),
+        running=[j for j in ctx.console.jobs.running("audit") if ctx.may_see_job(j)],
         error=error,
         meeting=meeting,
     )
@@ -50,14 +50,15 @@ async def start(ctx: Ctx) -> Response:
         return page(ctx, status_code=400, error="Choose one meeting or the whole account.")
     # One account: the service's own, as before; several: the one chosen.
     chosen = account if len(names) > 1 else None
-    job = ctx.console.jobs.start_audit(scope, started_by=ctx.admin.email, account=chosen)
+    job = ctx.console.jobs.start_audit(scope, started_by=ctx.admin.email, account=chosen, accounts=(account,))
     return ctx.redirect(f"/jobs/{job.id}")
 
 
 def job(ctx: Ctx) -> Response:
     """A job's page: refreshes while it runs; a finished audit shows its run, an approval its tally."""
     found = ctx.console.jobs.get(str(ctx.request.path_params["job_id"]))
-    if found is None:
+    if found is None or not ctx.may_see_job(found):
+        # Another account's job reads as no job at all: its page is not even confirmed.
         return ctx.render(
             "missing.html",
             status_code=404,

@@ -50,6 +50,11 @@ def _unseen(ctx: Ctx, fix_ids: list[str]) -> str | None:
     return f"no fix plan with id {', '.join(repr(i) for i in hidden)}"
 
 
+def _accounts_of(ctx: Ctx, fix_ids: list[str]) -> tuple[str, ...]:
+    """The accounts of these fixes: who may see the job that applies or reverts them."""
+    return tuple(sorted({f.account for f in ctx.console.store.fixes.get_many(fix_ids).values()}))
+
+
 def _zoom_busy(ctx: Ctx) -> bool:
     """Whether the service's Zoom lane is in use (an audit runs): Zoom work would wait its turn."""
     return bool(getattr(ctx.console.actions, "zoom_busy", None))
@@ -59,7 +64,10 @@ async def _approve(ctx: Ctx, fix_ids: list[str], note: str | None) -> Response:
     if _zoom_busy(ctx):
         # Waiting for the turn could take as long as the audit: wait on the job's page instead.
         label = f"fix {fix_ids[0]}" if len(fix_ids) == 1 else f"{len(fix_ids)} fixes"
-        job = ctx.console.jobs.start_approval(fix_ids, label=label, actor=ctx.admin.email, note=note)
+        accounts = await run_in_threadpool(_accounts_of, ctx, fix_ids)
+        job = ctx.console.jobs.start_approval(
+            fix_ids, label=label, actor=ctx.admin.email, note=note, accounts=accounts
+        )
         return ctx.redirect(f"/jobs/{job.id}")
     try:
         results = await ctx.console.actions.approve(fix_ids, actor=ctx.admin.email, note=note)
@@ -108,6 +116,7 @@ async def approve_policy(ctx: Ctx) -> Response:
         label=f"{len(ids)} fix{'' if len(ids) == 1 else 'es'} of {policy_id}",
         actor=ctx.admin.email,
         note=ctx.field("note")[:MAX_NOTE] or None,
+        accounts=tuple(sorted({p.account for p in pending if p.id in ids})),
     )
     return ctx.redirect(f"/jobs/{job.id}")
 
@@ -123,7 +132,8 @@ async def revert(ctx: Ctx) -> Response:
     if unseen is not None:
         return await run_in_threadpool(_queue_page, ctx, status_code=404, error=unseen)
     if _zoom_busy(ctx):
-        job = ctx.console.jobs.start_revert(fix_id, actor=ctx.admin.email)
+        accounts = await run_in_threadpool(_accounts_of, ctx, [fix_id])
+        job = ctx.console.jobs.start_revert(fix_id, actor=ctx.admin.email, accounts=accounts)
         return ctx.redirect(f"/jobs/{job.id}")
     try:
         result = await ctx.console.actions.revert(fix_id, actor=ctx.admin.email)

@@ -30,6 +30,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 import zoomaudit.service.console.filters as filters
 from zoomaudit.service.console.accounts import AdminInfo, get_admin
 from zoomaudit.service.console.auth import SESSION_COOKIE, SSO_MARKER, OneAtATime, Session, Signer
+from zoomaudit.service.console.jobs import Job
 from zoomaudit.service.console.network import client_address
 from zoomaudit.service.console.throttle import AddressThrottle, LoginPolicy
 from zoomaudit.settings import Settings
@@ -93,6 +94,10 @@ class Ctx:
     def may_see(self, account: str) -> bool:
         """Whether the signed-in admin may see (and, as an admin, act on) things of ``account``."""
         return self.admin.may_see(account)
+
+    def may_see_job(self, job: Job) -> bool:
+        """Whether the signed-in admin may see a console job (every account it touches)."""
+        return job.visible_to(self.admin.may_see, unlimited=self.admin.allowed_accounts is None)
 
     def render(self, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
         # The account select is shown only when the admin can see more than one account with runs.
