@@ -43,10 +43,13 @@ def run_audit(
     quiet: bool,
     starting_within: timedelta | None = None,
     now: datetime | None = None,
+    one_shot: bool = False,
 ) -> RunOutcome:
     """Run one audit from the command line (progress bar on a terminal unless quiet).
 
-    ``now`` pins the run's clock (the demo replayed at a given moment); the real time otherwise."""
+    ``now`` pins the run's clock (the demo replayed at a given moment); the real time otherwise.
+    ``one_shot``: the audit is the process's only work (``zoomaudit audit``, not the demo, which
+    may go on to serve), so its collector may be tuned for it (``cli.heap``)."""
     from zoomaudit.cli.heap import settle
     from zoomaudit.zoom.client import ZoomClient
 
@@ -62,7 +65,8 @@ def run_audit(
             client.fetch_token_early()
             await client.token_request_sent()  # before the worker thread competes for the GIL
             run, policies = await asyncio.to_thread(_prepare, settings)
-            settle()  # the runner's imports are done: the heap they made is left alone
+            if one_shot:
+                settle()  # the runner's imports are done: the heap they made is left alone
             with RichObserver() if show_progress else nullcontext() as observer:
                 return await run(
                     scope,
@@ -225,6 +229,7 @@ def register(app: typer.Typer) -> None:
                 max_changes=max_changes,
                 quiet=quiet,
                 starting_within=window,
+                one_shot=True,
             )
         except ZoomAuditError as exc:
             if notify:

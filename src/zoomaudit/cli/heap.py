@@ -7,9 +7,10 @@ they find nothing: none of it is garbage until the process exits. So once a comm
 imported what it needs, ``settle`` moves the heap as it stands out of the collector's sight
 (``gc.freeze``) and makes young collections rarer; cycles made later are still collected.
 
-Only in the console script's own process (``app.main`` calls ``own_process``): the tests and
-the service run commands in a process that lives on, where a frozen heap would keep whatever
-garbage it held.
+Only in the console script's own process (``app.main`` calls ``own_process``), and only from a
+command that is that process's whole work (``rejudge``, ``audit``; not the demo, which may go
+on to serve): the tests and the service run commands in a process that lives on, where a frozen
+heap would keep whatever garbage it held.
 """
 
 from __future__ import annotations
