@@ -76,7 +76,10 @@ def main() -> None:
     # keeps needs a collector pass to close (the store and client are closed explicitly), so the
     # heap is frozen as the last exit step, which leaves those passes nothing to scan.
     atexit.register(gc.freeze)
-    own_process()
+    if getattr(sys.modules.get("__main__"), "main", None) is main:
+        # Started to run this command (the console script, ``python -m zoomaudit``), not called
+        # by a process that lives on (a test): the command may tune the collector (cli.heap).
+        own_process()
     try:
         app()
     except ZoomAuditError as exc:
