@@ -275,3 +275,29 @@ async def test_a_limited_admin_neither_lists_nor_opens_another_accounts_jobs(
     assert (await client.get(river_audit.headers["location"])).status_code == 200
     actions.audit_gate.set()
     actions.turn.set()
+
+
+async def test_a_limited_admins_own_bulk_approval_is_its_job_to_watch(
+    client: httpx2.AsyncClient, two: dict[str, str], actions: FakeActions, store: Store
+) -> None:
+    """Approving a policy's fixes starts a job of the fixes' account: the limited admin who
+    started it follows it on its page, and an admin limited elsewhere does not see it."""
+    import asyncio
+
+    from tests.console.test_actions import _BusyLane
+
+    actions._lane = _BusyLane()  # type: ignore[assignment]
+    actions.turn = asyncio.Event()
+    token = await signed_in(client, RIVER, "/fixes")
+    started = await client.post(
+        "/fixes/approve-policy", data={"csrf": token, "policy": "waiting-room", "fix_id": [two["river_fix"]]}
+    )
+    job = started.headers["location"]
+    assert job.startswith("/jobs/")
+    assert (await client.get(job)).status_code == 200
+    await client.post("/logout", data={"csrf": token})
+    add_admin(store, "hill@example.org", PASSWORD, "admin", now=NOW)
+    limit_admin(store, "hill@example.org", ["hillside"])
+    await signed_in(client, "hill@example.org")
+    assert (await client.get(job)).status_code == 404
+    actions.turn.set()

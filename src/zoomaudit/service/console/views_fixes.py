@@ -107,6 +107,7 @@ async def approve_policy(ctx: Ctx) -> Response:
     pending = await run_in_threadpool(data.pending_fixes, ctx.console.store, ctx.accounts)
     # Only what the admin saw on the page: a plan queued since then waits for its own decision.
     ids = [p.id for p in pending if p.policy_id == policy_id and p.id in shown]
+    chosen = set(ids)
     if not ids:
         return await run_in_threadpool(
             _queue_page, ctx, status_code=409, error=f"No pending fixes of policy {policy_id!r} to approve."
@@ -116,7 +117,7 @@ async def approve_policy(ctx: Ctx) -> Response:
         label=f"{len(ids)} fix{'' if len(ids) == 1 else 'es'} of {policy_id}",
         actor=ctx.admin.email,
         note=ctx.field("note")[:MAX_NOTE] or None,
-        accounts=tuple(sorted({p.account for p in pending if p.id in ids})),
+        accounts=tuple(sorted({p.account for p in pending if p.id in chosen})),
     )
     return ctx.redirect(f"/jobs/{job.id}")
 
