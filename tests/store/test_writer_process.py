@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,27 @@ def test_ctrl_c_leaves_the_writer_to_commit_what_it_was_sent(store: Store) -> No
         for findings, errors in batches[3:6]:
             sink.add_batch(run_id, findings, errors)
     assert len(_stored(store, run_id)[0]) == 6 * 20
+
+
+def _wal_frames(db: Path) -> tuple[int, int]:
+    """(frames in the WAL, frames copied back to the database) from the WAL index's header:
+    ``mxFrame`` at byte 16 of the header, ``nBackfill`` at byte 96 (SQLite's walIndexHdr and
+    WalCkptInfo, native byte order)."""
+    shm = Path(f"{db}-shm").read_bytes()
+    return int.from_bytes(shm[16:20], sys.byteorder), int.from_bytes(shm[96:100], sys.byteorder)
+
+
+def test_the_writer_checkpoints_the_wal_once_after_its_last_commit(store: Store, tmp_path: Path) -> None:
+    run = store.start_run("manual", "account", {}, "h", T0)
+    with store.batch_sink() as sink:
+        assert isinstance(sink, ProcessWriter)
+        for findings, errors in _batches():
+            sink.add_batch(run, findings, errors)
+        written, copied = _wal_frames(tmp_path / "store.db")
+        # No automatic checkpoint while it writes: its commits wait in the WAL.
+        assert written > copied
+    # close() returns once every batch is committed; the checkpoint follows in the child.
+    assert sink._proc.wait(timeout=30) == 0
+    written, copied = _wal_frames(tmp_path / "store.db")
+    assert written == copied > 0
+    assert len(_stored(store, run)[0]) == 7 * 20

@@ -172,6 +172,9 @@ def _tune_sqlite(engine: Engine, *, wal: bool) -> None:
             if wal:
                 _use_wal(cursor)
                 cursor.execute("PRAGMA synchronous = NORMAL")
+                # A WAL that grew (a rejudge's writer checkpoints only at its end) is cut back
+                # to 16 MiB when it is next restarted, rather than kept at its largest.
+                cursor.execute("PRAGMA journal_size_limit = 16777216")
         finally:
             cursor.close()
 

@@ -19,6 +19,7 @@ import pickle
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable
 from contextlib import suppress
 from datetime import UTC, datetime
@@ -109,7 +110,10 @@ class ProcessWriter:
                     self._take_reply()  # ("closed",)
                 except StoreError:
                     pass  # kept in self._failure
-            self._end()
+            # Every batch is committed once the child has said "closed"; it then checkpoints
+            # the WAL (writer_child), which this process need not wait for: it is reaped when
+            # it ends. After a failure, it is waited for here (``_fail`` reads what it said).
+            self._end(wait=self._failure is not None)
         self._stderr.close()
         if self._failure is not None and raise_failure:
             raise StoreError(self._failure)
@@ -143,11 +147,14 @@ class ProcessWriter:
         self._failure = self._failure or f"the process storing the run's findings stopped ({detail})"
         raise StoreError(self._failure)
 
-    def _end(self) -> None:
+    def _end(self, *, wait: bool = True) -> None:
         for pipe in (self._proc.stdin, self._proc.stdout):
             if pipe is not None:
                 with suppress(OSError):  # a child gone first leaves unflushed input: dropped
                     pipe.close()
+        if not wait:
+            threading.Thread(target=self._proc.wait, name="zoomaudit-writer-reaper", daemon=True).start()
+            return
         try:
             self._proc.wait(timeout=BUSY_TIMEOUT_MS / 1000 + 30)
         except subprocess.TimeoutExpired:
