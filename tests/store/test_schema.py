@@ -60,7 +60,7 @@ def test_the_revisions_form_one_line_ending_at_the_head() -> None:
 
     directory = ScriptDirectory.from_config(script)
     revisions = list(directory.walk_revisions())  # newest first
-    assert [r.revision for r in revisions] == [f"{n:04d}" for n in range(9, 0, -1)]
+    assert [r.revision for r in revisions] == [f"{n:04d}" for n in range(10, 0, -1)]
     assert revisions[-1].down_revision is None
     assert directory.get_current_head() == HEAD_REVISION
 
@@ -81,6 +81,46 @@ def test_a_database_at_the_first_revision_is_brought_up_to_claims(tmp_path: Any)
         pass
     columns = {c["name"] for c in inspect(create_engine(url)).get_columns("fix_plans")}
     assert {"claimed_by", "heartbeat_at"} <= columns
+
+
+def test_revision_0010_drops_the_meeting_index_and_keeps_the_findings(tmp_path: Any) -> None:
+    """Findings by meeting are read by subject (``runs.meeting_subject``) once their
+    (run, meeting) index is gone; a downgrade brings the index back."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy import create_engine, inspect
+
+    from tests.store.conftest import finding
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = alembic_config()
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0009")
+    engine.dispose()
+
+    def indexes() -> set[str]:
+        inspected = create_engine(url)
+        try:
+            return {i["name"] or "" for i in inspect(inspected).get_indexes("findings")}
+        finally:
+            inspected.dispose()
+
+    assert "ix_findings_run_id_meeting_id" in indexes()
+    with Store(url) as store:
+        run = store.start_run("manual", "account", {}, "h", datetime.now(UTC))
+        store.add_batch(run, [finding("violation", meeting_id=81234567001), finding("pass")], [])
+        assert [f.meeting_id for f in store.findings(run, meeting_id=81234567001)] == [81234567001]
+    assert "ix_findings_run_id_meeting_id" not in indexes()
+    assert {"ix_findings_run_id_subject", "ix_findings_run_id_status"} <= indexes()
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009")
+    engine.dispose()
+    assert "ix_findings_run_id_meeting_id" in indexes()
 
 
 def test_reopening_a_migrated_database_keeps_its_data(db_url: str) -> None:

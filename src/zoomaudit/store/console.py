@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from zoomaudit.store.models import FindingRow, Run, RunErrorRow
 from zoomaudit.store.records import RunRecord
-from zoomaudit.store.runs import record_of
+from zoomaudit.store.runs import meeting_subject, record_of
 from zoomaudit.vocabulary import REAL_TRIGGERS
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ class ConsoleReads:
         """Findings per (meeting, status, severity) of the meetings with a finding that matches.
 
         A policy or severity filter without a status matches findings other than passes."""
-        match = select(FindingRow.meeting_id).where(FindingRow.run_id == run_id)
+        match = select(FindingRow.subject).where(FindingRow.run_id == run_id)
         if policy:
             match = match.where(FindingRow.policy_id == policy)
         if severity:
@@ -144,7 +144,7 @@ class ConsoleReads:
             .where(
                 FindingRow.run_id == run_id,
                 FindingRow.meeting_id.is_not(None),
-                FindingRow.meeting_id.in_(match.distinct()),
+                FindingRow.subject.in_(match.distinct()),
             )
             .group_by(FindingRow.meeting_id, FindingRow.status, FindingRow.severity)
         )
@@ -173,7 +173,7 @@ class ConsoleReads:
             select(Run.id)
             .join(FindingRow, FindingRow.run_id == Run.id)
             .where(
-                FindingRow.meeting_id == meeting_id,
+                FindingRow.subject == meeting_subject(meeting_id),
                 Run.status.in_(list(statuses)),
                 Run.trigger.in_(REAL_TRIGGERS),
                 *of_accounts(account, accounts),

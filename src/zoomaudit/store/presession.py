@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select, update
 
 from zoomaudit.store.models import FindingRow, PreSessionCheck
+from zoomaudit.store.runs import meeting_subject
 from zoomaudit.vocabulary import DEFAULT_ACCOUNT
 
 if TYPE_CHECKING:
@@ -215,7 +216,7 @@ class PreSessionChecks:
                     FindingRow.occurrence_key,
                     FindingRow.fix_id,
                 )
-                .where(FindingRow.run_id == run_id, FindingRow.meeting_id == meeting_id)
+                .where(FindingRow.run_id == run_id, FindingRow.subject == meeting_subject(meeting_id))
                 .order_by(FindingRow.policy_id)
             ).all()
         keys = {row.occurrence_key for row in rows}

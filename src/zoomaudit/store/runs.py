@@ -29,6 +29,12 @@ _OPEN_TOKENS: set[str] = set()
 _TOKENS_LOCK = threading.Lock()
 
 
+def meeting_subject(meeting_id: int) -> str:
+    """The ``subject`` column of a meeting's findings: how queries find them (through the index
+    on run, subject and policy; there is none on meeting_id)."""
+    return f"meeting:{meeting_id}"
+
+
 def finding_row(run_id: str, finding: Finding) -> dict[str, Any]:
     """The column values of one finding (JSON values normalised by pydantic, secrets masked)."""
     data = finding.model_dump(mode="json")

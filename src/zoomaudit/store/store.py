@@ -282,7 +282,7 @@ class Store(RunWriting):
             if statuses is not None:
                 query = query.where(FindingRow.status.in_(list(statuses)))
             if meeting_id is not None:
-                query = query.where(FindingRow.meeting_id == meeting_id)
+                query = query.where(FindingRow.subject == conv.meeting_subject(meeting_id))
             return [conv.finding_of(row) for row in session.scalars(query)]
 
     def load_report(
