@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
 from zoomaudit.errors import UsageError
 from zoomaudit.findings import Finding
 from zoomaudit.report.common import listed_findings
-from zoomaudit.store.records import RunReport
+from zoomaudit.store.records import FINDING_COLUMNS, RunReport
 
 SCHEMA_VERSION = 2
 """The version written unless another is asked for."""
@@ -124,7 +124,7 @@ def write_json(
 
 
 def write_json_stored(
-    report: RunReport, columns: Iterable[dict[str, Any]], out: TextIO, schema_version: int = SCHEMA_VERSION
+    report: RunReport, columns: Iterable[Sequence[Any]], out: TextIO, schema_version: int = SCHEMA_VERSION
 ) -> None:
     """``write_json`` from the store's column values (``Store.iter_finding_columns``): the same
     text, with each finding's ``actual`` and ``expected`` copied from their stored JSON rather
@@ -176,33 +176,77 @@ def _scalar(value: Any) -> str:
     return _json_line(value)
 
 
-def _stored_line(c: dict[str, Any], version: int) -> str:
-    """``_json_line(_finding(f))`` of the finding stored as ``c``, keys in ``_finding``'s order
-    and ``json.dumps``' separators. Its two JSON values are spliced in as stored: the store
-    wrote them with those separators too, so only text with ``\\u`` escapes (``ensure_ascii``)
-    needs writing again to read as the report writes it (``ensure_ascii=False``). The columns
-    that are never NULL go straight to the string encoder, the nullable text ones past a test
-    for None (a call a value was a third of this function's time)."""
+def _stored_line(c: Sequence[Any], version: int) -> str:
+    """``_json_line(_finding(f))`` of the finding stored as ``c`` (its columns in
+    ``store.records.FINDING_COLUMNS`` order), keys in ``_finding``'s order and ``json.dumps``'
+    separators. Its two JSON values are spliced in as stored: the store wrote them with those
+    separators too, so only text with ``\\u`` escapes (``ensure_ascii``) needs writing again to
+    read as the report writes it (``ensure_ascii=False``). The columns that are never NULL go
+    straight to the string encoder, the nullable text ones past a test for None (a call a value
+    was a third of this function's time)."""
     s, text = _scalar, _string
-    occurrence, topic, host, email = c["occurrence_id"], c["topic"], c["host_id"], c["host_email"]
-    source, fix = c["source"], c["fix_id"]
+    occurrence, topic, host, email = c[_OCCURRENCE], c[_TOPIC], c[_HOST], c[_EMAIL]
+    source, fix = c[_SOURCE], c[_FIX]
     line = (
-        f'{{"policy_id": {text(c["policy_id"])}, "control": {text(c["control"])}, '
-        f'"severity": {text(c["severity"])}, "status": {text(c["status"])}, '
-        f'"meeting_id": {s(c["meeting_id"])}, '
+        f'{{"policy_id": {text(c[_POLICY])}, "control": {text(c[_CONTROL])}, '
+        f'"severity": {text(c[_SEVERITY])}, "status": {text(c[_STATUS])}, '
+        f'"meeting_id": {s(c[_MEETING])}, '
         f'"occurrence_id": {"null" if occurrence is None else text(occurrence)}, '
         f'"topic": {"null" if topic is None else text(topic)}, '
         f'"host_id": {"null" if host is None else text(host)}, '
         f'"host_email": {"null" if email is None else text(email)}, '
-        f'"actual": {_stored_json(c["actual"])}, "expected": {_stored_json(c["expected"])}, '
-        f'"source": {"null" if source is None else text(source)}, "locked": {s(c["locked"])}, '
-        f'"message": {text(c["message"])}, "fix_id": {"null" if fix is None else text(fix)}'
+        f'"actual": {_stored_json(c[_ACTUAL])}, "expected": {_stored_json(c[_EXPECTED])}, '
+        f'"source": {"null" if source is None else text(source)}, "locked": {s(c[_LOCKED])}, '
+        f'"message": {text(c[_MESSAGE])}, "fix_id": {"null" if fix is None else text(fix)}'
     )
     if version >= 2:
-        start = c["start_time"]
+        start = c[_START]
         started = "null" if start is None else f'"{start.isoformat()}"'
-        return f'{line}, "start_time": {started}, "duration": {s(c["duration"])}}}'
+        return f'{line}, "start_time": {started}, "duration": {s(c[_DURATION])}}}'
     return line + "}"
+
+
+(
+    _POLICY,
+    _CONTROL,
+    _SEVERITY,
+    _STATUS,
+    _MEETING,
+    _OCCURRENCE,
+    _TOPIC,
+    _HOST,
+    _EMAIL,
+    _ACTUAL,
+    _EXPECTED,
+    _SOURCE,
+    _LOCKED,
+    _MESSAGE,
+    _FIX,
+    _START,
+    _DURATION,
+) = (
+    FINDING_COLUMNS.index(name)
+    for name in (
+        "policy_id",
+        "control",
+        "severity",
+        "status",
+        "meeting_id",
+        "occurrence_id",
+        "topic",
+        "host_id",
+        "host_email",
+        "actual",
+        "expected",
+        "source",
+        "locked",
+        "message",
+        "fix_id",
+        "start_time",
+        "duration",
+    )
+)
+"""Where ``_stored_line`` finds each column in a row of ``Store.iter_finding_columns``."""
 
 
 def _stored_json(text: str | None) -> str:

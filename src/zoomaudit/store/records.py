@@ -11,11 +11,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from zoomaudit.findings import Finding
+from zoomaudit.findings import Finding, Violation
 from zoomaudit.snapshot import CollectError
 from zoomaudit.vocabulary import ScopeKind, Trigger
 
 RunStatus = Literal["running", "complete", "incomplete", "failed", "abandoned"]
+
+FINDING_COLUMNS: tuple[str, ...] = (*Violation.model_fields, "waiver_id", "waiver_reason")
+"""The findings table's columns a finding is read from (``runs.finding_from``), in the order a
+plain select of them returns them (``Store.iter_finding_columns``)."""
 
 COUNT_KEYS: tuple[str, ...] = (
     "meetings",

@@ -16,7 +16,7 @@ from zoomaudit.findings import Finding, Violation
 from zoomaudit.redaction import redact_actual
 from zoomaudit.snapshot import CollectError
 from zoomaudit.store.models import FindingRow, Run, RunErrorRow
-from zoomaudit.store.records import RunRecord
+from zoomaudit.store.records import FINDING_COLUMNS, RunRecord
 
 FINDING: TypeAdapter[Finding] = TypeAdapter(Finding)
 # The columns a finding is stored in: the fields every finding has (the Waived extras are added
@@ -134,8 +134,6 @@ def finding_of(row: FindingRow) -> Finding:
     return finding_from({name: getattr(row, name) for name in FINDING_COLUMNS})
 
 
-FINDING_COLUMNS: tuple[str, ...] = (*_FINDING_FIELDS, "waiver_id", "waiver_reason")
-"""The columns ``finding_from`` reads, in the order a plain select of them returns them."""
 JSON_COLUMNS = frozenset({"actual", "expected"})
 """The finding columns stored as JSON text."""
 
