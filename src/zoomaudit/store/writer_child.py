@@ -21,6 +21,7 @@ import pickle
 import signal
 import sqlite3
 import sys
+from contextlib import suppress
 from typing import Any, BinaryIO
 
 
@@ -72,8 +73,10 @@ def main(argv: list[str]) -> int:
             if message is None:
                 _reply(out, ("closed",))
                 # PASSIVE: readers and writers (the parent finishing its run) are not held up;
-                # what it cannot copy now, the next writer's automatic checkpoint does.
-                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                # what it cannot copy now (or at all, on an error: nobody waits to hear of it),
+                # the next writer's automatic checkpoint does.
+                with suppress(sqlite3.Error):
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 return 0
             try:
                 _run(connection, message)
