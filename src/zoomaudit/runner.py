@@ -274,6 +274,10 @@ class _Run:
             if self.store.snapshot_runs > 0:
                 await asyncio.to_thread(self._keep_account, account)
             waivers = active_waivers(self.store, self.now.date(), account=self.account)
+            if not self.dry_run:
+                # Each audit drops the old passcodes no revert can use any more (store.sealing);
+                # once, before its plans, in a thread like the storing (not the paced loop).
+                await asyncio.to_thread(self.store.passcodes.forget_expired, self.clock())
             self.observer.phase("auditing hosts")
             async for batch in batches:
                 # Evaluating and storing a host takes ~50 ms of CPU and SQLite. In a worker thread it

@@ -162,6 +162,47 @@ def test_plans_from_before_sealing_are_sealed_by_the_next_sweep(store: Store) ->
         assert secret not in everything
 
 
+async def test_an_audit_sweeps_old_passcodes_once_not_once_a_host(
+    zoom: Zoom, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep (``PasscodeKeeping.forget_expired``) reads every plan that mentions a passcode:
+    an audit runs it once, before its plans, not once for each host's batch."""
+    from zoomaudit.store.models import FixPlan as FixRow
+    from zoomaudit.store.sealing import PasscodeKeeping
+    from zoomaudit.vocabulary import AccountScope
+
+    now = fixes_now()
+    with store.session() as session:
+        session.add(
+            FixRow(id="fx-open0002", policy_id="passcode-required", status="pending",
+                   target_level="meeting", target_id="1", method="PATCH", path="/meetings/1", query={},
+                   body={"password": "Legacy96x"}, before={}, meeting_ids=[1], dedupe_key="fx-open0002",
+                   created_at=now)
+        )  # fmt: skip
+    sweeps: list[object] = []
+    sweep = PasscodeKeeping.forget_expired
+
+    def counted(self: PasscodeKeeping, at: Any) -> int:
+        sweeps.append(at)
+        return sweep(self, at)
+
+    monkeypatch.setattr(PasscodeKeeping, "forget_expired", counted)
+    async with zoom.client() as client:
+        outcome = await run(
+            AccountScope(),
+            settings=zoom.settings,
+            client=client,
+            store=store,
+            policies=_strength_fixes(),
+            now=now,
+        )
+    hosts = {f.host_id for f in store.findings(outcome.run_id)}
+    assert len(hosts) > 1, "the audit stored several hosts' batches"
+    assert outcome.fix_ids
+    assert len(sweeps) == 1
+    assert get_fix(store, "fx-open0002").body == {"password": GENERATE}
+
+
 def test_an_install_without_passcode_fixes_never_needs_a_key(tmp_path: Path) -> None:
     from zoomaudit.fixes.plan import plan_fixes
     from zoomaudit.fixes.queue import record_plans
