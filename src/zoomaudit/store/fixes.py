@@ -19,7 +19,7 @@ from zoomaudit.errors import UsageError
 from zoomaudit.store.fix_records import EventRecord, FixRecord, event_of, record_of
 from zoomaudit.store.models import FixEvent
 from zoomaudit.store.models import FixPlan as FixRow
-from zoomaudit.store.sealing import NO_REVERT, forgotten, same_values, seal_values
+from zoomaudit.store.sealing import NO_REVERT, forgotten, same_values, seal_values, to_generate
 from zoomaudit.store.trail import append_event
 from zoomaudit.vocabulary import DEFAULT_ACCOUNT
 
@@ -356,7 +356,9 @@ def _new_row(
         method=plan.request.method,
         path=plan.request.path,
         query=dict(plan.request.query),
-        body=plan.request.body,
+        # A policy's fix may name a passcode value; it is never stored, as the sweep would
+        # otherwise find it only at the next audit.
+        body=to_generate(plan.request.body),
         before=before,
         meeting_ids=list(plan.meeting_ids),
         occurrence_id=plan.occurrence_id,

@@ -68,6 +68,17 @@ def forgotten(values: Any) -> Any:
     }
 
 
+def to_generate(body: Any) -> Any:
+    """An open plan's body with any passcode in it replaced by the generate marker: the passcode
+    is generated when the fix is applied, never stored (a body without one is returned as is)."""
+    if not isinstance(body, dict):
+        return body
+    for path, value in flatten(body).items():
+        if _is_passcode(path, value):
+            body = _set_path(body, path, GENERATE)
+    return body
+
+
 def _set_path(body: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
     out = dict(body)
     node = out
