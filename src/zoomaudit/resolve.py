@@ -154,6 +154,7 @@ class HostResolution:
     """
 
     __slots__ = (
+        "_derive",
         "_inputs",
         "_read",
         "alternatives",
@@ -173,13 +174,17 @@ class HostResolution:
     ) -> None:
         self.control = control
         self.by_value: dict[Any, Decision | None] = {}
-        """The meeting's own decisions met so far, by (type, value) of the meeting's field (None:
-        a meeting that does not state the control)."""
+        """The meeting's own decisions met so far, by (type, value) of the meeting's field, or of
+        the value derived from the meeting's fields (None: a meeting that does not state the
+        control)."""
         self._read = meeting_reader(control.meeting) if control.meeting else None
         self._inputs = tuple(
             (name, meeting_reader(path))
             for name, path in (control.derive.meeting_inputs.items() if control.derive else ())
         )
+        derive = control.derive
+        self._derive = (derive.meeting_fn or derive.fn) if derive is not None else None
+        """What the meeting's value is derived with (None: the field's value is the control's)."""
         self.alternatives: tuple[tuple[Decision | None, Decision], ...] = ()
         self.ambiguous: Decision | None = None
         account_lock = _account_lock_decision(control, account)
@@ -216,10 +221,10 @@ class HostResolution:
 
     def value_reader(self) -> Callable[[Meeting], Any] | None:
         """The meeting field's reader when that field alone decides (no lock above the meeting,
-        no disputed group, no derive inputs): the evaluator then looks the decision up in
+        no disputed group, no derived value): the evaluator then looks the decision up in
         ``by_value`` itself, the hot loop's shortest path. None otherwise."""
         control = self.control
-        if self.alternatives or self._inputs or (self.lock is not None and not control.meeting_beats_locks):
+        if self.alternatives or self._derive or (self.lock is not None and not control.meeting_beats_locks):
             return None
         return self._read
 
@@ -228,27 +233,28 @@ class HostResolution:
 
         Meetings of one host that state the same value share one Decision object: the evaluator
         then judges each distinct value once per host (``zoomaudit.policy.evaluate``), and a
-        Decision's identity stands for its value there.
+        Decision's identity stands for its value there. A derived control is keyed by the value
+        derived from the meeting's fields, not by those fields: a passcode's text is different
+        in every meeting, but whether the meeting has one is not.
         """
         assert self._read is not None
         value = self._read(meeting)
-        inputs: dict[str, Any] = {}
-        if self._inputs:
+        if self._derive is not None:
+            inputs: dict[str, Any] = {}
             for name, read in self._inputs:
                 found = read(meeting)
                 if found is not MISSING:
                     inputs[name] = found
-            # By type too: True and 1 are different Zoom values.
-            key: Any = (value.__class__, value, *inputs.items())
-        else:
-            key = (value.__class__, value)
+            value = self._derive(value, inputs)
+        # By type too: True and 1 are different Zoom values.
+        key = (value.__class__, value)
         try:
             return self.by_value[key]
         except KeyError:
-            decision = self.by_value[key] = _meeting_decision(self.control, value, inputs)
+            decision = self.by_value[key] = _meeting_decision(self.control, value)
             return decision
         except TypeError:  # an unhashable value (a list or a dict): judged on its own
-            return _meeting_decision(self.control, value, inputs)
+            return _meeting_decision(self.control, value)
 
     def _disputed(self, subject: Subject | None) -> Decision:
         control = self.control
@@ -412,15 +418,13 @@ def _settings_decision(
     )
 
 
-def _meeting_decision(control: Control, value: Any, inputs: dict[str, Any]) -> Decision | None:
-    """The meeting's own value (its field ``value`` and the derive's meeting ``inputs``), or None
-    when the meeting does not state it (the host side then decides). A derive's ``meeting_fn`` may
-    say the meeting has the control but its value cannot be judged (``Unknown``): the decision is
-    then "cannot be judged", not the host's fallback."""
+def _meeting_decision(control: Control, value: Any) -> Decision | None:
+    """The meeting's own value (its field's, or for a derived control what the derive's meeting
+    function made of the meeting's fields), or None when the meeting does not state it (the host
+    side then decides). A derive's ``meeting_fn`` may say the meeting has the control but its
+    value cannot be judged (``Unknown``): the decision is then "cannot be judged", not the host's
+    fallback."""
     path = control.meeting
-    derive = control.derive
-    if derive is not None:
-        value = (derive.meeting_fn or derive.fn)(value, inputs)
     if value is MISSING:
         return None
     if isinstance(value, Unknown):

@@ -54,3 +54,29 @@ def test_meetings_that_state_the_same_value_share_one_decision() -> None:
     decisions = [resolution.decide(s) for s in batch.subjects]
     values = {(type(d.effective.value), d.effective.value, d.effective.tier) for d in decisions}
     assert len({id(d) for d in decisions}) == len(values)
+
+
+def test_meetings_whose_derived_value_is_the_same_share_one_decision() -> None:
+    """The passcode control is derived from the meeting's passcode fields, whose text differs in
+    every meeting: meetings that all have a passcode still share one decision (so the passcode
+    policies are judged once per host, not once per meeting), and one without a passcode gets
+    another."""
+    from zoomaudit.controls import CATALOGUE
+    from zoomaudit.resolve import HostResolution
+
+    account, batches = contexts(synthetic_state(users=5, meetings=200, seed=2))
+    batch = max(batches, key=lambda b: len(b.subjects))
+    with_passcode = [s for s in batch.subjects if s.meeting.password]
+    assert len({s.meeting.password for s in with_passcode}) > 5
+    resolution = HostResolution(CATALOGUE["passcode"], batch.host, account)
+    decisions = [resolution.decide(s) for s in with_passcode]
+    assert len({id(d) for d in decisions}) == 1
+    assert decisions[0].effective.value is True
+    bare = with_passcode[0].model_copy(
+        update={"meeting": with_passcode[0].meeting.model_copy(update={"password": "", "join_url": None})}
+    )
+    other = resolution.decide(bare)
+    assert other is not decisions[0]
+    assert other.effective.value is False
+    # Nothing of a passcode's text is kept to tell meetings apart.
+    assert all(s.meeting.password not in repr(key) for s in with_passcode for key in resolution.by_value)
