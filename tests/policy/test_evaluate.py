@@ -13,7 +13,7 @@ from zoomaudit.policy import PolicySet, evaluate_batch, evaluate_subject
 from zoomaudit.policy.load import load_dir
 from zoomaudit.policy.operators import OPERATORS, compile_expectation
 
-from .conftest import HOST_EMAIL, HOST_ID, account, batch, group, host, subject, write
+from .conftest import HOST_EMAIL, HOST_ID, account, batch, group, host, meeting, subject, write
 
 
 def policy_set(tmp_path: Path, control: str, expect: str, applies_to: str = "", **extra: str) -> PolicySet:
@@ -53,6 +53,35 @@ def test_a_violation_says_what_where_and_why(tmp_path: Path) -> None:
     assert finding.message.startswith(
         "waiting room is off, decided by the host's user settings (in_meeting.waiting_room)"
     )
+
+
+def test_every_field_that_names_the_session_is_filled(tmp_path: Path) -> None:
+    # Findings are copies of a verdict shared by the host's meetings, with the session's own
+    # fields written over it: none of them may be left at the verdict's None.
+    from datetime import UTC, datetime
+
+    from zoomaudit.snapshot import Subject
+
+    policies = policy_set(tmp_path, "waiting_room", "{equals: true}")
+    session = Subject(
+        meeting=meeting(5, {}, topic="Drop-in", host_email="lead@example.org", timezone="Europe/London"),
+        occurrence_id="1700000000000",
+        start_time=datetime(2026, 12, 7, 18, 0, tzinfo=UTC),
+        duration=45,
+    )
+    [finding] = evaluate_batch(policies, account(), batch(host(), session))
+    assert {
+        name: getattr(finding, name)
+        for name in ("meeting_id", "occurrence_id", "topic", "host_id", "host_email", "start_time")
+    } == {
+        "meeting_id": 5,
+        "occurrence_id": "1700000000000",
+        "topic": "Drop-in",
+        "host_id": HOST_ID,
+        "host_email": "lead@example.org",
+        "start_time": datetime(2026, 12, 7, 18, 0, tzinfo=UTC),
+    }
+    assert (finding.duration, finding.timezone) == (45, "Europe/London")
 
 
 def test_group_names_and_locks_appear_in_the_message(tmp_path: Path) -> None:
