@@ -49,6 +49,7 @@ DIGITS = string.digits
 SPECIAL = "@-_*"
 """The only special characters Zoom allows in a meeting passcode."""
 ALLOWED = frozenset(LOWER + UPPER + DIGITS + SPECIAL)
+_LOWER, _UPPER, _DIGITS, _SPECIAL = map(frozenset, (LOWER, UPPER, DIGITS, SPECIAL))
 KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 RUN_EXAMPLES = "1111, 1234, abcd or qwer"
 
@@ -175,22 +176,24 @@ def unmet_rules(password: str, requirement: Any = None) -> list[Unmet]:
     """
     req = PasscodeRequirement.of(requirement)
     out: list[Unmet] = []
+    # Set operations on the passcode's characters: the check runs for every meeting of an audit.
+    chars = set(password)
     if len(password) > MAX_LENGTH:
         out.append(Unmet("max_length", f"at most {MAX_LENGTH} characters"))
-    if any(ch not in ALLOWED for ch in password):
+    if not chars <= ALLOWED:
         out.append(Unmet("charset", "only letters, digits and @ - _ *"))
     if len(password) < req.length:
         out.append(Unmet("length", f"at least {req.length} characters"))
-    lower = any(ch in LOWER for ch in password)
-    upper = any(ch in UPPER for ch in password)
-    digit = any(ch in DIGITS for ch in password)
-    if req.only_allow_numeric and not (password and all(ch in DIGITS for ch in password)):
+    lower = not chars.isdisjoint(_LOWER)
+    upper = not chars.isdisjoint(_UPPER)
+    digit = not chars.isdisjoint(_DIGITS)
+    if req.only_allow_numeric and not (password and chars <= _DIGITS):
         out.append(Unmet("numeric", "digits only"))
     if req.have_letter and not req.only_allow_numeric and not (lower or upper):
         out.append(Unmet("letter", "a letter"))
     if req.have_number and not digit:
         out.append(Unmet("number", "a digit"))
-    special = any(ch in SPECIAL for ch in password)
+    special = not chars.isdisjoint(_SPECIAL)
     if req.have_special_character and not req.only_allow_numeric and not special:
         out.append(Unmet("special", "a special character"))
     if req.have_upper_and_lower_characters and not req.only_allow_numeric and not (lower and upper):
