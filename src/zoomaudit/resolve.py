@@ -156,6 +156,7 @@ class HostResolution:
     __slots__ = (
         "_derive",
         "_inputs",
+        "_last",
         "_read",
         "alternatives",
         "ambiguous",
@@ -185,6 +186,9 @@ class HostResolution:
         derive = control.derive
         self._derive = (derive.meeting_fn or derive.fn) if derive is not None else None
         """What the meeting's value is derived with (None: the field's value is the control's)."""
+        self._last: tuple[Meeting | None, Decision | None] = (None, None)
+        """The last meeting a derived value was decided for, and its decision: one meeting is
+        decided for its own policies and again for the checks that depend on the control."""
         self.alternatives: tuple[tuple[Decision | None, Decision], ...] = ()
         self.ambiguous: Decision | None = None
         account_lock = _account_lock_decision(control, account)
@@ -219,6 +223,19 @@ class HostResolution:
                 return found
         return self.fallback
 
+    def settled(self) -> bool:
+        """Whether every meeting of the host gets one decision (``decide`` never reads a
+        meeting): the control has no meeting field, or a lock above the meeting decides it for
+        whichever of the host's groups ranks highest."""
+        control = self.control
+        if not control.meeting:
+            return True
+        if control.meeting_beats_locks:
+            return False
+        if self.alternatives:
+            return all(lock is not None for lock, _ in self.alternatives)
+        return self.lock is not None
+
     def value_reader(self) -> Callable[[Meeting], Any] | None:
         """The meeting field's reader when that field alone decides (no lock above the meeting,
         no disputed group, no derived value): the evaluator then looks the decision up in
@@ -240,12 +257,20 @@ class HostResolution:
         assert self._read is not None
         value = self._read(meeting)
         if self._derive is not None:
+            last, decision = self._last
+            if last is meeting:
+                return decision
             inputs: dict[str, Any] = {}
             for name, read in self._inputs:
                 found = read(meeting)
                 if found is not MISSING:
                     inputs[name] = found
-            value = self._derive(value, inputs)
+            decision = self._decision_for(self._derive(value, inputs))
+            self._last = (meeting, decision)
+            return decision
+        return self._decision_for(value)
+
+    def _decision_for(self, value: Any) -> Decision | None:
         # By type too: True and 1 are different Zoom values.
         key = (value.__class__, value)
         try:

@@ -251,3 +251,35 @@ def test_policies_built_in_code_are_compiled_by_the_set() -> None:
     )
     [finding] = evaluate_batch(PolicySet.build([policy], "code"), account(), batch(host(), subject(1, {})))
     assert (finding.status, finding.source) == ("violation", "default")
+
+
+def test_a_host_s_remembered_verdicts_tell_its_meetings_apart(tmp_path: Path) -> None:
+    # Per host, a verdict settled by the meeting's field alone is looked up by that field's value,
+    # and one settled by nothing of the meeting (a lock above it) is judged once: meetings that
+    # state different values still get their own verdicts, and a lock still beats them all.
+    from zoomaudit.controls import CATALOGUE
+    from zoomaudit.resolve import HostResolution
+
+    policies = policy_set(tmp_path, "waiting_room", "{equals: true}")
+    sessions = [subject(1, {"waiting_room": True}), subject(2, {"waiting_room": False}), subject(3, {})]
+    the_host = host({"in_meeting": {"waiting_room": False}})
+    free = evaluate_batch(policies, account(), batch(the_host, *sessions, *sessions))
+    assert [(f.meeting_id, f.status, f.source) for f in free] == [
+        (1, "pass", "meeting"),
+        (2, "violation", "meeting"),
+        (3, "violation", "user"),
+    ] * 2
+    on = {"meeting_security": {"waiting_room": True}}
+    locked_account = account(on, on)
+    locked = evaluate_batch(policies, locked_account, batch(the_host, *sessions))
+    assert [(f.status, f.source) for f in locked] == [("pass", "account_lock")] * 3
+    waiting_room = CATALOGUE["waiting_room"]
+    assert not HostResolution(waiting_room, the_host, account()).settled()
+    assert HostResolution(waiting_room, the_host, locked_account).settled()
+    assert HostResolution(CATALOGUE["annotation"], the_host, account()).settled()
+    # A meeting's passcode beats a lock on requiring one: never settled by the lock.
+    passcode_lock = account(
+        {"schedule_meeting": {"require_password_for_scheduling_new_meetings": True}},
+        {"schedule_meeting": {"require_password_for_scheduling_new_meetings": True}},
+    )
+    assert not HostResolution(CATALOGUE["passcode"], the_host, passcode_lock).settled()

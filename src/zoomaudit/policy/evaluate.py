@@ -4,7 +4,9 @@ Per host, each control's host side (locks and the user/group/account fallback) i
 per meeting only the meeting field is read. Per policy, everything the hot loop needs is compiled
 once into a ``_Plan``. A host's meetings mostly state the same few values, and meetings that state
 the same value share one Decision object, so a verdict (class, message, actual, expected) is
-judged once per host and distinct decision, then reused: each finding costs one dict merge. Only a
+judged once per host and distinct decision, then reused: each finding costs one dict copy. A plan
+whose verdict nothing of the meeting can change (a lock above it, no meeting field), or only its
+field's value, keeps its verdicts by that value and skips deciding (``_HostView.steps``). Only a
 check that reads the meeting itself (a passcode's strength) runs for every meeting; any other check
 names the controls it depends on (``CheckSpec.depends``). Findings are built without re-validation
 (the same shortcut as pydantic's ``model_construct``, without its per-field default handling,
@@ -14,6 +16,7 @@ written out in the loop): their inputs were validated at load and collection, an
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from pydantic import BaseModel
@@ -100,10 +103,20 @@ _WHERE = dict.fromkeys(
 
 
 _Step = tuple[
-    int, _Plan, Applies | None, HostResolution, Callable[[Any], Any] | None, tuple[HostResolution, ...], bool
+    int,
+    _Plan,
+    Applies | None,
+    HostResolution,
+    Callable[[Any], Any] | None,
+    tuple[HostResolution, ...],
+    bool,
+    dict[Any, Any] | None,
 ]
 """(plan index, plan, its applies_to test, its control's resolution and value reader, those of the
-controls its check depends on, whether its check reads each meeting itself)."""
+controls its check depends on, whether its check reads each meeting itself, and its verdicts by
+the meeting's value when nothing else of the meeting can change them: see ``_HostView.steps``)."""
+
+_MISS: Any = object()
 
 
 class _HostView:
@@ -134,21 +147,41 @@ class _HostView:
         return found
 
     def steps(self, plans: list[_Plan]) -> list[_Step]:
-        """Per plan, in order, what the hot loop needs (computed once per host)."""
+        """Per plan, in order, what the hot loop needs (computed once per host).
+
+        A plan's verdict for a meeting of this host is often settled by one thing: nothing of the
+        meeting (its control has no meeting field, or a lock above the meeting decides it), or
+        the meeting field's value alone. Such a plan gets a dict of its verdicts, by None or by
+        the field's (type, value); the hot loop then finds a meeting's verdict with one lookup.
+        That holds only when the controls its check depends on are settled for the host too, and
+        the check does not read the meeting itself.
+        """
         if self._steps is None:
             self._steps = []
             for index, plan in enumerate(plans):
                 resolution = self.resolution(plan.control)
                 depends = plan.check.depends if plan.check is not None else ()
+                per_meeting = plan.check is not None and depends is None
+                dependencies = tuple(self.resolution(CATALOGUE[c]) for c in depends or ())
+                read = resolution.value_reader()
+                settled = resolution.settled()
+                by_value: dict[Any, Any] | None = (
+                    {}
+                    if (settled or read is not None)
+                    and not per_meeting
+                    and all(d.settled() for d in dependencies)
+                    else None
+                )
                 self._steps.append(
                     (
                         index,
                         plan,
                         plan.applies,
                         resolution,
-                        resolution.value_reader(),
-                        tuple(self.resolution(CATALOGUE[c]) for c in depends or ()),
-                        plan.check is not None and depends is None,
+                        None if settled else read,
+                        dependencies,
+                        per_meeting,
+                        by_value,
                     )
                 )
         return self._steps
@@ -239,37 +272,54 @@ def _evaluate(plans: list[_Plan], view: _HostView, subject: Subject | None) -> l
     host, group_names = view.host, view.group_names
     new, setattr_ = object.__new__, object.__setattr__
     set_fields, set_extra, set_private = _SET_FIELDS_SET, _SET_EXTRA, _SET_PRIVATE
-    for index, plan, applies, resolution, read, depends, per_meeting in view.steps(plans):
+    for index, plan, applies, resolution, read, depends, per_meeting, by_value in view.steps(plans):
         if applies is not None and (meeting is None or not applies(meeting, host, group_names)):
             continue
-        if read is not None and meeting is not None:  # HostResolution.decide, inlined
-            value = read(meeting)
+        judged: Any
+        if by_value is not None and meeting is not None:  # the shortest path: one lookup
+            if read is None:
+                memo_key: Any = None
+            else:
+                value = read(meeting)
+                memo_key = (value.__class__, value)
             try:
-                found_decision = resolution.by_value[(value.__class__, value)]
+                judged = by_value[memo_key]
             except (KeyError, TypeError):  # a value not met yet, or an unhashable one
+                judged = _MISS
+        else:
+            judged = _MISS
+        if judged is _MISS:
+            if read is not None and meeting is not None:  # HostResolution.decide, inlined
+                value = read(meeting)
+                try:
+                    found_decision = resolution.by_value[(value.__class__, value)]
+                except (KeyError, TypeError):  # a value not met yet, or an unhashable one
+                    decision = resolution.decide(subject)
+                else:
+                    decision = found_decision if found_decision is not None else resolution.fallback
+            else:
                 decision = resolution.decide(subject)
-            else:
-                decision = found_decision if found_decision is not None else resolution.fallback
-        else:
-            decision = resolution.decide(subject)
-        if per_meeting:  # a check that reads the meeting itself
-            judged = _judged(plan, decision, subject, view)
-        else:
-            if not depends:
-                deps: tuple[Decision, ...] = ()
-                key: tuple[int, ...] = (index, id(decision))
-            elif len(depends) == 1:
-                deps = (depends[0].decide(subject),)
-                key = (index, id(decision), id(deps[0]))
-            else:
-                deps = tuple(r.decide(subject) for r in depends)
-                key = (index, id(decision), *map(id, deps))
-            found = verdicts.get(key)
-            if found is None:
+            if per_meeting:  # a check that reads the meeting itself
                 judged = _judged(plan, decision, subject, view)
-                verdicts[key] = ((decision, *deps), judged)
             else:
-                judged = found[1]
+                if not depends:
+                    deps: tuple[Decision, ...] = ()
+                    key: tuple[int, ...] = (index, id(decision))
+                elif len(depends) == 1:
+                    deps = (depends[0].decide(subject),)
+                    key = (index, id(decision), id(deps[0]))
+                else:
+                    deps = tuple(r.decide(subject) for r in depends)
+                    key = (index, id(decision), *map(id, deps))
+                found = verdicts.get(key)
+                if found is None:
+                    judged = _judged(plan, decision, subject, view)
+                    verdicts[key] = ((decision, *deps), judged)
+                else:
+                    judged = found[1]
+            if by_value is not None and meeting is not None:
+                with suppress(TypeError):  # an unhashable value is judged each time
+                    by_value[memo_key] = judged
         if judged is not None:
             # A finding without validation (see the module docstring).
             finding = new(judged[0])
