@@ -73,12 +73,18 @@ def build_app(modules: tuple[str, ...] = COMMAND_MODULES) -> typer.Typer:
     return built
 
 
+def _whole() -> typer.Typer:
+    """``app``, the whole command (what tests and ``--help`` use), built on first use: a command
+    run from the console builds only its own module's commands (``main``)."""
+    found: typer.Typer | None = globals().get("app")
+    if found is None:
+        found = globals()["app"] = build_app()
+    return found
+
+
 def __getattr__(name: str) -> typer.Typer:
-    # ``app``, the whole command (what tests and ``--help`` use), is built on first use: a
-    # command run from the console builds only its own module's commands (``main``).
     if name == "app":
-        whole = globals()["app"] = build_app()
-        return whole
+        return _whole()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -88,7 +94,7 @@ def _for(args: list[str]) -> typer.Typer:
     ms of the audit's start-up for the whole set, and their modules import before that), the
     whole set otherwise (``--help``, a mistyped name)."""
     named = COMMANDS.get(args[0]) if args and not args[0].startswith("-") else None
-    return build_app((named,)) if named is not None else __getattr__("app")
+    return build_app((named,)) if named is not None else _whole()
 
 
 def main() -> None:
