@@ -1,14 +1,21 @@
 """Timing a child process: wall time, CPU time and peak RSS of exactly that process.
 
-``os.wait4`` returns the resource usage of the one child it reaps, so the peak RSS is the
-kernel's own high-water mark for the audit process (no polling, nothing missed between polls),
-and the sandbox process running beside it is not counted. RSS is also sampled (psutil) with
-timestamps, to tell the audit's own peak from the report rendered after its last request.
+``os.wait4`` returns the resource usage of the one child it reaps; the sandbox process running
+beside it is not counted. The peak RSS is the kernel's own high-water mark for the process
+(``VmHWM`` in ``/proc/<pid>/status``, read with every sample: nothing is missed between samples but
+what comes after the last one). ``ru_maxrss`` alone is not enough: Linux starts a child's
+``ru_maxrss`` at its parent's high-water mark (the child shares the parent's memory until it
+execs), so after the bench process grew (the rejudge part reads a whole run), an audit started
+later reported ~246 MB that it never held. It still counts when it is above what the parent had
+reached at the spawn (then it is the child's own), and where ``/proc`` is missing. RSS is also sampled
+(psutil) with timestamps, to tell the audit's own peak from the report rendered after its last
+request.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -72,6 +79,7 @@ def run_process(
     """Run ``command`` to completion and measure it. Output goes to temporary files, not pipes,
     so a chatty child never blocks on a full pipe while we wait for it."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        inherited = maxrss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
         started_at = time.time()
         t0 = time.perf_counter()
         proc = subprocess.Popen(
@@ -79,6 +87,7 @@ def run_process(
         )
         deadline = t0 + timeout
         samples: list[tuple[float, float]] = []
+        hiwater: float | None = None
         watched = _watch(proc.pid)
         next_sample = 0.0
         while True:
@@ -92,6 +101,9 @@ def run_process(
                     samples.append((time.time(), watched.memory_info().rss / 2**20))
                 except psutil.Error:
                     watched = None
+            # Every pass (5 ms), not every sample: the kernel keeps the mark, so only what comes
+            # after the last read is missed.
+            hiwater = max(filter(None, (hiwater, _hiwater_mb(proc.pid))), default=None)
             if time.perf_counter() > deadline:
                 proc.kill()
                 pid, status, usage = os.wait4(proc.pid, 0)
@@ -111,12 +123,32 @@ def run_process(
         wall_s=wall,
         user_s=usage.ru_utime,
         system_s=usage.ru_stime,
-        peak_rss_mb=maxrss_mb(usage.ru_maxrss),
+        peak_rss_mb=_peak(hiwater, maxrss_mb(usage.ru_maxrss), inherited),
         started_at=started_at,
         stdout=stdout,
         stderr_tail=stderr[-2000:],
         rss_samples=samples,
     )
+
+
+def _peak(hiwater: float | None, maxrss: float, inherited: float) -> float:
+    """The child's peak RSS from its sampled high-water mark and its ``ru_maxrss``, which may be
+    its parent's (``inherited``, the parent's own peak when it spawned the child)."""
+    if hiwater is None:
+        return maxrss
+    return max(hiwater, maxrss) if maxrss > inherited else hiwater
+
+
+def _hiwater_mb(pid: int) -> float | None:
+    """The process's peak RSS so far (``VmHWM``), in MB; None without ``/proc`` or once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 def _watch(pid: int) -> psutil.Process | None:

@@ -123,12 +123,26 @@ def test_the_stats_route_reads_the_sandbox_log_and_leaves_other_routes_to_the_sa
 
 
 def test_run_process_reports_exit_code_and_the_childs_own_peak_rss(tmp_path: Path) -> None:
-    code = "import sys; block = bytearray(64 * 2**20); block[::4096] = b'x' * len(block[::4096]); sys.exit(3)"
+    code = (
+        "import sys, time; block = bytearray(64 * 2**20); block[::4096] = b'x' * len(block[::4096]); "
+        "time.sleep(1); sys.exit(3)"  # held long enough for the sampler to read the mark
+    )
     run = run_process([sys.executable, "-c", code], cwd=str(tmp_path))
     assert run.returncode == 3
     assert run.peak_rss_mb >= 64
     assert run.cpu_s >= 0
     assert run.wall_s > 0
+
+
+def test_run_process_does_not_count_the_parents_memory_as_the_childs(tmp_path: Path) -> None:
+    # Linux starts a child's ru_maxrss at its parent's high-water mark: a parent that holds
+    # 400 MB would make any child it spawns report 400 MB.
+    held = bytearray(400 * 2**20)
+    held[::4096] = b"x" * len(held[::4096])
+    code = "import time; time.sleep(0.5)"
+    run = run_process([sys.executable, "-c", code], cwd=str(tmp_path))
+    assert run.peak_rss_mb < 100
+    del held
 
 
 def test_run_process_captures_output(tmp_path: Path) -> None:
