@@ -79,12 +79,14 @@ def run_process(
     """Run ``command`` to completion and measure it. Output goes to temporary files, not pipes,
     so a chatty child never blocks on a full pipe while we wait for it."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        inherited = maxrss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
         started_at = time.time()
         t0 = time.perf_counter()
         proc = subprocess.Popen(
             list(command), env=dict(env) if env else None, cwd=cwd, stdout=out, stderr=err
         )
+        # Read once the child has exec'd (Popen returns only then): what it may have inherited is
+        # this process's peak up to the spawn, which is no more than its peak now.
+        inherited = maxrss_mb(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
         deadline = t0 + timeout
         samples: list[tuple[float, float]] = []
         hiwater: float | None = None
@@ -133,7 +135,7 @@ def run_process(
 
 def _peak(hiwater: float | None, maxrss: float, inherited: float) -> float:
     """The child's peak RSS from its sampled high-water mark and its ``ru_maxrss``, which may be
-    its parent's (``inherited``, the parent's own peak when it spawned the child)."""
+    its parent's (``inherited``: the parent's own peak, read just after the spawn)."""
     if hiwater is None:
         return maxrss
     return max(hiwater, maxrss) if maxrss > inherited else hiwater
